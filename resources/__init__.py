@@ -1,0 +1,1 @@
+"""Shipped resources (example sessions, icons, style sheets); see rnnviz._resources."""

@@ -1,0 +1,28 @@
+"""The NumPy engine: PyTorch-exact RNN / LSTM / GRU with full traces and BPTT.
+
+Never imports Qt.  Usable from scripts and notebooks::
+
+    from rnnviz.engine import Network
+    net = Network.from_state_dict(state, mode="lstm")
+    trace = net.forward(x)
+"""
+
+from .network import Network, infer_spec, validate_state
+from .spec import GATE_NAMES, GATE_TITLES, MODES, NetworkSpec, course_name, param_suffix
+from .trace import Gradients, HeadDetail, StepDetail, Trace
+
+__all__ = [
+    "GATE_NAMES",
+    "GATE_TITLES",
+    "MODES",
+    "Gradients",
+    "HeadDetail",
+    "Network",
+    "NetworkSpec",
+    "StepDetail",
+    "Trace",
+    "course_name",
+    "infer_spec",
+    "param_suffix",
+    "validate_state",
+]
