@@ -1,0 +1,128 @@
+"""What the user built: network, sequence, view settings and a note.  Qt-free.
+
+A :class:`Session` is immutable; every edit makes a new one
+(``dataclasses.replace``).  The GUI holds the current session, computes its
+trace, and redraws views from the trace.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from rnnviz.engine import Network
+
+SHAPES = ("many_to_many", "many_to_one", "one_to_many")
+
+
+@dataclass(frozen=True, eq=False)
+class Sequence:
+    """The input sequence and optional targets; one row a time step."""
+
+    inputs: np.ndarray  # [T, I] float64
+    targets: np.ndarray | None = None  # [T, O] float64, or None
+    input_names: tuple[str, ...] = ()
+    target_names: tuple[str, ...] = ()
+    vocabulary: tuple[str, ...] = ()  # tokens for one-hot text input ("" = not text)
+    tokens: tuple[str, ...] = ()  # the input's tokens, one per step (text input)
+    token_mode: str = ""  # "word" | "char" | "" (not text)
+    shape: str = "many_to_many"  # where the loss applies: see SHAPES
+
+    def __post_init__(self) -> None:
+        inputs = np.array(self.inputs, dtype=np.float64, copy=True)
+        if inputs.ndim == 1:
+            inputs = inputs[:, None]
+        if inputs.ndim != 2 or inputs.shape[0] < 1 or inputs.shape[1] < 1:
+            raise ValueError(f"inputs must have shape (T, features) with T, features ≥ 1; got {inputs.shape}")
+        inputs.setflags(write=False)
+        object.__setattr__(self, "inputs", inputs)
+        if self.targets is not None:
+            targets = np.array(self.targets, dtype=np.float64, copy=True)
+            if targets.ndim == 1:
+                targets = targets[:, None]
+            if targets.ndim != 2 or targets.shape[0] != inputs.shape[0]:
+                raise ValueError(
+                    f"targets must have one row per input step ({inputs.shape[0]}); got shape {targets.shape}"
+                )
+            targets.setflags(write=False)
+            object.__setattr__(self, "targets", targets)
+        if self.shape not in SHAPES:
+            raise ValueError(f"shape must be one of {SHAPES}; got {self.shape!r}")
+        if not self.input_names:
+            object.__setattr__(self, "input_names", tuple(f"x{j + 1}" for j in range(inputs.shape[1])))
+        if self.targets is not None and not self.target_names:
+            object.__setattr__(
+                self, "target_names", tuple(f"target{j + 1}" for j in range(self.targets.shape[1]))
+            )
+
+    @property
+    def steps(self) -> int:
+        return self.inputs.shape[0]
+
+    @property
+    def num_features(self) -> int:
+        return self.inputs.shape[1]
+
+    @property
+    def is_text(self) -> bool:
+        return bool(self.vocabulary)
+
+
+@dataclass(frozen=True)
+class InitSettings:
+    """How the weights were (or will be) initialised; see rnnviz.engine.init."""
+
+    scheme: str = "pytorch"  # pytorch | xavier | orthogonal | zeros | constant
+    seed: int = 0
+    constant: float = 0.1
+    forget_bias_one: bool = False
+
+
+@dataclass(frozen=True)
+class ViewSettings:
+    """Where the user was looking.  ``step`` is 0 (initial state) … T, as shown."""
+
+    step: int = 1
+    layer: int = 0
+    direction: int = 0
+    unit: int = 0
+    gate: str = ""
+    speed: float = 2.0  # steps per second
+    loop: bool = False
+    decimals: int = 4
+    dock_state: str = ""  # QMainWindow.saveState(), base64; opaque to this package
+
+
+@dataclass(frozen=True, eq=False)
+class Session:
+    network: Network
+    sequence: Sequence
+    view: ViewSettings = field(default_factory=ViewSettings)
+    init: InitSettings = field(default_factory=InitSettings)
+    note: str = ""
+    title: str = ""
+
+    def __post_init__(self) -> None:
+        if self.sequence.num_features != self.network.input_size:
+            raise ValueError(
+                f"the sequence has {self.sequence.num_features} input features but the network "
+                f"expects {self.network.input_size}"
+            )
+
+    @property
+    def inputs(self) -> np.ndarray:
+        return self.sequence.inputs
+
+    @property
+    def targets(self) -> np.ndarray | None:
+        return self.sequence.targets
+
+    def with_network(self, network: Network) -> Session:
+        return replace(self, network=network)
+
+    def with_sequence(self, sequence: Sequence) -> Session:
+        return replace(self, sequence=sequence)
+
+    def with_view(self, **changes) -> Session:
+        return replace(self, view=replace(self.view, **changes))
