@@ -7,6 +7,7 @@ Never imports Qt.  Usable from scripts and notebooks::
     trace = net.forward(x)
 """
 
+from .init import SCHEME_TITLES, SCHEMES, init_state_dict
 from .network import Network, infer_spec, validate_state
 from .spec import GATE_NAMES, GATE_TITLES, MODES, NetworkSpec, course_name, param_suffix
 from .trace import Gradients, HeadDetail, StepDetail, Trace
@@ -19,10 +20,13 @@ __all__ = [
     "HeadDetail",
     "Network",
     "NetworkSpec",
+    "SCHEMES",
+    "SCHEME_TITLES",
     "StepDetail",
     "Trace",
     "course_name",
     "infer_spec",
+    "init_state_dict",
     "param_suffix",
     "validate_state",
 ]
