@@ -1,0 +1,249 @@
+"""Reading zip archives of ``.npy`` arrays without trusting anything in them.
+
+Used by the ``.rnnviz`` session loader and the ``.npz`` weights importer.  The
+rules, checked *before* any data is decompressed or allocated:
+
+* the file's size, the number of members, and each member's declared
+  uncompressed size are capped; only stored and deflated members are read;
+* a member that declares more than :data:`RATIO_CHECK_BYTES` bytes must not
+  inflate more than :data:`MAX_RATIO` times (a decompression bomb);
+* an ``.npy`` header is parsed with NumPy's header readers (a literal, never
+  code); its dtype must be a plain number (no object, string, void or record
+  dtypes), its shape must be the one the caller expects, and the member's
+  declared size must be exactly header + data;
+* data is read in chunks into a buffer of exactly that size, so a member that
+  lies about its size is caught without reading past the cap;
+* NaN and infinity are refused, naming the array and the first bad index.
+
+Every failure raises :class:`ArchiveError` with a message naming the member.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+MAX_FILE_BYTES = 1 << 30  # 1 GiB on disk
+MAX_MEMBERS = 2048
+MAX_ARRAY_BYTES = 1 << 30  # one array, uncompressed
+MAX_TOTAL_BYTES = 1 << 30  # all arrays together, uncompressed
+MAX_RATIO = 100  # uncompressed : compressed, for members above RATIO_CHECK_BYTES
+RATIO_CHECK_BYTES = 1 << 20
+MAX_NPY_HEADER = 10_000
+_CHUNK = 1 << 20
+
+ShapeCheck = Callable[[tuple[int, ...]], str | None]
+
+
+class ArchiveError(ValueError):
+    """A zip archive or one of its arrays is unreadable, hostile or inconsistent."""
+
+
+def open_zip(path: str | os.PathLike, what: str = "file") -> zipfile.ZipFile:
+    """Open ``path`` as a zip after checking its size and member count.
+
+    ``zipfile`` reads the whole central directory on open, so the entry count
+    from the end-of-central-directory record is checked first.
+    """
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+    except OSError as e:
+        raise ArchiveError(f"cannot read {p.name}: {e.strerror or e}") from None
+    if size == 0:
+        raise ArchiveError(f"{p.name} is empty (0 bytes): not an rnnviz {what}")
+    if size > MAX_FILE_BYTES:
+        raise ArchiveError(f"{p.name} is {size:,} bytes; the limit for a {what} is {MAX_FILE_BYTES:,}")
+    try:
+        with open(p, "rb") as f:
+            _check_entry_count(f, size, p.name)
+        zf = zipfile.ZipFile(p, "r")
+    except ArchiveError:
+        raise
+    except zipfile.BadZipFile as e:
+        raise ArchiveError(f"{p.name} is not a zip archive, or it is truncated or damaged ({e})") from None
+    except (OSError, EOFError, ValueError, RuntimeError, NotImplementedError) as e:
+        raise ArchiveError(f"{p.name} cannot be read as a zip archive ({type(e).__name__}: {e})") from None
+    infos = zf.infolist()
+    if len(infos) > MAX_MEMBERS:
+        zf.close()
+        raise ArchiveError(f"{p.name} has {len(infos):,} members; the limit is {MAX_MEMBERS:,}")
+    return zf
+
+
+def _check_entry_count(f: io.BufferedReader, size: int, name: str) -> None:
+    """Read the end-of-central-directory record's entry count (if it can be found)."""
+    tail = min(size, 22 + 65535)
+    f.seek(size - tail)
+    data = f.read(tail)
+    pos = data.rfind(b"PK\x05\x06")
+    if pos < 0 or pos + 22 > len(data):
+        raise ArchiveError(f"{name} is not a zip archive (no end-of-archive record; truncated or not a zip)")
+    entries = int.from_bytes(data[pos + 10 : pos + 12], "little")
+    if entries != 0xFFFF and entries > MAX_MEMBERS:
+        raise ArchiveError(f"{name} declares {entries:,} members; the limit is {MAX_MEMBERS:,}")
+
+
+def member_info(zf: zipfile.ZipFile, member: str, max_bytes: int) -> zipfile.ZipInfo:
+    """The member's ``ZipInfo`` after checking method, declared size and ratio."""
+    try:
+        info = zf.getinfo(member)
+    except KeyError:
+        raise ArchiveError(f"member {member!r} is missing") from None
+    if info.is_dir():
+        raise ArchiveError(f"member {member!r} is a folder, not a file")
+    if info.flag_bits & 0x1:
+        raise ArchiveError(f"member {member!r} is encrypted")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise ArchiveError(
+            f"member {member!r} uses compression method {info.compress_type}; only stored and deflate are read"
+        )
+    if info.compress_size > _disk_size(zf):
+        raise ArchiveError(
+            f"member {member!r} declares {info.compress_size:,} compressed bytes, more than the whole file"
+        )
+    if info.file_size > max_bytes:
+        raise ArchiveError(f"member {member!r} declares {info.file_size:,} bytes; the limit is {max_bytes:,}")
+    if info.file_size > RATIO_CHECK_BYTES:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if ratio > MAX_RATIO:
+            raise ArchiveError(
+                f"member {member!r} would inflate {ratio:,.0f} times ({info.compress_size:,} → "
+                f"{info.file_size:,} bytes); the limit is {MAX_RATIO}: refusing a possible zip bomb"
+            )
+    return info
+
+
+def _disk_size(zf: zipfile.ZipFile) -> int:
+    fp = zf.fp
+    if fp is None:
+        raise ArchiveError("the archive is closed")
+    pos = fp.tell()
+    size = fp.seek(0, os.SEEK_END)
+    fp.seek(pos)
+    return size
+
+
+def read_member(zf: zipfile.ZipFile, member: str, max_bytes: int) -> bytes:
+    """The member's bytes, read with a cap; the actual size must equal the declared one."""
+    info = member_info(zf, member, max_bytes)
+    try:
+        with zf.open(info) as f:
+            buf = bytearray(info.file_size)
+            _readinto_exact(f, memoryview(buf), member)
+            if f.read(1):
+                raise ArchiveError(f"member {member!r} holds more data than it declares")
+    except ArchiveError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError) as e:
+        raise ArchiveError(f"member {member!r} is damaged ({type(e).__name__}: {e})") from None
+    return bytes(buf)
+
+
+def _readinto_exact(f, view: memoryview, member: str) -> None:
+    got = 0
+    n = len(view)
+    while got < n:
+        chunk = f.read(min(_CHUNK, n - got))
+        if not chunk:
+            raise ArchiveError(f"member {member!r} is truncated: {got:,} of {n:,} declared bytes")
+        view[got : got + len(chunk)] = chunk
+        got += len(chunk)
+
+
+def _read_npy_header(f, member: str) -> tuple[tuple[int, ...], bool, np.dtype]:
+    try:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(f, max_header_size=MAX_NPY_HEADER)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(f, max_header_size=MAX_NPY_HEADER)
+        else:
+            raise ArchiveError(f"member {member!r}: .npy format version {version} is not supported")
+    except ArchiveError:
+        raise
+    except (ValueError, SyntaxError, TypeError, EOFError, OSError, zlib.error, zipfile.BadZipFile) as e:
+        raise ArchiveError(f"member {member!r} is not a valid .npy array ({e})") from None
+    return tuple(int(s) for s in shape), bool(fortran), np.dtype(dtype)
+
+
+def _check_dtype(dtype: np.dtype, member: str) -> None:
+    if dtype.hasobject or dtype.names is not None or dtype.subdtype is not None:
+        raise ArchiveError(f"member {member!r} holds {dtype} data (objects or records); only numbers are read")
+    if dtype.kind not in "fiub":
+        raise ArchiveError(f"member {member!r} holds {dtype} data; only numbers are read")
+
+
+def read_npy(
+    zf: zipfile.ZipFile,
+    member: str,
+    check_shape: ShapeCheck,
+    label: str | None = None,
+    max_bytes: int = MAX_ARRAY_BYTES,
+) -> np.ndarray:
+    """Read one ``.npy`` member as float64 after checking header, dtype, shape and size.
+
+    ``check_shape(shape)`` returns an error message (without the member name)
+    for a shape the caller does not expect, or None.  ``label`` names the
+    array in messages (e.g. the ``state_dict`` key).
+    """
+    label = label or member
+    info = member_info(zf, member, max_bytes + MAX_NPY_HEADER + 16)
+    try:
+        with zf.open(info) as f:
+            shape, fortran, dtype = _read_npy_header(f, member)
+            _check_dtype(dtype, member)
+            problem = check_shape(shape)
+            if problem:
+                raise ArchiveError(f"{label} (member {member!r}): {problem}")
+            count = 1
+            for s in shape:
+                count *= s
+            nbytes = count * dtype.itemsize
+            header_len = f.tell()
+            if nbytes > max_bytes:
+                raise ArchiveError(f"{label} (member {member!r}) is {nbytes:,} bytes; the limit is {max_bytes:,}")
+            if info.file_size != header_len + nbytes:
+                raise ArchiveError(
+                    f"{label} (member {member!r}): shape {shape} of {dtype} needs {nbytes:,} bytes after the "
+                    f"header, but the member declares {info.file_size - header_len:,}"
+                )
+            buf = bytearray(nbytes)
+            _readinto_exact(f, memoryview(buf), member)
+    except ArchiveError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError) as e:
+        raise ArchiveError(f"member {member!r} is damaged ({type(e).__name__}: {e})") from None
+    arr = np.frombuffer(buf, dtype=dtype).reshape(shape, order="F" if fortran else "C")
+    out = np.array(arr, dtype=np.float64, order="C")
+    check_finite(out, label)
+    return out
+
+
+def check_finite(a: np.ndarray, label: str) -> None:
+    if a.size and not np.isfinite(a).all():
+        idx = tuple(int(i) for i in np.argwhere(~np.isfinite(a))[0])
+        what = "NaN" if np.isnan(a[idx]) else "infinity"
+        raise ArchiveError(f"{label} contains {what} at index {idx}; every number must be finite")
+
+
+def npy_bytes(a: np.ndarray) -> bytes:
+    """``a`` as the bytes of a version 1.0 ``.npy`` file (no pickle)."""
+    buf = io.BytesIO()
+    np.lib.format.write_array(buf, np.ascontiguousarray(a), allow_pickle=False)
+    return buf.getvalue()
+
+
+def exact_shape(expected: tuple[int, ...]) -> ShapeCheck:
+    def check(shape: tuple[int, ...]) -> str | None:
+        if shape != tuple(expected):
+            return f"shape {shape} does not match the expected {tuple(expected)}"
+        return None
+
+    return check
