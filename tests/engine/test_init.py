@@ -129,7 +129,9 @@ def test_forget_bias_one(scheme):
 def test_from_spec_uses_init():
     spec = SPECS[2]
     net = Network.from_spec(spec, init="orthogonal", seed=4)
-    np.testing.assert_array_equal(net.param("weight_hh_l1"), init_state_dict(spec, "orthogonal", 4)["weight_hh_l1"])
+    np.testing.assert_array_equal(
+        net.param("weight_hh_l1"), init_state_dict(spec, "orthogonal", 4)["weight_hh_l1"]
+    )
 
 
 @pytest.mark.parametrize(
