@@ -122,6 +122,8 @@ def _read_manifest(zf: zipfile.ZipFile) -> dict[str, Any]:
         raise SessionFileError(f"{MANIFEST} is not valid JSON: {e.msg} (line {e.lineno}, column {e.colno})") from None
     except RecursionError:
         raise SessionFileError(f"{MANIFEST} is nested too deeply") from None
+    except SessionFileError:
+        raise
     except ValueError as e:  # e.g. a number with too many digits
         raise SessionFileError(f"{MANIFEST} is not valid JSON: {e}") from None
     if not isinstance(data, dict):

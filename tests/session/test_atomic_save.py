@@ -1,0 +1,63 @@
+"""A writer killed in the middle of a save never damages the old file."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from rnnviz.session import load_session, save_session
+from rnnviz.session.defaults import default_session
+
+from .helpers import assert_sessions_equal
+
+# The child saves a session with a long note and stops after a few members have
+# gone to the temp file, so the kill lands in the middle of writing.
+CHILD = textwrap.dedent(
+    """
+    import sys, time, zipfile
+    from dataclasses import replace
+    from rnnviz.session import files, save_session
+    from rnnviz.session.defaults import default_session
+
+    written = []
+
+    def slow_write(zf, name, data):
+        zipfile.ZipFile.writestr(zf, name, data)
+        written.append(name)
+        if len(written) == 3:
+            zf.fp.flush()
+            print("PAUSED", flush=True)
+            time.sleep(60)
+
+    files._write_member = slow_write
+    s = replace(default_session(), note="x" * 2_000_000, title="half-written")
+    save_session(s, sys.argv[1])
+    print("DONE", flush=True)
+    """
+)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+def test_killed_writer_leaves_the_old_file_intact(tmp_path):
+    path = tmp_path / "work.rnnviz"
+    save_session(default_session(), path)
+    before = path.read_bytes()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(path)], stdout=subprocess.PIPE, text=True, env=os.environ.copy()
+    )
+    try:
+        assert proc.stdout.readline().strip() == "PAUSED"
+        temps = [p for p in tmp_path.iterdir() if p.name != "work.rnnviz"]
+        assert len(temps) == 1 and temps[0].stat().st_size > 0  # the save was under way
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        proc.stdout.close()
+    assert proc.returncode == -signal.SIGKILL
+    assert path.read_bytes() == before
+    assert_sessions_equal(load_session(path), default_session())

@@ -1,0 +1,173 @@
+"""Hostile files are refused with bounded memory; fuzzed files never escape as other errors."""
+
+from __future__ import annotations
+
+import tracemalloc
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rnnviz.session import Session, SessionFileError, load_session, save_session
+from rnnviz.session.defaults import default_session
+
+from .helpers import members_of, npy, npy_header_only, write_zip
+
+PEAK_LIMIT = 4 << 20  # 4 MiB: far below what any of these files declares
+
+
+def _peak_while_loading(path: Path) -> int:
+    tracemalloc.start()
+    try:
+        with pytest.raises(SessionFileError):
+            load_session(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak
+
+
+def _patch_uncompressed_size(data: bytes, info: zipfile.ZipInfo, size: int) -> bytes:
+    """Rewrite a member's declared uncompressed size in its local and central headers."""
+    out = bytearray(data)
+    local = info.header_offset
+    out[local + 22 : local + 26] = size.to_bytes(4, "little")
+    name = info.filename.encode()
+    central = out.find(b"PK\x01\x02")
+    while central >= 0:
+        if out[central + 46 : central + 46 + len(name)] == name:
+            out[central + 24 : central + 28] = size.to_bytes(4, "little")
+            break
+        central = out.find(b"PK\x01\x02", central + 4)
+    return bytes(out)
+
+
+def test_bomb_is_refused_with_bounded_memory(tmp_path):
+    members = members_of(default_session())
+    members["sequence/inputs.npy"] = npy(np.zeros((1 << 20, 5)))  # 40 MB of zeros, deflated to ~40 kB
+    path = write_zip(tmp_path / "bomb.rnnviz", members)
+    assert path.stat().st_size < 200_000
+    assert _peak_while_loading(path) < PEAK_LIMIT
+
+
+def test_bomb_that_lies_about_its_size_is_refused_with_bounded_memory(tmp_path):
+    """Declares the right small size, but its deflate stream inflates to 40 MB."""
+    members = members_of(default_session())
+    good = members["sequence/inputs.npy"]
+    members["sequence/inputs.npy"] = good + bytes(40 << 20)
+    path = write_zip(tmp_path / "liar.rnnviz", members)
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("sequence/inputs.npy")
+    path.write_bytes(_patch_uncompressed_size(path.read_bytes(), info, len(good)))
+    assert _peak_while_loading(path) < PEAK_LIMIT
+
+
+@pytest.mark.parametrize("shape", [(10**12, 5), (4, 10**9), (2**62, 2**62)])
+def test_huge_shape_is_refused_with_bounded_memory(tmp_path, shape):
+    members = members_of(default_session())
+    members["sequence/inputs.npy"] = npy_header_only(shape)
+    path = write_zip(tmp_path / "huge.rnnviz", members)
+    assert _peak_while_loading(path) < PEAK_LIMIT
+
+
+def test_huge_manifest_declared_size_is_refused_with_bounded_memory(tmp_path):
+    members = members_of(default_session())
+    members["manifest.json"] = b" " * (80 << 20)  # 80 MB of spaces, over the manifest cap
+    path = write_zip(tmp_path / "m.rnnviz", members)
+    assert _peak_while_loading(path) < PEAK_LIMIT
+
+
+def test_huge_network_in_the_manifest_is_refused_with_bounded_memory(tmp_path):
+    import json
+
+    members = members_of(default_session())
+    m = json.loads(members["manifest.json"])
+    m["network"].update(hidden_size=4096, num_layers=64)
+    members["manifest.json"] = json.dumps(m).encode()
+    path = write_zip(tmp_path / "n.rnnviz", members)
+    assert _peak_while_loading(path) < PEAK_LIMIT
+
+
+# -- fuzzing -----------------------------------------------------------------------
+
+_GOOD: dict[str, bytes] = {}
+
+
+def _good_bytes(tmp_path_factory) -> bytes:
+    if "data" not in _GOOD:
+        path = tmp_path_factory.mktemp("good") / "s.rnnviz"
+        save_session(default_session(), path)
+        _GOOD["data"] = path.read_bytes()
+    return _GOOD["data"]
+
+
+def _load_or_refuse(path: Path) -> None:
+    try:
+        s = load_session(path)
+    except SessionFileError as e:
+        assert str(e)
+    else:
+        assert isinstance(s, Session)
+
+
+_FUZZ = settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+
+
+@_FUZZ
+@given(data=st.binary(max_size=3000))
+def test_fuzz_random_bytes(tmp_path, data):
+    path = tmp_path / "fuzz.rnnviz"
+    path.write_bytes(data)
+    _load_or_refuse(path)
+
+
+@_FUZZ
+@given(
+    edits=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), min_size=1, max_size=8),
+    keep=st.one_of(st.none(), st.floats(0, 1)),
+)
+def test_fuzz_mutated_and_truncated_files(tmp_path, tmp_path_factory, edits, keep):
+    data = bytearray(_good_bytes(tmp_path_factory))
+    for where, value in edits:
+        data[int(where * len(data))] = value
+    if keep is not None:
+        data = data[: int(keep * len(data))]
+    path = tmp_path / "fuzz.rnnviz"
+    path.write_bytes(bytes(data))
+    _load_or_refuse(path)
+
+
+@_FUZZ
+@given(
+    where=st.floats(0, 1, exclude_max=True),
+    chunk=st.binary(min_size=1, max_size=64),
+    delete=st.integers(0, 64),
+)
+def test_fuzz_insertions_and_deletions(tmp_path, tmp_path_factory, where, chunk, delete):
+    data = _good_bytes(tmp_path_factory)
+    i = int(where * len(data))
+    path = tmp_path / "fuzz.rnnviz"
+    path.write_bytes(data[:i] + chunk + data[i + delete :])
+    _load_or_refuse(path)
+
+
+@_FUZZ
+@given(
+    header_field=st.sampled_from(["schema_version", "network", "sequence", "view", "init", "arrays", "title"]),
+    value=st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+        max_leaves=6,
+    ),
+)
+def test_fuzz_manifest_values(tmp_path, header_field, value):
+    import json
+
+    members = members_of(default_session())
+    m = json.loads(members["manifest.json"])
+    m[header_field] = value
+    members["manifest.json"] = json.dumps(m).encode()
+    _load_or_refuse(write_zip(tmp_path / "fuzz.rnnviz", members))
