@@ -19,30 +19,38 @@ from .losses import (
     step_mask,
 )
 from .network import Network, infer_spec, validate_state
+from .optim import OPTIMIZERS, SGD, Adam, Optimizer, clip_grad_norm, global_norm, make_optimizer
 from .spec import GATE_NAMES, GATE_TITLES, MODES, NetworkSpec, course_name, param_suffix
 from .trace import Gradients, HeadDetail, StepDetail, Trace
 
 __all__ = [
+    "Adam",
     "GATE_NAMES",
     "GATE_TITLES",
-    "MODES",
     "Gradients",
     "HeadDetail",
     "LOSSES",
     "LOSS_TITLES",
     "LossResult",
+    "MODES",
     "Network",
     "NetworkSpec",
+    "OPTIMIZERS",
+    "Optimizer",
     "SCHEMES",
     "SCHEME_TITLES",
+    "SGD",
     "StepDetail",
     "Trace",
     "bce_loss",
+    "clip_grad_norm",
     "compute_loss",
     "course_name",
     "cross_entropy_loss",
+    "global_norm",
     "infer_spec",
     "init_state_dict",
+    "make_optimizer",
     "mse_loss",
     "param_suffix",
     "step_mask",
