@@ -36,39 +36,42 @@ import numpy as np
 
 from .spec import gate_count
 
-# Below this hidden size the two directions' recurrent matmuls are done as one
-# block-diagonal product (one call beats two small ones); above it, a stacked
-# matmul avoids the wasted zero blocks.
-_BLOCK_DIAG_MAX_H = 48
+# Up to this hidden size the two directions' recurrent matmuls are done as one
+# block-diagonal product (one call beats two small ones); above it, two calls
+# avoid multiplying the zero blocks.
+_BLOCK_DIAG_MAX_H = 32
 
 
 class _Recurrent:
     """``out[d] = h[d] @ M[d]`` for every direction d, as cheaply as NumPy allows."""
 
-    def __init__(self, M: np.ndarray) -> None:  # M [D, K, N]
+    def __init__(self, M: np.ndarray, hidden: int) -> None:  # M [D, K, N]
         D, K, N = M.shape
-        self.D = D
         if D == 1:
             self.kind = "single"
             self.M = np.ascontiguousarray(M[0])  # [K, N]
-        elif K <= _BLOCK_DIAG_MAX_H * 4 and N <= _BLOCK_DIAG_MAX_H * 4:
+        elif hidden <= _BLOCK_DIAG_MAX_H:
             self.kind = "blockdiag"
             B = np.zeros((D * K, D * N), dtype=M.dtype)
             for d in range(D):
                 B[d * K : (d + 1) * K, d * N : (d + 1) * N] = M[d]
             self.M = B  # [D·K, D·N]
         else:
-            self.kind = "stacked"
-            self.M = np.ascontiguousarray(M)  # [D, K, N]
+            self.kind = "pair"
+            self.M0 = np.ascontiguousarray(M[0])
+            self.M1 = np.ascontiguousarray(M[1])
+        #: fn(h [D, K], out [D, N]), both C-contiguous
+        self.fn = getattr(self, "_" + self.kind)
 
-    def __call__(self, h: np.ndarray, out: np.ndarray) -> None:
-        """h [D, K] (C-contiguous) → out [D, N] (C-contiguous)."""
-        if self.kind == "single":
-            np.dot(h, self.M, out=out)
-        elif self.kind == "blockdiag":
-            np.dot(h.reshape(-1), self.M, out=out.reshape(-1))
-        else:
-            np.matmul(h[:, None, :], self.M, out=out[:, None, :])
+    def _single(self, h, out):
+        np.dot(h, self.M, out=out)
+
+    def _blockdiag(self, h, out):
+        np.dot(h.reshape(-1), self.M, out=out.reshape(-1))
+
+    def _pair(self, h, out):
+        np.dot(h[0], self.M0, out=out[0])
+        np.dot(h[1], self.M1, out=out[1])
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,6 +119,24 @@ def _step_order_input(x: np.ndarray, D: int) -> list[np.ndarray]:
     return [x if d == 0 else x[::-1] for d in range(D)]
 
 
+def _sigmoid_sign(mode: str, H: int, dtype) -> np.ndarray | None:
+    """−1 on the rows that go through σ, +1 elsewhere (None for vanilla).
+
+    The loops keep those rows' pre-activations negated, so σ(a) = 1 / (1 + exp(−a))
+    costs exp, +1 and a reciprocal, with no negation per step.  Negation is
+    exact, so results are bit-for-bit those of the plain formula.
+    """
+    if mode == "lstm":
+        sign = -np.ones(4 * H, dtype=dtype)
+        sign[2 * H : 3 * H] = 1  # g goes through tanh
+    elif mode == "gru":
+        sign = -np.ones(3 * H, dtype=dtype)
+        sign[2 * H :] = 1  # n goes through tanh
+    else:
+        return None
+    return sign
+
+
 def layer_forward(
     mode: str,
     x: np.ndarray,  # [T, I]
@@ -130,49 +151,49 @@ def layer_forward(
     H = W_hh.shape[2]
     T = x.shape[0]
     dt = W_ih.dtype
-    pre = np.empty((T, D, GH), dtype=dt)  # [T, D, G·H]
     gru = mode == "gru"
+    sign = _sigmoid_sign(mode, H, dt)  # [G·H] or None
+    b_x = b_ih + b_hh  # [D, G·H] biases that can join the input projection
+    if gru:
+        b_x[:, 2 * H :] = b_ih[:, 2 * H :]  # b_hn stays inside r ⊙ (W_hn h + b_hn)
+    if sign is not None:
+        W_ih, W_hh, b_x = W_ih * sign[:, None], W_hh * sign[:, None], b_x * sign
+    pre = np.empty((T, D, GH), dtype=dt)  # [T, D, G·H]
     for d, xs in enumerate(_step_order_input(x, D)):
         np.matmul(xs, W_ih[d].T, out=pre[:, d])  # all steps in one matmul
-        pre[:, d] += b_ih[d]
-        if gru:
-            pre[:, d, : 2 * H] += b_hh[d, : 2 * H]  # b_hn stays inside r ⊙ (…)
-        else:
-            pre[:, d] += b_hh[d]
+        pre[:, d] += b_x[d]
     hs = np.empty((T + 1, D, H), dtype=dt)
     hs[0] = h0
-    rec = _Recurrent(np.ascontiguousarray(W_hh.transpose(0, 2, 1)))  # h @ W_hhᵀ
-    with np.errstate(over="ignore"):  # σ(x) for x ≪ 0: exp overflows, result is exactly 0
+    rec = _Recurrent(W_hh.transpose(0, 2, 1), H).fn  # h @ W_hhᵀ
+    gates = cs = hn = None
+    with np.errstate(over="ignore"):  # σ(a) for a ≪ 0: exp overflows, the result is exactly 0
         if mode == "lstm":
-            assert c0 is not None
             gates = np.empty_like(pre)
             cs = np.empty((T + 1, D, H), dtype=dt)
             cs[0] = c0
             _lstm_loop(pre, gates, hs, cs, rec)
-            return LayerRun(mode, pre, gates, hs, cs, None)
-        if gru:
+        elif gru:
             gates = np.empty_like(pre)
             hn = np.empty((T, D, H), dtype=dt)
-            bn = np.zeros((D, GH), dtype=dt)
-            bn[:, 2 * H :] = b_hh[:, 2 * H :]
-            _gru_loop(pre, gates, hs, hn, bn, rec)
-            return LayerRun(mode, pre, gates, hs, None, hn)
-        _vanilla_loop(pre, hs, rec, relu=mode == "rnn_relu")
-        return LayerRun(mode, pre, None, hs, None, None)
+            _gru_loop(pre, gates, hs, hn, b_hh[:, 2 * H :].copy(), rec)
+        else:
+            _vanilla_loop(pre, hs, rec, relu=mode == "rnn_relu")
+    if sign is not None:
+        pre *= sign  # the true pre-activations again
+    return LayerRun(mode, pre, gates, hs, cs, hn)
 
 
 def _vanilla_loop(pre, hs, rec, relu: bool) -> None:
-    T = pre.shape[0]
     tmp = np.empty(pre.shape[1:], dtype=pre.dtype)
     zero = pre.dtype.type(0)
-    for s in range(T):
-        p = pre[s]
-        rec(hs[s], tmp)
+    act = np.maximum if relu else None
+    for p, h_prev, h in zip(pre, hs[:-1], hs[1:]):
+        rec(h_prev, tmp)
         p += tmp
-        if relu:
-            np.maximum(p, zero, out=hs[s + 1])
+        if act is None:
+            np.tanh(p, out=h)
         else:
-            np.tanh(p, out=hs[s + 1])
+            act(p, zero, out=h)
 
 
 def _lstm_loop(pre, gates, hs, cs, rec) -> None:
@@ -181,53 +202,46 @@ def _lstm_loop(pre, gates, hs, cs, rec) -> None:
     one = pre.dtype.type(1)
     tmp = np.empty((D, GH), dtype=pre.dtype)
     ig = np.empty((D, H), dtype=pre.dtype)
-    for s in range(T):
-        p = pre[s]
-        rec(hs[s], tmp)
-        p += tmp
-        g = gates[s]
-        np.negative(p, out=g)  # σ over all four blocks …
-        np.exp(g, out=g)
+    # per-step views come from C iterators over these, not from Python slicing
+    blocks = [gates[:, :, k * H : (k + 1) * H] for k in range(4)]  # i, f, g, o: [T, D, H]
+    pre_g = pre[:, :, 2 * H : 3 * H]
+    steps = zip(pre, gates, *blocks, pre_g, hs[:-1], hs[1:], cs[:-1], cs[1:])
+    for p, g, i, f, gg, o, pg, h_prev, h, c_prev, c in steps:
+        rec(h_prev, tmp)
+        p += tmp  # i, f, o rows hold −a (see _sigmoid_sign)
+        np.exp(p, out=g)
         g += one
-        np.reciprocal(g, out=g)
-        np.tanh(p[:, 2 * H : 3 * H], out=g[:, 2 * H : 3 * H])  # … then tanh for g
-        c = cs[s + 1]
-        np.multiply(g[:, H : 2 * H], cs[s], out=c)  # f ⊙ c_{t-1}
-        np.multiply(g[:, :H], g[:, 2 * H : 3 * H], out=ig)  # i ⊙ g
+        np.reciprocal(g, out=g)  # σ(a) on i, f, o
+        np.tanh(pg, out=gg)  # tanh(a) on g
+        np.multiply(f, c_prev, out=c)  # f ⊙ c_{t-1}
+        np.multiply(i, gg, out=ig)  # i ⊙ g
         c += ig
-        h = hs[s + 1]
         np.tanh(c, out=h)
-        h *= g[:, 3 * H :]  # o ⊙ tanh(c_t)
+        h *= o  # o ⊙ tanh(c_t)
 
 
-def _gru_loop(pre, gates, hs, hn, bn, rec) -> None:
+def _gru_loop(pre, gates, hs, hn, b_hn, rec) -> None:
     T, D, GH = pre.shape
     H = GH // 3
     one = pre.dtype.type(1)
-    gh = np.empty((D, GH), dtype=pre.dtype)
+    gh = np.empty((D, GH), dtype=pre.dtype)  # W_hh h (r, z rows negated)
+    gh_rz, gh_n = gh[:, : 2 * H], gh[:, 2 * H :]
     rh = np.empty((D, H), dtype=pre.dtype)
-    for s in range(T):
-        p = pre[s]
-        rec(hs[s], gh)
-        gh += bn  # adds b_hn to the n block only
-        prz = p[:, : 2 * H]
-        prz += gh[:, : 2 * H]
-        g = gates[s]
-        grz = g[:, : 2 * H]
-        np.negative(prz, out=grz)
-        np.exp(grz, out=grz)
+    p_rz, p_n = pre[:, :, : 2 * H], pre[:, :, 2 * H :]
+    g_rz, g_r, g_z, g_n = (gates[:, :, a:b] for a, b in ((0, 2 * H), (0, H), (H, 2 * H), (2 * H, 3 * H)))
+    steps = zip(p_rz, p_n, g_rz, g_r, g_z, g_n, hn, hs[:-1], hs[1:])
+    for prz, pn, grz, r, z, n, hn_s, h_prev, h in steps:
+        rec(h_prev, gh)
+        prz += gh_rz  # holds −a for r, z
+        np.exp(prz, out=grz)
         grz += one
-        np.reciprocal(grz, out=grz)
-        hn_s = hn[s]
-        np.copyto(hn_s, gh[:, 2 * H :])
-        np.multiply(g[:, :H], hn_s, out=rh)  # r ⊙ (W_hn h + b_hn)
-        pn = p[:, 2 * H :]
-        pn += rh
-        n = g[:, 2 * H :]
+        np.reciprocal(grz, out=grz)  # σ(a) on r, z
+        np.add(gh_n, b_hn, out=hn_s)  # W_hn h + b_hn
+        np.multiply(r, hn_s, out=rh)
+        pn += rh  # W_in x + b_in + r ⊙ (W_hn h + b_hn)
         np.tanh(pn, out=n)
-        h = hs[s + 1]
-        np.subtract(hs[s], n, out=h)  # h_t = n + z ⊙ (h_{t-1} − n)
-        h *= g[:, H : 2 * H]
+        np.subtract(h_prev, n, out=h)  # h_t = n + z ⊙ (h_{t-1} − n)
+        h *= z
         h += n
 
 
@@ -262,48 +276,40 @@ def layer_backward(
         dh[:, 1] = d_out[::-1, H:]
     if dh_last is not None and T > 0:
         dh[T - 1] += dh_last
-    rec_t = _Recurrent(np.ascontiguousarray(W_hh))  # dp @ W_hh
+    rec_t = _Recurrent(W_hh, H).fn  # dp @ W_hh
     dpre = np.empty((T, D, GH), dtype=dt)
     dc0 = None
     if run.mode == "lstm":
-        dc0 = _lstm_back(run, dh, dpre, rec_t, dc_last)
+        dc0, dh0 = _lstm_back(run, dh, dpre, rec_t, dc_last)
         dgh = dpre
     elif run.mode == "gru":
         dgh = np.empty_like(dpre)
-        _gru_back(run, dh, dpre, dgh, rec_t)
+        dh0 = _gru_back(run, dh, dpre, dgh, rec_t)
     else:
-        _vanilla_back(run, dh, dpre, rec_t)
+        dh0 = _vanilla_back(run, dh, dpre, rec_t)
         dgh = dpre
-    dh0 = _last_rec(dgh, rec_t, run, dh)
     return _param_grads(run, x, W_ih, dpre, dgh, dh, dh0, dc0)
 
 
-def _last_rec(dgh, rec_t, run, dh) -> np.ndarray:
-    """dL/dh0 = the recurrent contribution of step 0 (plus GRU's direct path)."""
-    out = np.empty(run.hs.shape[1:], dtype=dgh.dtype)
-    rec_t(dgh[0], out)
-    if run.mode == "gru":
-        H = out.shape[1]
-        out += dh[0] * run.gates[0][:, H : 2 * H]
-    return out
+# The loops below walk the steps backwards.  ``acc`` carries the recurrent part of
+# dL/dh from step s to step s−1; at the end it is dL/dh0.
 
 
-def _vanilla_back(run, dh, dpre, rec_t) -> None:
+def _vanilla_back(run, dh, dpre, rec_t) -> np.ndarray:
     hs = run.hs[1:]
     if run.mode == "rnn_relu":
         deriv = (hs > 0).astype(dh.dtype)
     else:
-        deriv = 1 - hs * hs
-    tmp = np.empty(dh.shape[1:], dtype=dh.dtype)
-    for s in range(dh.shape[0] - 1, -1, -1):
-        dp = dpre[s]
-        np.multiply(dh[s], deriv[s], out=dp)
-        if s > 0:
-            rec_t(dp, tmp)
-            dh[s - 1] += tmp
+        deriv = 1 - hs * hs  # tanh'
+    acc = np.zeros(dh.shape[1:], dtype=dh.dtype)
+    for dh_s, dp, dv in zip(dh[::-1], dpre[::-1], deriv[::-1]):
+        dh_s += acc
+        np.multiply(dh_s, dv, out=dp)
+        rec_t(dp, acc)
+    return acc
 
 
-def _lstm_back(run, dh, dpre, rec_t, dc_last) -> np.ndarray:
+def _lstm_back(run, dh, dpre, rec_t, dc_last) -> tuple[np.ndarray, np.ndarray]:
     T, D, GH = dpre.shape
     H = GH // 4
     G = run.gates.reshape(T, D, 4, H)
@@ -317,23 +323,24 @@ def _lstm_back(run, dh, dpre, rec_t, dc_last) -> np.ndarray:
     np.multiply(c_prev, f * (1 - f), out=p3[:, :, 1])
     np.multiply(i, 1 - g * g, out=p3[:, :, 2])
     dc = np.zeros((D, H), dtype=dpre.dtype) if dc_last is None else dc_last.astype(dpre.dtype)
+    dc3 = dc[:, None, :]  # [D, 1, H] view, broadcast over i, f, g
     tmp = np.empty((D, H), dtype=dpre.dtype)
+    acc = np.zeros((D, H), dtype=dpre.dtype)
     dp4 = dpre.reshape(T, D, 4, H)
-    for s in range(T - 1, -1, -1):
-        dh_s = dh[s]
-        np.multiply(dh_s, a_o[s], out=tmp)
+    r = slice(None, None, -1)
+    steps = zip(dh[r], dpre[r], dp4[r, :, :3], dp4[r, :, 3], a_o[r], b_o[r], p3[r], f[r])
+    for dh_s, dp, dp_ifg, dp_o, ao, bo, p, fs in steps:
+        dh_s += acc
+        np.multiply(dh_s, ao, out=tmp)
         dc += tmp
-        dp = dp4[s]
-        np.multiply(dc[:, None, :], p3[s], out=dp[:, :3])
-        np.multiply(dh_s, b_o[s], out=dp[:, 3])
-        dc *= f[s]  # dc_{t-1}
-        if s > 0:
-            rec_t(dpre[s], tmp)
-            dh[s - 1] += tmp
-    return dc
+        np.multiply(dc3, p, out=dp_ifg)
+        np.multiply(dh_s, bo, out=dp_o)
+        dc *= fs  # dc_{t-1}
+        rec_t(dp, acc)
+    return dc, acc
 
 
-def _gru_back(run, dh, dgi, dgh, rec_t) -> None:
+def _gru_back(run, dh, dgi, dgh, rec_t) -> np.ndarray:
     T, D, GH = dgi.shape
     H = GH // 3
     G = run.gates.reshape(T, D, 3, H)
@@ -345,21 +352,23 @@ def _gru_back(run, dh, dgi, dgh, rec_t) -> None:
     gi4 = dgi.reshape(T, D, 3, H)
     gh4 = dgh.reshape(T, D, 3, H)
     tmp = np.empty((D, H), dtype=dgi.dtype)
-    tmp2 = np.empty((D, H), dtype=dgi.dtype)
-    for s in range(T - 1, -1, -1):
-        dh_s = dh[s]
-        gi = gi4[s]
-        gh = gh4[s]
-        np.multiply(dh_s, a1[s], out=gi[:, 2])
-        np.multiply(dh_s, a2[s], out=gi[:, 1])
-        np.multiply(gi[:, 2], a3[s], out=gi[:, 0])
-        np.copyto(gh[:, :2], gi[:, :2])
-        np.multiply(gi[:, 2], r[s], out=gh[:, 2])
-        if s > 0:
-            rec_t(dgh[s], tmp)
-            np.multiply(dh_s, z[s], out=tmp2)
-            tmp += tmp2
-            dh[s - 1] += tmp
+    acc = np.zeros((D, H), dtype=dgi.dtype)
+    rv = slice(None, None, -1)
+    # the r, z rows of the x-side and h-side gradients are equal: write them into
+    # dgh here and copy them over to dgi once, after the loop
+    steps = zip(dh[rv], dgh[rv], gi4[rv, :, 2], gh4[rv, :, 0], gh4[rv, :, 1], gh4[rv, :, 2],
+                a1[rv], a2[rv], a3[rv], r[rv], z[rv])  # fmt: skip
+    for dh_s, gh, da_n, da_r, da_z, dgh_n, a1s, a2s, a3s, rs, zs in steps:
+        dh_s += acc
+        np.multiply(dh_s, a1s, out=da_n)
+        np.multiply(dh_s, a2s, out=da_z)
+        np.multiply(da_n, a3s, out=da_r)
+        np.multiply(da_n, rs, out=dgh_n)  # d(W_hn h + b_hn) = da_n ⊙ r
+        rec_t(gh, acc)
+        np.multiply(dh_s, zs, out=tmp)  # h_t also depends on h_{t-1} directly, through z
+        acc += tmp
+    gi4[:, :, :2] = gh4[:, :, :2]
+    return acc
 
 
 def _param_grads(run, x, W_ih, dpre, dgh, dh, dh0, dc0) -> LayerGrads:

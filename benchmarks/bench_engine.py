@@ -1,0 +1,165 @@
+"""Engine speed and memory against torch.nn, in one run.  Prints figures; asserts nothing.
+
+    python benchmarks/bench_engine.py            # full table (needs torch==2.13.0 for ratios)
+    python benchmarks/bench_engine.py --quick    # fewer repeats
+
+Both sides run on one thread, in the same dtype, on the same weights and input:
+T = 1000, 2 layers, bidirectional, input size 16.  "forward" is the engine's
+forward pass, which records every gate and pre-activation, against torch's
+``module(x)`` under ``no_grad``; "fwd+bwd" is the engine's forward + BPTT
+against torch's forward + autograd backward of the same scalar loss.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import time  # noqa: E402
+import tracemalloc  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from rnnviz.engine import Network, NetworkSpec  # noqa: E402
+
+try:
+    import torch
+
+    torch.set_num_threads(1)
+except ImportError:  # absolute times only
+    torch = None
+
+TARGETS = {  # (dtype, mode, H) -> (forward ratio target, fwd+bwd ratio target)
+    ("float64", "rnn_tanh"): (0.8, 1.2),
+    ("float64", "gru"): (0.8, 1.2),
+    ("float64", "lstm"): (0.8, 1.2),
+    ("float32", "rnn_tanh"): (0.6, None),
+    ("float32", "gru"): (0.6, None),
+    ("float32", "lstm"): (2.5, None),
+}
+
+
+def _best_time(fn, repeats: int) -> float:
+    fn()  # warm up
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)  # the least disturbed run: this machine is shared
+
+
+def _random_state(spec: NetworkSpec, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    k = 1 / np.sqrt(spec.hidden_size)
+    return {key: rng.uniform(-k, k, size=shape) for key, shape in spec.param_shapes().items()}
+
+
+def _torch_module(mode: str, spec: NetworkSpec, state, dtype):
+    cls = {"rnn_tanh": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[mode]
+    m = cls(spec.input_size, spec.hidden_size, num_layers=spec.num_layers, bidirectional=spec.bidirectional)
+    m = m.to(dtype)
+    with torch.no_grad():
+        for name, p in m.named_parameters():
+            p.copy_(torch.from_numpy(state[name]))
+    return m
+
+
+def bench_case(mode: str, H: int, dtype: str, T: int, repeats: int) -> dict:
+    rng = np.random.default_rng(0)
+    spec = NetworkSpec(mode, 16, H, num_layers=2, bidirectional=True)
+    state = _random_state(spec, rng)
+    np_dtype = np.dtype(dtype)
+    net = Network(spec, state, dtype=np_dtype)
+    x = rng.standard_normal((T, spec.input_size)).astype(np_dtype)
+    R = rng.standard_normal((T, 2 * H)).astype(np_dtype)
+
+    def np_fwd():
+        net.forward(x)
+
+    def np_fwd_bwd():
+        tr = net.forward(x)
+        net.backward(tr, R)
+
+    res = {
+        "mode": mode,
+        "H": H,
+        "dtype": dtype,
+        "np_fwd": _best_time(np_fwd, repeats),
+        "np_fb": _best_time(np_fwd_bwd, repeats),
+    }
+    if torch is not None:
+        tdt = getattr(torch, dtype)
+        m = _torch_module(mode, spec, {k: v.astype(np_dtype) for k, v in state.items()}, tdt)
+        tx = torch.from_numpy(x)
+        tR = torch.from_numpy(R)
+
+        def t_fwd():
+            with torch.no_grad():
+                m(tx)
+
+        def t_fwd_bwd():
+            m.zero_grad(set_to_none=True)
+            out = m(tx)[0]
+            (out * tR).sum().backward()
+
+        res["t_fwd"] = _best_time(t_fwd, repeats)
+        res["t_fb"] = _best_time(t_fwd_bwd, repeats)
+    return res
+
+
+def bench_memory(T: int = 100_000, H: int = 64) -> None:
+    spec = NetworkSpec("lstm", 1, H)
+    net = Network(spec, _random_state(spec, np.random.default_rng(1)))
+    x = np.random.default_rng(2).standard_normal((T, 1))
+    tracemalloc.start()
+    trace = net.forward(x)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    raw = 6 * T * H * 8  # h, c and the four gates i, f, g, o in float64
+    held = trace.nbytes()
+    print(
+        f"\nmemory: 1-layer LSTM, T={T:,}, H={H}: raw float64 (h, c, 4 gates) = {raw / 2**20:.1f} MiB; "
+        f"trace holds {held / 2**20:.1f} MiB = {held / raw:.2f}× raw (target < 2×); "
+        f"peak during forward {peak / 2**20:.1f} MiB = {peak / raw:.2f}× raw"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="fewer repeats")
+    ap.add_argument("-T", type=int, default=1000)
+    args = ap.parse_args()
+    repeats = 3 if args.quick else 7
+    print(f"numpy {np.__version__}; torch {torch.__version__ if torch else 'not installed'}; one thread each")
+    print(f"T = {args.T}, 2 layers, bidirectional, input 16; best of {repeats} runs\n")
+    head = f"{'dtype':8} {'cell':9} {'H':>4}  {'forward':>22}  {'fwd+bwd':>22}"
+    print(head)
+    print("-" * len(head))
+    for dtype in ("float64", "float32"):
+        for mode in ("rnn_tanh", "gru", "lstm"):
+            for H in (32, 128):
+                r = bench_case(mode, H, dtype, args.T, repeats)
+                tf, tb = TARGETS[(dtype, mode)]
+                if torch is None:
+                    fwd = f"{r['np_fwd'] * 1e3:8.1f} ms"
+                    fb = f"{r['np_fb'] * 1e3:8.1f} ms"
+                else:
+                    rf = r["np_fwd"] / r["t_fwd"]
+                    rb = r["np_fb"] / r["t_fb"]
+                    fwd = f"{r['np_fwd'] * 1e3:6.1f}/{r['t_fwd'] * 1e3:6.1f} ms {rf:4.2f}×"
+                    fwd += " ok" if rf <= tf else f" >{tf}"
+                    fb = f"{r['np_fb'] * 1e3:6.1f}/{r['t_fb'] * 1e3:6.1f} ms {rb:4.2f}×"
+                    if tb is not None:
+                        fb += " ok" if rb <= tb else f" >{tb}"
+                print(f"{dtype:8} {mode:9} {H:>4}  {fwd:>22}  {fb:>22}")
+    print("\n(engine/torch ms, ratio = engine ÷ torch; targets: float64 forward ≤ 0.8×, fwd+bwd ≤ 1.2×;")
+    print(" float32 RNN/GRU forward ≤ 0.6×, LSTM ≤ 2.5× at H = 128)")
+    bench_memory()
+
+
+if __name__ == "__main__":
+    main()
