@@ -1,0 +1,333 @@
+"""``PlotsArea``: every plot panel in a scrollable grid, with one layer/direction selector.
+
+The view contract: ``set_trace(trace, session)`` for new numbers (items are rebuilt
+only when the structure changes), ``set_step(t)`` (cheap: cursors and the bar
+chart), ``set_selection(layer, direction, unit, gate)`` and ``set_loss(loss)``.
+User actions come out as ``sig_step_requested``, ``sig_unit_selected``,
+``sig_gate_selected`` and ``sig_layer_direction_selected``.  Steps run 0..T:
+0 is the initial state, t ≥ 1 is the trace's index t − 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6 import QtCore, QtWidgets
+from PySide6.QtCore import Signal
+
+from rnnviz.engine import GATE_NAMES, GATE_TITLES
+
+from . import style
+from .outputs import LossPanel, OutputPanel
+from .units import UnitPanel
+
+ALL_GATES = ("i", "f", "g", "o", "r", "z", "n")
+TANH_GATES = ("g", "n")
+TWO_COLUMNS_FROM = 700  # px of width
+
+
+class HiddenPanel(UnitPanel):
+    def __init__(self, parent=None) -> None:
+        super().__init__("h", "h<sub>t</sub> — hidden state", "h_t — hidden state", "tanh", parent)
+
+
+class CellPanel(UnitPanel):
+    def __init__(self, parent=None) -> None:
+        super().__init__("c", "c<sub>t</sub> — cell state", "c_t — cell state", "free", parent)
+
+
+class GatePanel(UnitPanel):
+    def __init__(self, gate: str, parent=None) -> None:
+        title = GATE_TITLES[gate]
+        kind = "tanh" if gate in TANH_GATES else "sigmoid"
+        rng = "[−1, 1]" if kind == "tanh" else "[0, 1]"
+        super().__init__(
+            gate, f"{gate}<sub>t</sub> — {title} {rng}", f"{gate}_t — {title}", kind, parent
+        )
+        self.title.setToolTip("Click the title to select this gate")
+
+
+def direction_label(layer: int, direction: int) -> str:
+    return f"layer {layer + 1} → forward" if direction == 0 else f"layer {layer + 1} ← backward"
+
+
+class PlotsArea(QtWidgets.QWidget):
+    """Plots of h_t, c_t, every gate, y_t and the loss, for one layer and direction."""
+
+    sig_step_requested = Signal(int)
+    sig_unit_selected = Signal(int)
+    sig_gate_selected = Signal(str)
+    sig_layer_direction_selected = Signal(int, int)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.trace = None
+        self.session = None
+        self._structure: tuple | None = None
+        self._loss: np.ndarray | None = None
+        self._layer = 0
+        self._direction = 0
+        self._unit = 0
+        self._gate = ""
+        self._step = 0
+        self._columns = 0
+
+        self.hidden_panel = HiddenPanel()
+        self.cell_panel = CellPanel()
+        self.gate_panels = {g: GatePanel(g) for g in ALL_GATES}
+        self.output_panel = OutputPanel()
+        self.loss_panel = LossPanel()
+        for p in self.unit_panels_all():
+            p.sig_unit_selected.connect(self._on_panel_unit_selected)
+            p.sig_gate_selected.connect(self._on_panel_gate_selected)
+        for p in self.panels_all():
+            p.sig_step_requested.connect(self.sig_step_requested)
+            p.hide()
+        link = self.hidden_panel.plot.plot_item
+        for p in self.panels_all():
+            if p is not self.hidden_panel:
+                p.plot.plot_item.setXLink(link)
+
+        self.selector = QtWidgets.QComboBox()
+        self.selector.setToolTip("Which layer and direction every panel shows")
+        self.selector.activated.connect(self._on_selector_activated)
+        self.info = QtWidgets.QLabel()
+        self.info.setFont(style.font(style.AXIS_PT))
+        bar = QtWidgets.QHBoxLayout()
+        bar.setContentsMargins(4, 2, 4, 2)
+        bar.addWidget(QtWidgets.QLabel("Show:"))
+        bar.addWidget(self.selector)
+        bar.addSpacing(12)
+        bar.addWidget(self.info, 1)
+
+        self.grid_host = QtWidgets.QWidget()
+        self.grid = QtWidgets.QGridLayout(self.grid_host)
+        self.grid.setContentsMargins(2, 2, 2, 2)
+        self.grid.setSpacing(4)
+        self.scroll = QtWidgets.QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.scroll.setWidget(self.grid_host)
+        box = QtWidgets.QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addLayout(bar)
+        box.addWidget(self.scroll, 1)
+
+    # -- panel bookkeeping ------------------------------------------------------------
+    def unit_panels_all(self) -> list[UnitPanel]:
+        return [self.hidden_panel, self.cell_panel, *self.gate_panels.values()]
+
+    def panels_all(self) -> list[QtWidgets.QWidget]:
+        return [*self.unit_panels_all(), self.output_panel, self.loss_panel]
+
+    def active_unit_panels(self) -> list[UnitPanel]:
+        if self.trace is None:
+            return []
+        mode = self.trace.network.mode
+        panels = [self.hidden_panel]
+        if mode == "lstm":
+            panels.append(self.cell_panel)
+        panels += [self.gate_panels[g] for g in GATE_NAMES[mode] if g in self.gate_panels]
+        return panels
+
+    def has_loss(self) -> bool:
+        return (
+            self.trace is not None
+            and self.session is not None
+            and self.session.targets is not None
+            and self._loss is not None
+            and self._loss.shape == (self.trace.steps,)
+        )
+
+    def visible_panels(self) -> list[QtWidgets.QWidget]:
+        panels: list[QtWidgets.QWidget] = list(self.active_unit_panels())
+        if self.trace is not None and self.trace.y is not None:
+            panels.append(self.output_panel)
+        if self.has_loss():
+            panels.append(self.loss_panel)
+        return panels
+
+    # -- the view contract ------------------------------------------------------------
+    def set_trace(self, trace, session) -> None:
+        self.trace, self.session = trace, session
+        net = trace.network
+        seq = session.sequence
+        names = self._output_names(trace, seq)
+        structure = (
+            net.mode, net.hidden_size, net.num_layers, net.num_directions, trace.steps,
+            net.has_head, None if trace.y is None else trace.y.shape[1], net.head_activation,
+            names, seq.is_text,
+        )  # fmt: skip
+        if structure != self._structure:
+            self._structure = structure
+            self._build(trace, names, seq.is_text)
+        self._refresh()
+
+    def set_step(self, t: int) -> None:
+        self._step = int(t)
+        for p in self.visible_panels():
+            p.set_step(self._step)
+
+    def set_selection(self, layer: int, direction: int, unit: int, gate: str = "") -> None:
+        changed = (layer, direction) != (self._layer, self._direction)
+        self._layer, self._direction = layer, direction
+        self._set_unit(unit)
+        self._set_gate(gate)
+        if self.trace is not None:
+            self._sync_selector()
+            if changed:
+                self._refresh_units()
+
+    def set_loss(self, loss) -> None:
+        self._loss = None if loss is None else np.asarray(loss, dtype=float)
+        if self.trace is not None:
+            self._refresh_loss()
+            self._layout()
+
+    # -- building and refreshing ------------------------------------------------------
+    def _build(self, trace, names, text: bool) -> None:
+        net = trace.network
+        T, H, D = trace.steps, net.hidden_size, net.num_directions
+        self._layer = min(self._layer, net.num_layers - 1)
+        self._direction = min(self._direction, D - 1)
+        self._unit = min(self._unit, H - 1)
+        x_max = T + 1 if D == 2 else T
+        relu = net.mode == "rnn_relu"
+        self.hidden_panel.kind = "free" if relu else "tanh"
+        self.hidden_panel.colorbar.setColorMap(style.colormap("sigmoid" if relu else "tanh"))
+        for p in self.active_unit_panels():
+            p.set_unit(self._unit)
+            p.build(H, T, x_max)
+        if trace.y is not None:
+            self.output_panel.build(trace.y.shape[1], T, net.head_activation, names, text)
+        self.loss_panel.build(T)
+        self.selector.blockSignals(True)
+        self.selector.clear()
+        for layer in range(net.num_layers):
+            for d in range(D):
+                self.selector.addItem(direction_label(layer, d), (layer, d))
+        self.selector.blockSignals(False)
+        self.selector.setEnabled(self.selector.count() > 1)
+        self._sync_selector()
+        self.info.setText(
+            f"{net.mode.replace('rnn_', 'RNN ').upper() if net.mode != 'rnn_relu' else 'RNN ReLU'}"
+            f" · H = {H} · T = {T} · click a line, a legend entry or a heatmap row to select a unit"
+        )
+        self._layout()
+
+    def _refresh(self) -> None:
+        self._refresh_units()
+        if self.trace.y is not None:
+            targets = self.session.targets
+            self.output_panel.set_values(self.trace.y, targets)
+        self._refresh_loss()
+        self._layout()
+        self.set_step(self._step)
+
+    def _refresh_units(self) -> None:
+        tr, l, d = self.trace, self._layer, self._direction
+        row = l * tr.network.num_directions + d
+        h = self._with_initial(tr.hidden(l, d), tr.h0[row], d)
+        relu = tr.network.mode == "rnn_relu"
+        self.hidden_panel.set_values(h, 0 if d == 0 else 1, (0.0, max(1e-9, float(h.max()))) if relu else None)
+        if tr.network.mode == "lstm":
+            c = self._with_initial(tr.cell(l, d), tr.c0[row], d)
+            m = max(1.0, float(np.abs(c).max()))
+            self.cell_panel.set_values(c, 0 if d == 0 else 1, (-m, m))
+        for g, values in tr.gates(l, d).items():
+            self.gate_panels[g].set_values(values, 1)
+
+    @staticmethod
+    def _with_initial(states: np.ndarray, initial: np.ndarray, direction: int) -> np.ndarray:
+        """[T+1, H]: the initial state first (forward) or last (backward, at step T + 1)."""
+        if direction == 0:
+            return np.vstack([initial[None, :], states])
+        return np.vstack([states, initial[None, :]])
+
+    def _refresh_loss(self) -> None:
+        if self.has_loss():
+            self.loss_panel.set_values(self._loss)
+            self.loss_panel.set_step(self._step)
+
+    @staticmethod
+    def _output_names(trace, seq) -> tuple[str, ...]:
+        if trace.y is None:
+            return ()
+        out = trace.y.shape[1]
+        if seq.is_text and len(seq.vocabulary) == out:
+            return tuple(seq.vocabulary)
+        if len(seq.target_names) == out:
+            return tuple(seq.target_names)
+        return tuple(f"y{k + 1}" for k in range(out))
+
+    def _layout(self) -> None:
+        visible = self.visible_panels()
+        for p in self.panels_all():
+            self.grid.removeWidget(p)
+            p.setVisible(p in visible)
+        cols = 2 if self.width() >= TWO_COLUMNS_FROM else 1
+        self._columns = cols
+        tiles = [p for p in visible if p is not self.output_panel]
+        row = col = 0
+        for i, p in enumerate(tiles):
+            span = cols if i == len(tiles) - 1 and col == 0 else 1
+            self.grid.addWidget(p, row, col, 1, span)
+            p.setMinimumHeight(190)
+            col += span
+            if col >= cols:
+                row, col = row + 1, 0
+                if row == 1 and self.output_panel in visible:
+                    self.grid.addWidget(self.output_panel, row, 0, 1, cols)
+                    row += 1
+        if self.output_panel in visible and self.grid.indexOf(self.output_panel) < 0:
+            self.grid.addWidget(self.output_panel, row + (col > 0), 0, 1, cols)
+        self.output_panel.setMinimumHeight(210)
+        for r in range(self.grid.rowCount()):
+            self.grid.setRowStretch(r, 1)
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(ev)
+        cols = 2 if self.width() >= TWO_COLUMNS_FROM else 1
+        if self.trace is not None and cols != self._columns:
+            self._layout()
+
+    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 (Qt override)
+        return QtCore.QSize(900, 650)
+
+    # -- selection ------------------------------------------------------------------------
+    def _sync_selector(self) -> None:
+        i = self.selector.findData((self._layer, self._direction))
+        self.selector.blockSignals(True)
+        self.selector.setCurrentIndex(max(i, 0))
+        self.selector.blockSignals(False)
+
+    def _set_unit(self, unit: int) -> None:
+        self._unit = int(unit)
+        for p in self.unit_panels_all():
+            p.set_unit(self._unit)
+
+    def _set_gate(self, gate: str) -> None:
+        self._gate = gate or ""
+        for g, p in self.gate_panels.items():
+            p.setStyleSheet(
+                f"QFrame#panel_{g} {{ border: 2px solid {style.CURSOR}; }}" if g == self._gate else ""
+            )
+
+    def _on_panel_unit_selected(self, unit: int) -> None:
+        self._set_unit(unit)
+        self.sig_unit_selected.emit(unit)
+
+    def _on_panel_gate_selected(self, gate: str) -> None:
+        self._set_gate(gate)
+        self.sig_gate_selected.emit(gate)
+
+    def _on_selector_activated(self, index: int) -> None:
+        layer, direction = self.selector.itemData(index)
+        if (layer, direction) != (self._layer, self._direction):
+            self._layer, self._direction = layer, direction
+            self._refresh_units()
+        self.sig_layer_direction_selected.emit(layer, direction)
+
+    @property
+    def selection(self) -> tuple[int, int, int, str]:
+        return self._layer, self._direction, self._unit, self._gate

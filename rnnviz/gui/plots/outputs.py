@@ -1,0 +1,257 @@
+"""The output head over time with a bar chart of the current step, and the loss per step."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+
+from . import style
+from .timeplot import ReadoutPlot, TimePlot, brush
+
+HEAD_TITLES = {
+    "softmax": "y<sub>t</sub> = softmax(W<sub>hy</sub> h<sub>t</sub> + b<sub>y</sub>)",
+    "sigmoid": "y<sub>t</sub> = σ(W<sub>hy</sub> h<sub>t</sub> + b<sub>y</sub>)",
+    None: "y<sub>t</sub> = W<sub>hy</sub> h<sub>t</sub> + b<sub>y</sub>",
+}
+HEAD_TEXT = {
+    "softmax": "y_t = softmax(W_hy h_t + b_y)",
+    "sigmoid": "y_t = σ(W_hy h_t + b_y)",
+    None: "y_t = W_hy h_t + b_y",
+}
+
+
+def _title(html: str) -> QtWidgets.QLabel:
+    label = QtWidgets.QLabel(html)
+    label.setTextFormat(QtCore.Qt.TextFormat.RichText)
+    label.setFont(style.font(style.TITLE_PT, bold=True))
+    return label
+
+
+class OutputPanel(QtWidgets.QFrame):
+    """y_t for every output over time (targets dashed), and y at the current step as bars."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
+        self.setObjectName("panel_y")
+        self.title = _title(HEAD_TITLES["softmax"])
+        self.title_text = HEAD_TEXT["softmax"]
+        self.legend = QtWidgets.QLabel()
+        self.legend.setFont(style.font(style.AXIS_PT))
+        self.legend.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.plot = TimePlot()
+        self.plot.readout_fn = self._readout
+        self.plot.plot_item.getAxis("left").setWidth(42)
+        self.sig_step_requested = self.plot.sig_step_requested
+        self.bars_plot = ReadoutPlot()
+        self.bars_plot.readout_fn = self._bar_readout
+        self.bars_plot.plot_item.getViewBox().setMouseEnabled(x=False, y=False)
+        self.bars_plot.plot_item.getAxis("left").setWidth(42)
+        self.bars_plot.plot_item.showGrid(x=False, y=True, alpha=style.GRID_ALPHA)
+        self.bars = pg.BarGraphItem(x=[0], height=[0], width=0.7, brush=brush(style.BAR), pen=None)
+        self.bars_plot.addItem(self.bars)
+        self.target_marks = pg.ScatterPlotItem(
+            symbol="_", size=28, pen=pg.mkPen(style.TARGET, width=3), brush=brush(style.TARGET)
+        )
+        self.bars_plot.addItem(self.target_marks)
+        self.bars_caption = QtWidgets.QLabel()
+        self.bars_caption.setFont(style.font(style.AXIS_PT))
+        self.bars_caption.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.curves: list[pg.PlotDataItem] = []
+        self.target_curves: list[pg.PlotDataItem] = []
+        self._y = np.zeros((0, 0))
+        self._targets: np.ndarray | None = None
+        self._target_index: np.ndarray | None = None
+        self._names: tuple[str, ...] = ()
+        self._step = 0
+        self._text = False
+
+        right = QtWidgets.QVBoxLayout()
+        right.setSpacing(0)
+        right.addWidget(self.bars_caption)
+        right.addWidget(self.bars_plot, 1)
+        plots = QtWidgets.QHBoxLayout()
+        plots.setSpacing(4)
+        plots.addWidget(self.plot, 3)
+        plots.addLayout(right, 2)
+        box = QtWidgets.QVBoxLayout(self)
+        box.setContentsMargins(4, 3, 4, 2)
+        box.setSpacing(1)
+        box.addWidget(self.title)
+        box.addWidget(self.legend)
+        box.addLayout(plots, 1)
+
+    # -- structure -------------------------------------------------------------------
+    def build(self, outputs: int, steps: int, activation: str | None, names: tuple[str, ...], text: bool) -> None:
+        pi = self.plot.plot_item
+        for c in self.curves + self.target_curves:
+            pi.removeItem(c)
+        self.title.setText(HEAD_TITLES[activation])
+        self.title_text = HEAD_TEXT[activation]
+        self._names = names
+        self._text = text
+        self._activation = activation
+        n = min(outputs, style.MAX_LINES)
+        marks = steps <= style.SYMBOLS_UP_TO
+        self.curves, self.target_curves = [], []
+        for k in range(n):
+            pen = style.unit_pen(k, False, False)
+            curve = pg.PlotDataItem(
+                pen=pen,
+                symbol="o" if marks else None,
+                symbolSize=5,
+                symbolPen=pen.color(),
+                symbolBrush=pen.color(),
+                antialias=steps <= 400,
+            )
+            curve.setDownsampling(auto=True, method="peak")
+            curve.setClipToView(True)
+            pi.addItem(curve)
+            self.curves.append(curve)
+            if not text:  # one-hot targets say little as lines; the bar chart marks them
+                tpen = pg.mkPen(pen.color(), width=1.2, style=QtCore.Qt.PenStyle.DashLine)
+                target = pg.PlotDataItem(pen=tpen, antialias=steps <= 400)
+                target.setDownsampling(auto=True, method="peak")
+                target.setClipToView(True)
+                pi.addItem(target)
+                self.target_curves.append(target)
+        self.plot.set_steps(steps)
+        bottom = self.bars_plot.plot_item.getAxis("bottom")
+        if outputs <= 24:
+            bottom.setTicks([[(k, names[k]) for k in range(outputs)]])
+        else:
+            bottom.setTicks(None)
+        self.bars_plot.plot_item.setXRange(-0.6, outputs - 0.4, padding=0)
+        shown = ", ".join(
+            f'<span style="color:{style.unit_colour(k).name()}">■ {names[k]}</span>' for k in range(n)
+        )
+        more = f" … (first {n} of {outputs})" if outputs > n else ""
+        dashed = " · dashed: target" if not text else ""
+        self.legend.setText(shown + more + dashed)
+
+    # -- numbers ---------------------------------------------------------------------
+    def set_values(self, y: np.ndarray, targets: np.ndarray | None) -> None:
+        """``y`` [T, out] from the trace; ``targets`` [T, out] or None."""
+        self._y = y
+        self._targets = targets if targets is not None and targets.shape == y.shape else None
+        self._target_index = None
+        if self._text and self._targets is not None:
+            self._target_index = np.argmax(self._targets, axis=1)
+        xs = np.arange(1, y.shape[0] + 1)
+        for k, curve in enumerate(self.curves):
+            curve.setData(xs, y[:, k])
+        for k, curve in enumerate(self.target_curves):
+            if self._targets is None:
+                curve.setData([], [])
+            else:
+                curve.setData(xs, self._targets[:, k])
+        vb = self.bars_plot.plot_item.getViewBox()
+        if self._activation in ("softmax", "sigmoid"):
+            vb.setYRange(0.0, 1.0, padding=0.04)
+            self.plot.plot_item.setYRange(0.0, 1.0, padding=0.06)
+        else:
+            both = y if self._targets is None else np.concatenate([y, self._targets])
+            lo, hi = min(0.0, float(np.nanmin(both))), max(0.0, float(np.nanmax(both)))
+            vb.setYRange(lo, hi if hi > lo else lo + 1, padding=0.06)
+            self.plot.plot_item.enableAutoRange(axis="y")
+        self.set_step(self._step)
+
+    def set_step(self, t: int) -> None:
+        self._step = t
+        self.plot.set_cursor(t)
+        T, out = self._y.shape
+        xs = np.arange(out)
+        if not 1 <= t <= T:
+            self.bars.setOpts(x=xs, height=np.zeros(out))
+            self.target_marks.setData([], [])
+            self.bars_caption.setText("t = 0: no output yet (h<sub>0</sub> is the initial state)")
+            return
+        y = self._y[t - 1]
+        brushes = [brush(style.BAR)] * out
+        caption = f"y<sub>{t}</sub> at step {t}"
+        if self._target_index is not None:
+            k = int(self._target_index[t - 1])
+            brushes[k] = brush(style.TARGET)
+            caption += f' · <span style="color:{style.TARGET}">target: {self._names[k]}</span>'
+            self.target_marks.setData([], [])
+        elif self._targets is not None:
+            self.target_marks.setData(xs, self._targets[t - 1])
+            caption += f' · <span style="color:{style.TARGET}">— target</span>'
+        if self._text:
+            best = int(np.argmax(y))
+            caption += f" · predicted: {self._names[best]} ({y[best]:.2f})"
+        self.bars.setOpts(x=xs, height=y, brushes=brushes)
+        self.bars_caption.setText(caption)
+
+    @property
+    def bar_heights(self) -> np.ndarray:
+        return np.asarray(self.bars.opts["height"], dtype=float)
+
+    # -- readouts ------------------------------------------------------------------------
+    def _readout(self, x: float, y: float) -> str | None:
+        t = int(round(x))
+        if not 1 <= t <= self._y.shape[0] or not self.curves:
+            return None
+        row = self._y[t - 1, : len(self.curves)]
+        k = int(np.argmin(np.abs(row - y)))
+        return f"t={t} · {self._names[k]} · y = {row[k]:.4f}"
+
+    def _bar_readout(self, x: float, _y: float) -> str | None:
+        k = int(round(x))
+        t = self._step
+        if not 1 <= t <= self._y.shape[0] or not 0 <= k < self._y.shape[1]:
+            return None
+        return f"t={t} · {self._names[k]} · y = {self._y[t - 1, k]:.4f}"
+
+
+class LossPanel(QtWidgets.QFrame):
+    """L_t, the loss at every step (NaN where the loss does not apply)."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
+        self.setObjectName("panel_loss")
+        self.title = _title("L<sub>t</sub> — loss per step")
+        self.title_text = "L_t — loss per step"
+        self.plot = TimePlot()
+        self.plot.readout_fn = self._readout
+        self.plot.plot_item.getAxis("left").setWidth(42)
+        self.sig_step_requested = self.plot.sig_step_requested
+        self.curve = pg.PlotDataItem(
+            pen=pg.mkPen(style.FOREGROUND, width=2),
+            symbol="o",
+            symbolSize=5,
+            symbolBrush=brush(style.FOREGROUND),
+            connect="finite",
+        )
+        self.curve.setDownsampling(auto=True, method="peak")
+        self.curve.setClipToView(True)
+        self.plot.addItem(self.curve)
+        self._loss = np.zeros(0)
+        box = QtWidgets.QVBoxLayout(self)
+        box.setContentsMargins(4, 3, 4, 2)
+        box.setSpacing(1)
+        box.addWidget(self.title)
+        box.addWidget(self.plot, 1)
+
+    def build(self, steps: int) -> None:
+        self.plot.set_steps(steps)
+        self.curve.setSymbol("o" if steps <= style.SYMBOLS_UP_TO else None)
+
+    def set_values(self, loss: np.ndarray) -> None:
+        self._loss = np.asarray(loss, dtype=float)
+        self.curve.setData(np.arange(1, self._loss.shape[0] + 1), self._loss)
+        finite = self._loss[np.isfinite(self._loss)]
+        total = f" (total {finite.sum():.4f}, mean {finite.mean():.4f})" if finite.size else ""
+        self.title.setText(f"L<sub>t</sub> — loss per step{total}")
+        self.title_text = f"L_t — loss per step{total}"
+
+    def set_step(self, t: int) -> None:
+        self.plot.set_cursor(t)
+
+    def _readout(self, x: float, _y: float) -> str | None:
+        t = int(round(x))
+        if not 1 <= t <= self._loss.shape[0] or not np.isfinite(self._loss[t - 1]):
+            return None
+        return f"t={t} · L = {self._loss[t - 1]:.4f}"

@@ -1,0 +1,92 @@
+"""Colours, pens, fonts and colour maps shared by the plot panels.
+
+White background and dark foreground so the plots read on a projector.  Every
+setting is applied per widget; nothing here changes pyqtgraph's global options.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui
+
+BACKGROUND = "#ffffff"
+FOREGROUND = "#222222"
+GRID_ALPHA = 0.25
+CURSOR = "#d55e00"  # vermillion: the current step
+CURSOR_HOVER = "#ff8c3a"
+TARGET = "#d55e00"
+BAR = "#0072b2"
+READOUT_FILL = (255, 255, 240, 235)
+
+#: Okabe–Ito without yellow (too pale on white), then darker companions.
+#: Colour-blind safe for the first seven; units beyond that repeat with dashes.
+UNIT_COLOURS = (
+    "#0072b2",  # blue
+    "#d55e00",  # vermillion
+    "#009e73",  # bluish green
+    "#cc79a7",  # reddish purple
+    "#e69f00",  # orange
+    "#56b4e9",  # sky blue
+    "#000000",  # black
+    "#882255",  # wine
+)
+
+FADED_ALPHA = 70  # of 255, for the units that are not selected
+LINE_WIDTH = 1.6
+SELECTED_WIDTH = 3.4
+MAX_LINES = 16  # lines drawn per panel; beyond that the heatmap shows every unit
+HEATMAP_ABOVE = 16  # heatmap is the default view when H is larger than this
+SYMBOLS_UP_TO = 40  # draw a dot at every step for sequences this short
+
+TITLE_PT = 11
+AXIS_PT = 9
+
+
+def unit_colour(k: int) -> QtGui.QColor:
+    return QtGui.QColor(UNIT_COLOURS[k % len(UNIT_COLOURS)])
+
+
+def unit_pen(k: int, selected: bool, faded: bool) -> QtGui.QPen:
+    """Solid for the first round of colours, dashed for the next, dotted after."""
+    colour = unit_colour(k)
+    if faded and not selected:
+        colour.setAlpha(FADED_ALPHA)
+    pen = pg.mkPen(colour, width=SELECTED_WIDTH if selected else LINE_WIDTH)
+    style = (QtCore.Qt.PenStyle.SolidLine, QtCore.Qt.PenStyle.DashLine, QtCore.Qt.PenStyle.DotLine)
+    pen.setStyle(style[(k // len(UNIT_COLOURS)) % 3])
+    pen.setCosmetic(True)
+    return pen
+
+
+def colormap(kind: str) -> pg.ColorMap:
+    """``"sigmoid"``: sequential, for [0, 1]; anything else: diverging, for [−1, 1].
+
+    Both are colour-blind safe: viridis, and CET-CBD1 (blue–white–yellow).
+    """
+    return pg.colormap.get("viridis" if kind == "sigmoid" else "CET-CBD1")
+
+
+def font(pt: int, bold: bool = False) -> QtGui.QFont:
+    f = QtGui.QFont()
+    f.setPointSize(pt)
+    f.setBold(bold)
+    return f
+
+
+def style_plot(plot: pg.PlotItem) -> None:
+    """Dark axes and readable tick labels on a white plot."""
+    for name in ("left", "bottom"):
+        axis = plot.getAxis(name)
+        axis.setPen(pg.mkPen(FOREGROUND))
+        axis.setTextPen(pg.mkPen(FOREGROUND))
+        axis.setTickFont(font(AXIS_PT))
+        axis.setStyle(tickTextOffset=3)
+    plot.showGrid(x=True, y=True, alpha=GRID_ALPHA)
+    plot.hideButtons()
+    plot.setMenuEnabled(False)
+
+
+def make_plot_widget(parent=None) -> pg.PlotWidget:
+    w = pg.PlotWidget(parent=parent, background=BACKGROUND)
+    style_plot(w.getPlotItem())
+    return w

@@ -1,0 +1,159 @@
+"""A plot over time steps with a draggable step cursor and a hover readout.
+
+Every panel's time axis is one of these.  The cursor snaps to whole steps and
+asks for the step with ``sig_step_requested``; it only moves for real when the
+owner calls :meth:`TimePlot.set_cursor` (the one clock is the timeline's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui
+from PySide6.QtCore import Signal
+
+from . import style
+
+#: (x, y) in data coordinates → the readout text, or None for "nothing here".
+ReadoutFn = Callable[[float, float], str | None]
+
+
+class StepCursorLine(pg.InfiniteLine):
+    """The vertical line at the current step."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            pos=0,
+            angle=90,
+            movable=True,
+            pen=pg.mkPen(style.CURSOR, width=2.5),
+            hoverPen=pg.mkPen(style.CURSOR_HOVER, width=5),
+        )
+        self.setZValue(50)
+        self.setCursor(QtCore.Qt.CursorShape.SizeHorCursor)
+        self.setToolTip("Drag to scrub through the steps")
+
+
+class HeatmapImage(pg.ImageItem):
+    """An image whose rows are units; a click reports the row."""
+
+    sig_row_clicked = Signal(int)
+
+    def __init__(self) -> None:
+        super().__init__(axisOrder="row-major")
+
+    def mouseClickEvent(self, ev) -> None:  # noqa: N802 (Qt override)
+        if ev.button() != QtCore.Qt.MouseButton.LeftButton or self.image is None:
+            return
+        ev.accept()
+        row = int(ev.pos().y())
+        if 0 <= row < self.image.shape[0]:
+            self.sig_row_clicked.emit(row)
+
+
+class ReadoutPlot(pg.PlotWidget):
+    """A white plot with a label that follows the mouse and says what is under it."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent=parent, background=style.BACKGROUND)
+        self.plot_item: pg.PlotItem = self.getPlotItem()
+        style.style_plot(self.plot_item)
+        self.readout_fn: ReadoutFn | None = None
+        self.readout = pg.TextItem(
+            "",
+            color=style.FOREGROUND,
+            fill=pg.mkBrush(*style.READOUT_FILL),
+            border=pg.mkPen("#888888"),
+            anchor=(0, 1),
+        )
+        self.readout.setFont(style.font(style.AXIS_PT))
+        self.readout.setZValue(100)
+        self.readout.hide()
+        self.plot_item.addItem(self.readout, ignoreBounds=True)
+        self.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
+
+    def _on_scene_mouse_moved(self, pos: QtCore.QPointF) -> None:
+        vb = self.plot_item.getViewBox()
+        if self.readout_fn is None or not vb.sceneBoundingRect().contains(pos):
+            self.readout.hide()
+            return
+        p = vb.mapSceneToView(pos)
+        text = self.readout_fn(p.x(), p.y())
+        if not text:
+            self.readout.hide()
+            return
+        self.readout.setText(text)
+        (x0, x1), (y0, y1) = vb.viewRange()
+        right = p.x() > (x0 + x1) / 2
+        top = (p.y() > (y0 + y1) / 2) != vb.yInverted()
+        self.readout.setAnchor((1.0 if right else 0.0, 0.0 if top else 1.0))
+        self.readout.setPos(p)
+        self.readout.show()
+
+    def leaveEvent(self, ev: QtCore.QEvent) -> None:  # noqa: N802 (Qt override)
+        self.readout.hide()
+        super().leaveEvent(ev)
+
+    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 (Qt override)
+        return QtCore.QSize(420, 170)
+
+
+class TimePlot(ReadoutPlot):
+    """A plot whose x axis is the app's step 0..T, with the step cursor."""
+
+    sig_step_requested = Signal(int)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent=parent)
+        self.plot_item.getViewBox().setMouseEnabled(x=True, y=False)
+        self.plot_item.getAxis("bottom").setLabel("step t", color=style.FOREGROUND)
+        self._steps = 1
+        self._requested = 0
+        self.cursor = StepCursorLine()
+        self.cursor.sigPositionChanged.connect(self._on_cursor_moved)
+        self.plot_item.addItem(self.cursor, ignoreBounds=True)
+
+    # -- owner API -------------------------------------------------------------
+    def set_steps(self, steps: int, x_max: float | None = None) -> None:
+        """The cursor's range is 0..steps; the x view spans −0.5..x_max + 0.5."""
+        self._steps = max(0, int(steps))
+        hi = (self._steps if x_max is None else x_max) + 0.5
+        vb = self.plot_item.getViewBox()
+        vb.setLimits(xMin=-0.5, xMax=hi)
+        vb.setXRange(-0.5, hi, padding=0)
+        self.cursor.setBounds((0, self._steps))
+
+    def set_cursor(self, t: int) -> None:
+        self._requested = int(t)
+        self.cursor.blockSignals(True)
+        self.cursor.setPos(int(t))
+        self.cursor.blockSignals(False)
+
+    @property
+    def cursor_step(self) -> int:
+        return int(round(self.cursor.value()))
+
+    # -- handlers ----------------------------------------------------------------
+    def _on_cursor_moved(self, line: pg.InfiniteLine) -> None:
+        t = min(max(int(round(line.value())), 0), self._steps)
+        if line.value() != t:
+            line.blockSignals(True)
+            line.setPos(t)
+            line.blockSignals(False)
+        if t != self._requested:
+            self._requested = t
+            self.sig_step_requested.emit(t)
+
+
+def step_label(t: int, steps: int) -> str:
+    """"t=3", with the initial states named."""
+    if t == 0 or t == steps + 1:
+        return f"t={t} (initial)"
+    return f"t={t}"
+
+
+def brush(colour: str, alpha: int = 255) -> QtGui.QBrush:
+    c = QtGui.QColor(colour)
+    c.setAlpha(alpha)
+    return QtGui.QBrush(c)

@@ -1,0 +1,293 @@
+"""A panel of one per-unit quantity over time: h_t, c_t or one gate.
+
+Two views of the same [steps, H] array: one line per unit (with a clickable
+legend), or a units × time heatmap with a fixed colour scale and a colour bar.
+Items are built once per structure (:meth:`UnitPanel.build`) and updated with
+``setData`` / ``setImage`` (:meth:`UnitPanel.set_values`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+from PySide6.QtCore import Signal
+
+from . import style
+from .timeplot import HeatmapImage, TimePlot, step_label
+
+#: colour scale for each kind of quantity; "free" takes its levels from the data
+FIXED_LEVELS = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+
+
+class UnitPanel(QtWidgets.QFrame):
+    """Lines or heatmap of one quantity for every hidden unit."""
+
+    sig_step_requested = Signal(int)
+    sig_unit_selected = Signal(int)
+    sig_gate_selected = Signal(str)
+
+    def __init__(self, key: str, title_html: str, title_text: str, kind: str, parent=None) -> None:
+        super().__init__(parent)
+        self.key = key  # "h", "c" or a gate name
+        self.title_text = title_text
+        self.kind = kind  # "sigmoid" | "tanh" | "free"
+        self.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
+        self.setObjectName(f"panel_{key}")
+        self._values = np.zeros((0, 0))
+        self._x0 = 0
+        self._steps = 0
+        self._unit = 0
+        self._hidden = 1
+        self._heatmap = False
+        self._levels = FIXED_LEVELS.get(kind, (-1.0, 1.0))
+        self.curves: list[pg.PlotDataItem] = []
+        self.chips: list[QtWidgets.QToolButton] = []
+        self._shown_units: list[int] = []
+
+        self.title = QtWidgets.QLabel(title_html)
+        self.title.setFont(style.font(style.TITLE_PT, bold=True))
+        self.title.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.toggle = QtWidgets.QToolButton(text="heatmap")
+        self.toggle.setCheckable(True)
+        self.toggle.setToolTip("Switch between one line per unit and a units × time heatmap")
+        self.toggle.toggled.connect(self._on_toggle_toggled)
+        self.legend_row = QtWidgets.QHBoxLayout()
+        self.legend_row.setSpacing(2)
+        self.legend_hint = QtWidgets.QLabel()
+        self.legend_hint.setFont(style.font(style.AXIS_PT))
+
+        self.plot = TimePlot()
+        self.plot.readout_fn = self._readout
+        self.plot.sig_step_requested.connect(self.sig_step_requested)
+        self.plot.plot_item.getAxis("left").setWidth(42)
+        self.image = HeatmapImage()
+        self.image.sig_row_clicked.connect(self._on_image_row_clicked)
+        self.colorbar = pg.ColorBarItem(
+            values=self._levels,
+            colorMap=style.colormap(kind),
+            interactive=False,
+            width=12,
+            pen=style.FOREGROUND,
+            colorMapMenu=False,
+        )
+        self.colorbar.getAxis("right").setTickFont(style.font(style.AXIS_PT - 1))
+        self.colorbar.getAxis("right").setTextPen(style.FOREGROUND)
+        self.colorbar.setImageItem(self.image)
+        self.selection_box = QtWidgets.QGraphicsRectItem()
+        self.selection_box.setPen(pg.mkPen(style.FOREGROUND, width=2))
+        self.selection_box.setZValue(20)
+
+        head = QtWidgets.QHBoxLayout()
+        head.setContentsMargins(0, 0, 0, 0)
+        head.addWidget(self.title)
+        head.addStretch(1)
+        head.addWidget(self.toggle)
+        legend = QtWidgets.QHBoxLayout()
+        legend.setContentsMargins(0, 0, 0, 0)
+        legend.addLayout(self.legend_row)
+        legend.addWidget(self.legend_hint)
+        legend.addStretch(1)
+        box = QtWidgets.QVBoxLayout(self)
+        box.setContentsMargins(4, 3, 4, 2)
+        box.setSpacing(1)
+        box.addLayout(head)
+        box.addLayout(legend)
+        box.addWidget(self.plot, 1)
+
+    # -- structure ---------------------------------------------------------------
+    def build(self, hidden: int, steps: int, x_max: int) -> None:
+        """New items for H units over steps 0..``steps`` (x up to ``x_max``)."""
+        pi = self.plot.plot_item
+        for c in self.curves:
+            pi.removeItem(c)
+        for chip in self.chips:
+            self.legend_row.removeWidget(chip)
+            chip.deleteLater()
+        n = min(hidden, style.MAX_LINES)
+        marks = steps <= style.SYMBOLS_UP_TO
+        self.curves = []
+        self.chips = []
+        for k in range(n):
+            curve = pg.PlotDataItem(
+                antialias=steps <= 400,
+                symbol="o" if marks else None,
+                symbolSize=5,
+                connect="finite",
+            )
+            curve.setDownsampling(auto=True, method="peak")
+            curve.setClipToView(True)
+            curve.setCurveClickable(True, width=8)
+            curve.sigClicked.connect(self._on_curve_clicked)
+            pi.addItem(curve)
+            self.curves.append(curve)
+            chip = QtWidgets.QToolButton()
+            chip.setAutoRaise(True)
+            chip.setFont(style.font(style.AXIS_PT, bold=True))
+            chip.clicked.connect(self._on_chip_clicked)
+            self.legend_row.addWidget(chip)
+            self.chips.append(chip)
+        if self.image.scene() is None:
+            pi.addItem(self.image)
+            pi.addItem(self.selection_box, ignoreBounds=True)
+        self._steps = steps
+        self.plot.set_steps(steps, x_max)
+        self._hidden = hidden
+        self._unit = min(self._unit, hidden - 1)
+        self.set_heatmap(hidden > style.HEATMAP_ABOVE)
+
+    # -- numbers -----------------------------------------------------------------
+    def set_values(self, values: np.ndarray, x0: int, levels: tuple[float, float] | None = None) -> None:
+        """``values`` [N, H]: row r is the value at step x0 + r."""
+        self._values = values
+        self._x0 = x0
+        if levels is not None:
+            self._levels = levels
+            self.colorbar.setLevels(values=levels)
+        self._update_curves()
+        n, h = values.shape
+        self.image.setImage(values.T, levels=self._levels, autoLevels=False)
+        self.image.setRect(QtCore.QRectF(x0 - 0.5, 0.5, n, h))
+        self._update_selection_box()
+
+    def _update_curves(self) -> None:
+        units = self._units_to_draw()
+        if units != self._shown_units:
+            self._shown_units = units
+            self._update_legend()
+        if self._heatmap:
+            return
+        xs = np.arange(self._x0, self._x0 + self._values.shape[0])
+        for curve, u in zip(self.curves, units, strict=False):
+            curve.setData(xs, self._values[:, u])
+        self._update_pens()
+
+    def _units_to_draw(self) -> list[int]:
+        units = list(range(len(self.curves)))
+        if self._unit not in units and units:
+            units[-1] = self._unit
+        return units
+
+    # -- selection / step ----------------------------------------------------------
+    def set_step(self, t: int) -> None:
+        self.plot.set_cursor(t)
+
+    def set_unit(self, unit: int) -> None:
+        if unit == self._unit:
+            return
+        self._unit = unit
+        if self._values.size:
+            self._update_curves()
+            self._update_selection_box()
+
+    def set_heatmap(self, on: bool) -> None:
+        self._heatmap = bool(on)
+        self.toggle.blockSignals(True)
+        self.toggle.setChecked(self._heatmap)
+        self.toggle.blockSignals(False)
+        pi = self.plot.plot_item
+        for c in self.curves:
+            c.setVisible(not on)
+        for chip in self.chips:
+            chip.setVisible(not on)
+        self.image.setVisible(on)
+        self.selection_box.setVisible(on)
+        if on and self.colorbar.scene() is None:
+            pi.layout.addItem(self.colorbar, 2, 5)
+        elif not on and self.colorbar.scene() is not None:
+            pi.layout.removeItem(self.colorbar)
+            pi.scene().removeItem(self.colorbar)
+        self.legend_hint.setText("click a row to select a unit" if on else "")
+        vb = pi.getViewBox()
+        vb.invertY(on)
+        pi.getAxis("left").setLabel("unit" if on else "", color=style.FOREGROUND)
+        if on:
+            h = max(self._hidden, 1)
+            vb.setYRange(0.5, h + 0.5, padding=0)
+            step = max(1, int(np.ceil(h / 6)))
+            pi.getAxis("left").setTickSpacing(step, step)
+        else:
+            pi.getAxis("left").setTickSpacing()
+            self._set_line_yrange()
+        if self._values.size:
+            self._update_curves()
+
+    @property
+    def heatmap(self) -> bool:
+        return self._heatmap
+
+    def _set_line_yrange(self) -> None:
+        vb = self.plot.plot_item.getViewBox()
+        if self.kind in FIXED_LEVELS:
+            lo, hi = FIXED_LEVELS[self.kind]
+            vb.setYRange(lo, hi, padding=0.06)
+        else:
+            vb.enableAutoRange(axis="y")
+
+    def _update_pens(self) -> None:
+        faded = len(self._shown_units) > 1
+        for curve, u in zip(self.curves, self._shown_units, strict=False):
+            sel = u == self._unit
+            pen = style.unit_pen(u, sel, faded)
+            curve.setPen(pen)
+            curve.setSymbolPen(pen.color())
+            curve.setSymbolBrush(pen.color())
+            curve.setSymbolSize(7 if sel else 5)
+            curve.setZValue(10 if sel else 0)
+
+    def _update_legend(self) -> None:
+        compact = len(self.chips) > 8
+        for chip, u in zip(self.chips, self._shown_units, strict=False):
+            chip.setText(f"{u + 1}" if compact else f"{self.key}{u + 1}")
+            chip.setProperty("unit", u)
+            chip.setToolTip(f"{self.title_text.split(' — ')[-1]}, unit {u + 1}: click to select")
+            chip.setStyleSheet(f"color: {style.unit_colour(u).name()}; padding: 0px 2px;")
+        self.legend_hint.setText(f"{self.key}:" if compact and not self._heatmap else self.legend_hint.text())
+
+    def _update_selection_box(self) -> None:
+        n = self._values.shape[0]
+        self.selection_box.setRect(QtCore.QRectF(self._x0 - 0.5, self._unit + 0.5, n, 1.0))
+
+    # -- readout -------------------------------------------------------------------
+    def value_at(self, t: int, unit: int) -> float | None:
+        r = t - self._x0
+        if 0 <= r < self._values.shape[0] and 0 <= unit < self._values.shape[1]:
+            return float(self._values[r, unit])
+        return None
+
+    def _readout(self, x: float, y: float) -> str | None:
+        t = int(round(x))
+        if self._heatmap:
+            unit = int(round(y)) - 1
+        else:
+            cands = [(abs(v - y), u) for u in self._shown_units if (v := self.value_at(t, u)) is not None]
+            unit = min(cands)[1] if cands else -1
+        v = self.value_at(t, unit)
+        if v is None:
+            return None
+        return f"{step_label(t, self._steps)} · unit {unit + 1} · {self.key} = {v:.4f}"
+
+    # -- handlers ------------------------------------------------------------------
+    def _on_toggle_toggled(self, on: bool) -> None:
+        self.set_heatmap(on)
+
+    def _select(self, unit: int) -> None:
+        self.set_unit(unit)
+        self.sig_unit_selected.emit(unit)
+        if self.key not in ("h", "c"):
+            self.sig_gate_selected.emit(self.key)
+
+    def _on_chip_clicked(self) -> None:
+        self._select(int(self.sender().property("unit")))
+
+    def _on_curve_clicked(self, curve: pg.PlotDataItem, _ev=None) -> None:
+        if curve in self.curves:
+            self._select(self._shown_units[self.curves.index(curve)])
+
+    def _on_image_row_clicked(self, row: int) -> None:
+        self._select(row)
+
+    def mousePressEvent(self, ev) -> None:  # noqa: N802 (Qt override): a click on the title picks the gate
+        if self.key not in ("h", "c") and self.title.geometry().contains(ev.position().toPoint()):
+            self.sig_gate_selected.emit(self.key)
+        super().mousePressEvent(ev)
