@@ -381,18 +381,25 @@ def step_math_markdown(sm: StepMath, heading: str = "") -> str:
     return "\n".join(out)
 
 
-def export_math(session, trace: Trace, step: int, path, decimals: int | None = None) -> str:
-    """Write the step's worked math (the session's layer, direction and unit) to ``path``."""
+def export_math(
+    session, trace: Trace, step: int, path=None, decimals=None, layer=None, direction=None, unit=None
+) -> str:
+    """The step's worked math as Markdown, written to ``path`` when given.
+
+    Layer, direction, unit and decimals default to the session's view settings.
+    """
     v = session.view
     seq = session.sequence
+    pick = lambda a, b: b if a is None else a  # noqa: E731
     sm = build_step_math(
-        trace, v.layer, v.direction, step, v.unit, v.decimals if decimals is None else decimals,
-        labels=seq.vocabulary, note=session.note,
+        trace, pick(layer, v.layer), pick(direction, v.direction), step, pick(unit, v.unit),
+        pick(decimals, v.decimals), labels=seq.vocabulary, note=session.note,
     )
     heading = f"{session.title} — {sm.title}" if session.title else sm.title
     if seq.tokens and 1 <= step <= len(seq.tokens):
         heading += f" — input “{seq.tokens[step - 1]}”"
     text = step_math_markdown(sm, heading) + "\n"
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(text)
+    if path is not None:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
     return text

@@ -1,0 +1,1 @@
+"""Diagrams: the rolled cell, the unrolled chain and the cell's inside."""

@@ -1,0 +1,247 @@
+"""What every diagram shares: the one diverging colour scale, fonts, and the few
+item kinds the scenes are made of (vector chips, arrows, labels, boxes).
+
+Items are standard Qt graphics items whose properties are updated per step;
+none overrides ``paint`` or ``boundingRect``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6.QtCore import Qt
+
+from rnnviz.gui.theme import GATE_COLOURS, GATE_TINTS
+from rnnviz.session.stepmath import fmt
+
+__all__ = ["GATE_COLOURS", "GATE_TINTS"]
+
+#: Colour-blind-safe diverging scale (CET-CBD1, as the plots' heatmaps): blue < 0 < yellow.
+_CBD1 = ("#3a90fe", "#7da7fc", "#a9bef9", "#ced7f5", "#ededed", "#e2d7b9", "#d2be85", "#bea750", "#a89008")
+SCALE_MAX = 1.0  # values are clipped to [−1, 1] on the scale
+INK = QtGui.QColor("#1a1a1a")
+MUTED = QtGui.QColor("#6a6a6a")
+WIRE = QtGui.QColor("#3c3c3c")
+HIGHLIGHT = QtGui.QColor("#d55e00")  # the current step (as the plots' cursor)
+BACKGROUND = QtGui.QColor("#ffffff")
+CELL_FILL = QtGui.QColor("#f4f6f8")
+
+
+def _build_lut(n: int = 101) -> list[QtGui.QColor]:
+    stops = [QtGui.QColor(c) for c in _CBD1]
+    out = []
+    for k in range(n):
+        pos = k / (n - 1) * (len(stops) - 1)
+        i = min(int(pos), len(stops) - 2)
+        f = pos - i
+        a, b = stops[i], stops[i + 1]
+        out.append(
+            QtGui.QColor.fromRgbF(
+                a.redF() + (b.redF() - a.redF()) * f,
+                a.greenF() + (b.greenF() - a.greenF()) * f,
+                a.blueF() + (b.blueF() - a.blueF()) * f,
+            )
+        )
+    return out
+
+
+LUT = _build_lut()
+
+
+def value_colour(v: float) -> QtGui.QColor:
+    """The scale's colour for ``v`` (clipped to ±SCALE_MAX; NaN is grey)."""
+    if not math.isfinite(v):
+        return QtGui.QColor("#bbbbbb")
+    k = round((min(max(v / SCALE_MAX, -1.0), 1.0) + 1.0) * 0.5 * (len(LUT) - 1))
+    return LUT[k]
+
+
+def font(pt: float, bold: bool = False, mono: bool = False) -> QtGui.QFont:
+    f = QtGui.QFont("DejaVu Sans Mono" if mono else "DejaVu Sans")
+    f.setPointSizeF(pt)
+    f.setBold(bold)
+    return f
+
+
+def pen(colour, width: float = 1.0, style=Qt.PenStyle.SolidLine) -> QtGui.QPen:
+    p = QtGui.QPen(QtGui.QColor(colour), width, style)
+    p.setCapStyle(Qt.PenCapStyle.RoundCap)
+    p.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    return p
+
+
+def label(parent, html: str, pt: float = 11, colour=INK, bold=False) -> QtWidgets.QGraphicsTextItem:
+    """A text item that understands <sub>/<sup> (course notation)."""
+    item = QtWidgets.QGraphicsTextItem(parent)
+    item.setFont(font(pt, bold))
+    item.setDefaultTextColor(QtGui.QColor(colour))
+    item.document().setDocumentMargin(1)
+    item.setHtml(html)
+    return item
+
+
+def place(item: QtWidgets.QGraphicsItem, x: float, y: float, anchor: str = "c") -> None:
+    """Put ``item``'s anchor ("c", "n", "s", "e", "w", "nw" …) at (x, y) in its parent."""
+    r = item.boundingRect()
+    dx, dy = -r.width() / 2, -r.height() / 2
+    if "w" in anchor:
+        dx = 0.0
+    elif "e" in anchor:
+        dx = -r.width()
+    if "n" in anchor:
+        dy = 0.0
+    elif "s" in anchor:
+        dy = -r.height()
+    item.setPos(x + dx - r.left(), y + dy - r.top())
+
+
+def box(parent, rect: QtCore.QRectF, fill, border=WIRE, width=1.5, radius=8.0) -> QtWidgets.QGraphicsPathItem:
+    path = QtGui.QPainterPath()
+    path.addRoundedRect(rect, radius, radius)
+    item = QtWidgets.QGraphicsPathItem(path, parent)
+    item.setBrush(QtGui.QBrush(QtGui.QColor(fill)))
+    item.setPen(pen(border, width))
+    return item
+
+
+def arrow_path(points, head: float = 9.0) -> tuple[QtGui.QPainterPath, QtGui.QPainterPath]:
+    """A polyline through ``points`` and a filled triangle at its end."""
+    line = QtGui.QPainterPath(QtCore.QPointF(*points[0]))
+    for p in points[1:]:
+        line.lineTo(QtCore.QPointF(*p))
+    (x0, y0), (x1, y1) = points[-2], points[-1]
+    ang = math.atan2(y1 - y0, x1 - x0)
+    tip = QtGui.QPainterPath(QtCore.QPointF(x1, y1))
+    for s in (1, -1):
+        tip.lineTo(x1 - head * math.cos(ang + s * 0.45), y1 - head * math.sin(ang + s * 0.45))
+    tip.closeSubpath()
+    return line, tip
+
+
+class ArrowItem(QtWidgets.QGraphicsPathItem):
+    """A wire with an arrowhead; its core colour can follow the vector it carries."""
+
+    def __init__(self, parent, points, width: float = 3.0, colour=WIRE, casing: bool = False):
+        super().__init__(parent)
+        self.casing = None
+        if casing:  # a dark outline keeps a pale (near-zero) colour visible on white
+            self.casing = QtWidgets.QGraphicsPathItem(parent)
+            self.casing.setPen(pen(WIRE, width + 2.5))
+            self.casing.setZValue(-1)
+        self.head = QtWidgets.QGraphicsPathItem(parent)
+        self.head.setPen(pen(WIRE, 1.0))
+        self.head.setBrush(QtGui.QBrush(WIRE))
+        self._width = width
+        self.setPen(pen(colour, width))
+        self.set_points(points)
+
+    def set_points(self, points) -> None:
+        line, tip = arrow_path(points, 8.0 + self._width)
+        self.setPath(line)
+        self.head.setPath(tip)
+        if self.casing is not None:
+            self.casing.setPath(line)
+
+    def set_colour(self, colour: QtGui.QColor) -> None:
+        p = self.pen()
+        if p.color() != colour:
+            p.setColor(colour)
+            self.setPen(p)
+
+    def set_visible(self, on: bool) -> None:
+        for item in (self, self.head, self.casing):
+            if item is not None:
+                item.setVisible(on)
+
+
+class VectorChipItem(QtWidgets.QGraphicsRectItem):
+    """A vector as a column of coloured cells with numbers, and a title above.
+
+    The number of cells is fixed at construction (the structure); ``set_values``
+    only recolours and re-labels them.
+    """
+
+    def __init__(self, parent, n: int, title: str = "", cell_w=62.0, cell_h=21.0, pt=10.0, gate=""):
+        super().__init__(0, 0, cell_w, cell_h * n, parent)
+        self.setPen(pen(GATE_COLOURS.get(gate, WIRE) if gate else WIRE, 2.0 if gate else 1.0))
+        self.setBrush(Qt.BrushStyle.NoBrush)
+        self.setZValue(2)
+        self.cell_w, self.cell_h, self.n = cell_w, cell_h, n
+        self.cells: list[QtWidgets.QGraphicsRectItem] = []
+        self.texts: list[QtWidgets.QGraphicsSimpleTextItem] = []
+        f = font(pt, mono=True)
+        for k in range(n):
+            cell = QtWidgets.QGraphicsRectItem(0, k * cell_h, cell_w, cell_h, self)
+            cell.setPen(pen("#ffffff", 0.8))
+            cell.setZValue(-1)
+            text = QtWidgets.QGraphicsSimpleTextItem(cell)
+            text.setFont(f)
+            text.setBrush(INK)
+            self.cells.append(cell)
+            self.texts.append(text)
+        self.title = label(self, title, pt + 1, bold=True) if title else None
+        if self.title is not None:
+            place(self.title, cell_w / 2, -1, "s")
+        self.caption = QtWidgets.QGraphicsSimpleTextItem(self)
+        self.caption.setFont(font(pt - 2))
+        self.caption.setBrush(MUTED)
+        self._last: tuple = ()
+
+    def set_title(self, html: str) -> None:
+        if self.title is not None and self.title.toHtml() != html:
+            self.title.setHtml(html)
+            place(self.title, self.cell_w / 2, -1, "s")
+
+    def set_values(self, values, decimals: int = 2, caption: str = "") -> None:
+        values = np.asarray(values, dtype=float).ravel()
+        key = (values.tobytes(), decimals, caption)
+        if key == self._last:
+            return
+        self._last = key
+        for k, (cell, text) in enumerate(zip(self.cells, self.texts, strict=True)):
+            if k < len(values) and math.isfinite(values[k]):
+                cell.setBrush(value_colour(values[k]))
+                text.setText(fmt(values[k], decimals))
+            else:
+                cell.setBrush(QtGui.QColor("#ffffff"))
+                text.setText("⋮" if k < len(values) else "")
+            r = text.boundingRect()
+            text.setPos((self.cell_w - r.width()) / 2, k * self.cell_h + (self.cell_h - r.height()) / 2)
+        self.caption.setText(caption)
+        r = self.caption.boundingRect()
+        self.caption.setPos((self.cell_w - r.width()) / 2, self.n * self.cell_h + 1)
+
+
+def chip_values(vec: np.ndarray, rows: tuple) -> np.ndarray:
+    """The shown window of ``vec`` (NaN where a "⋮" cut is)."""
+    return np.array([np.nan if r is None else vec[r] for r in rows])
+
+
+def window_caption(rows: tuple, n: int) -> str:
+    shown = [r for r in rows if r is not None]
+    if len(shown) == n:
+        return ""
+    return f"units {shown[0] + 1}–{shown[-1] + 1} of {n}"
+
+
+def legend_pixmap(width: int = 220, height: int = 16) -> QtGui.QPixmap:
+    """The colour scale with its ticks, for a QLabel legend."""
+    pm = QtGui.QPixmap(width, height + 16)
+    pm.fill(Qt.GlobalColor.transparent)
+    p = QtGui.QPainter(pm)
+    grad = QtGui.QLinearGradient(0, 0, width, 0)
+    for k, c in enumerate(_CBD1):
+        grad.setColorAt(k / (len(_CBD1) - 1), QtGui.QColor(c))
+    p.fillRect(QtCore.QRectF(0, 0, width, height), grad)
+    p.setPen(pen(WIRE, 1))
+    p.drawRect(QtCore.QRectF(0, 0, width - 1, height))
+    p.setFont(font(8))
+    for frac, text in ((0.0, "≤ −1"), (0.5, "0"), (1.0, "≥ +1")):
+        x = frac * (width - 1)
+        p.drawLine(QtCore.QPointF(x, height), QtCore.QPointF(x, height + 3))
+        w = p.fontMetrics().horizontalAdvance(text)
+        p.drawText(QtCore.QPointF(min(max(x - w / 2, 0), width - w), height + 14), text)
+    p.end()
+    return pm

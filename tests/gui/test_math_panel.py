@@ -1,0 +1,101 @@
+"""MathPanel: the engine's numbers at random steps, decimals, gate selection, export."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from PySide6 import QtCore
+
+from rnnviz.engine import Network, NetworkSpec
+from rnnviz.gui.math_panel import MathPanel, make_export_math_action, step_math_html
+from rnnviz.session.defaults import default_session
+from rnnviz.session.model import Sequence, Session
+from rnnviz.session.stepmath import parse_number
+
+
+def _session(mode: str, H: int = 3, layers: int = 1, bidir: bool = False, T: int = 6) -> Session:
+    net = Network.from_spec(NetworkSpec(mode, 2, H, layers, bidir, 2, "softmax"), seed=3)
+    x = np.random.default_rng(0).normal(size=(T, 2))
+    return Session(network=net, sequence=Sequence(inputs=x))
+
+
+@pytest.fixture
+def panel(qtbot):
+    p = MathPanel()
+    qtbot.addWidget(p)
+    return p
+
+
+def test_default_example_step1_shows_the_course_numbers(panel):
+    s = replace(default_session(), note="")  # the note quotes the numbers too
+    panel.set_trace(s.network.forward(s.inputs), s)
+    panel.set_step(1)
+    text = panel.browser.toPlainText()
+    for number in ("0.2913", "0.5370", "−0.1974", "0.1854", "0.1707", "0.2356", "0.2249", "0.1834", "−0.0440"):
+        assert number in text
+    assert "weight_ih_l0, 3×5" in text and "head.weight, 5×3" in text
+
+
+@pytest.mark.parametrize("mode", ["rnn_tanh", "lstm", "gru"])
+def test_numbers_match_the_engine_at_random_steps(panel, mode):
+    s = _session(mode, H=4, layers=2, bidir=True)
+    trace = s.network.forward(s.inputs)
+    panel.set_trace(trace, s)
+    rng = np.random.default_rng(5)
+    for _ in range(4):
+        step = int(rng.integers(1, trace.steps + 1))
+        layer, direction = int(rng.integers(0, 2)), int(rng.integers(0, 2))
+        panel.set_selection(layer, direction, 0, "")
+        panel.set_step(step)
+        h = panel.math.line("h").result
+        shown = [parse_number(row[0]) for row in h.cells]
+        np.testing.assert_allclose(shown, trace.hidden(layer, direction)[step - 1], atol=0.5e-4 + 1e-12)
+        text = panel.browser.toPlainText()
+        assert all(row[0] in text for row in h.cells)
+
+
+def test_decimals_spin_changes_the_numbers(panel):
+    s = replace(default_session(), note="")
+    panel.set_trace(s.network.forward(s.inputs), s)
+    panel.set_step(1)
+    panel.decimals_spin.setValue(2)
+    assert panel.math.line("h").result.cells[0] == ("0.29",)
+    assert "0.2913" not in panel.browser.toPlainText()
+
+
+def test_selected_gate_is_highlighted_and_clicking_a_gate_selects_it(panel, qtbot):
+    s = _session("lstm")
+    panel.set_trace(s.network.forward(s.inputs), s)
+    panel.set_step(2)
+    panel.set_selection(0, 0, 0, "f")
+    assert "▶ forget gate" in panel.browser.toPlainText()
+    html_none = step_math_html(panel.math, "")
+    assert "▶" not in html_none
+    with qtbot.waitSignal(panel.sig_gate_selected) as blocker:
+        panel.browser.anchorClicked.emit(QtCore.QUrl("gate:o"))
+    assert blocker.args == ["o"]
+    assert "▶ output gate" in panel.browser.toPlainText()
+
+
+def test_export_markdown_and_action(panel, tmp_path, monkeypatch):
+    s = default_session()
+    trace = s.network.forward(s.inputs)
+    panel.set_trace(trace, s)
+    panel.set_step(1)
+    md = panel.export_markdown(tmp_path / "a.md")
+    assert "0.2913" in md and (tmp_path / "a.md").exists()
+    target = tmp_path / "b.md"
+    monkeypatch.setattr("rnnviz.gui.math_panel.ask_math_path", lambda parent, step: str(target))
+    action = make_export_math_action(panel, lambda: (s, trace, 1))
+    assert action.text() == "Export step math…"
+    action.trigger()
+    assert r"\begin{pmatrix} 0.2913 \\ 0.5370 \\ -0.1974 \end{pmatrix}" in target.read_text(encoding="utf-8")
+
+
+def test_step_zero_shows_the_initial_state(panel):
+    s = _session("lstm")
+    panel.set_trace(s.network.forward(s.inputs), s)
+    panel.set_step(0)
+    assert [ln.key for ln in panel.math.lines] == ["h", "c"]
