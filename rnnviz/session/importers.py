@@ -1,0 +1,234 @@
+"""Sequences from CSV / TSV / TXT files: a table of numbers, one row a time step.
+
+    table = read_table("prices.csv")            # detects delimiter and header
+    table.columns                               # ("price", "volume", "next")
+    seq = sequence_from_table(table, inputs=["price", "volume"], targets=["next"])
+
+Detection, on the first 50 non-empty lines that are not ``#`` comments:
+
+* delimiter: the first of tab, semicolon, comma that splits the first line into
+  ≥ 2 fields, as many as at least half the sampled lines have; otherwise runs of whitespace;
+* header: the first line is a header when any of its fields is not a number.
+
+Blank lines and ``#`` comment lines are skipped but counted, so a message's
+line number is the line a text editor shows.  Quoted fields (``"a, b"``) are
+understood; a quoted field may not span lines.  Numbers use a decimal point.
+
+Every problem raises :class:`SequenceImportError` naming the line and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterable, Sequence as Seq
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .model import Sequence
+
+MAX_ROWS = 1_000_000
+MAX_COLUMNS = 10_000
+MAX_CELLS = 20_000_000
+MAX_FILE_BYTES = 256 << 20
+_SAMPLE_LINES = 50
+DELIMITERS = {"tab": "\t", "semicolon": ";", "comma": ",", "whitespace": None}
+
+
+class SequenceImportError(ValueError):
+    """A table cannot be imported; ``line`` and ``column`` say where (when known)."""
+
+    def __init__(self, message: str, line: int | None = None, column: str | None = None):
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True, eq=False)
+class Table:
+    """A parsed table: ``data`` [rows, columns] float64, one row a time step."""
+
+    columns: tuple[str, ...]
+    data: np.ndarray
+    has_header: bool
+    delimiter: str | None  # None: whitespace
+    source: str = ""
+
+    @property
+    def rows(self) -> int:
+        return self.data.shape[0]
+
+    def column_index(self, column: int | str) -> int:
+        if isinstance(column, str):
+            if column not in self.columns:
+                raise SequenceImportError(f"there is no column {column!r}; the columns are {', '.join(self.columns)}")
+            return self.columns.index(column)
+        if not 0 <= column < len(self.columns):
+            raise SequenceImportError(f"column index {column} out of range (0..{len(self.columns) - 1})")
+        return int(column)
+
+
+def read_table(
+    path: str | os.PathLike, delimiter: str | None = "auto", header: bool | None = None
+) -> Table:
+    """Read a CSV / TSV / TXT file.  ``delimiter``: "auto", a character, or None (whitespace)."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise SequenceImportError(f"{p.name} is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+        raw = p.read_bytes()
+    except OSError as e:
+        raise SequenceImportError(f"cannot read {p.name}: {e.strerror or e}") from None
+    return parse_table(_decode(raw, p.name), delimiter=delimiter, header=header, source=p.name)
+
+
+def _decode(raw: bytes, name: str) -> str:
+    if b"\0" in raw[:8192]:
+        raise SequenceImportError(f"{name} looks like a binary file, not text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")  # numbers are ASCII; only header names can be affected
+
+
+def parse_table(
+    text: str, delimiter: str | None = "auto", header: bool | None = None, source: str = ""
+) -> Table:
+    """Parse the text of a table (see the module docstring for detection)."""
+    text = text.removeprefix("\ufeff")
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if _is_data(line)]
+    where = f"{source}: " if source else ""
+    if not lines:
+        raise SequenceImportError(f"{where}the file is empty: there are no rows of numbers")
+    if delimiter == "auto":
+        delimiter = detect_delimiter([line for _, line in lines[:_SAMPLE_LINES]])
+    first = _split(lines[0][1], delimiter)
+    if header is None:
+        header = any(_number(f) is None for f in first)
+    if header:
+        columns = tuple(f.strip() or f"column {j + 1}" for j, f in enumerate(first))
+        body = lines[1:]
+        if not body:
+            raise SequenceImportError(f"{where}the file has a header but no rows of numbers", line=lines[0][0])
+    else:
+        columns = tuple(f"column {j + 1}" for j in range(len(first)))
+        body = lines
+    _check_size(len(body), len(columns), where)
+    data = _parse_rows(body, columns, delimiter, header, where)
+    return Table(columns=_unique(columns), data=data, has_header=header, delimiter=delimiter, source=source)
+
+
+def _is_data(line: str) -> bool:
+    s = line.strip()
+    return bool(s) and not s.startswith("#")
+
+
+def detect_delimiter(sample: Seq[str]) -> str | None:
+    """Tab, semicolon or comma, whichever comes first that splits the first line into
+    ≥ 2 fields, as many as at least half the sampled lines have; else None (runs of whitespace).
+
+    Judging by the most common count (not every line) keeps a ragged row from
+    changing the delimiter, so it is reported as ragged.
+    """
+    for d in ("\t", ";", ","):
+        counts = [len(_split(line, d)) for line in sample]
+        if counts[0] >= 2 and counts.count(counts[0]) * 2 >= len(counts):
+            return d
+    return None
+
+
+def _split(line: str, delimiter: str | None) -> list[str]:
+    if delimiter is None:
+        return line.split()
+    return next(csv.reader([line], delimiter=delimiter, skipinitialspace=True))
+
+
+def _number(field: str) -> float | None:
+    s = field.strip()
+    if not s or "_" in s:
+        return None
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+def _check_size(rows: int, cols: int, where: str) -> None:
+    if rows > MAX_ROWS:
+        raise SequenceImportError(f"{where}the file has {rows:,} rows; the limit is {MAX_ROWS:,}")
+    if cols > MAX_COLUMNS:
+        raise SequenceImportError(f"{where}the file has {cols:,} columns; the limit is {MAX_COLUMNS:,}")
+    if rows * cols > MAX_CELLS:
+        raise SequenceImportError(f"{where}the file has {rows * cols:,} numbers; the limit is {MAX_CELLS:,}")
+
+
+def _parse_rows(body, columns, delimiter, header: bool, where: str) -> np.ndarray:
+    width = len(columns)
+    data = np.empty((len(body), width), dtype=np.float64)
+    ref = "the header has" if header else "the first row has"
+    for i, (n, line) in enumerate(body):
+        fields = _split(line, delimiter)
+        if len(fields) != width:
+            raise SequenceImportError(
+                f"{where}line {n} has {len(fields)} field{'s' * (len(fields) != 1)}; {ref} {width}", line=n
+            )
+        for j, f in enumerate(fields):
+            v = _number(f)
+            if v is None:
+                what = "is empty" if not f.strip() else f"{f.strip()!r} is not a number"
+                raise SequenceImportError(f"{where}line {n}, column {columns[j]!r}: {what}", line=n, column=columns[j])
+            if not np.isfinite(v):
+                raise SequenceImportError(
+                    f"{where}line {n}, column {columns[j]!r}: {f.strip()!r} is not a finite number "
+                    "(NaN and infinity cannot be fed to a network)",
+                    line=n,
+                    column=columns[j],
+                )
+            data[i, j] = v
+    return data
+
+
+def _unique(columns: tuple[str, ...]) -> tuple[str, ...]:
+    """Repeated header names get a suffix (" (2)") so every column can be chosen by name."""
+    seen: dict[str, int] = {}
+    out = []
+    for c in columns:
+        seen[c] = seen.get(c, 0) + 1
+        out.append(c if seen[c] == 1 else f"{c} ({seen[c]})")
+    return tuple(out)
+
+
+def sequence_from_table(
+    table: Table,
+    inputs: Iterable[int | str],
+    targets: Iterable[int | str] = (),
+    shape: str = "many_to_many",
+) -> Sequence:
+    """A :class:`Sequence` from chosen columns (names or indices) of ``table``."""
+    in_idx = [table.column_index(c) for c in inputs]
+    tg_idx = [table.column_index(c) for c in targets]
+    if not in_idx:
+        raise SequenceImportError("choose at least one input column")
+    both = sorted(set(in_idx) & set(tg_idx))
+    if both:
+        raise SequenceImportError(f"column {table.columns[both[0]]!r} is chosen both as input and as target")
+    return Sequence(
+        inputs=table.data[:, in_idx],
+        targets=table.data[:, tg_idx] if tg_idx else None,
+        input_names=tuple(table.columns[j] for j in in_idx),
+        target_names=tuple(table.columns[j] for j in tg_idx),
+        shape=shape,
+    )
+
+
+def import_sequence(
+    path: str | os.PathLike,
+    inputs: Iterable[int | str] | None = None,
+    targets: Iterable[int | str] = (),
+) -> Sequence:
+    """Read ``path`` and build a sequence; by default every column is an input."""
+    table = read_table(path)
+    return sequence_from_table(table, range(len(table.columns)) if inputs is None else inputs, targets)
