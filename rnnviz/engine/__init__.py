@@ -22,6 +22,7 @@ from .network import Network, infer_spec, validate_state
 from .optim import OPTIMIZERS, SGD, Adam, Optimizer, clip_grad_norm, global_norm, make_optimizer
 from .spec import GATE_NAMES, GATE_TITLES, MODES, NetworkSpec, course_name, param_suffix
 from .trace import Gradients, HeadDetail, StepDetail, Trace
+from .train import TrainProgress, loss_and_grads, sequence_loss, train
 
 __all__ = [
     "Adam",
@@ -42,6 +43,7 @@ __all__ = [
     "SGD",
     "StepDetail",
     "Trace",
+    "TrainProgress",
     "bce_loss",
     "clip_grad_norm",
     "compute_loss",
@@ -50,9 +52,12 @@ __all__ = [
     "global_norm",
     "infer_spec",
     "init_state_dict",
+    "loss_and_grads",
     "make_optimizer",
     "mse_loss",
     "param_suffix",
+    "sequence_loss",
     "step_mask",
+    "train",
     "validate_state",
 ]
