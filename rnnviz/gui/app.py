@@ -1,0 +1,103 @@
+"""Start the app: ``rnnviz [FILE] [--export-png OUT [--step t]] [--export-math OUT]``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+_T_START = time.perf_counter()
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="rnnviz",
+        description="See how recurrent neural networks work: build an RNN, LSTM or GRU, "
+        "feed it a sequence, watch every gate and state.",
+    )
+    p.add_argument("file", nargs="?", help="a session file (.rnnviz) to open")
+    p.add_argument("--export-png", metavar="OUT", help="render the main window at 1400×900 to OUT and exit")
+    p.add_argument(
+        "--export-math", metavar="OUT", help="write the step's worked math as Markdown to OUT and exit"
+    )
+    p.add_argument("--step", type=int, default=None, help="the step t (0..T) to show when exporting")
+    p.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)  # benchmarks
+    return p.parse_args(argv)
+
+
+def load_initial_session(path: str | None):
+    """The session to open: FILE, or seed 003's next-word example."""
+    from rnnviz.session.defaults import default_session
+
+    if not path:
+        return default_session()
+    from rnnviz.session.files import load_session
+
+    return load_session(path)
+
+
+def run(argv: list[str]) -> int:
+    args = parse_args(argv)
+    headless = bool(args.export_png or args.export_math)
+    if headless:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before the QApplication exists
+    try:
+        session = load_initial_session(args.file)
+    except (OSError, ValueError) as exc:
+        print(f"rnnviz: cannot open {args.file}: {exc}", file=sys.stderr)
+        return 2
+    if args.step is not None:
+        session = session.with_view(step=max(0, min(args.step, session.sequence.steps)))
+    if args.export_math:
+        return export_math(session, args.export_math)
+
+    from PySide6 import QtWidgets
+
+    from .main_window import MainWindow
+    from .theme import apply_theme
+
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]])
+    app.setApplicationName("rnnviz")
+    app.setOrganizationName("rnnviz")
+    apply_theme(app)
+    window = MainWindow(session, threading="sync" if headless else "auto")
+    if args.export_png:
+        return export_png(window, args.export_png)
+    window.show()
+    if args.startup_probe:
+        app.processEvents()
+        window.grab()  # the first frame, painted
+        print(f"startup_to_first_frame_s {time.perf_counter() - _T_START:.3f}")
+        window.close()
+        return 0
+    return app.exec()
+
+
+def export_png(window, path: str) -> int:
+    """Lay the window out at 1400×900, paint it and save it."""
+    from PySide6 import QtWidgets
+
+    from .main_window import EXPORT_SIZE
+
+    window.resize(EXPORT_SIZE)
+    window.show()
+    app = QtWidgets.QApplication.instance()
+    for _ in range(3):
+        app.processEvents()
+    ok = window.export_png(path)
+    window.close()
+    if not ok:
+        print(f"rnnviz: could not write {path}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def export_math(session, path: str) -> int:
+    """Hook for ``--export-math OUT [--step t]``: the worked-math panel writes the body."""
+    try:
+        from .math_panel import export_step_markdown
+    except ImportError:
+        print("rnnviz: --export-math is not available in this build", file=sys.stderr)
+        return 2
+    return export_step_markdown(session, path)

@@ -1,0 +1,326 @@
+"""The session controller: holds the current Session, applies edits, computes the Trace.
+
+Small networks are computed at once on the GUI thread; big ones in a worker thread
+with a generation counter, so a cancelled or superseded computation's result is
+dropped.  A failed edit (the engine's ValueError) becomes ``sig_error`` and the
+previous session stays.  No widget code lives here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from PySide6.QtCore import QObject, QThreadPool, Signal
+
+from rnnviz.engine import Network, NetworkSpec, Trace
+from rnnviz.session import InitSettings, Sequence, Session
+
+#: Work (multiply-adds, plus a per-step overhead) below which the trace is computed
+#: on the GUI thread: about 30 ms; a 1-layer LSTM with T = 200, H = 64 is below it.
+SYNC_COST_LIMIT = 12_000_000
+STEP_OVERHEAD = 20_000
+
+#: Loss by output head, as in the course: softmax → cross-entropy, sigmoid → BCE, linear → MSE.
+LOSS_BY_HEAD = {"softmax": "cross_entropy", "sigmoid": "bce", None: "mse"}
+
+
+@dataclass(frozen=True, eq=False)
+class Computed:
+    """One session's trace and, when it has targets, its per-step loss."""
+
+    session: Session
+    trace: Trace
+    loss: object | None  # rnnviz.engine.losses.LossResult
+
+
+def estimated_cost(session: Session) -> int:
+    """Rough multiply-adds of a forward pass, plus a per-step Python overhead."""
+    spec = session.network.spec
+    G = len(spec.gate_names)
+    T, H, D, L = session.sequence.steps, spec.hidden_size, spec.num_directions, spec.num_layers
+    per_step = 0
+    for layer in range(L):
+        n_in = spec.input_size if layer == 0 else D * H
+        per_step += D * (G * H * (n_in + H) + STEP_OVERHEAD)
+    return T * per_step + T * spec.output_size * D * H
+
+
+def loss_name(network: Network) -> str:
+    return LOSS_BY_HEAD.get(network.head_activation, "mse")
+
+
+def compute_loss(session: Session, trace: Trace):
+    """The per-step loss when the sequence has targets that fit the prediction, else None."""
+    targets = session.sequence.targets
+    if targets is None:
+        return None
+    try:
+        from rnnviz.engine import losses
+    except ImportError:  # pragma: no cover - losses.py is being written
+        return None
+    net = session.network
+    name = loss_name(net)
+    if net.has_head:
+        prediction = trace.y if name == "mse" else trace.y_logits
+    else:
+        prediction = trace.output  # no head: compare h_t (top layer) itself
+    if prediction.shape[1] != targets.shape[1]:
+        return None
+    shape = "many_to_one" if session.sequence.shape == "many_to_one" else "many_to_many"
+    return losses.compute_loss(name, prediction, targets, shape)
+
+
+def compute(session: Session) -> Computed:
+    """The pure work: forward pass and loss.  Runs on any thread; raises ValueError."""
+    trace = session.network.forward(session.inputs)
+    try:
+        loss = compute_loss(session, trace)
+    except ValueError:
+        loss = None  # targets that do not suit this head: no loss panel, but the trace stands
+    return Computed(session, trace, loss)
+
+
+class _Relay(QObject):
+    """Carries a worker's result back to the GUI thread (queued signal)."""
+
+    sig_done = Signal(int, object, object)  # generation, Computed | None, error message | None
+
+
+class SessionController(QObject):
+    """The current session and its trace; every edit goes through here."""
+
+    sig_session_changed = Signal(object)  # Session: committed, with its trace
+    sig_trace_changed = Signal(object)  # Trace
+    sig_busy_changed = Signal(bool)
+    sig_error = Signal(str)  # an edit was refused; the previous session stays
+    sig_message = Signal(str)  # a short status message
+
+    def __init__(self, session: Session | None = None, threading: str = "auto", parent=None):
+        super().__init__(parent)
+        if threading not in ("auto", "sync", "async"):
+            raise ValueError("threading must be 'auto', 'sync' or 'async'")
+        self.threading = threading  # "sync" in tests makes all work synchronous
+        self._computed: Computed | None = None
+        self._pending: Session | None = None
+        self._generation = 0
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(2)
+        self._relay = _Relay()
+        self._relay.sig_done.connect(self._on_worker_done)
+        if session is not None:
+            self.set_session(session)
+
+    # -- what views read ------------------------------------------------------
+    @property
+    def session(self) -> Session | None:
+        """The committed session: the one whose trace every view shows."""
+        return self._computed.session if self._computed else None
+
+    @property
+    def trace(self) -> Trace | None:
+        return self._computed.trace if self._computed else None
+
+    @property
+    def loss(self):
+        """The committed session's LossResult (``.per_step`` [T]), or None."""
+        return self._computed.loss if self._computed else None
+
+    @property
+    def busy(self) -> bool:
+        return self._pending is not None
+
+    @property
+    def latest(self) -> Session | None:
+        """The newest session: pending if a computation runs, else the committed one."""
+        return self._pending if self._pending is not None else self.session
+
+    # -- computing ------------------------------------------------------------
+    def set_session(self, session: Session) -> bool:
+        """Compute ``session``'s trace and commit it; False if refused at once."""
+        self._generation += 1
+        if self._should_run_sync(session):
+            was_busy = self.busy
+            self._pending = None
+            try:
+                result = compute(session)
+            except ValueError as exc:
+                if was_busy:
+                    self.sig_busy_changed.emit(False)
+                self.sig_error.emit(str(exc))
+                return False
+            self._commit(result)
+            if was_busy:
+                self.sig_busy_changed.emit(False)
+            return True
+        was_busy = self.busy
+        self._pending = session
+        gen = self._generation
+        self._pool.start(lambda: self._work(gen, session))
+        if not was_busy:
+            self.sig_busy_changed.emit(True)
+        return True
+
+    def _should_run_sync(self, session: Session) -> bool:
+        if self.threading != "auto":
+            return self.threading == "sync"
+        return estimated_cost(session) <= SYNC_COST_LIMIT
+
+    def _work(self, generation: int, session: Session) -> None:  # worker thread
+        if generation != self._generation:
+            return  # superseded before it started
+        try:
+            result, error = compute(session), None
+        except ValueError as exc:
+            result, error = None, str(exc)
+        except MemoryError:
+            result, error = None, "not enough memory for this sequence and network"
+        self._relay.sig_done.emit(generation, result, error)
+
+    def _on_worker_done(self, generation: int, result, error) -> None:
+        if generation != self._generation:
+            return  # stale: a newer edit or a cancel came in since
+        self._pending = None
+        if error is not None:
+            self.sig_error.emit(error)
+            if self._computed is not None:
+                self.sig_session_changed.emit(self._computed.session)  # editors show it again
+        else:
+            self._commit(result)
+        self.sig_busy_changed.emit(False)
+
+    def cancel(self) -> None:
+        """Drop the running computation; the committed session stays."""
+        if not self.busy:
+            return
+        self._generation += 1
+        self._pending = None
+        self.sig_message.emit("Computation cancelled; the previous network and sequence stay.")
+        if self._computed is not None:
+            self.sig_session_changed.emit(self._computed.session)
+        self.sig_busy_changed.emit(False)
+
+    def wait(self, msecs: int = -1) -> bool:
+        """Block until the worker threads are idle (shutdown, tests)."""
+        return self._pool.waitForDone(msecs)
+
+    def _commit(self, result: Computed) -> None:
+        self._computed = result
+        self.sig_session_changed.emit(result.session)
+        self.sig_trace_changed.emit(result.trace)
+
+    # -- edits ------------------------------------------------------------------
+    def _apply(self, make) -> bool:
+        """Build a new session from the latest one with ``make``; refuse ValueErrors."""
+        base = self.latest
+        if base is None:
+            return False
+        try:
+            session = make(base)
+        except ValueError as exc:
+            self.sig_error.emit(str(exc))
+            return False
+        return self.set_session(session)
+
+    def set_structure(
+        self,
+        mode: str,
+        hidden_size: int,
+        num_layers: int,
+        bidirectional: bool,
+        output_size: int,
+        head_activation: str | None,
+    ) -> bool:
+        """A new shape of network: keeps the sequence, re-initialises every weight."""
+
+        def make(s: Session) -> Session:
+            spec = NetworkSpec(
+                mode,
+                s.network.input_size,
+                hidden_size,
+                num_layers,
+                bidirectional,
+                output_size,
+                head_activation,
+            )
+            return s.with_network(_initialised(spec, s.init))
+
+        return self._apply(make)
+
+    def set_init(self, init: InitSettings) -> None:
+        """Remember the initialisation settings; ``reinitialise`` applies them."""
+        base = self.latest
+        if base is None:
+            return
+        if self._pending is not None:
+            self._pending = replace(self._pending, init=init)
+        if self._computed is not None:
+            self._computed = replace(self._computed, session=replace(self._computed.session, init=init))
+
+    def reinitialise(self, init: InitSettings | None = None) -> bool:
+        def make(s: Session) -> Session:
+            settings = init or s.init
+            return replace(s, network=_initialised(s.network.spec, settings), init=settings)
+
+        return self._apply(make)
+
+    def set_param(self, key: str, value: np.ndarray) -> bool:
+        """Replace one weight matrix or bias vector (PyTorch name)."""
+        return self._apply(lambda s: s.with_network(s.network.with_params({key: np.asarray(value, float)})))
+
+    def set_network(self, network: Network) -> bool:
+        return self._apply(lambda s: s.with_network(network))
+
+    def set_sequence(self, sequence: Sequence) -> bool:
+        """New inputs/targets.  The network's input size follows the feature count."""
+        return self._apply(lambda s: replace(s, sequence=sequence, network=adapt_network(s, sequence)))
+
+    def set_view(self, **changes) -> None:
+        """Where the user looks (step, selection, speed…): no recomputation, no signal."""
+        if self._computed is not None:
+            self._computed = replace(self._computed, session=self._computed.session.with_view(**changes))
+        if self._pending is not None:
+            self._pending = self._pending.with_view(**changes)
+
+    def report(self, message: str, error: bool = True) -> None:
+        """A message from an editor (refused text, a bad file) for the status bar."""
+        (self.sig_error if error else self.sig_message).emit(message)
+
+    def set_text(self, title: str | None = None, note: str | None = None) -> None:
+        changes = {k: v for k, v in (("title", title), ("note", note)) if v is not None}
+        if self._computed is not None:
+            self._computed = replace(self._computed, session=replace(self._computed.session, **changes))
+            self.sig_session_changed.emit(self._computed.session)
+
+
+def _initialised(spec: NetworkSpec, init: InitSettings) -> Network:
+    forget = init.forget_bias_one and spec.mode == "lstm"
+    return Network.from_spec(
+        spec, init=init.scheme, seed=init.seed, constant=init.constant, forget_bias_one=forget
+    )
+
+
+def adapt_network(session: Session, sequence: Sequence) -> Network:
+    """The network for a new sequence.
+
+    When the feature count changes, layer 0's input weights (both directions) are
+    re-initialised with the session's init settings and every other weight is kept.
+    When the network has an output head and the targets have a different width,
+    the head follows the targets (re-initialised).  Otherwise nothing changes.
+    """
+    net = session.network
+    spec = net.spec
+    new_in = sequence.num_features
+    new_out = spec.output_size
+    targets = sequence.targets
+    if spec.has_head and targets is not None and targets.shape[1] != spec.output_size:
+        new_out = targets.shape[1]
+    if new_in == spec.input_size and new_out == spec.output_size:
+        return net
+    new_spec = replace(spec, input_size=new_in, output_size=new_out)
+    fresh = _initialised(new_spec, session.init).state_dict()
+    params = net.state_dict()
+    for key, shape in new_spec.param_shapes().items():
+        if key in params and params[key].shape == shape:
+            fresh[key] = params[key]
+    return Network(new_spec, fresh)

@@ -1,0 +1,166 @@
+"""ArrayTableModel: a 2-D NumPy array shown (and edited) in a QTableView.
+
+The model mirrors an array it is given; an edit never changes that array.  A
+valid number emits ``sig_value_edited(row, col, value)`` for the owner to turn
+into a new session; invalid text emits ``sig_invalid_text`` and the cell keeps
+its value.  Large arrays are fine: only visible cells are ever asked for.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6 import QtCore, QtGui
+from PySide6.QtCore import Qt
+
+from ..theme import mono_font
+
+
+def parse_number(text: str) -> float:
+    """A finite float from what a user types ('0,5' and '−0.3' accepted); ValueError otherwise."""
+    cleaned = text.strip().replace("−", "-").replace("\u2009", "").replace(" ", "")
+    if cleaned.count(",") == 1 and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")
+    value = float(cleaned)
+    if not math.isfinite(value):
+        raise ValueError(f"{text!r} is not a finite number")
+    return value
+
+
+class ArrayTableModel(QtCore.QAbstractTableModel):
+    sig_value_edited = QtCore.Signal(int, int, float)  # row, column, new value
+    sig_invalid_text = QtCore.Signal(int, int, str)  # row, column, the refused text
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._array = np.zeros((0, 0))
+        self._row_names: list[str] = []
+        self._col_names: list[str] = []
+        self._row_tints: list[QtGui.QColor | None] = []
+        self._col_tints: list[QtGui.QColor | None] = []
+        self._row_tips: list[str] = []
+        self._decimals = 4
+        self.editable = True
+        self._font = mono_font()
+
+    # -- the owner sets these ------------------------------------------------------
+    def set_array(self, array: np.ndarray, row_names=None, col_names=None) -> None:
+        a = np.asarray(array, dtype=float)
+        if a.ndim == 1:
+            a = a[:, None]
+        same_shape = a.shape == self._array.shape
+        names_same = (row_names is None or list(row_names) == self._row_names) and (
+            col_names is None or list(col_names) == self._col_names
+        )
+        if same_shape and names_same:
+            changed = np.argwhere(~((a == self._array) | (np.isnan(a) & np.isnan(self._array))))
+            self._array = a
+            if len(changed):
+                (r0, c0), (r1, c1) = changed.min(axis=0), changed.max(axis=0)
+                self.dataChanged.emit(self.index(int(r0), int(c0)), self.index(int(r1), int(c1)))
+            return
+        self.beginResetModel()
+        self._array = a
+        self._row_names = (
+            list(row_names) if row_names is not None else [str(i + 1) for i in range(a.shape[0])]
+        )
+        self._col_names = (
+            list(col_names) if col_names is not None else [str(j + 1) for j in range(a.shape[1])]
+        )
+        self._row_tints = [None] * a.shape[0]
+        self._col_tints = [None] * a.shape[1]
+        self._row_tips = [""] * a.shape[0]
+        self.endResetModel()
+
+    def set_row_tints(self, tints, tips=None) -> None:
+        self._row_tints = [QtGui.QColor(t) if t else None for t in tints]
+        if tips is not None:
+            self._row_tips = list(tips)
+        self._emit_all()
+
+    def set_col_tints(self, tints) -> None:
+        self._col_tints = [QtGui.QColor(t) if t else None for t in tints]
+        self._emit_all()
+
+    def set_decimals(self, decimals: int) -> None:
+        self._decimals = int(decimals)
+        self._emit_all()
+
+    def _emit_all(self) -> None:
+        if self.rowCount() and self.columnCount():
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
+
+    @property
+    def array(self) -> np.ndarray:
+        return self._array
+
+    def format(self, value: float) -> str:
+        return "" if np.isnan(value) else f"{value:.{self._decimals}f}"
+
+    # -- Qt model interface ---------------------------------------------------------
+    def rowCount(self, parent=None) -> int:  # noqa: N802
+        return 0 if parent is not None and parent.isValid() else self._array.shape[0]
+
+    def columnCount(self, parent=None) -> int:  # noqa: N802
+        return 0 if parent is not None and parent.isValid() else self._array.shape[1]
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        r, c = index.row(), index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.format(self._array[r, c])
+        if role == Qt.ItemDataRole.EditRole:
+            v = self._array[r, c]
+            return "" if np.isnan(v) else repr(float(v))
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.FontRole:
+            return self._font
+        if role == Qt.ItemDataRole.BackgroundRole:
+            tint = self._col_tints[c] if c < len(self._col_tints) and self._col_tints[c] else None
+            if r < len(self._row_tints) and self._row_tints[r] is not None:
+                tint = self._row_tints[r]
+            return tint
+        if role == Qt.ItemDataRole.ToolTipRole:
+            tip = self._row_tips[r] if r < len(self._row_tips) else ""
+            return f"{self._row_names[r]}, {self._col_names[c]}: {self._array[r, c]!r}" + (
+                f"\n{tip}" if tip else ""
+            )
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        names = self._col_names if orientation == Qt.Orientation.Horizontal else self._row_names
+        return names[section] if 0 <= section < len(names) else None
+
+    def flags(self, index):
+        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self.editable:
+            f |= Qt.ItemFlag.ItemIsEditable
+        return f
+
+    def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        if role != Qt.ItemDataRole.EditRole or not index.isValid():
+            return False
+        r, c = index.row(), index.column()
+        try:
+            number = parse_number(str(value))
+        except ValueError:
+            self.sig_invalid_text.emit(r, c, str(value))
+            return False  # the cell keeps (shows again) its old value
+        if number != self._array[r, c]:
+            self.sig_value_edited.emit(r, c, number)
+        return True
+
+
+def fit_table_height(view, max_rows: int = 12) -> None:
+    """Size a QTableView to show all its rows up to ``max_rows`` (then it scrolls)."""
+    model = view.model()
+    rows = min(model.rowCount(), max_rows) if model is not None else 0
+    header = view.horizontalHeader().height() if view.horizontalHeader().isVisible() else 0
+    height = header + rows * view.verticalHeader().defaultSectionSize() + 2 * view.frameWidth()
+    scroll = view.horizontalScrollBar().sizeHint().height()
+    view.setFixedHeight(height + scroll)

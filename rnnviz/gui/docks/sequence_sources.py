@@ -1,0 +1,291 @@
+"""Where a sequence can come from besides the table: text, a generator, a file.
+
+Each widget builds a :class:`~rnnviz.session.Sequence` and emits
+``sig_sequence_built``; a problem emits ``sig_failed(message)`` and nothing changes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6 import QtCore, QtWidgets
+
+from rnnviz.session import Sequence
+
+GENERATORS = (
+    ("Sine", "sine"),
+    ("Square", "square"),
+    ("Sawtooth", "sawtooth"),
+    ("Step", "step"),
+    ("Impulse", "impulse"),
+    ("White noise", "white_noise"),
+    ("Random walk", "random_walk"),
+    ("Copy after a delay k (memory)", "copy"),
+    ("Adding problem (memory)", "adding"),
+    ("Parity (memory)", "parity"),
+)
+
+
+class TextInputWidget(QtWidgets.QWidget):
+    """A sentence → word or character tokens → one-hot inputs, next-token targets."""
+
+    sig_sequence_built = QtCore.Signal(object)
+    sig_failed = QtCore.Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        form = QtWidgets.QFormLayout(self)
+        self.text_edit = QtWidgets.QLineEdit(self)
+        self.text_edit.setPlaceholderText("Type a sentence, e.g. I love deep learning")
+        self.text_edit.returnPressed.connect(self.build)
+        self.mode_combo = QtWidgets.QComboBox(self)
+        self.mode_combo.addItem("Words", "word")
+        self.mode_combo.addItem("Characters", "char")
+        self.build_button = QtWidgets.QPushButton("Use this text", self)
+        self.build_button.clicked.connect(self.build)
+        self.vocab_label = QtWidgets.QLabel(self)
+        self.vocab_label.setWordWrap(True)
+        self.vocab_label.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow("Text", self.text_edit)
+        form.addRow("Tokens", self.mode_combo)
+        form.addRow("", self.build_button)
+        form.addRow("Vocabulary", self.vocab_label)
+        note = QtWidgets.QLabel(
+            "Each token becomes a one-hot input; the target at step t is the next token "
+            "(the end token “_” after the last).",
+            self,
+        )
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #555;")
+        form.addRow(note)
+
+    def set_sequence(self, seq: Sequence) -> None:
+        """Show the session's text and vocabulary (state → widget)."""
+        if not seq.is_text:
+            self.vocab_label.setText("(the sequence is not text)")
+            return
+        joiner = "" if seq.token_mode == "char" else " "
+        self.text_edit.blockSignals(True)
+        self.text_edit.setText(joiner.join(seq.tokens))
+        self.text_edit.blockSignals(False)
+        self.mode_combo.blockSignals(True)
+        self.mode_combo.setCurrentIndex(max(0, self.mode_combo.findData(seq.token_mode)))
+        self.mode_combo.blockSignals(False)
+        shown = ["␣" if w == " " else w for w in seq.vocabulary]
+        self.vocab_label.setText(
+            f"{len(shown)} tokens: {{" + ", ".join(shown[:60]) + (", …" if len(shown) > 60 else "") + "}"
+        )
+
+    def build(self) -> None:
+        from rnnviz.session.text import text_sequence
+
+        try:
+            seq = text_sequence(self.text_edit.text(), mode=self.mode_combo.currentData())
+        except ValueError as exc:
+            self.sig_failed.emit(str(exc))
+            return
+        self.sig_sequence_built.emit(seq)
+
+
+class GeneratorWidget(QtWidgets.QWidget):
+    """Signals and memory tasks with length, period, amplitude, noise, delay and seed."""
+
+    sig_sequence_built = QtCore.Signal(object)
+    sig_failed = QtCore.Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        form = QtWidgets.QFormLayout(self)
+        self.kind_combo = QtWidgets.QComboBox(self)
+        for text, data in GENERATORS:
+            self.kind_combo.addItem(text, data)
+        self.length_spin = QtWidgets.QSpinBox(self)
+        self.length_spin.setRange(1, 1_000_000)
+        self.length_spin.setValue(50)
+        self.period_spin = QtWidgets.QDoubleSpinBox(self)
+        self.period_spin.setRange(1.0, 100_000.0)
+        self.period_spin.setValue(20.0)
+        self.amplitude_spin = QtWidgets.QDoubleSpinBox(self)
+        self.amplitude_spin.setRange(0.0, 1000.0)
+        self.amplitude_spin.setValue(1.0)
+        self.noise_spin = QtWidgets.QDoubleSpinBox(self)
+        self.noise_spin.setRange(0.0, 100.0)
+        self.noise_spin.setDecimals(3)
+        self.noise_spin.setSingleStep(0.05)
+        self.delay_spin = QtWidgets.QSpinBox(self)
+        self.delay_spin.setRange(1, 10_000)
+        self.delay_spin.setValue(5)
+        self.seed_spin = QtWidgets.QSpinBox(self)
+        self.seed_spin.setRange(0, 2**31 - 1)
+        for w in (self.length_spin, self.period_spin, self.amplitude_spin, self.noise_spin, self.delay_spin):
+            w.setKeyboardTracking(False)
+        self.generate_button = QtWidgets.QPushButton("Generate", self)
+        self.generate_button.clicked.connect(self.generate)
+        form.addRow("Signal", self.kind_combo)
+        form.addRow("Length T", self.length_spin)
+        form.addRow("Period", self.period_spin)
+        form.addRow("Amplitude", self.amplitude_spin)
+        form.addRow("Noise σ", self.noise_spin)
+        form.addRow("Delay k", self.delay_spin)
+        form.addRow("Seed", self.seed_spin)
+        form.addRow("", self.generate_button)
+        self.kind_combo.currentIndexChanged.connect(self._on_kind_combo_changed)
+        self._on_kind_combo_changed()
+
+    def _on_kind_combo_changed(self, *_args) -> None:
+        kind = self.kind_combo.currentData()
+        self.delay_spin.setEnabled(kind == "copy")
+        periodic = kind in ("sine", "square", "sawtooth")
+        self.period_spin.setEnabled(periodic or kind in ("step", "impulse"))
+
+    def params(self) -> dict:
+        return {
+            "length": self.length_spin.value(),
+            "period": self.period_spin.value(),
+            "amplitude": self.amplitude_spin.value(),
+            "noise": self.noise_spin.value(),
+            "delay": self.delay_spin.value(),
+            "seed": self.seed_spin.value(),
+        }
+
+    def generate(self) -> None:
+        try:
+            seq = make_generated(self.kind_combo.currentData(), **self.params())
+        except ImportError:
+            self.sig_failed.emit("sequence generators are not available in this build")
+            return
+        except ValueError as exc:
+            self.sig_failed.emit(str(exc))
+            return
+        self.sig_sequence_built.emit(seq)
+
+
+def make_generated(kind: str, **params) -> Sequence:
+    """A Sequence from one of rnnviz.engine.sequences' generators."""
+    from rnnviz.engine import sequences
+
+    result = sequences.generate(kind, **params)
+    inputs, targets, names = result
+    in_names, target_names = names
+    shape = (
+        "many_to_one"
+        if kind in ("adding", "parity") and targets is not None and len(targets) == 1
+        else "many_to_many"
+    )
+    return Sequence(
+        inputs=inputs,
+        targets=targets,
+        input_names=tuple(in_names),
+        target_names=tuple(target_names),
+        shape=shape,
+    )
+
+
+class ColumnChooserDialog(QtWidgets.QDialog):
+    """Choose which of a file's columns are inputs and which are targets."""
+
+    ROLES = ("Input", "Target", "Ignore")
+
+    def __init__(self, table, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Columns of {table.source or 'the file'}")
+        self.table = table
+        col = QtWidgets.QVBoxLayout(self)
+        delim = {"\t": "tab", ",": "comma", ";": "semicolon", None: "whitespace"}.get(
+            table.delimiter, repr(table.delimiter)
+        )
+        col.addWidget(QtWidgets.QLabel(
+            f"{table.rows} rows · {len(table.columns)} columns · {delim}-separated · "
+            f"{'with' if table.has_header else 'no'} header row", self))  # fmt: skip
+        self.grid = QtWidgets.QTableWidget(len(table.columns), 3, self)
+        self.grid.setHorizontalHeaderLabels(["Column", "Role", "First values"])
+        self.grid.verticalHeader().setVisible(False)
+        self.combos: list[QtWidgets.QComboBox] = []
+        for j, name in enumerate(table.columns):
+            self.grid.setItem(j, 0, QtWidgets.QTableWidgetItem(name))
+            combo = QtWidgets.QComboBox(self.grid)
+            combo.addItems(self.ROLES)
+            combo.setCurrentIndex(1 if default_is_target(name, j, len(table.columns)) else 0)
+            self.grid.setCellWidget(j, 1, combo)
+            self.combos.append(combo)
+            preview = ", ".join(f"{v:g}" for v in table.data[:4, j])
+            self.grid.setItem(j, 2, QtWidgets.QTableWidgetItem(preview))
+        self.grid.resizeColumnsToContents()
+        col.addWidget(self.grid, 1)
+        buttons = QtWidgets.QDialogButtonBox(
+            QtWidgets.QDialogButtonBox.StandardButton.Ok | QtWidgets.QDialogButtonBox.StandardButton.Cancel,
+            self,
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        col.addWidget(buttons)
+        self.resize(560, 420)
+
+    def roles(self) -> tuple[list[int], list[int]]:
+        inputs = [j for j, c in enumerate(self.combos) if c.currentIndex() == 0]
+        targets = [j for j, c in enumerate(self.combos) if c.currentIndex() == 1]
+        return inputs, targets
+
+
+def default_is_target(name: str, index: int, count: int) -> bool:
+    n = name.lower()
+    return count > 1 and (n.startswith(("target", "y", "label", "next")) or n in ("out", "output"))
+
+
+class FileImportWidget(QtWidgets.QWidget):
+    """Load CSV / TSV / TXT: the header and delimiter are detected; columns chosen in a dialog."""
+
+    sig_sequence_built = QtCore.Signal(object)
+    sig_failed = QtCore.Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        col = QtWidgets.QVBoxLayout(self)
+        self.load_button = QtWidgets.QPushButton("Load CSV / TSV / TXT…", self)
+        self.load_button.clicked.connect(self._on_load_button_clicked)
+        col.addWidget(self.load_button)
+        self.info_label = QtWidgets.QLabel(
+            "One row a time step, one column a feature.  The delimiter (tab, comma, semicolon, "
+            "spaces) and a header row are detected; then choose the input and target columns.",
+            self,
+        )
+        self.info_label.setWordWrap(True)
+        col.addWidget(self.info_label)
+        col.addStretch(1)
+        self.choose_roles = self._choose_roles_dialog  # tests replace this
+
+    def _choose_roles_dialog(self, table):
+        dialog = ColumnChooserDialog(table, self)
+        if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted:
+            return None
+        return dialog.roles()
+
+    def _on_load_button_clicked(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(
+            self, "Load a sequence", "", "Tables (*.csv *.tsv *.txt *.dat);;All files (*)"
+        )
+        if path:
+            self.load_file(path)
+
+    def load_file(self, path: str) -> bool:
+        """Read ``path``, ask for the columns, emit the sequence; False on any problem."""
+        from rnnviz.session.importers import read_table, sequence_from_table
+
+        try:
+            table = read_table(path)
+        except ValueError as exc:
+            self.sig_failed.emit(str(exc))
+            return False
+        roles = self.choose_roles(table)
+        if roles is None:
+            return False  # cancelled
+        inputs, targets = roles
+        try:
+            seq = sequence_from_table(table, inputs, targets)
+        except ValueError as exc:
+            self.sig_failed.emit(str(exc))
+            return False
+        self.info_label.setText(f"Loaded {Path(path).name}: {table.rows} steps, "
+                                f"{len(inputs)} inputs, {len(targets)} targets.")  # fmt: skip
+        self.sig_sequence_built.emit(seq)
+        return True

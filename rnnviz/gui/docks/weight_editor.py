@@ -1,0 +1,215 @@
+"""WeightEditorDock: every weight matrix and bias as an editable table.
+
+Each table is titled with the course name, the PyTorch name and the shape, e.g.
+"W_hx — weight_ih_l0 (3×5)"; gate blocks are labelled i/f/g/o or r/z/n in the row
+headers and tinted.  An edit recomputes everything at once; text that is not a
+number leaves the cell as it was and says so in the status bar.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6 import QtWidgets
+
+from rnnviz.engine import GATE_TITLES, course_name
+from rnnviz.session import Session
+
+from ..theme import GATE_TINTS
+from .array_model import ArrayTableModel, fit_table_height
+
+MAX_VISIBLE_ROWS = 12
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    return "(" + "×".join(str(s) for s in shape) + ")"
+
+
+def param_title(key: str, mode: str, shape: tuple[int, ...]) -> str:
+    """'W_hx — weight_ih_l0 (3×5)'."""
+    return f"{course_name(key, mode)} — {key} {shape_text(shape)}"
+
+
+def _hidden_names(H: int, D: int) -> list[str]:
+    if D == 1:
+        return [f"h{k + 1}" for k in range(H)]
+    return [f"h→{k + 1}" for k in range(H)] + [f"h←{k + 1}" for k in range(H)]
+
+
+def row_labels(key: str, session: Session) -> tuple[list[str], list[str | None], list[str]]:
+    """Row names, tints and tooltips: gate blocks for cell weights, outputs for the head."""
+    net = session.network
+    spec = net.spec
+    if key.startswith("head."):
+        seq = session.sequence
+        if seq.is_text and len(seq.vocabulary) == spec.output_size:
+            names = [f"y:{w}" for w in seq.vocabulary]
+        else:
+            names = [f"y{k + 1}" for k in range(spec.output_size)]
+        return names, [None] * len(names), [""] * len(names)
+    H = spec.hidden_size
+    gates = spec.gate_names
+    if len(gates) == 1:
+        return [str(k + 1) for k in range(H)], [None] * H, [""] * H
+    names, tints, tips = [], [], []
+    for g in gates:
+        for k in range(H):
+            names.append(f"{g}{k + 1}")
+            tints.append(GATE_TINTS[g])
+            tips.append(f"{g}: {GATE_TITLES[g]}, unit {k + 1}")
+    return names, tints, tips
+
+
+def col_labels(key: str, session: Session) -> list[str]:
+    spec = session.network.spec
+    if key.startswith("bias") or key == "head.bias":
+        return ["b"]
+    if key == "head.weight":
+        return _hidden_names(spec.hidden_size, spec.num_directions)
+    if key.startswith("weight_hh"):
+        return [f"h{k + 1}" for k in range(spec.hidden_size)]
+    layer = int(key.split("_l")[1].split("_")[0])
+    if layer == 0:
+        return list(session.sequence.input_names)
+    return _hidden_names(spec.hidden_size, spec.num_directions)
+
+
+def group_of(key: str) -> str:
+    """Which layer/direction a key belongs to, as shown in the selector."""
+    if key.startswith("head."):
+        return "Output head"
+    rest = key.split("_l")[1]
+    layer = int(rest.split("_")[0])
+    return f"Layer {layer + 1}" + (" backward" if rest.endswith("reverse") else " forward")
+
+
+class WeightEditorDock(QtWidgets.QDockWidget):
+    def __init__(self, controller, parent=None):
+        super().__init__("Weights", parent)
+        self.setObjectName("WeightEditorDock")
+        self.controller = controller
+        self._structure = None
+        self.tables: dict[str, QtWidgets.QTableView] = {}
+        self.models: dict[str, ArrayTableModel] = {}
+        self.titles: dict[str, QtWidgets.QLabel] = {}
+        self._build()
+        controller.sig_session_changed.connect(self._on_controller_session_changed)
+        if controller.session is not None:
+            self.set_session(controller.session)
+
+    def _build(self) -> None:
+        body = QtWidgets.QWidget(self)
+        outer = QtWidgets.QVBoxLayout(body)
+        outer.setContentsMargins(4, 4, 4, 4)
+        top = QtWidgets.QHBoxLayout()
+        top.addWidget(QtWidgets.QLabel("Show", body))
+        self.group_combo = QtWidgets.QComboBox(body)
+        self.group_combo.currentIndexChanged.connect(self._on_group_combo_changed)
+        top.addWidget(self.group_combo, 1)
+        outer.addLayout(top)
+        self.scroll = QtWidgets.QScrollArea(body)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        outer.addWidget(self.scroll, 1)
+        hint = QtWidgets.QLabel("Double-click a number to type the lecture's values; Enter applies.", body)
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #555;")
+        outer.addWidget(hint)
+        self.setWidget(body)
+
+    # -- state → widget ----------------------------------------------------------------
+    def set_session(self, session: Session) -> None:
+        net = session.network
+        structure = (net.spec, tuple(session.sequence.input_names), tuple(session.sequence.vocabulary))
+        if structure != self._structure:
+            self._rebuild(session)
+            self._structure = structure
+        for key, model in self.models.items():
+            model.set_array(net.param(key))
+
+    def _rebuild(self, session: Session) -> None:
+        spec = session.network.spec
+        shapes = spec.param_shapes()
+        groups = list(dict.fromkeys(group_of(k) for k in shapes))
+        self.group_combo.blockSignals(True)
+        previous = self.group_combo.currentText()
+        self.group_combo.clear()
+        self.group_combo.addItem("All parameters")
+        self.group_combo.addItems(groups)
+        keep = self.group_combo.findText(previous)
+        self.group_combo.setCurrentIndex(keep if keep >= 0 else (0 if len(shapes) <= 12 else 1))
+        self.group_combo.blockSignals(False)
+
+        container = QtWidgets.QWidget()
+        column = QtWidgets.QVBoxLayout(container)
+        column.setContentsMargins(0, 0, 0, 0)
+        self.tables, self.models, self.titles = {}, {}, {}
+        for key, shape in shapes.items():
+            title = QtWidgets.QLabel(param_title(key, spec.mode, shape), container)
+            title.setObjectName(f"title:{key}")
+            font = title.font()
+            font.setBold(True)
+            title.setFont(font)
+            model = ArrayTableModel(container)
+            rows, tints, tips = row_labels(key, session)
+            model.set_array(session.network.param(key), rows, col_labels(key, session))
+            model.set_row_tints(tints, tips)
+            model.sig_value_edited.connect(lambda r, c, v, key=key: self._on_model_value_edited(key, r, c, v))
+            model.sig_invalid_text.connect(
+                lambda r, c, text, key=key: self._on_model_invalid_text(key, r, c, text)
+            )
+            view = QtWidgets.QTableView(container)
+            view.setModel(model)
+            view.setObjectName(f"table:{key}")
+            view.horizontalHeader().setDefaultSectionSize(76)
+            view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+            view.setVerticalScrollMode(QtWidgets.QAbstractItemView.ScrollMode.ScrollPerPixel)
+            view.setHorizontalScrollMode(QtWidgets.QAbstractItemView.ScrollMode.ScrollPerPixel)
+            fit_table_height(view, MAX_VISIBLE_ROWS)
+            column.addWidget(title)
+            column.addWidget(view)
+            self.tables[key], self.models[key], self.titles[key] = view, model, title
+        column.addStretch(1)
+        old = self.scroll.takeWidget()
+        if old is not None:
+            old.deleteLater()
+        self.scroll.setWidget(container)
+        self._apply_group_filter()
+
+    def _apply_group_filter(self) -> None:
+        group = self.group_combo.currentText()
+        for key in self.tables:
+            visible = group == "All parameters" or group_of(key) == group
+            self.tables[key].setVisible(visible)
+            self.titles[key].setVisible(visible)
+
+    def _on_group_combo_changed(self, _index: int) -> None:
+        self._apply_group_filter()
+
+    def _on_controller_session_changed(self, session: Session) -> None:
+        self.set_session(session)
+
+    # -- widget → state -----------------------------------------------------------------
+    def _on_model_value_edited(self, key: str, row: int, col: int, value: float) -> None:
+        session = self.controller.latest
+        array = np.array(session.network.param(key), dtype=float)
+        if array.ndim == 1:
+            array[row] = value
+        else:
+            array[row, col] = value
+        self.controller.set_param(key, array)
+
+    def _on_model_invalid_text(self, key: str, row: int, col: int, text: str) -> None:
+        name = course_name(key, self.controller.session.network.mode)
+        self.controller.report(
+            f"{text!r} is not a number: {name} ({key}) row {row + 1}, column {col + 1} keeps its value"
+        )
+
+
+def main() -> int:  # python -m rnnviz.gui.docks.weight_editor
+    from ._standalone import show_dock
+
+    return show_dock(WeightEditorDock)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

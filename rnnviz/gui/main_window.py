@@ -1,0 +1,338 @@
+"""MainWindow: docks (network, weights, sequence), the timeline, the central views,
+the status bar and the menus.  It wires the controller, the playback clock and the
+views together; it computes nothing itself.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6.QtCore import Qt
+
+from rnnviz.session import Session
+
+from .controller import SessionController
+from .docks import NetworkBuilderDock, SequenceDock, WeightEditorDock
+from .playback import Playback
+from .theme import ERROR_COLOUR
+from .timeline import TimelineWidget, install_playback_shortcuts
+
+APP_NAME = "rnnviz"
+EXPORT_SIZE = QtCore.QSize(1400, 900)
+
+
+def _make_plots_view() -> QtWidgets.QWidget:
+    """The plot panels, or a plain table of the numbers until they exist."""
+    try:
+        from .plots import PlotsArea
+    except ImportError:
+        return _NumbersView()
+    return PlotsArea()
+
+
+class _NumbersView(QtWidgets.QPlainTextEdit):
+    """Stand-in for the plot panels: h_t (and y_t) at the current step, as text."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self._trace = None
+
+    def set_trace(self, trace, session) -> None:
+        self._trace = trace
+
+    def set_step(self, t: int) -> None:
+        tr = self._trace
+        if tr is None:
+            return
+        lines = [f"step t = {t}"]
+        for layer in range(tr.network.num_layers):
+            for d in range(tr.network.num_directions):
+                h = tr.h0[layer * tr.network.num_directions + d] if t == 0 else tr.hidden(layer, d)[t - 1]
+                lines.append(f"h (layer {layer + 1}, dir {d}) = " + ", ".join(f"{v:.4f}" for v in h[:16]))
+        if tr.y is not None and t > 0:
+            lines.append("y = " + ", ".join(f"{v:.4f}" for v in tr.y[t - 1][:16]))
+        self.setPlainText("\n".join(lines))
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    """The app's window.  ``controller`` holds the session; ``playback`` the clock."""
+
+    def __init__(self, session: Session | None = None, threading: str = "auto", parent=None):
+        super().__init__(parent)
+        self.setObjectName("MainWindow")
+        self.controller = SessionController(threading=threading, parent=self)
+        self.playback = Playback(0, self)
+        self._views: list[QtWidgets.QWidget] = []
+        self._selection = (0, 0, 0, "")
+        self._build_central()
+        self._build_timeline()
+        self._build_docks()
+        self._build_status_bar()
+        self._build_menus()
+        self.shortcuts = install_playback_shortcuts(self, self.playback)
+        self._connect()
+        self.resize(EXPORT_SIZE)
+        if session is not None:
+            self.set_session(session)
+
+    # -- construction --------------------------------------------------------
+    def _build_central(self) -> None:
+        self.central_tabs = QtWidgets.QTabWidget(self)
+        self.central_tabs.setDocumentMode(True)
+        self.setCentralWidget(self.central_tabs)
+        self.plots_view = _make_plots_view()
+        self.add_central_view(self.plots_view, "Plots")
+
+    def add_central_view(self, widget: QtWidgets.QWidget, title: str) -> int:
+        """Add a view (a tab in the central area) that follows the session and the clock.
+
+        A view may implement ``set_trace(trace, session)``, ``set_step(t)``,
+        ``set_selection(layer, direction, unit, gate)`` and emit
+        ``sig_step_requested(int)``, ``sig_unit_selected(int)``, ``sig_gate_selected(str)``.
+        """
+        index = self.central_tabs.addTab(widget, title)
+        self._register_view(widget)
+        return index
+
+    def _register_view(self, view: QtWidgets.QWidget) -> None:
+        self._views.append(view)
+        for name, slot in (
+            ("sig_step_requested", self.playback.set_step),
+            ("sig_unit_selected", self._on_view_unit_selected),
+            ("sig_gate_selected", self._on_view_gate_selected),
+            ("sig_layer_direction_selected", self._on_view_layer_direction_selected),
+        ):
+            signal = getattr(view, name, None)
+            if signal is not None:
+                signal.connect(slot)
+        if self.controller.trace is not None:
+            self._update_view(view)
+
+    def _build_timeline(self) -> None:
+        self.timeline = TimelineWidget(self.playback, self)
+        dock = QtWidgets.QDockWidget("Timeline", self)
+        dock.setObjectName("TimelineDock")
+        dock.setWidget(self.timeline)
+        dock.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
+        dock.setTitleBarWidget(QtWidgets.QWidget(dock))  # no title bar: it is part of the window
+        self.timeline_dock = dock
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+
+    def _build_docks(self) -> None:
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.setDockOptions(
+            QtWidgets.QMainWindow.DockOption.AnimatedDocks
+            | QtWidgets.QMainWindow.DockOption.AllowTabbedDocks
+            | QtWidgets.QMainWindow.DockOption.AllowNestedDocks
+        )
+        self.network_dock = NetworkBuilderDock(self.controller, self)
+        self.weights_dock = WeightEditorDock(self.controller, self)
+        self.sequence_dock = SequenceDock(self.controller, self)
+        left = Qt.DockWidgetArea.LeftDockWidgetArea
+        self.addDockWidget(left, self.network_dock)
+        self.addDockWidget(left, self.sequence_dock)
+        self.tabifyDockWidget(self.sequence_dock, self.weights_dock)
+        self.sequence_dock.raise_()
+        self.resizeDocks([self.network_dock], [400], Qt.Orientation.Horizontal)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.progress = QtWidgets.QProgressBar(bar)
+        self.progress.setRange(0, 0)  # the forward pass reports no progress: indeterminate
+        self.progress.setMaximumWidth(160)
+        self.progress.setFormat("computing…")
+        self.cancel_button = QtWidgets.QPushButton("Cancel", bar)
+        self.cancel_button.setToolTip("Stop computing; keep the previous network and sequence")
+        self.cancel_button.clicked.connect(self.controller.cancel)
+        self.busy_label = QtWidgets.QLabel("Computing the trace…", bar)
+        for w in (self.busy_label, self.progress, self.cancel_button):
+            bar.addPermanentWidget(w)
+            w.setVisible(False)
+        self.size_label = QtWidgets.QLabel(bar)
+        bar.addPermanentWidget(self.size_label)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("&File")
+        self.action_open = self.file_menu.addAction("&Open…", self._on_action_open)
+        self.action_open.setShortcut(QtGui.QKeySequence.StandardKey.Open)
+        self.action_save = self.file_menu.addAction("&Save As…", self._on_action_save_as)
+        self.action_save.setShortcut(QtGui.QKeySequence.StandardKey.SaveAs)
+        self.file_menu.addSeparator()
+        self.action_export_png = self.file_menu.addAction(
+            "Export window as &PNG…", self._on_action_export_png
+        )
+        self.file_menu.addSeparator()
+        self.action_quit = self.file_menu.addAction("&Quit", self.close)
+        self.action_quit.setShortcut(QtGui.QKeySequence.StandardKey.Quit)
+        self.view_menu = bar.addMenu("&View")
+        for dock in (self.network_dock, self.weights_dock, self.sequence_dock):
+            self.view_menu.addAction(dock.toggleViewAction())
+        self.help_menu = bar.addMenu("&Help")
+        self.help_menu.addAction("&About rnnviz", self._on_action_about)
+
+    def _connect(self) -> None:
+        c = self.controller
+        c.sig_session_changed.connect(self._on_controller_session_changed)
+        c.sig_trace_changed.connect(self._on_controller_trace_changed)
+        c.sig_busy_changed.connect(self._on_controller_busy_changed)
+        c.sig_error.connect(self.show_error)
+        c.sig_message.connect(self.show_message)
+        self.playback.sig_step_changed.connect(self._on_playback_step_changed)
+        self.playback.sig_speed_changed.connect(lambda v: c.set_view(speed=v))
+        self.playback.sig_loop_changed.connect(lambda v: c.set_view(loop=v))
+
+    # -- session ----------------------------------------------------------------
+    def set_session(self, session: Session) -> bool:
+        """Show ``session`` (computing its trace); its view settings set the clock."""
+        v = session.view
+        self._selection = (v.layer, v.direction, v.unit, v.gate)
+        self.playback.set_speed(v.speed)
+        self.playback.set_loop(v.loop)
+        ok = self.controller.set_session(session)
+        if ok and not self.controller.busy:
+            self.playback.set_step(min(v.step, session.sequence.steps))
+        return ok
+
+    def _on_controller_session_changed(self, session: Session) -> None:
+        self.setWindowTitle(f"{session.title or 'Untitled'} — {APP_NAME}")
+        self.timeline.set_session(session)
+        net = session.network
+        self.size_label.setText(f"T = {session.sequence.steps}   ·   {net.num_parameters():,} parameters")
+
+    def _on_controller_trace_changed(self, trace) -> None:
+        self.playback.set_length(trace.steps)
+        layer, direction, unit, gate = self._selection
+        net = trace.network
+        self._selection = (
+            min(layer, net.num_layers - 1),
+            min(direction, net.num_directions - 1),
+            min(unit, net.hidden_size - 1),
+            gate if gate in net.spec.gate_names else "",
+        )
+        for view in self._views:
+            self._update_view(view)
+
+    def _update_view(self, view) -> None:
+        session, trace = self.controller.session, self.controller.trace
+        if hasattr(view, "set_trace"):
+            view.set_trace(trace, session)
+        if hasattr(view, "set_loss"):
+            loss = self.controller.loss
+            view.set_loss(None if loss is None else loss.per_step)
+        if hasattr(view, "set_selection"):
+            view.set_selection(*self._selection)
+        if hasattr(view, "set_step"):
+            view.set_step(self.playback.step)
+
+    def _on_playback_step_changed(self, step: int) -> None:
+        self.controller.set_view(step=step)
+        for view in self._views:
+            if hasattr(view, "set_step"):
+                view.set_step(step)
+
+    def _set_selection(self, layer: int, direction: int, unit: int, gate: str) -> None:
+        if (layer, direction, unit, gate) == self._selection:
+            return
+        self._selection = (layer, direction, unit, gate)
+        self.controller.set_view(layer=layer, direction=direction, unit=unit, gate=gate)
+        for view in self._views:
+            if hasattr(view, "set_selection"):
+                view.set_selection(layer, direction, unit, gate)
+
+    def _on_view_unit_selected(self, unit: int) -> None:
+        layer, direction, _, gate = self._selection
+        self._set_selection(layer, direction, unit, gate)
+
+    def _on_view_gate_selected(self, gate: str) -> None:
+        layer, direction, unit, _ = self._selection
+        self._set_selection(layer, direction, unit, gate)
+
+    def _on_view_layer_direction_selected(self, layer: int, direction: int) -> None:
+        _, _, unit, gate = self._selection
+        self._set_selection(layer, direction, unit, gate)
+
+    # -- status -------------------------------------------------------------------
+    def _on_controller_busy_changed(self, busy: bool) -> None:
+        for w in (self.busy_label, self.progress, self.cancel_button):
+            w.setVisible(busy)
+
+    def show_error(self, message: str) -> None:
+        bar = self.statusBar()
+        bar.setStyleSheet(f"QStatusBar {{ color: {ERROR_COLOUR}; font-weight: bold; }}")
+        bar.showMessage("⚠ " + message, 15000)
+
+    def show_message(self, message: str) -> None:
+        bar = self.statusBar()
+        bar.setStyleSheet("")
+        bar.showMessage(message, 8000)
+
+    # -- menu actions ----------------------------------------------------------------
+    # File > Open / Save are placeholders for the sessions work: they use
+    # rnnviz.session.files when it is there.
+    def open_file(self, path: str) -> bool:
+        try:
+            from rnnviz.session.files import load_session
+        except ImportError:
+            self.show_error("Opening session files is not available yet")
+            return False
+        try:
+            session = load_session(path)
+        except ValueError as exc:  # SessionFileError is a ValueError
+            self.show_error(str(exc))
+            return False
+        return self.set_session(session)
+
+    def _on_action_open(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(
+            self, "Open session", "", "rnnviz sessions (*.rnnviz);;All files (*)"
+        )
+        if path:
+            self.open_file(path)
+
+    def _on_action_save_as(self) -> None:
+        try:
+            from rnnviz.session.files import save_session
+        except ImportError:
+            self.show_error("Saving session files is not available yet")
+            return
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(
+            self, "Save session", "", "rnnviz sessions (*.rnnviz)"
+        )
+        if path:
+            try:
+                save_session(self.controller.session, path)
+            except (OSError, ValueError) as exc:
+                self.show_error(f"Could not save {path}: {exc}")
+                return
+            self.show_message(f"Saved {path}")
+
+    def export_png(self, path: str) -> bool:
+        """Render the window as it is now into ``path``."""
+        ok = self.grab().save(path, "PNG")
+        if not ok:
+            self.show_error(f"Could not write {path}")
+        return ok
+
+    def _on_action_export_png(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(
+            self, "Export PNG", "rnnviz.png", "PNG images (*.png)"
+        )
+        if path and self.export_png(path):
+            self.show_message(f"Exported {path}")
+
+    def _on_action_about(self) -> None:
+        QtWidgets.QMessageBox.about(
+            self,
+            "About rnnviz",
+            "<b>rnnviz</b><br>See how recurrent neural networks work: build an RNN, LSTM or GRU, "
+            "feed it a sequence and watch every gate and state.<br><br>"
+            "Weights use PyTorch's names and layout; results match torch.nn.RNN/LSTM/GRU.",
+        )
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        self.playback.pause()
+        self.controller.cancel()
+        self.controller.wait(5000)
+        super().closeEvent(event)
