@@ -27,6 +27,8 @@ File layout (``np.savez_compressed``, plain numeric arrays, plus one unicode
     up/d_output, up/d_y, up/d_logits, up/d_h_n, up/d_c_n   the upstream gradients R_*
     out/output, out/h_n, out/c_n, out/logits, out/y        torch.nn's forward
     gate/l{l}/d{d}/{i,f,g,o | r,z,n}                        [T, H], input time order
+    pre/l{l}/d{d}/{a | i,f,g,o | r,z,n}                     pre-activations (not in long files;
+                                                            GRU n: W_in x + b_in + r ⊙ (W_hn h + b_hn))
     h/l{l}/d{d}, c/l{l}/d{d}                                hidden / cell state [T, H]
     grad/<key>, grad/x, grad/h0, grad/c0                    torch autograd
     dhnorm/l{l}/d{d}                                        ‖dL/dh_t‖ [T]
@@ -44,6 +46,7 @@ import torch
 OUT_DIR = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "torch"
 MODES = ("rnn_tanh", "rnn_relu", "lstm", "gru")
 GATES = {"rnn_tanh": (), "rnn_relu": (), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
+PRE = {"rnn_tanh": ("a",), "rnn_relu": ("a",), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
 HEADS = ("none", "linear", "softmax", "sigmoid")
 
 
@@ -60,23 +63,27 @@ def sfx(layer: int, d: int) -> str:
 
 # -- the manual loop: torch's equations, one step at a time -------------------------
 def cell_step(mode, x_t, h, c, W_ih, W_hh, b_ih, b_hh):
-    """One step; returns (h, c, gates dict)."""
+    """One step; returns (h, c, {gate: value} | {"pre:" + gate: pre-activation})."""
     if mode in ("rnn_tanh", "rnn_relu"):
         a = W_ih @ x_t + b_ih + W_hh @ h + b_hh
-        return (torch.tanh(a) if mode == "rnn_tanh" else torch.relu(a)), None, {}
+        return (torch.tanh(a) if mode == "rnn_tanh" else torch.relu(a)), None, {"pre:a": a}
     if mode == "lstm":
         a = W_ih @ x_t + b_ih + W_hh @ h + b_hh
         ai, af, ag, ao = a.chunk(4)
         i, f, g, o = torch.sigmoid(ai), torch.sigmoid(af), torch.tanh(ag), torch.sigmoid(ao)
         c = f * c + i * g
-        return o * torch.tanh(c), c, {"i": i, "f": f, "g": g, "o": o}
+        gates = {"i": i, "f": f, "g": g, "o": o}
+        gates.update({f"pre:{k}": v for k, v in zip("ifgo", (ai, af, ag, ao), strict=True)})
+        return o * torch.tanh(c), c, gates
     gi = W_ih @ x_t + b_ih
     gh = W_hh @ h + b_hh
     ir, iz, in_ = gi.chunk(3)
     hr, hz, hn = gh.chunk(3)
     r, z = torch.sigmoid(ir + hr), torch.sigmoid(iz + hz)
-    n = torch.tanh(in_ + r * hn)
-    return (1 - z) * n + z * h, None, {"r": r, "z": z, "n": n}
+    a_n = in_ + r * hn  # the engine's n pre-activation includes r ⊙ (W_hn h + b_hn)
+    n = torch.tanh(a_n)
+    pre = {"pre:r": ir + hr, "pre:z": iz + hz, "pre:n": a_n}
+    return (1 - z) * n + z * h, None, {"r": r, "z": z, "n": n, **pre}
 
 
 def manual_forward(mode, params, x, h0, c0, L, D):
@@ -249,6 +256,8 @@ def make_case(
             put(f"c/l{layer}/d{d}", torch.stack(cs_all[layer, d]))
         for gname in GATES[mode]:
             put(f"gate/l{layer}/d{d}/{gname}", torch.stack([g[gname] for g in gates_all[layer, d]]))
+        for pname in PRE[mode] if kind != "long" else ():  # long files stay small without them
+            put(f"pre/l{layer}/d{d}/{pname}", torch.stack([g["pre:" + pname] for g in gates_all[layer, d]]))
         norms = torch.stack([torch.linalg.vector_norm(next(dh)) for _ in range(T)])
         put(f"dhnorm/l{layer}/d{d}", norms)
     for k, g in nn_grads.items():

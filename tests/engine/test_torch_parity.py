@@ -111,6 +111,10 @@ def test_forward_matches_torch(case):
             bad.append(f"gates {where}: keys {sorted(gates)}")
         for g in sorted(GATES[meta["mode"]] & set(gates)):
             bad.check(f"gate {g} {where}", gates[g], arrays[f"gate/{where}/{g}"], rtol, atol)
+        pre = trace.preactivations(layer, d)
+        for key in sorted(k for k in arrays if k.startswith(f"pre/{where}/")):
+            g = key.rsplit("/", 1)[1]
+            bad.check(f"pre-activation {g} {where}", pre.get(g), arrays[key], rtol, atol)
     bad.assert_empty(name)
 
 
@@ -160,6 +164,12 @@ def test_fixture_set_is_complete():
     # the default h0 = c0 = 0 path is covered, as is a many-to-one long case where dL/dh_t vanishes
     assert any("h0" not in a for _, a in cases.values())
     assert any(m.get("last_step_only") for m, _ in by_kind["long"])
+    # pre-activations: every layer and direction of every short case
+    for m, arrays in cases.values():
+        if m["kind"] != "long":
+            D = 2 if m["bidirectional"] else 1
+            pre = {k.rsplit("/", 1)[0] for k in arrays if k.startswith("pre/")}
+            assert pre == {f"pre/l{l}/d{d}" for l in range(m["layers"]) for d in range(D)}, m
 
 
 def test_fixtures_were_made_by_torch_2_13():
