@@ -169,6 +169,11 @@ class PlotsArea(QtWidgets.QWidget):
             p.set_step(self._step)
 
     def set_selection(self, layer: int, direction: int, unit: int, gate: str = "") -> None:
+        if self.trace is not None:  # stay inside this network, whatever the caller remembers
+            net = self.trace.network
+            layer = min(max(int(layer), 0), net.num_layers - 1)
+            direction = min(max(int(direction), 0), net.num_directions - 1)
+            unit = min(max(int(unit), 0), net.hidden_size - 1)
         changed = (layer, direction) != (self._layer, self._direction)
         self._layer, self._direction = layer, direction
         self._set_unit(unit)
@@ -201,6 +206,9 @@ class PlotsArea(QtWidgets.QWidget):
         if trace.y is not None:
             self.output_panel.build(trace.y.shape[1], T, net.head_activation, names, text)
         self.loss_panel.build(T)
+        tokens = tuple(self.session.sequence.tokens) if text and len(self.session.sequence.tokens) == T else ()
+        for p in self.panels_all():
+            p.plot.set_tokens(tokens)
         self.selector.blockSignals(True)
         self.selector.clear()
         for layer in range(net.num_layers):
@@ -296,9 +304,9 @@ class PlotsArea(QtWidgets.QWidget):
 
     # -- selection ------------------------------------------------------------------------
     def _sync_selector(self) -> None:
-        i = self.selector.findData((self._layer, self._direction))
+        i = self._layer * self.trace.network.num_directions + self._direction
         self.selector.blockSignals(True)
-        self.selector.setCurrentIndex(max(i, 0))
+        self.selector.setCurrentIndex(min(max(i, 0), self.selector.count() - 1))
         self.selector.blockSignals(False)
 
     def _set_unit(self, unit: int) -> None:
@@ -310,7 +318,7 @@ class PlotsArea(QtWidgets.QWidget):
         self._gate = gate or ""
         for g, p in self.gate_panels.items():
             p.setStyleSheet(
-                f"QFrame#panel_{g} {{ border: 2px solid {style.CURSOR}; }}" if g == self._gate else ""
+                f"QFrame#panel_{g} {{ border: 2px solid {style.SELECTED_GATE}; }}" if g == self._gate else ""
             )
 
     def _on_panel_unit_selected(self, unit: int) -> None:

@@ -149,12 +149,11 @@ class OutputPanel(QtWidgets.QFrame):
         vb = self.bars_plot.plot_item.getViewBox()
         if self._activation in ("softmax", "sigmoid"):
             vb.setYRange(0.0, 1.0, padding=0.04)
-            self.plot.plot_item.setYRange(0.0, 1.0, padding=0.06)
         else:
             both = y if self._targets is None else np.concatenate([y, self._targets])
             lo, hi = min(0.0, float(np.nanmin(both))), max(0.0, float(np.nanmax(both)))
             vb.setYRange(lo, hi if hi > lo else lo + 1, padding=0.06)
-            self.plot.plot_item.enableAutoRange(axis="y")
+        self.plot.plot_item.enableAutoRange(axis="y")
         self.set_step(self._step)
 
     def set_step(self, t: int) -> None:
@@ -206,14 +205,14 @@ class OutputPanel(QtWidgets.QFrame):
 
 
 class LossPanel(QtWidgets.QFrame):
-    """L_t, the loss at every step (NaN where the loss does not apply)."""
+    """ℓ_t, the loss at every step (NaN where the loss does not apply)."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
         self.setObjectName("panel_loss")
-        self.title = _title("L<sub>t</sub> — loss per step")
-        self.title_text = "L_t — loss per step"
+        self.title = _title("ℓ<sub>t</sub> — loss per step")
+        self.title_text = "ℓ_t — loss per step"
         self.plot = TimePlot()
         self.plot.readout_fn = self._readout
         self.plot.plot_item.getAxis("left").setWidth(42)
@@ -243,9 +242,9 @@ class LossPanel(QtWidgets.QFrame):
         self._loss = np.asarray(loss, dtype=float)
         self.curve.setData(np.arange(1, self._loss.shape[0] + 1), self._loss)
         finite = self._loss[np.isfinite(self._loss)]
-        total = f" (total {finite.sum():.4f}, mean {finite.mean():.4f})" if finite.size else ""
-        self.title.setText(f"L<sub>t</sub> — loss per step{total}")
-        self.title_text = f"L_t — loss per step{total}"
+        mean = f" · mean L = {finite.mean():.4f}" if finite.size else ""
+        self.title.setText(f"ℓ<sub>t</sub> — loss per step{mean}")
+        self.title_text = f"ℓ_t — loss per step{mean}"
 
     def set_step(self, t: int) -> None:
         self.plot.set_cursor(t)
@@ -254,4 +253,4 @@ class LossPanel(QtWidgets.QFrame):
         t = int(round(x))
         if not 1 <= t <= self._loss.shape[0] or not np.isfinite(self._loss[t - 1]):
             return None
-        return f"t={t} · L = {self._loss[t - 1]:.4f}"
+        return f"t={t} · ℓ = {self._loss[t - 1]:.4f}"

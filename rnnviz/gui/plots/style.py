@@ -12,8 +12,9 @@ from PySide6 import QtCore, QtGui
 BACKGROUND = "#ffffff"
 FOREGROUND = "#222222"
 GRID_ALPHA = 0.25
-CURSOR = "#d55e00"  # vermillion: the current step
-CURSOR_HOVER = "#ff8c3a"
+CURSOR = (40, 40, 40, 190)  # the current step: dark grey, no unit uses it
+CURSOR_HOVER = (0, 0, 0, 255)
+SELECTED_GATE = "#d55e00"
 TARGET = "#d55e00"
 BAR = "#0072b2"
 READOUT_FILL = (255, 255, 240, 235)
@@ -27,11 +28,11 @@ UNIT_COLOURS = (
     "#cc79a7",  # reddish purple
     "#e69f00",  # orange
     "#56b4e9",  # sky blue
-    "#000000",  # black
     "#882255",  # wine
+    "#999933",  # olive
 )
 
-FADED_ALPHA = 70  # of 255, for the units that are not selected
+FADED_ALPHA = 105  # of 255, for the units that are not selected
 LINE_WIDTH = 1.6
 SELECTED_WIDTH = 3.4
 MAX_LINES = 16  # lines drawn per panel; beyond that the heatmap shows every unit

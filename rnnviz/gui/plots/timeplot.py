@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 from PySide6.QtCore import Signal
@@ -52,11 +53,45 @@ class HeatmapImage(pg.ImageItem):
             self.sig_row_clicked.emit(row)
 
 
+class StepAxis(pg.AxisItem):
+    """A bottom axis with whole steps only, and the input's tokens under their steps."""
+
+    def __init__(self) -> None:
+        super().__init__("bottom")
+        self.tokens: tuple[str, ...] = ()
+
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802 (pyqtgraph override)
+        levels = []
+        for spacing, values in super().tickValues(minVal, maxVal, size):
+            if spacing < 1:
+                continue
+            ints = [v for v in values if float(v).is_integer()]
+            if ints:
+                levels.append((spacing, ints))
+        if not levels:
+            lo, hi = int(np.ceil(minVal)), int(np.floor(maxVal))
+            levels = [(1.0, list(range(lo, hi + 1)))]
+        if self.tokens and (maxVal - minVal) <= 40:
+            step = max(1.0, levels[0][0])
+            return [(step, levels[0][1])]
+        return levels
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph override)
+        out = []
+        for v in values:
+            t = int(round(v))
+            label = str(t)
+            if self.tokens and spacing <= 2 and 1 <= t <= len(self.tokens):
+                label += " " + self.tokens[t - 1]
+            out.append(label)
+        return out
+
+
 class ReadoutPlot(pg.PlotWidget):
     """A white plot with a label that follows the mouse and says what is under it."""
 
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent=parent, background=style.BACKGROUND)
+    def __init__(self, parent=None, **kw) -> None:
+        super().__init__(parent=parent, background=style.BACKGROUND, **kw)
         self.plot_item: pg.PlotItem = self.getPlotItem()
         style.style_plot(self.plot_item)
         self.readout_fn: ReadoutFn | None = None
@@ -105,7 +140,9 @@ class TimePlot(ReadoutPlot):
     sig_step_requested = Signal(int)
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent=parent)
+        self.step_axis = StepAxis()
+        super().__init__(parent=parent, axisItems={"bottom": self.step_axis})
+        style.style_plot(self.plot_item)
         self.plot_item.getViewBox().setMouseEnabled(x=True, y=False)
         self.plot_item.getAxis("bottom").setLabel("step t", color=style.FOREGROUND)
         self._steps = 1
@@ -123,6 +160,13 @@ class TimePlot(ReadoutPlot):
         vb.setLimits(xMin=-0.5, xMax=hi)
         vb.setXRange(-0.5, hi, padding=0)
         self.cursor.setBounds((0, self._steps))
+
+    def set_tokens(self, tokens: tuple[str, ...]) -> None:
+        """Write the input's tokens under their steps (text input)."""
+        self.step_axis.tokens = tuple(tokens)
+        self.step_axis.setLabel("step t · input token" if tokens else "step t", color=style.FOREGROUND)
+        self.step_axis.picture = None
+        self.step_axis.update()
 
     def set_cursor(self, t: int) -> None:
         self._requested = int(t)

@@ -75,7 +75,7 @@ class UnitPanel(QtWidgets.QFrame):
         self.colorbar.getAxis("right").setTextPen(style.FOREGROUND)
         self.colorbar.setImageItem(self.image)
         self.selection_box = QtWidgets.QGraphicsRectItem()
-        self.selection_box.setPen(pg.mkPen(style.FOREGROUND, width=2))
+        self.selection_box.setPen(pg.mkPen(style.SELECTED_GATE, width=1.5))
         self.selection_box.setZValue(20)
 
         head = QtWidgets.QHBoxLayout()
@@ -131,6 +131,8 @@ class UnitPanel(QtWidgets.QFrame):
             pi.addItem(self.image)
             pi.addItem(self.selection_box, ignoreBounds=True)
         self._steps = steps
+        self._values = np.zeros((0, hidden))
+        self._shown_units = []
         self.plot.set_steps(steps, x_max)
         self._hidden = hidden
         self._unit = min(self._unit, hidden - 1)
@@ -179,6 +181,7 @@ class UnitPanel(QtWidgets.QFrame):
         if self._values.size:
             self._update_curves()
             self._update_selection_box()
+        self._update_hint()
 
     def set_heatmap(self, on: bool) -> None:
         self._heatmap = bool(on)
@@ -197,20 +200,23 @@ class UnitPanel(QtWidgets.QFrame):
         elif not on and self.colorbar.scene() is not None:
             pi.layout.removeItem(self.colorbar)
             pi.scene().removeItem(self.colorbar)
-        self.legend_hint.setText("click a row to select a unit" if on else "")
+        self._update_hint()
         vb = pi.getViewBox()
         vb.invertY(on)
         pi.getAxis("left").setLabel("unit" if on else "", color=style.FOREGROUND)
         if on:
             h = max(self._hidden, 1)
             vb.setYRange(0.5, h + 0.5, padding=0)
-            step = max(1, int(np.ceil(h / 6)))
-            pi.getAxis("left").setTickSpacing(step, step)
+            pi.getAxis("left").setTicks([unit_ticks(h)])
         else:
-            pi.getAxis("left").setTickSpacing()
+            pi.getAxis("left").setTicks(None)
             self._set_line_yrange()
         if self._values.size:
             self._update_curves()
+
+    @property
+    def is_gate(self) -> bool:
+        return self.key not in ("h", "c")
 
     @property
     def heatmap(self) -> bool:
@@ -218,7 +224,7 @@ class UnitPanel(QtWidgets.QFrame):
 
     def _set_line_yrange(self) -> None:
         vb = self.plot.plot_item.getViewBox()
-        if self.kind in FIXED_LEVELS:
+        if self.is_gate and self.kind in FIXED_LEVELS:  # a gate's range is part of its meaning
             lo, hi = FIXED_LEVELS[self.kind]
             vb.setYRange(lo, hi, padding=0.06)
         else:
@@ -242,7 +248,16 @@ class UnitPanel(QtWidgets.QFrame):
             chip.setProperty("unit", u)
             chip.setToolTip(f"{self.title_text.split(' — ')[-1]}, unit {u + 1}: click to select")
             chip.setStyleSheet(f"color: {style.unit_colour(u).name()}; padding: 0px 2px;")
-        self.legend_hint.setText(f"{self.key}:" if compact and not self._heatmap else self.legend_hint.text())
+        self._update_hint()
+
+    def _update_hint(self) -> None:
+        if self._heatmap:
+            text = f"unit {self._unit + 1} selected · click a row to select another"
+        elif self._hidden > len(self.chips):
+            text = f"lines for {len(self.chips)} of {self._hidden} units (the heatmap shows all)"
+        else:
+            text = ""
+        self.legend_hint.setText(text)
 
     def _update_selection_box(self) -> None:
         n = self._values.shape[0]
@@ -274,7 +289,7 @@ class UnitPanel(QtWidgets.QFrame):
     def _select(self, unit: int) -> None:
         self.set_unit(unit)
         self.sig_unit_selected.emit(unit)
-        if self.key not in ("h", "c"):
+        if self.is_gate:
             self.sig_gate_selected.emit(self.key)
 
     def _on_chip_clicked(self) -> None:
@@ -288,6 +303,14 @@ class UnitPanel(QtWidgets.QFrame):
         self._select(row)
 
     def mousePressEvent(self, ev) -> None:  # noqa: N802 (Qt override): a click on the title picks the gate
-        if self.key not in ("h", "c") and self.title.geometry().contains(ev.position().toPoint()):
+        if self.is_gate and self.title.geometry().contains(ev.position().toPoint()):
             self.sig_gate_selected.emit(self.key)
         super().mousePressEvent(ev)
+
+
+def unit_ticks(hidden: int) -> list[tuple[int, str]]:
+    """Unit 1, then round numbers: 1, 16, 32, 48, 64 for H = 64."""
+    step = next(s for s in (1, 2, 4, 5, 8, 10, 16, 20, 25, 32, 50, 64, 100, 128, 256, 512, 1024, 4096)
+                if hidden / s <= 6)  # fmt: skip
+    values = [1] + [v for v in range(step, hidden + 1, step) if v > 1]
+    return [(v, str(v)) for v in values]
