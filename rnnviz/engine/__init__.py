@@ -7,6 +7,7 @@ Never imports Qt.  Usable from scripts and notebooks::
     trace = net.forward(x)
 """
 
+from .generate import Generation, generate, sample_index
 from .init import SCHEME_TITLES, SCHEMES, init_state_dict
 from .losses import (
     LOSS_TITLES,
@@ -28,6 +29,7 @@ __all__ = [
     "Adam",
     "GATE_NAMES",
     "GATE_TITLES",
+    "Generation",
     "Gradients",
     "HeadDetail",
     "LOSSES",
@@ -49,6 +51,7 @@ __all__ = [
     "compute_loss",
     "course_name",
     "cross_entropy_loss",
+    "generate",
     "global_norm",
     "infer_spec",
     "init_state_dict",
@@ -56,6 +59,7 @@ __all__ = [
     "make_optimizer",
     "mse_loss",
     "param_suffix",
+    "sample_index",
     "sequence_loss",
     "step_mask",
     "train",
