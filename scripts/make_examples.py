@@ -1,0 +1,226 @@
+"""Build the example sessions in resources/examples/ (File > Examples).
+
+    python scripts/make_examples.py          # writes resources/examples/*.rnnviz
+    python scripts/make_examples.py --check  # exits 1 if a committed file differs
+
+Deterministic: hand-set weights, seeded initialisation, and short seeded
+training runs with the engine's own BPTT (rnnviz.engine.train, Adam) on one
+BLAS thread; the zip members carry a fixed date.  Each example has a note
+saying what to look at.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from rnnviz.engine import Network, NetworkSpec  # noqa: E402
+from rnnviz.engine.optim import Adam  # noqa: E402
+from rnnviz.engine.train import train  # noqa: E402
+from rnnviz.session import InitSettings, Sequence, Session, ViewSettings, save_session  # noqa: E402
+from rnnviz.session.defaults import default_session  # noqa: E402
+from rnnviz.session.text import text_sequence  # noqa: E402
+
+OUT = Path(__file__).resolve().parent.parent / "resources" / "examples"
+
+
+def trained(net: Network, seq: Sequence, loss: str, epochs: int, lr: float) -> Network:
+    """``epochs`` Adam steps of BPTT on the one sequence (deterministic)."""
+    last = None
+    for progress in train(net, (seq.inputs, seq.targets), loss, seq.shape, Adam(lr=lr), epochs=epochs):
+        last = progress
+    assert last is not None and not last.stopped, last and last.stopped_reason
+    return last.network
+
+
+def seed004_basic_rnn() -> Session:
+    state = {
+        "weight_ih_l0": np.array([[0.7, 0.3]]),  # W's first two entries act on x_t
+        "weight_hh_l0": np.array([[0.4]]),  # the third on s_{t-1}
+        "bias_ih_l0": np.array([0.4]),
+        "bias_hh_l0": np.array([0.0]),
+    }
+    seq = Sequence(
+        inputs=[[0.1, 0.4], [0.7, 0.9]], targets=[[0.3], [0.5]], input_names=("x_t,1", "x_t,2"), target_names=("y",)
+    )
+    note = (
+        "Seed 004's basic RNN, worked by hand in the lecture: s_t = tanh(W·[x_t, s_{t−1}] + b), y_t = s_t,\n"
+        "with W = [0.7 0.3 0.4] (weight_ih = [0.7 0.3], weight_hh = [0.4]) and b = 0.4.\n"
+        "Step 1: tanh(0.7·0.1 + 0.3·0.4 + 0.4·0 + 0.4) = tanh(0.59) = 0.5299; error 0.5299 − 0.3 = 0.2299.\n"
+        "Step 2: tanh(0.7·0.7 + 0.3·0.9 + 0.4·0.5299 + 0.4) = tanh(1.3720) = 0.8791; error 0.8791 − 0.5 = 0.3791.\n"
+        "Look at the equation panel at each step: the numbers are the lecture's."
+    )
+    net = Network.from_state_dict(state, "rnn_tanh")
+    return Session(net, seq, ViewSettings(step=1), note=note, title="Basic RNN, two steps by hand (seed 004)")
+
+
+def seed000_sentiment() -> Session:
+    text = text_sequence("The movie is very interesting", "word", targets=False)
+    T = text.steps
+    seq = Sequence(
+        inputs=text.inputs,
+        targets=np.ones((T, 1)),  # the sentence's label; only the last step counts
+        input_names=text.input_names,
+        target_names=("positive",),
+        vocabulary=text.vocabulary,
+        tokens=text.tokens,
+        token_mode="word",
+        shape="many_to_one",
+    )
+    spec = NetworkSpec("rnn_tanh", len(text.vocabulary), 3, output_size=1, head_activation="sigmoid")
+    net = trained(Network.from_spec(spec, "pytorch", seed=0), seq, "bce", epochs=40, lr=0.05)
+    y = net.forward(seq.inputs).y[:, 0]
+    note = (
+        "Seed 000's sentiment example, many-to-one: a vanilla RNN reads \"The movie is very interesting\" "
+        "one word (one-hot) at a time, and only the output after the last word counts.\n"
+        f"Watch y_t (sigmoid) as the sentence is read: {', '.join(f'{v:.2f}' for v in y)}. "
+        "The hidden state h_t is the network's memory of the words so far.\n"
+        "The weights were trained here for 40 Adam steps on this one sentence, from a seeded PyTorch-style "
+        "initialisation: it shows the mechanics, not a real sentiment model."
+    )
+    init = InitSettings(scheme="pytorch", seed=0)
+    return Session(net, seq, ViewSettings(step=T), init, note, "Sentiment, many-to-one (seed 000)")
+
+
+def _impulse_sequence(T: int = 40, at: int = 5) -> Sequence:
+    x = np.zeros((T, 1))
+    x[at - 1] = 1.0
+    seen = (np.arange(1, T + 1) >= at).astype(float)[:, None]
+    return Sequence(inputs=x, targets=seen, input_names=("impulse",), target_names=("impulse seen",))
+
+
+def lstm_remembers() -> Session:
+    state = {  # gate rows i, f, g, o; one unit; no recurrent weights, so each gate is easy to read
+        "weight_ih_l0": np.array([[10.0], [0.0], [3.0], [0.0]]),
+        "weight_hh_l0": np.zeros((4, 1)),
+        "bias_ih_l0": np.array([-5.0, 8.0, 0.0, 4.0]),
+        "bias_hh_l0": np.zeros(4),
+        "head.weight": np.array([[1.35]]),
+        "head.bias": np.array([0.0]),
+    }
+    net = Network.from_state_dict(state, "lstm")
+    note = (
+        "An LSTM that remembers (hand-set weights; compare the vanilla RNN example that forgets).\n"
+        "An impulse arrives at step 5. The input gate i = σ(10·x − 5) opens only then (0.99; 0.007 otherwise), "
+        "the candidate g = tanh(3·x) is 0.995, so c_5 = 0.988.\n"
+        "The forget gate f = σ(8) = 0.9997 at every step: c_t = f·c_{t−1} keeps 98.8 % of the impulse "
+        "35 steps later. Watch the cell-state line stay up while h_t = o·tanh(c_t) holds at 0.74.\n"
+        "Try: set the forget bias (bias_ih_l0, row f) to 2 and watch the memory fade."
+    )
+    view = ViewSettings(step=5, gate="f")
+    return Session(net, _impulse_sequence(), view, note=note, title="LSTM remembers an impulse")
+
+
+def rnn_forgets() -> Session:
+    state = {
+        "weight_ih_l0": np.array([[3.0]]),
+        "weight_hh_l0": np.array([[0.8]]),
+        "bias_ih_l0": np.array([0.0]),
+        "bias_hh_l0": np.array([0.0]),
+        "head.weight": np.array([[1.0]]),
+        "head.bias": np.array([0.0]),
+    }
+    net = Network.from_state_dict(state, "rnn_tanh")
+    trace = net.forward(_impulse_sequence().inputs)
+    h = trace.hidden()[:, 0]
+    note = (
+        "A vanilla RNN that forgets (hand-set weights; compare the LSTM example that remembers).\n"
+        "An impulse arrives at step 5: h_5 = tanh(3·1) = 0.995. After that h_t = tanh(0.8·h_{t−1}) "
+        f"shrinks every step: h_6 = {h[5]:.3f}, h_10 = {h[9]:.3f}, h_20 = {h[19]:.4f}.\n"
+        "The only memory is h_t itself, multiplied by W_hh = 0.8 and squashed by tanh at each step, "
+        "so the impulse fades (and so would the gradient flowing back to it).\n"
+        "Try: set W_hh to 1.0, or 1.5, and watch the memory last longer — or saturate."
+    )
+    return Session(net, _impulse_sequence(), ViewSettings(step=5), note=note, title="Vanilla RNN forgets an impulse")
+
+
+def gru_noisy_sine() -> Session:
+    T, period = 80, 20
+    t = np.arange(T + 1)
+    clean = np.sin(2 * np.pi * t / period)
+    noisy = clean[:T] + np.random.default_rng(0).normal(0.0, 0.15, T)
+    seq = Sequence(
+        inputs=noisy[:, None], targets=clean[1:, None], input_names=("noisy sine",), target_names=("next clean",)
+    )
+    spec = NetworkSpec("gru", 1, 8, output_size=1)
+    net = trained(Network.from_spec(spec, "pytorch", seed=0), seq, "mse", epochs=300, lr=0.02)
+    note = (
+        "A GRU (8 units) reads a noisy sine (period 20, noise σ = 0.15) and predicts the next clean value.\n"
+        "Trained here for 300 Adam steps of BPTT on this one sequence, from a seeded PyTorch-style "
+        "initialisation.\n"
+        "Look at the update gate z: where z is near 1 a unit keeps its old state (h_t ≈ h_{t−1}) and "
+        "smooths the noise; where z is near 0 it takes the new candidate n. The reset gate r decides how "
+        "much of h_{t−1} the candidate sees. Compare y_t with the target line."
+    )
+    init = InitSettings(scheme="pytorch", seed=0)
+    return Session(net, seq, ViewSettings(step=20, gate="z"), init, note, "GRU on a noisy sine")
+
+
+def seed002_bidirectional() -> Session:
+    text = text_sequence("They seem very tasty, I love cheese", "word", targets=False)
+    food = np.array([[1.0 if w in ("They", "cheese") else 0.0] for w in text.tokens])
+    seq = Sequence(
+        inputs=text.inputs,
+        targets=food,
+        input_names=text.input_names,
+        target_names=("refers to food",),
+        vocabulary=text.vocabulary,
+        tokens=text.tokens,
+        token_mode="word",
+    )
+    spec = NetworkSpec("rnn_tanh", len(text.vocabulary), 3, bidirectional=True, output_size=1, head_activation="sigmoid")
+    net = trained(Network.from_spec(spec, "pytorch", seed=2), seq, "bce", epochs=60, lr=0.05)
+    note = (
+        "Seed 002's bidirectional RNN: \"They seem very tasty, I love cheese\". Reading left to right, "
+        "nothing at step 1 says what \"They\" are; \"cheese\" only comes at step 7.\n"
+        "A bidirectional network runs a second RNN from the end back to the start. At step 1 the forward "
+        "state has read only \"They\"; the backward state has read the whole sentence, cheese included, and "
+        "the output y_t uses both.\n"
+        "Select direction \"backward\" and step 1. Try: in the sequence table, set step 7's row (\"cheese\") "
+        "to zeros and see that at step 1 only the backward state changes.\n"
+        "The weights were trained here for 60 Adam steps on this one sentence (target: the words that refer "
+        "to food), from a seeded PyTorch-style initialisation."
+    )
+    init = InitSettings(scheme="pytorch", seed=2)
+    return Session(net, seq, ViewSettings(step=1, direction=1), init, note, "Bidirectional: They … cheese (seed 002)")
+
+
+EXAMPLES = {
+    "01_next_word_seed003.rnnviz": default_session,
+    "02_basic_rnn_two_steps_seed004.rnnviz": seed004_basic_rnn,
+    "03_sentiment_many_to_one_seed000.rnnviz": seed000_sentiment,
+    "04_lstm_remembers_impulse.rnnviz": lstm_remembers,
+    "05_rnn_forgets_impulse.rnnviz": rnn_forgets,
+    "06_gru_noisy_sine.rnnviz": gru_noisy_sine,
+    "07_bidirectional_seed002.rnnviz": seed002_bidirectional,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="compare with the committed files; write nothing")
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    differ = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, make in EXAMPLES.items():
+            target = args.out / name
+            path = Path(tmp) / name if args.check else target
+            save_session(make(), path)
+            if args.check and (not target.exists() or target.read_bytes() != path.read_bytes()):
+                differ.append(name)
+            print(("differs " if name in differ else "ok      ") + name)
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

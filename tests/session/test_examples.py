@@ -1,0 +1,98 @@
+"""The shipped examples: each opens, round-trips exactly, and shows what its note says."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rnnviz.session import load_session, save_session
+from rnnviz.session.defaults import default_session
+from rnnviz.session.examples import list_examples
+
+from .helpers import assert_sessions_equal
+
+EXAMPLES = list_examples()
+BY_NAME = {p.name: p for _, p in EXAMPLES}
+
+
+def test_all_examples_are_listed_in_course_order():
+    assert [p.name for _, p in EXAMPLES] == [
+        "01_next_word_seed003.rnnviz",
+        "02_basic_rnn_two_steps_seed004.rnnviz",
+        "03_sentiment_many_to_one_seed000.rnnviz",
+        "04_lstm_remembers_impulse.rnnviz",
+        "05_rnn_forgets_impulse.rnnviz",
+        "06_gru_noisy_sine.rnnviz",
+        "07_bidirectional_seed002.rnnviz",
+    ]
+    assert EXAMPLES[0][0] == default_session().title
+
+
+@pytest.mark.parametrize("title, path", EXAMPLES, ids=[p.stem for _, p in EXAMPLES])
+def test_example_round_trips_exactly_and_has_a_note(tmp_path, title, path):
+    s = load_session(path)
+    assert s.title == title and len(s.note) > 80
+    save_session(s, tmp_path / path.name)
+    assert_sessions_equal(load_session(tmp_path / path.name), s)
+    assert (tmp_path / path.name).read_bytes() == path.read_bytes()  # the file is what save_session writes
+    s.network.forward(s.inputs)
+
+
+def test_next_word_example_is_the_default_session():
+    assert_sessions_equal(load_session(BY_NAME["01_next_word_seed003.rnnviz"]), default_session())
+
+
+def test_seed004_numbers():
+    s = load_session(BY_NAME["02_basic_rnn_two_steps_seed004.rnnviz"])
+    h = s.network.forward(s.inputs).hidden()[:, 0]
+    np.testing.assert_allclose(h, [0.5299, 0.8791], atol=5e-5)
+    np.testing.assert_allclose(h - s.targets[:, 0], [0.2299, 0.3791], atol=5e-5)
+    np.testing.assert_array_equal(s.network.param("weight_ih_l0"), [[0.7, 0.3]])
+    np.testing.assert_array_equal(s.network.param("weight_hh_l0"), [[0.4]])
+
+
+def test_sentiment_is_many_to_one_over_five_words():
+    s = load_session(BY_NAME["03_sentiment_many_to_one_seed000.rnnviz"])
+    assert s.sequence.tokens == ("The", "movie", "is", "very", "interesting")
+    assert s.sequence.shape == "many_to_one" and s.network.head_activation == "sigmoid"
+    assert s.network.forward(s.inputs).y[-1, 0] > 0.9
+
+
+def test_lstm_remembers_and_vanilla_forgets():
+    lstm = load_session(BY_NAME["04_lstm_remembers_impulse.rnnviz"])
+    rnn = load_session(BY_NAME["05_rnn_forgets_impulse.rnnviz"])
+    np.testing.assert_array_equal(lstm.inputs, rnn.inputs)
+    t_imp = int(np.argmax(lstm.inputs[:, 0]))
+    c = lstm.network.forward(lstm.inputs).cell()[:, 0]
+    h = rnn.network.forward(rnn.inputs).hidden()[:, 0]
+    assert c[t_imp] > 0.95 and c[t_imp + 30] > 0.97 * c[t_imp]  # held over 30 steps
+    assert h[t_imp] > 0.95 and h[t_imp + 15] < 0.05 * h[t_imp]  # gone after 15
+
+
+def test_gru_fits_the_sine():
+    s = load_session(BY_NAME["06_gru_noisy_sine.rnnviz"])
+    y = s.network.forward(s.inputs).y
+    assert s.network.mode == "gru" and np.mean((y - s.targets) ** 2) < 0.01
+
+
+def test_bidirectional_backward_state_at_step_1_sees_cheese():
+    s = load_session(BY_NAME["07_bidirectional_seed002.rnnviz"])
+    assert s.network.spec.bidirectional and s.sequence.tokens[0] == "They" and s.sequence.tokens[6] == "cheese"
+    x = s.inputs.copy()
+    x[6] = 0.0  # remove "cheese"
+    a, b = s.network.forward(s.inputs), s.network.forward(x)
+    np.testing.assert_array_equal(a.hidden(0, 0)[0], b.hidden(0, 0)[0])
+    assert not np.allclose(a.hidden(0, 1)[0], b.hidden(0, 1)[0])
+
+
+def test_examples_script_reproduces_the_committed_files():
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "make_examples.py"
+    if not script.exists():
+        pytest.skip("scripts/ is not shipped in the wheel")
+    spec = importlib.util.spec_from_file_location("make_examples", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--check"]) == 0
