@@ -11,7 +11,8 @@ from PySide6.QtCore import Qt
 
 from .playback import MAX_SPEED, MIN_SPEED, Playback
 
-PLAY_TEXT, PAUSE_TEXT = "▶  Play", "❚❚  Pause"
+PLAY_TEXT, PAUSE_TEXT = "Play", "Pause"
+SP = QtWidgets.QStyle.StandardPixmap
 
 
 def step_text(step: int, length: int, tokens: tuple[str, ...] = (), lstm: bool = False) -> str:
@@ -44,23 +45,28 @@ class TimelineWidget(QtWidgets.QWidget):
         playback.sig_loop_changed.connect(self._on_playback_loop_changed)
         self.synchronize()
 
-    def _button(self, text: str, tip: str, slot) -> QtWidgets.QToolButton:
+    def _button(self, icon, tip: str, slot, text: str = "") -> QtWidgets.QToolButton:
         b = QtWidgets.QToolButton(self)
-        b.setText(text)
+        b.setIcon(self.style().standardIcon(icon))
+        b.setIconSize(QtCore.QSize(22, 22))
+        if text:
+            b.setText(text)
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         b.setToolTip(tip)
-        b.setAutoRaise(False)
         b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         b.clicked.connect(slot)
         return b
 
     def _build(self) -> None:
         pb = self.playback
-        self.first_button = self._button("⏮", "First step: the initial state (Home)", pb.first)
-        self.back_button = self._button("◀", "Step back (←)", pb.back)
-        self.play_button = self._button(PLAY_TEXT, "Play / pause (Space)", pb.toggle)
-        self.play_button.setMinimumWidth(self.play_button.fontMetrics().horizontalAdvance(PAUSE_TEXT) + 24)
-        self.forward_button = self._button("▶", "Step forward (→)", pb.forward)
-        self.last_button = self._button("⏭", "Last step (End)", pb.last)
+        self.first_button = self._button(
+            SP.SP_MediaSkipBackward, "First step: the initial state (Home)", pb.first
+        )
+        self.back_button = self._button(SP.SP_MediaSeekBackward, "Step back (←)", pb.back)
+        self.play_button = self._button(SP.SP_MediaPlay, "Play / pause (Space)", pb.toggle, PLAY_TEXT)
+        self.play_button.setMinimumWidth(self.play_button.fontMetrics().horizontalAdvance(PAUSE_TEXT) + 48)
+        self.forward_button = self._button(SP.SP_MediaSeekForward, "Step forward (→)", pb.forward)
+        self.last_button = self._button(SP.SP_MediaSkipForward, "Last step (End)", pb.last)
         self.slider = QtWidgets.QSlider(Qt.Orientation.Horizontal, self)
         self.slider.setToolTip("Scrub through the steps")
         self.slider.setPageStep(1)
@@ -121,7 +127,7 @@ class TimelineWidget(QtWidgets.QWidget):
         self.loop_check.setChecked(pb.loop)
         for w in (self.slider, self.speed_spin, self.loop_check):
             w.blockSignals(False)
-        self.play_button.setText(PAUSE_TEXT if pb.playing else PLAY_TEXT)
+        self._show_playing(pb.playing)
         self._update_label()
 
     def _update_label(self) -> None:
@@ -137,7 +143,11 @@ class TimelineWidget(QtWidgets.QWidget):
         self.synchronize()
 
     def _on_playback_playing_changed(self, playing: bool) -> None:
+        self._show_playing(playing)
+
+    def _show_playing(self, playing: bool) -> None:
         self.play_button.setText(PAUSE_TEXT if playing else PLAY_TEXT)
+        self.play_button.setIcon(self.style().standardIcon(SP.SP_MediaPause if playing else SP.SP_MediaPlay))
 
     def _on_playback_speed_changed(self, speed: float) -> None:
         self.speed_spin.blockSignals(True)

@@ -1,0 +1,154 @@
+"""The session controller: edits, refused edits, and the worker path for long sequences."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rnnviz.engine import Network, NetworkSpec
+from rnnviz.gui.controller import SessionController, adapt_network, estimated_cost
+from rnnviz.session import InitSettings, Sequence, Session
+
+
+def long_session(steps: int, hidden: int = 32) -> Session:
+    spec = NetworkSpec("lstm", 1, hidden, 1, False, 1, None)
+    x = np.sin(np.arange(steps) / 5.0)[:, None]
+    return Session(network=Network.from_spec(spec, seed=1), sequence=Sequence(inputs=x, targets=x))
+
+
+def test_small_sessions_are_synchronous_and_large_ones_are_not(session):
+    from rnnviz.gui.controller import SYNC_COST_LIMIT
+
+    assert estimated_cost(session) <= SYNC_COST_LIMIT
+    assert estimated_cost(long_session(5000)) > SYNC_COST_LIMIT
+
+
+def test_structure_edit_keeps_the_sequence_and_uses_the_init_settings(controller):
+    seq = controller.session.sequence
+    controller.set_init(InitSettings(scheme="xavier", seed=7))
+    assert controller.set_structure("gru", 4, 2, True, 5, "softmax")
+    s = controller.session
+    assert s.sequence is seq
+    assert (s.network.mode, s.network.hidden_size, s.network.num_layers, s.network.num_directions) == (
+        "gru",
+        4,
+        2,
+        2,
+    )
+    expected = Network.from_spec(s.network.spec, init="xavier", seed=7)
+    np.testing.assert_array_equal(
+        s.network.param("weight_hh_l1_reverse"), expected.param("weight_hh_l1_reverse")
+    )
+    assert controller.trace.network is s.network
+
+
+def test_feature_count_change_rebuilds_layer_0_only(controller):
+    before = controller.session.network
+    x = np.ones((4, 2))
+    assert controller.set_sequence(Sequence(inputs=x))
+    net = controller.session.network
+    assert net.input_size == 2 and net.param("weight_ih_l0").shape == (3, 2)
+    np.testing.assert_array_equal(net.param("weight_hh_l0"), before.param("weight_hh_l0"))
+    np.testing.assert_array_equal(net.param("head.weight"), before.param("head.weight"))
+    assert controller.loss is None  # no targets, no loss
+
+
+def test_head_follows_the_target_width(session):
+    seq = Sequence(inputs=np.ones((3, 5)), targets=np.zeros((3, 2)))
+    net = adapt_network(session, seq)
+    assert net.spec.output_size == 2 and net.input_size == 5
+    np.testing.assert_array_equal(net.param("weight_ih_l0"), session.network.param("weight_ih_l0"))
+
+
+def test_loss_by_head(controller):
+    from rnnviz.engine.losses import cross_entropy_loss
+
+    s = controller.session
+    expected = cross_entropy_loss(controller.trace.y_logits, s.targets)
+    np.testing.assert_allclose(controller.loss.per_step, expected.per_step)
+    assert controller.set_structure("rnn_tanh", 3, 1, False, 5, "sigmoid")
+    assert controller.loss.name == "bce"
+    assert controller.set_structure("rnn_tanh", 3, 1, False, 5, None)
+    assert controller.loss.name == "mse"
+
+
+def test_refused_edit_keeps_the_session(controller, qtbot):
+    before = controller.session
+    with qtbot.waitSignal(controller.sig_error):
+        assert not controller.set_param("weight_ih_l0", np.ones((2, 2)))
+    assert controller.session is before
+
+
+# -- the worker path ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def async_controller(qtbot, session):
+    c = SessionController(session, threading="sync")
+    c.threading = "async"
+    yield c
+    c.cancel()
+    c.wait()
+
+
+def test_worker_result_arrives(async_controller, qtbot):
+    c = async_controller
+    busy = []
+    c.sig_busy_changed.connect(busy.append)
+    with qtbot.waitSignal(c.sig_trace_changed, timeout=60_000) as blocker:
+        assert c.set_session(long_session(3000))
+        assert c.busy and busy == [True]
+    assert blocker.args[0].steps == 3000
+    assert c.trace.steps == 3000 and not c.busy and busy == [True, False]
+
+
+def test_cancel_drops_the_result(async_controller, qtbot):
+    c = async_controller
+    before = c.session
+    traces = []
+    c.sig_trace_changed.connect(traces.append)
+    c.set_session(long_session(3000))
+    with qtbot.waitSignal(c.sig_busy_changed) as blocker:
+        c.cancel()
+    assert blocker.args == [False]
+    c.wait()
+    qtbot.wait(50)  # let a queued result arrive, if one were (wrongly) delivered
+    assert traces == [] and c.session is before and c.trace.steps == 4
+
+
+def test_stale_results_are_dropped(async_controller, qtbot):
+    c = async_controller
+    traces = []
+    c.sig_trace_changed.connect(traces.append)
+    c.set_session(long_session(4000))
+    with qtbot.waitSignal(c.sig_trace_changed, timeout=60_000):
+        c.set_session(long_session(1500))
+    c.wait()
+    qtbot.wait(50)
+    assert [t.steps for t in traces] == [1500]
+    assert c.session.sequence.steps == 1500
+
+
+def test_worker_error_keeps_the_session(async_controller, qtbot):
+    c = async_controller
+    before = c.session
+    bad = long_session(3000)
+    x = np.array(bad.inputs)
+    x[10, 0] = np.nan
+    bad = bad.with_sequence(Sequence(inputs=x))
+    with qtbot.waitSignal(c.sig_error, timeout=60_000) as blocker:
+        c.set_session(bad)
+    assert "t=11" in blocker.args[0]
+    assert c.session is before and not c.busy
+
+
+def test_main_window_shows_progress_and_cancel(main_window, qtbot):
+    w = main_window
+    w.controller.threading = "async"
+    w.controller.set_session(long_session(3000))
+    assert w.progress.isVisible() and w.cancel_button.isVisible()
+    with qtbot.waitSignal(w.controller.sig_busy_changed):
+        w.cancel_button.click()
+    assert not w.progress.isVisible()
+    assert w.controller.session.sequence.steps == 4
+    w.controller.wait()

@@ -1,0 +1,217 @@
+"""SequenceDock both directions: table, paste, text, files (good and bad)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rnnviz.gui.docks import SequenceDock
+from rnnviz.session import Sequence
+
+
+@pytest.fixture
+def dock(qtbot, controller):
+    d = SequenceDock(controller)
+    qtbot.addWidget(d)
+    return d
+
+
+def test_table_shows_inputs_then_targets(dock, controller):
+    m = dock.model
+    assert (m.rowCount(), m.columnCount()) == (4, 10)
+    assert m.headerData(0, _v()) == "1"
+    assert m.headerData(1, _h()) == "love" and m.headerData(6, _h()) == "→ next=love"
+    assert m.data(m.index(1, 1)) == "1.0000"
+    controller.set_sequence(Sequence(inputs=np.arange(6.0).reshape(3, 2)))
+    assert (m.rowCount(), m.columnCount()) == (3, 2)
+    assert m.data(m.index(2, 1)) == "5.0000"
+    assert "T = 3 steps" in dock.summary_label.text()
+
+
+def test_table_edit_changes_the_sequence(dock, controller):
+    m = dock.model
+    m.setData(m.index(0, 1), "0.5")
+    seq = controller.session.sequence
+    assert seq.inputs[0, 1] == 0.5 and not seq.is_text
+    m.setData(m.index(0, 5), "1")  # a target cell
+    assert controller.session.sequence.targets[0, 0] == 1.0
+
+
+def test_target_edit_keeps_a_text_sequence(dock, controller):
+    m = dock.model
+    m.setData(m.index(3, 9), "0.5")
+    seq = controller.session.sequence
+    assert seq.is_text and seq.targets[3, 4] == 0.5
+
+
+def test_invalid_cell_text_reverts(dock, controller):
+    m = dock.model
+    before = controller.session
+    assert not m.setData(m.index(2, 3), "x7")
+    assert controller.session is before
+    assert "'x7' is not a number: step t = 3" in dock.error_label.text()
+    assert dock.error_label.isVisibleTo(dock)
+
+
+def test_rows_and_columns(dock, controller):
+    dock.add_row()
+    assert controller.session.sequence.steps == 5
+    dock.remove_row()
+    assert controller.session.sequence.steps == 4
+    dock.add_input_column()
+    s = controller.session
+    assert s.sequence.num_features == 6 and s.network.input_size == 6
+    assert s.sequence.input_names[-1] == "x6"
+    dock.remove_input_column()
+    assert controller.session.network.input_size == 5
+    for _ in range(5):
+        dock.remove_target_column()
+    assert controller.session.sequence.targets is None
+    dock.remove_target_column()
+    assert "no target column" in dock.error_label.text()
+    dock.add_target_column()
+    assert controller.session.sequence.targets.shape == (4, 1)
+    assert controller.session.network.spec.output_size == 1  # the head follows the targets
+
+
+def test_paste_from_a_spreadsheet(dock, controller):
+    controller.set_sequence(Sequence(inputs=np.zeros((2, 1))))
+    assert dock.paste_text("1\t2\n3\t4\n5\t6\n", 0, 0)
+    seq = controller.session.sequence
+    np.testing.assert_array_equal(seq.inputs, [[1, 2], [3, 4], [5, 6]])
+    assert controller.session.network.input_size == 2
+
+
+def test_paste_with_ctrl_v(dock, controller, qtbot):
+    from PySide6 import QtWidgets
+    from PySide6.QtCore import Qt
+
+    QtWidgets.QApplication.clipboard().setText("0.25\t0.75")
+    dock.show()
+    dock.table.setFocus()
+    dock.table.setCurrentIndex(dock.model.index(1, 0))
+    dock.table._paste_clipboard()
+    assert controller.session.sequence.inputs[1, 0] == 0.25
+    assert controller.session.sequence.inputs[1, 1] == 0.75
+    assert Qt  # keep import
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("1\t2\n3\tx\n", "pasted line 2, column 2: 'x' is not a number"),
+        ("1\t2\n3\n", "pasted line 2 has 1 values"),
+        ("\n", "no numbers"),
+    ],
+)
+def test_bad_paste_changes_nothing(dock, controller, text, message):
+    before = controller.session
+    assert not dock.paste_text(text, 0, 0)
+    assert message in dock.error_label.text()
+    assert controller.session is before
+
+
+def test_text_mode(dock, controller):
+    w = dock.text_widget
+    assert w.text_edit.text() == "I love deep learning"
+    assert "I, love, deep, learning, _" in w.vocab_label.text()
+    w.text_edit.setText("the cat saw the dog")
+    w.build()
+    s = controller.session
+    assert s.sequence.vocabulary == ("the", "cat", "saw", "dog", "_")
+    assert s.network.input_size == 5 and s.network.spec.output_size == 5
+    np.testing.assert_array_equal(s.sequence.targets[0], [0, 1, 0, 0, 0])
+    w.mode_combo.setCurrentIndex(w.mode_combo.findData("char"))
+    w.text_edit.setText("abba")
+    w.build()
+    s = controller.session
+    assert s.sequence.tokens == ("a", "b", "b", "a") and s.network.input_size == 3
+    assert "3 tokens" in w.vocab_label.text()
+
+
+def test_empty_text_is_refused(dock, controller):
+    before = controller.session
+    dock.text_widget.text_edit.setText("  ...  ")
+    dock.text_widget.build()
+    assert controller.session is before
+    assert "no tokens" in dock.error_label.text()
+
+
+# -- files ------------------------------------------------------------------------------
+
+
+def test_load_csv_with_chosen_columns(dock, controller, tmp_path):
+    path = tmp_path / "wave.csv"
+    path.write_text("x,noise,target\n0.1,0.0,0.2\n0.2,0.1,0.3\n0.3,0.2,0.4\n")
+    chosen = []
+    dock.file_widget.choose_roles = lambda table: chosen.append(table.columns) or ([0, 1], [2])
+    assert dock.file_widget.load_file(str(path))
+    assert chosen == [("x", "noise", "target")]
+    s = controller.session
+    np.testing.assert_array_equal(s.sequence.inputs, [[0.1, 0.0], [0.2, 0.1], [0.3, 0.2]])
+    np.testing.assert_array_equal(s.sequence.targets[:, 0], [0.2, 0.3, 0.4])
+    assert s.sequence.input_names == ("x", "noise") and s.network.input_size == 2
+    assert dock.model.headerData(2, _h()) == "→ target"
+
+
+def test_column_chooser_dialog_defaults(qtbot, tmp_path):
+    from rnnviz.gui.docks.sequence_sources import ColumnChooserDialog
+    from rnnviz.session.importers import read_table
+
+    path = tmp_path / "t.tsv"
+    path.write_text("a\tb\ty\n1\t2\t3\n")
+    dialog = ColumnChooserDialog(read_table(path))
+    qtbot.addWidget(dialog)
+    assert dialog.roles() == ([0, 1], [2])
+    dialog.combos[1].setCurrentIndex(2)  # ignore b
+    assert dialog.roles() == ([0], [2])
+
+
+@pytest.mark.parametrize(
+    "name, content, expected",
+    [
+        ("ragged.csv", "a,b\n1,2\n3\n4,5\n", ["line 3"]),
+        ("word.csv", "a,b\n1,2\n3,abc\n", ["line 3", "b"]),
+        ("empty.csv", "", ["empty"]),
+        ("nan.csv", "a,b\n1,2\n3,nan\n", ["line 3", "b"]),
+    ],
+)
+def test_bad_csv_shows_where_and_keeps_the_table(dock, controller, tmp_path, name, content, expected):
+    path = tmp_path / name
+    path.write_text(content)
+    before = controller.session
+    table_before = dock.model.array.copy()
+    dock.file_widget.choose_roles = lambda table: pytest.fail("no dialog for a bad file")
+    assert not dock.file_widget.load_file(str(path))
+    message = dock.error_label.text()
+    for part in expected:
+        assert part in message, message
+    assert controller.session is before
+    np.testing.assert_array_equal(dock.model.array, table_before)
+
+
+def test_cancelled_column_choice_changes_nothing(dock, controller, tmp_path):
+    path = tmp_path / "ok.csv"
+    path.write_text("1,2\n3,4\n")
+    before = controller.session
+    dock.file_widget.choose_roles = lambda table: None
+    assert not dock.file_widget.load_file(str(path))
+    assert controller.session is before
+
+
+def test_task_shape(dock, controller):
+    dock.shape_combo.setCurrentIndex(dock.shape_combo.findData("many_to_one"))
+    assert controller.session.sequence.shape == "many_to_one"
+    assert np.isnan(controller.loss.per_step[0]) and np.isfinite(controller.loss.per_step[-1])
+
+
+def _h():
+    from PySide6.QtCore import Qt
+
+    return Qt.Orientation.Horizontal
+
+
+def _v():
+    from PySide6.QtCore import Qt
+
+    return Qt.Orientation.Vertical

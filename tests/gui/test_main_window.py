@@ -1,0 +1,87 @@
+"""The main window opens with seed 003's example and real numbers; --export-png works."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+from PySide6 import QtGui
+
+from rnnviz.session.defaults import SEED003_VOCAB
+
+
+def test_opens_with_the_default_example(main_window):
+    w = main_window
+    s = w.controller.session
+    assert s.sequence.vocabulary == SEED003_VOCAB
+    assert s.network.mode == "rnn_tanh" and s.network.hidden_size == 3
+    assert "I love deep learning" in w.windowTitle()
+    h1 = w.controller.trace.hidden(0, 0)[0]
+    np.testing.assert_allclose(h1, [0.2913, 0.5370, -0.1974], atol=5e-5)
+    assert w.playback.length == 4 and w.playback.step == 1
+    assert w.timeline.step_label.text() == "t = 1 / 4  (input: I)"
+    # the weight editor shows the lecture's W_h in its first cell
+    model = w.weights_dock.models["weight_ih_l0"]
+    assert model.data(model.index(0, 0)) == "0.2000"
+    assert w.weights_dock.titles["weight_ih_l0"].text() == "W_hx — weight_ih_l0 (3×5)"
+    # the loss exists: softmax head → cross-entropy per step
+    assert w.controller.loss is not None and w.controller.loss.per_step.shape == (4,)
+
+
+def test_views_follow_the_clock(main_window):
+    w = main_window
+    seen = []
+
+    class Probe:
+        def set_trace(self, trace, session):
+            seen.append(("trace", trace.steps))
+
+        def set_step(self, t):
+            seen.append(("step", t))
+
+    from PySide6 import QtWidgets
+
+    probe = type("ProbeWidget", (QtWidgets.QWidget, Probe), {})()
+    w.add_central_view(probe, "Probe")
+    assert ("trace", 4) in seen
+    w.playback.set_step(3)
+    assert seen[-1] == ("step", 3)
+    assert w.controller.session.view.step == 3
+    assert w.central_tabs.count() == 2
+
+
+def test_engine_error_keeps_the_previous_session(main_window, qtbot):
+    w = main_window
+    before = w.controller.session
+    with qtbot.waitSignal(w.controller.sig_error) as blocker:
+        w.controller.set_structure("lstm", 0, 1, False, 5, "softmax")  # hidden size 0
+    assert "hidden_size" in blocker.args[0]
+    assert w.controller.session is before
+    assert "hidden_size" in w.statusBar().currentMessage()
+
+
+def test_export_png_subprocess(tmp_path):
+    out = tmp_path / "window.png"
+    proc = subprocess.run(
+        [sys.executable, "-m", "rnnviz", "--export-png", str(out), "--step", "2"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    image = QtGui.QImage(str(out))
+    assert (image.width(), image.height()) == (1400, 900)
+
+
+def test_export_png_bad_file_argument_fails_cleanly(tmp_path):
+    bad = tmp_path / "broken.rnnviz"
+    bad.write_bytes(b"not a zip")
+    proc = subprocess.run(
+        [sys.executable, "-m", "rnnviz", str(bad), "--export-png", str(tmp_path / "x.png")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert "broken.rnnviz" in proc.stderr

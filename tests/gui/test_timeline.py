@@ -1,0 +1,146 @@
+"""Playback clock, TimelineWidget both directions, and the window-wide keys."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from rnnviz.gui.playback import Playback
+from rnnviz.gui.timeline import TimelineWidget, step_text
+
+
+@pytest.fixture
+def timeline(qtbot):
+    pb = Playback(4)
+    w = TimelineWidget(pb)
+    qtbot.addWidget(w)
+    return w
+
+
+def test_step_text():
+    assert step_text(2, 4, ("I", "love", "deep", "learning")) == "t = 2 / 4  (input: love)"
+    assert step_text(0, 4) == "t = 0 / 4  (initial state h₀)"
+    assert step_text(0, 4, lstm=True) == "t = 0 / 4  (initial state h₀, c₀)"
+    assert step_text(3, 9) == "t = 3 / 9"
+    assert step_text(1, 2, (" ", "a")) == "t = 1 / 2  (input: ␣)"
+
+
+def test_playback_transport():
+    pb = Playback(3)
+    pb.last()
+    assert pb.step == 3
+    pb.forward()
+    assert pb.step == 3
+    pb.set_loop(True)
+    pb.forward()
+    assert pb.step == 0
+    pb.back()
+    assert pb.step == 3
+    pb.set_speed(100)
+    assert pb.speed == 30.0
+    pb.set_speed(0.01)
+    assert pb.speed == 0.25
+    pb.set_step(99)
+    assert pb.step == 3
+    pb.set_length(2)
+    assert pb.step == 2
+
+
+def test_playback_plays_to_the_end_and_stops(qtbot):
+    pb = Playback(3)
+    pb.set_speed(30)
+    pb.play()
+    with qtbot.waitSignal(pb.sig_playing_changed, timeout=10_000) as blocker:
+        pass
+    assert blocker.args == [False] and pb.step == 3
+    pb.play()  # from the end: starts over
+    assert pb.step == 0 and pb.playing
+    pb.pause()
+
+
+def test_widget_follows_the_clock(timeline):
+    pb = timeline.playback
+    pb.set_step(3)
+    assert timeline.slider.value() == 3 and timeline.step_label.text() == "t = 3 / 4"
+    pb.set_speed(5)
+    assert timeline.speed_spin.value() == 5
+    pb.set_loop(True)
+    assert timeline.loop_check.isChecked()
+    pb.set_length(10)
+    assert timeline.slider.maximum() == 10
+    pb.play()
+    assert timeline.play_button.text() == "Pause"
+    pb.pause()
+    assert timeline.play_button.text() == "Play"
+
+
+def test_widget_drives_the_clock(timeline, qtbot):
+    pb = timeline.playback
+    timeline.slider.setValue(2)
+    assert pb.step == 2
+    qtbot.mouseClick(timeline.forward_button, Qt.MouseButton.LeftButton)
+    assert pb.step == 3
+    qtbot.mouseClick(timeline.first_button, Qt.MouseButton.LeftButton)
+    assert pb.step == 0
+    qtbot.mouseClick(timeline.last_button, Qt.MouseButton.LeftButton)
+    assert pb.step == 4
+    qtbot.mouseClick(timeline.back_button, Qt.MouseButton.LeftButton)
+    assert pb.step == 3
+    timeline.speed_spin.setValue(12.5)
+    assert pb.speed == 12.5
+    timeline.loop_check.setChecked(True)
+    assert pb.loop
+    qtbot.mouseClick(timeline.play_button, Qt.MouseButton.LeftButton)
+    assert pb.playing
+    qtbot.mouseClick(timeline.play_button, Qt.MouseButton.LeftButton)
+    assert not pb.playing
+
+
+# -- keys -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def active_window(main_window, qtbot):
+    main_window.activateWindow()
+    qtbot.waitActive(main_window)
+    main_window.timeline.setFocus()
+    return main_window
+
+
+def test_keyboard_shortcuts(active_window, qtbot):
+    w = active_window
+    pb = w.playback
+    target = w.timeline
+    qtbot.keyClick(target, Qt.Key.Key_Right)
+    assert pb.step == 2
+    qtbot.keyClick(target, Qt.Key.Key_Left)
+    assert pb.step == 1
+    qtbot.keyClick(target, Qt.Key.Key_End)
+    assert pb.step == 4
+    qtbot.keyClick(target, Qt.Key.Key_Home)
+    assert pb.step == 0
+    qtbot.keyClick(target, Qt.Key.Key_Space)
+    assert pb.playing
+    qtbot.keyClick(target, Qt.Key.Key_Space)
+    assert not pb.playing
+
+
+def test_text_editors_keep_their_keys(active_window, qtbot):
+    w = active_window
+    pb = w.playback
+    w.sequence_dock.raise_()
+    w.sequence_dock.tabs.setCurrentWidget(w.sequence_dock.text_widget)
+    edit = w.sequence_dock.text_widget.text_edit
+    edit.setFocus()
+    qtbot.waitUntil(edit.hasFocus)
+    edit.setCursorPosition(0)
+    for key in (Qt.Key.Key_Right, Qt.Key.Key_Space, Qt.Key.Key_End, Qt.Key.Key_Home, Qt.Key.Key_Left):
+        qtbot.keyClick(edit, key)
+    assert pb.step == 1 and not pb.playing
+    assert edit.text() == "I  love deep learning"  # the space went into the text
+    # a spin box keeps its arrows too
+    spin = w.network_dock.seed_spin
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus)
+    qtbot.keyClick(spin, Qt.Key.Key_Right)
+    assert pb.step == 1
