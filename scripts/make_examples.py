@@ -50,7 +50,10 @@ def seed004_basic_rnn() -> Session:
         "bias_hh_l0": np.array([0.0]),
     }
     seq = Sequence(
-        inputs=[[0.1, 0.4], [0.7, 0.9]], targets=[[0.3], [0.5]], input_names=("x_t,1", "x_t,2"), target_names=("y",)
+        inputs=[[0.1, 0.4], [0.7, 0.9]],
+        targets=[[0.3], [0.5]],
+        input_names=("x_t,1", "x_t,2"),
+        target_names=("y",),
     )
     note = (
         "Seed 004's basic RNN, worked by hand in the lecture: s_t = tanh(W·[x_t, s_{t−1}] + b), y_t = s_t,\n"
@@ -80,7 +83,7 @@ def seed000_sentiment() -> Session:
     net = trained(Network.from_spec(spec, "pytorch", seed=0), seq, "bce", epochs=40, lr=0.05)
     y = net.forward(seq.inputs).y[:, 0]
     note = (
-        "Seed 000's sentiment example, many-to-one: a vanilla RNN reads \"The movie is very interesting\" "
+        'Seed 000\'s sentiment example, many-to-one: a vanilla RNN reads "The movie is very interesting" '
         "one word (one-hot) at a time, and only the output after the last word counts.\n"
         f"Watch y_t (sigmoid) as the sentence is read: {', '.join(f'{v:.2f}' for v in y)}. "
         "The hidden state h_t is the network's memory of the words so far.\n"
@@ -140,7 +143,9 @@ def rnn_forgets() -> Session:
         "so the impulse fades (and so would the gradient flowing back to it).\n"
         "Try: set W_hh to 1.0, or 1.5, and watch the memory last longer — or saturate."
     )
-    return Session(net, _impulse_sequence(), ViewSettings(step=5), note=note, title="Vanilla RNN forgets an impulse")
+    return Session(
+        net, _impulse_sequence(), ViewSettings(step=5), note=note, title="Vanilla RNN forgets an impulse"
+    )
 
 
 def gru_noisy_sine() -> Session:
@@ -149,7 +154,10 @@ def gru_noisy_sine() -> Session:
     clean = np.sin(2 * np.pi * t / period)
     noisy = clean[:T] + np.random.default_rng(0).normal(0.0, 0.15, T)
     seq = Sequence(
-        inputs=noisy[:, None], targets=clean[1:, None], input_names=("noisy sine",), target_names=("next clean",)
+        inputs=noisy[:, None],
+        targets=clean[1:, None],
+        input_names=("noisy sine",),
+        target_names=("next clean",),
     )
     spec = NetworkSpec("gru", 1, 8, output_size=1)
     net = trained(Network.from_spec(spec, "pytorch", seed=0), seq, "mse", epochs=300, lr=0.02)
@@ -177,21 +185,25 @@ def seed002_bidirectional() -> Session:
         tokens=text.tokens,
         token_mode="word",
     )
-    spec = NetworkSpec("rnn_tanh", len(text.vocabulary), 3, bidirectional=True, output_size=1, head_activation="sigmoid")
+    spec = NetworkSpec(
+        "rnn_tanh", len(text.vocabulary), 3, bidirectional=True, output_size=1, head_activation="sigmoid"
+    )
     net = trained(Network.from_spec(spec, "pytorch", seed=2), seq, "bce", epochs=60, lr=0.05)
     note = (
-        "Seed 002's bidirectional RNN: \"They seem very tasty, I love cheese\". Reading left to right, "
-        "nothing at step 1 says what \"They\" are; \"cheese\" only comes at step 7.\n"
+        'Seed 002\'s bidirectional RNN: "They seem very tasty, I love cheese". Reading left to right, '
+        'nothing at step 1 says what "They" are; "cheese" only comes at step 7.\n'
         "A bidirectional network runs a second RNN from the end back to the start. At step 1 the forward "
-        "state has read only \"They\"; the backward state has read the whole sentence, cheese included, and "
+        'state has read only "They"; the backward state has read the whole sentence, cheese included, and '
         "the output y_t uses both.\n"
-        "Select direction \"backward\" and step 1. Try: in the sequence table, set step 7's row (\"cheese\") "
+        'Select direction "backward" and step 1. Try: in the sequence table, set step 7\'s row ("cheese") '
         "to zeros and see that at step 1 only the backward state changes.\n"
         "The weights were trained here for 60 Adam steps on this one sentence (target: the words that refer "
         "to food), from a seeded PyTorch-style initialisation."
     )
     init = InitSettings(scheme="pytorch", seed=2)
-    return Session(net, seq, ViewSettings(step=1, direction=1), init, note, "Bidirectional: They … cheese (seed 002)")
+    return Session(
+        net, seq, ViewSettings(step=1, direction=1), init, note, "Bidirectional: They … cheese (seed 002)"
+    )
 
 
 EXAMPLES = {
@@ -207,7 +219,9 @@ EXAMPLES = {
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="compare with the committed files; write nothing")
+    parser.add_argument(
+        "--check", action="store_true", help="compare with the committed files; write nothing"
+    )
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     differ = []

@@ -175,7 +175,9 @@ def _read_npy_header(f, member: str) -> tuple[tuple[int, ...], bool, np.dtype]:
 
 def _check_dtype(dtype: np.dtype, member: str) -> None:
     if dtype.hasobject or dtype.names is not None or dtype.subdtype is not None:
-        raise ArchiveError(f"member {member!r} holds {dtype} data (objects or records); only numbers are read")
+        raise ArchiveError(
+            f"member {member!r} holds {dtype} data (objects or records); only numbers are read"
+        )
     if dtype.kind not in "fiub":
         raise ArchiveError(f"member {member!r} holds {dtype} data; only numbers are read")
 
@@ -208,7 +210,9 @@ def read_npy(
             nbytes = count * dtype.itemsize
             header_len = f.tell()
             if nbytes > max_bytes:
-                raise ArchiveError(f"{label} (member {member!r}) is {nbytes:,} bytes; the limit is {max_bytes:,}")
+                raise ArchiveError(
+                    f"{label} (member {member!r}) is {nbytes:,} bytes; the limit is {max_bytes:,}"
+                )
             if info.file_size != header_len + nbytes:
                 raise ArchiveError(
                     f"{label} (member {member!r}): shape {shape} of {dtype} needs {nbytes:,} bytes after the "

@@ -87,7 +87,10 @@ def _load(zf: zipfile.ZipFile) -> Session:
     for key, shape in spec.param_shapes().items():
         params[key] = archive.read_npy(zf, f"{prefix}{key}.npy", archive.exact_shape(shape), label=key)
     inputs = archive.read_npy(
-        zf, _typed(arrays, "inputs", str, "manifest.json: arrays"), _table_shape(steps, spec.input_size), "inputs"
+        zf,
+        _typed(arrays, "inputs", str, "manifest.json: arrays"),
+        _table_shape(steps, spec.input_size),
+        "inputs",
     )
     targets = None
     if has_targets:
@@ -119,7 +122,9 @@ def _read_manifest(zf: zipfile.ZipFile) -> dict[str, Any]:
     try:
         data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as e:
-        raise SessionFileError(f"{MANIFEST} is not valid JSON: {e.msg} (line {e.lineno}, column {e.colno})") from None
+        raise SessionFileError(
+            f"{MANIFEST} is not valid JSON: {e.msg} (line {e.lineno}, column {e.colno})"
+        ) from None
     except RecursionError:
         raise SessionFileError(f"{MANIFEST} is nested too deeply") from None
     except SessionFileError:

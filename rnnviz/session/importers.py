@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Iterable, Sequence as Seq
+from collections.abc import Iterable
+from collections.abc import Sequence as Seq
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,16 +64,16 @@ class Table:
     def column_index(self, column: int | str) -> int:
         if isinstance(column, str):
             if column not in self.columns:
-                raise SequenceImportError(f"there is no column {column!r}; the columns are {', '.join(self.columns)}")
+                raise SequenceImportError(
+                    f"there is no column {column!r}; the columns are {', '.join(self.columns)}"
+                )
             return self.columns.index(column)
         if not 0 <= column < len(self.columns):
             raise SequenceImportError(f"column index {column} out of range (0..{len(self.columns) - 1})")
         return int(column)
 
 
-def read_table(
-    path: str | os.PathLike, delimiter: str | None = "auto", header: bool | None = None
-) -> Table:
+def read_table(path: str | os.PathLike, delimiter: str | None = "auto", header: bool | None = None) -> Table:
     """Read a CSV / TSV / TXT file.  ``delimiter``: "auto", a character, or None (whitespace)."""
     p = Path(path)
     try:
@@ -112,7 +113,9 @@ def parse_table(
         columns = tuple(f.strip() or f"column {j + 1}" for j, f in enumerate(first))
         body = lines[1:]
         if not body:
-            raise SequenceImportError(f"{where}the file has a header but no rows of numbers", line=lines[0][0])
+            raise SequenceImportError(
+                f"{where}the file has a header but no rows of numbers", line=lines[0][0]
+            )
     else:
         columns = tuple(f"column {j + 1}" for j in range(len(first)))
         body = lines
@@ -179,7 +182,9 @@ def _parse_rows(body, columns, delimiter, header: bool, where: str) -> np.ndarra
             v = _number(f)
             if v is None:
                 what = "is empty" if not f.strip() else f"{f.strip()!r} is not a number"
-                raise SequenceImportError(f"{where}line {n}, column {columns[j]!r}: {what}", line=n, column=columns[j])
+                raise SequenceImportError(
+                    f"{where}line {n}, column {columns[j]!r}: {what}", line=n, column=columns[j]
+                )
             if not np.isfinite(v):
                 raise SequenceImportError(
                     f"{where}line {n}, column {columns[j]!r}: {f.strip()!r} is not a finite number "

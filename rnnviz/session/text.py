@@ -22,7 +22,8 @@ end token: after the last word, the network should predict "the end".
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence as Seq
+from collections.abc import Iterable
+from collections.abc import Sequence as Seq
 
 import numpy as np
 
@@ -84,7 +85,11 @@ def text_sequence(
         raise TextImportError("the text has no tokens" + (" (no words)" if mode == "word" and text else ""))
     if len(tokens) > MAX_TOKENS:
         raise TextImportError(f"the text has {len(tokens):,} tokens; the limit is {MAX_TOKENS:,}")
-    vocab = tuple(vocabulary) if vocabulary is not None else build_vocabulary(tokens, end_token if targets else None)
+    vocab = (
+        tuple(vocabulary)
+        if vocabulary is not None
+        else build_vocabulary(tokens, end_token if targets else None)
+    )
     if targets and end_token not in vocab:
         vocab = vocab + (end_token,)
     if len(vocab) > MAX_VOCABULARY:

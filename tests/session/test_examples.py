@@ -77,7 +77,9 @@ def test_gru_fits_the_sine():
 
 def test_bidirectional_backward_state_at_step_1_sees_cheese():
     s = load_session(BY_NAME["07_bidirectional_seed002.rnnviz"])
-    assert s.network.spec.bidirectional and s.sequence.tokens[0] == "They" and s.sequence.tokens[6] == "cheese"
+    assert (
+        s.network.spec.bidirectional and s.sequence.tokens[0] == "They" and s.sequence.tokens[6] == "cheese"
+    )
     x = s.inputs.copy()
     x[6] = 0.0  # remove "cheese"
     a, b = s.network.forward(s.inputs), s.network.forward(x)

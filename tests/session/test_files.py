@@ -38,7 +38,9 @@ def _lstm_session(dtype=np.float64, targets=True) -> Session:
         targets=rng.normal(size=(6, 4)) if targets else None,
         input_names=("a", "b", "ünïcode ✓"),
     )
-    view = ViewSettings(step=3, layer=0, direction=1, unit=1, gate="f", speed=7.5, loop=True, dock_state="AAAB")
+    view = ViewSettings(
+        step=3, layer=0, direction=1, unit=1, gate="f", speed=7.5, loop=True, dock_state="AAAB"
+    )
     return Session(network=net, sequence=seq, view=view, note="line 1\nline 2 — “quotes”", title="bi-LSTM")
 
 
@@ -56,7 +58,9 @@ def test_round_trip_is_exact(tmp_path, make):
     save_session(s, path)
     loaded = load_session(path)
     assert_sessions_equal(s, loaded)
-    np.testing.assert_array_equal(loaded.network.forward(loaded.inputs).output, s.network.forward(s.inputs).output)
+    np.testing.assert_array_equal(
+        loaded.network.forward(loaded.inputs).output, s.network.forward(s.inputs).output
+    )
 
 
 def test_saving_the_same_session_gives_the_same_bytes(tmp_path):

@@ -156,7 +156,9 @@ def test_fuzz_insertions_and_deletions(tmp_path, tmp_path_factory, where, chunk,
 
 @_FUZZ
 @given(
-    header_field=st.sampled_from(["schema_version", "network", "sequence", "view", "init", "arrays", "title"]),
+    header_field=st.sampled_from(
+        ["schema_version", "network", "sequence", "view", "init", "arrays", "title"]
+    ),
     value=st.recursive(
         st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
         lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),

@@ -152,7 +152,7 @@ def test_file_errors_name_the_file(tmp_path):
 @given(st.lists(st.lists(st.floats(-1e6, 1e6), min_size=3, max_size=3), min_size=1, max_size=20))
 def test_written_tables_read_back(rows):
     for sep in (",", "\t", ";", " "):
-        text = "a{0}b{0}c\n".format(sep) + "".join(sep.join(repr(v) for v in r) + "\n" for r in rows)
+        text = f"a{sep}b{sep}c\n" + "".join(sep.join(repr(v) for v in r) + "\n" for r in rows)
         t = parse_table(text)
         assert t.columns == ("a", "b", "c")
         np.testing.assert_array_equal(t.data, np.array(rows))
@@ -181,7 +181,15 @@ def test_seed003_sentence_gives_the_default_sequence():
 
 def test_word_tokens_drop_punctuation_and_keep_case():
     assert tokenize("The movie is very interesting.") == ["The", "movie", "is", "very", "interesting"]
-    assert tokenize("They seem very tasty, I love cheese") == ["They", "seem", "very", "tasty", "I", "love", "cheese"]
+    assert tokenize("They seem very tasty, I love cheese") == [
+        "They",
+        "seem",
+        "very",
+        "tasty",
+        "I",
+        "love",
+        "cheese",
+    ]
     assert tokenize("Don't stop — well-known!") == ["Don't", "stop", "well-known"]
 
 

@@ -21,7 +21,9 @@ from rnnviz.session.weights import (
 from .helpers import npy, write_zip
 
 
-def _random_network(mode, layers=1, bidirectional=False, out=2, act=None, dtype=np.float64, seed=0) -> Network:
+def _random_network(
+    mode, layers=1, bidirectional=False, out=2, act=None, dtype=np.float64, seed=0
+) -> Network:
     spec = NetworkSpec(mode, 3, 4, layers, bidirectional, out, act)
     rng = np.random.default_rng(seed)
     state = {k: rng.uniform(-0.6, 0.6, size=shape) for k, shape in spec.param_shapes().items()}
