@@ -7,7 +7,7 @@ Never imports Qt.  Usable from scripts and notebooks::
     trace = net.forward(x)
 """
 
-from .generate import Generation, generate, sample_index
+from .generate import GENERATION_MODES, Generation, generate, sample_index
 from .init import SCHEME_TITLES, SCHEMES, init_state_dict
 from .losses import (
     LOSS_TITLES,
@@ -21,6 +21,7 @@ from .losses import (
 )
 from .network import Network, infer_spec, validate_state
 from .optim import OPTIMIZERS, SGD, Adam, Optimizer, clip_grad_norm, global_norm, make_optimizer
+from .sequences import GENERATOR_TITLES, GENERATORS, GeneratedSequence, generator_parameters, make_sequence
 from .spec import GATE_NAMES, GATE_TITLES, MODES, NetworkSpec, course_name, param_suffix
 from .trace import Gradients, HeadDetail, StepDetail, Trace
 from .train import TrainProgress, loss_and_grads, sequence_loss, train
@@ -29,6 +30,10 @@ __all__ = [
     "Adam",
     "GATE_NAMES",
     "GATE_TITLES",
+    "GENERATION_MODES",
+    "GENERATORS",
+    "GENERATOR_TITLES",
+    "GeneratedSequence",
     "Generation",
     "Gradients",
     "HeadDetail",
@@ -52,11 +57,13 @@ __all__ = [
     "course_name",
     "cross_entropy_loss",
     "generate",
+    "generator_parameters",
     "global_norm",
     "infer_spec",
     "init_state_dict",
     "loss_and_grads",
     "make_optimizer",
+    "make_sequence",
     "mse_loss",
     "param_suffix",
     "sample_index",

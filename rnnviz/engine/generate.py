@@ -29,7 +29,7 @@ from .activations import softmax
 from .network import Network
 from .trace import Trace
 
-MODES = ("argmax", "sample", "value")
+GENERATION_MODES = ("argmax", "sample", "value")
 MAX_GENERATED_STEPS = 100_000
 
 
@@ -90,8 +90,8 @@ def _first_input(network: Network, first_input) -> np.ndarray:
 def _resolve_mode(network: Network, mode: str | None) -> str:
     if mode is None:
         return "value" if network.head_activation is None else "argmax"
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {', '.join(MODES)}; got {mode!r}")
+    if mode not in GENERATION_MODES:
+        raise ValueError(f"mode must be one of {', '.join(GENERATION_MODES)}; got {mode!r}")
     return mode
 
 
