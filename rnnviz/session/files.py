@@ -33,7 +33,7 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Callable
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -102,7 +102,7 @@ def _load(zf: zipfile.ZipFile) -> Session:
         return Session(
             network=network,
             sequence=sequence,
-            view=_settings(ViewSettings, manifest.get("view", {}), "view"),
+            view=_clamp_view(_settings(ViewSettings, manifest.get("view", {}), "view"), network, sequence),
             init=_settings(InitSettings, manifest.get("init", {}), "init"),
             note=_typed(manifest, "note", str, "manifest.json", default=""),
             title=_typed(manifest, "title", str, "manifest.json", default=""),
@@ -243,15 +243,42 @@ def _sequence(meta: dict, inputs: np.ndarray, targets: np.ndarray | None) -> Seq
     token_mode = _typed(meta, "token_mode", str, where, default="")
     if token_mode not in ("", "word", "char"):
         raise SessionFileError(f"{where}: 'token_mode' must be 'word', 'char' or ''; got {token_mode!r}")
+    tokens = _str_list(meta, "tokens", where)
+    if tokens and len(tokens) != inputs.shape[0]:
+        raise SessionFileError(f"{where}: {len(tokens)} tokens for {inputs.shape[0]} steps")
+    vocabulary = _str_list(meta, "vocabulary", where)
+    if token_mode and len(vocabulary) != inputs.shape[1]:
+        raise SessionFileError(
+            f"{where}: a vocabulary of {len(vocabulary)} tokens for {inputs.shape[1]} one-hot input columns"
+        )
     return Sequence(
         inputs=inputs,
         targets=targets,
         input_names=input_names,
         target_names=target_names if targets is not None else (),
-        vocabulary=_str_list(meta, "vocabulary", where),
-        tokens=_str_list(meta, "tokens", where),
+        vocabulary=vocabulary,
+        tokens=tokens,
         token_mode=token_mode,
         shape=shape,
+    )
+
+
+def _clamp_view(view: ViewSettings, network: Network, sequence: Sequence) -> ViewSettings:
+    """Where the user was looking, brought inside this session (a view setting never blocks opening)."""
+
+    def clamp(v, lo, hi):
+        return min(max(v, lo), hi)
+
+    gate = view.gate if view.gate in network.spec.gate_names or view.gate == "" else ""
+    return replace(
+        view,
+        step=clamp(view.step, 0, sequence.steps),
+        layer=clamp(view.layer, 0, network.num_layers - 1),
+        direction=clamp(view.direction, 0, network.num_directions - 1),
+        unit=clamp(view.unit, 0, network.hidden_size - 1),
+        gate=gate,
+        speed=clamp(view.speed, 0.25, 30.0),
+        decimals=clamp(view.decimals, 0, 12),
     )
 
 

@@ -262,6 +262,22 @@ def test_wrong_types_and_inconsistent_manifests(tmp_path, change, fragments):
     _raises(_bad(tmp_path, _with_manifest(change)), *fragments)
 
 
+def test_out_of_range_view_settings_are_brought_inside_the_session(tmp_path):
+    def change(m):
+        m["view"].update(step=99, layer=3, direction=1, unit=-2, gate="f", speed=1000.0, decimals=40)
+
+    v = load_session(_bad(tmp_path, _with_manifest(change))).view
+    assert (v.step, v.layer, v.direction, v.unit, v.gate, v.speed, v.decimals) == (4, 0, 0, 0, "", 30.0, 12)
+
+
+def test_tokens_and_vocabulary_must_fit_the_arrays(tmp_path):
+    _raises(_bad(tmp_path, _with_manifest(lambda m: m["sequence"]["tokens"].pop())), "3 tokens for 4 steps")
+    _raises(
+        _bad(tmp_path, _with_manifest(lambda m: m["sequence"]["vocabulary"].pop())),
+        "vocabulary of 4 tokens for 5",
+    )
+
+
 def test_overflowing_float_in_the_manifest(tmp_path):
     members = _valid()
     members["manifest.json"] = members["manifest.json"].replace(b'"speed": 2.0', b'"speed": 1e400')
