@@ -22,7 +22,9 @@ GRU (rows r, z, n; the reset gate acts after the recurrent matmul, as torch)::
 Storage is in *step order*: at step ``s`` the forward direction reads input
 time ``s`` and the backward direction reads time ``T-1-s``.  Running the two
 directions side by side halves the number of NumPy calls; :class:`LayerRun`
-turns step order back into time order with zero-copy reversed views.
+turns step order back into time order with zero-copy reversed views.  Gate
+arrays are laid out ``[T, G, D, H]`` so that every per-step operand (one gate,
+both directions) is contiguous.
 
 The loops preallocate everything, project all inputs with one matmul, and make
 no allocation per step: each step is a dozen in-place ufunc calls.
@@ -34,7 +36,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .spec import gate_count
 
 # Up to this hidden size the two directions' recurrent matmuls are done as one
 # block-diagonal product (one call beats two small ones); above it, two calls
@@ -43,35 +44,69 @@ _BLOCK_DIAG_MAX_H = 32
 
 
 class _Recurrent:
-    """``out[d] = h[d] @ M[d]`` for every direction d, as cheaply as NumPy allows."""
+    """``W_hh · h`` for every direction, gate and unit, in the ``[G, D, H]`` layout.
 
-    def __init__(self, M: np.ndarray, hidden: int) -> None:  # M [D, K, N]
-        D, K, N = M.shape
+    ``W_hh`` is [D, G·H, H].  ``forward(h [D, H])`` returns a [G, D, H] array and
+    ``backward(dp [G, D, H])`` a [D, H] array (dp · W_hh); both are internal
+    buffers reused on every call, so a step allocates nothing.
+    """
+
+    def __init__(self, W_hh: np.ndarray) -> None:
+        D, GH, H = W_hh.shape
+        G = GH // H
+        dt = W_hh.dtype
+        self.G, self.D, self.H = G, D, H
         if D == 1:
             self.kind = "single"
-            self.M = np.ascontiguousarray(M[0])  # [K, N]
-        elif hidden <= _BLOCK_DIAG_MAX_H:
+            self.Mf = np.ascontiguousarray(W_hh[0].T)  # [H, G·H]
+            self.Mb = np.ascontiguousarray(W_hh[0])  # [G·H, H]
+        elif H <= _BLOCK_DIAG_MAX_H:
             self.kind = "blockdiag"
-            B = np.zeros((D * K, D * N), dtype=M.dtype)
+            Wg = W_hh.reshape(D, G, H, H)  # [d, g, out unit, in unit]
+            B = np.zeros((D, H, G, D, H), dtype=dt)  # [d in, in unit, g, d out, out unit]
             for d in range(D):
-                B[d * K : (d + 1) * K, d * N : (d + 1) * N] = M[d]
-            self.M = B  # [D·K, D·N]
+                B[d, :, :, d, :] = Wg[d].transpose(2, 0, 1)
+            self.Mf = B.reshape(D * H, G * D * H)
+            self.Mb = np.ascontiguousarray(self.Mf.T)
         else:
             self.kind = "pair"
-            self.M0 = np.ascontiguousarray(M[0])
-            self.M1 = np.ascontiguousarray(M[1])
-        #: fn(h [D, K], out [D, N]), both C-contiguous
-        self.fn = getattr(self, "_" + self.kind)
+            self.Mf = [np.ascontiguousarray(W_hh[d].T) for d in range(D)]  # [H, G·H]
+            self.Mb = [np.ascontiguousarray(W_hh[d]) for d in range(D)]  # [G·H, H]
+            self._dgh = np.empty((D, G, H), dtype=dt)  # per-direction contiguous copy of dp
+            self._dgh_gdh = self._dgh.transpose(1, 0, 2)
+        self._out = np.empty((D, G * H), dtype=dt) if self.kind == "pair" else np.empty((G, D, H), dtype=dt)
+        self._out_gdh = self._out.reshape(D, G, H).transpose(1, 0, 2) if self.kind == "pair" else self._out
+        self._back = np.empty((D, H), dtype=dt)
+        self.forward = getattr(self, "_fwd_" + self.kind)
+        self.backward = getattr(self, "_bwd_" + self.kind)
 
-    def _single(self, h, out):
-        np.dot(h, self.M, out=out)
+    def _fwd_single(self, h):
+        np.dot(h[0], self.Mf, out=self._out.reshape(-1))
+        return self._out
 
-    def _blockdiag(self, h, out):
-        np.dot(h.reshape(-1), self.M, out=out.reshape(-1))
+    def _fwd_blockdiag(self, h):
+        np.dot(h.reshape(-1), self.Mf, out=self._out.reshape(-1))
+        return self._out
 
-    def _pair(self, h, out):
-        np.dot(h[0], self.M0, out=out[0])
-        np.dot(h[1], self.M1, out=out[1])
+    def _fwd_pair(self, h):
+        out = self._out
+        for d in range(self.D):
+            np.dot(h[d], self.Mf[d], out=out[d])
+        return self._out_gdh  # strided [G, D, H] view of the [D, G·H] buffer
+
+    def _bwd_single(self, dp):
+        np.dot(dp.reshape(-1), self.Mb, out=self._back[0])
+        return self._back
+
+    def _bwd_blockdiag(self, dp):
+        np.dot(dp.reshape(-1), self.Mb, out=self._back.reshape(-1))
+        return self._back
+
+    def _bwd_pair(self, dp):
+        np.copyto(self._dgh_gdh, dp)
+        for d in range(self.D):
+            np.dot(self._dgh[d].reshape(-1), self.Mb[d], out=self._back[d])
+        return self._back
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,8 +114,8 @@ class LayerRun:
     """Everything one layer computed, in step order (see module docstring)."""
 
     mode: str
-    pre: np.ndarray  # [T, D, G·H] pre-activations (GRU n: W_in x + b_in + r ⊙ hn)
-    gates: np.ndarray | None  # [T, D, G·H] gate values (None for vanilla)
+    pre: np.ndarray  # [T, G, D, H] pre-activations (GRU n: W_in x + b_in + r ⊙ hn)
+    gates: np.ndarray | None  # [T, G, D, H] gate values (None for vanilla)
     hs: np.ndarray  # [T+1, D, H] hs[0] = h0, hs[s+1] = state after step s
     cs: np.ndarray | None  # [T+1, D, H] LSTM cell states
     hn: np.ndarray | None  # [T, D, H] GRU: W_hn h_{t-1} + b_hn
@@ -90,8 +125,14 @@ class LayerRun:
         return self.pre.shape[0]
 
     def time_order(self, a: np.ndarray, d: int) -> np.ndarray:
-        """Step-ordered ``a[:, d]`` as a time-ordered view (no copy)."""
-        return a[:, d] if d == 0 else a[::-1, d]
+        """Step-ordered gate-layout ``a[:, :, d]`` as a time-ordered [T, G, H] view."""
+        return a[:, :, d] if d == 0 else a[::-1, :, d]
+
+    def at_step(self, a: np.ndarray, s: int, d: int) -> np.ndarray:
+        """``a[s, :, d]`` flattened to [G·H] in PyTorch's row order (read-only)."""
+        flat = a[s, :, d].reshape(-1)
+        flat.setflags(write=False)
+        return flat
 
     def hidden(self, d: int) -> np.ndarray:  # [T, H]
         return self.hs[1:, 0] if d == 0 else self.hs[:0:-1, 1]
@@ -149,6 +190,7 @@ def layer_forward(
 ) -> LayerRun:
     D, GH, _ = W_ih.shape
     H = W_hh.shape[2]
+    G = GH // H
     T = x.shape[0]
     dt = W_ih.dtype
     gru = mode == "gru"
@@ -158,13 +200,14 @@ def layer_forward(
         b_x[:, 2 * H :] = b_ih[:, 2 * H :]  # b_hn stays inside r ⊙ (W_hn h + b_hn)
     if sign is not None:
         W_ih, W_hh, b_x = W_ih * sign[:, None], W_hh * sign[:, None], b_x * sign
-    pre = np.empty((T, D, GH), dtype=dt)  # [T, D, G·H]
+    pre = np.empty((T, G, D, H), dtype=dt)  # [T, G, D, H]
     for d, xs in enumerate(_step_order_input(x, D)):
-        np.matmul(xs, W_ih[d].T, out=pre[:, d])  # all steps in one matmul
-        pre[:, d] += b_x[d]
+        proj = xs @ W_ih[d].T  # [T, G·H]: all steps in one matmul
+        proj += b_x[d]
+        pre[:, :, d, :] = proj.reshape(T, G, H)
     hs = np.empty((T + 1, D, H), dtype=dt)
     hs[0] = h0
-    rec = _Recurrent(W_hh.transpose(0, 2, 1), H).fn  # h @ W_hhᵀ
+    rec = _Recurrent(W_hh).forward  # h ↦ W_hh h as [G, D, H]
     gates = cs = hn = None
     with np.errstate(over="ignore"):  # σ(a) for a ≪ 0: exp overflows, the result is exactly 0
         if mode == "lstm":
@@ -179,36 +222,28 @@ def layer_forward(
         else:
             _vanilla_loop(pre, hs, rec, relu=mode == "rnn_relu")
     if sign is not None:
-        pre *= sign  # the true pre-activations again
+        pre *= sign.reshape(G, 1, H)  # the true pre-activations again
     return LayerRun(mode, pre, gates, hs, cs, hn)
 
 
 def _vanilla_loop(pre, hs, rec, relu: bool) -> None:
-    tmp = np.empty(pre.shape[1:], dtype=pre.dtype)
     zero = pre.dtype.type(0)
-    act = np.maximum if relu else None
-    for p, h_prev, h in zip(pre, hs[:-1], hs[1:]):
-        rec(h_prev, tmp)
-        p += tmp
-        if act is None:
-            np.tanh(p, out=h)
+    for p, h_prev, h in zip(pre[:, 0], hs[:-1], hs[1:]):  # p [D, H]
+        p += rec(h_prev)[0]
+        if relu:
+            np.maximum(p, zero, out=h)
         else:
-            act(p, zero, out=h)
+            np.tanh(p, out=h)
 
 
 def _lstm_loop(pre, gates, hs, cs, rec) -> None:
-    T, D, GH = pre.shape
-    H = GH // 4
     one = pre.dtype.type(1)
-    tmp = np.empty((D, GH), dtype=pre.dtype)
-    ig = np.empty((D, H), dtype=pre.dtype)
+    ig = np.empty(hs.shape[1:], dtype=pre.dtype)  # [D, H]
     # per-step views come from C iterators over these, not from Python slicing
-    blocks = [gates[:, :, k * H : (k + 1) * H] for k in range(4)]  # i, f, g, o: [T, D, H]
-    pre_g = pre[:, :, 2 * H : 3 * H]
-    steps = zip(pre, gates, *blocks, pre_g, hs[:-1], hs[1:], cs[:-1], cs[1:])
+    steps = zip(pre, gates, gates[:, 0], gates[:, 1], gates[:, 2], gates[:, 3], pre[:, 2],
+                hs[:-1], hs[1:], cs[:-1], cs[1:])  # fmt: skip
     for p, g, i, f, gg, o, pg, h_prev, h, c_prev, c in steps:
-        rec(h_prev, tmp)
-        p += tmp  # i, f, o rows hold −a (see _sigmoid_sign)
+        p += rec(h_prev)  # [4, D, H]; i, f, o rows hold −a (see _sigmoid_sign)
         np.exp(p, out=g)
         g += one
         np.reciprocal(g, out=g)  # σ(a) on i, f, o
@@ -221,22 +256,17 @@ def _lstm_loop(pre, gates, hs, cs, rec) -> None:
 
 
 def _gru_loop(pre, gates, hs, hn, b_hn, rec) -> None:
-    T, D, GH = pre.shape
-    H = GH // 3
     one = pre.dtype.type(1)
-    gh = np.empty((D, GH), dtype=pre.dtype)  # W_hh h (r, z rows negated)
-    gh_rz, gh_n = gh[:, : 2 * H], gh[:, 2 * H :]
-    rh = np.empty((D, H), dtype=pre.dtype)
-    p_rz, p_n = pre[:, :, : 2 * H], pre[:, :, 2 * H :]
-    g_rz, g_r, g_z, g_n = (gates[:, :, a:b] for a, b in ((0, 2 * H), (0, H), (H, 2 * H), (2 * H, 3 * H)))
-    steps = zip(p_rz, p_n, g_rz, g_r, g_z, g_n, hn, hs[:-1], hs[1:])
+    rh = np.empty(hs.shape[1:], dtype=pre.dtype)  # [D, H]
+    steps = zip(pre[:, :2], pre[:, 2], gates[:, :2], gates[:, 0], gates[:, 1], gates[:, 2],
+                hn, hs[:-1], hs[1:])  # fmt: skip
     for prz, pn, grz, r, z, n, hn_s, h_prev, h in steps:
-        rec(h_prev, gh)
-        prz += gh_rz  # holds −a for r, z
+        gh = rec(h_prev)  # [3, D, H]: W_hh h, r and z rows negated
+        prz += gh[:2]
         np.exp(prz, out=grz)
         grz += one
         np.reciprocal(grz, out=grz)  # σ(a) on r, z
-        np.add(gh_n, b_hn, out=hn_s)  # W_hn h + b_hn
+        np.add(gh[2], b_hn, out=hn_s)  # W_hn h + b_hn
         np.multiply(r, hn_s, out=rh)
         pn += rh  # W_in x + b_in + r ⊙ (W_hn h + b_hn)
         np.tanh(pn, out=n)
@@ -266,8 +296,7 @@ def layer_backward(
     dh_last: np.ndarray | None,  # [D, H] dL/dh_n
     dc_last: np.ndarray | None,  # [D, H] dL/dc_n
 ) -> LayerGrads:
-    T, D, GH = run.pre.shape
-    H = run.hs.shape[2]
+    T, G, D, H = run.pre.shape
     dt = run.pre.dtype
     # total dL/dh per step, step order; the recurrence adds into it as it goes
     dh = np.empty((T, D, H), dtype=dt)
@@ -276,121 +305,110 @@ def layer_backward(
         dh[:, 1] = d_out[::-1, H:]
     if dh_last is not None and T > 0:
         dh[T - 1] += dh_last
-    rec_t = _Recurrent(W_hh, H).fn  # dp @ W_hh
-    dpre = np.empty((T, D, GH), dtype=dt)
+    rec = _Recurrent(W_hh).backward  # dp [G, D, H] ↦ dp · W_hh [D, H]
+    dpre = np.empty((T, G, D, H), dtype=dt)  # dL/d(pre-activation), step order
     dc0 = None
     if run.mode == "lstm":
-        dc0, dh0 = _lstm_back(run, dh, dpre, rec_t, dc_last)
+        dc0, dh0 = _lstm_back(run, dh, dpre, rec, dc_last)
         dgh = dpre
     elif run.mode == "gru":
         dgh = np.empty_like(dpre)
-        dh0 = _gru_back(run, dh, dpre, dgh, rec_t)
+        dh0 = _gru_back(run, dh, dpre, dgh, rec)
     else:
-        dh0 = _vanilla_back(run, dh, dpre, rec_t)
+        dh0 = _vanilla_back(run, dh, dpre, rec)
         dgh = dpre
     return _param_grads(run, x, W_ih, dpre, dgh, dh, dh0, dc0)
 
 
 # The loops below walk the steps backwards.  ``acc`` carries the recurrent part of
 # dL/dh from step s to step s−1; at the end it is dL/dh0.
+_REV = slice(None, None, -1)
 
 
-def _vanilla_back(run, dh, dpre, rec_t) -> np.ndarray:
+def _vanilla_back(run, dh, dpre, rec) -> np.ndarray:
     hs = run.hs[1:]
     if run.mode == "rnn_relu":
         deriv = (hs > 0).astype(dh.dtype)
     else:
         deriv = 1 - hs * hs  # tanh'
     acc = np.zeros(dh.shape[1:], dtype=dh.dtype)
-    for dh_s, dp, dv in zip(dh[::-1], dpre[::-1], deriv[::-1]):
+    for dh_s, dp, dp1, dv in zip(dh[_REV], dpre[_REV], dpre[_REV, 0], deriv[_REV]):
         dh_s += acc
-        np.multiply(dh_s, dv, out=dp)
-        rec_t(dp, acc)
-    return acc
+        np.multiply(dh_s, dv, out=dp1)
+        acc = rec(dp)
+    return acc.copy()
 
 
-def _lstm_back(run, dh, dpre, rec_t, dc_last) -> tuple[np.ndarray, np.ndarray]:
-    T, D, GH = dpre.shape
-    H = GH // 4
-    G = run.gates.reshape(T, D, 4, H)
-    i, f, g, o = G[:, :, 0], G[:, :, 1], G[:, :, 2], G[:, :, 3]
+def _lstm_back(run, dh, dpre, rec, dc_last) -> tuple[np.ndarray, np.ndarray]:
+    T, _, D, H = dpre.shape
+    G = run.gates
+    i, f, g, o = G[:, 0], G[:, 1], G[:, 2], G[:, 3]  # [T, D, H]
     c_prev = run.cs[:-1]
     tc = np.tanh(run.cs[1:])
     a_o = o * (1 - tc * tc)  # dc += dh ⊙ a_o
     b_o = tc * o * (1 - o)  # da_o = dh ⊙ b_o
-    p3 = np.empty((T, D, 3, H), dtype=dpre.dtype)  # da_{i,f,g} = dc ⊙ p3
-    np.multiply(g, i * (1 - i), out=p3[:, :, 0])
-    np.multiply(c_prev, f * (1 - f), out=p3[:, :, 1])
-    np.multiply(i, 1 - g * g, out=p3[:, :, 2])
+    p3 = np.empty((T, 3, D, H), dtype=dpre.dtype)  # da_{i,f,g} = dc ⊙ p3
+    np.multiply(g, i * (1 - i), out=p3[:, 0])
+    np.multiply(c_prev, f * (1 - f), out=p3[:, 1])
+    np.multiply(i, 1 - g * g, out=p3[:, 2])
     dc = np.zeros((D, H), dtype=dpre.dtype) if dc_last is None else dc_last.astype(dpre.dtype)
-    dc3 = dc[:, None, :]  # [D, 1, H] view, broadcast over i, f, g
     tmp = np.empty((D, H), dtype=dpre.dtype)
     acc = np.zeros((D, H), dtype=dpre.dtype)
-    dp4 = dpre.reshape(T, D, 4, H)
-    r = slice(None, None, -1)
-    steps = zip(dh[r], dpre[r], dp4[r, :, :3], dp4[r, :, 3], a_o[r], b_o[r], p3[r], f[r])
+    steps = zip(dh[_REV], dpre[_REV], dpre[_REV, :3], dpre[_REV, 3], a_o[_REV], b_o[_REV], p3[_REV], f[_REV])
     for dh_s, dp, dp_ifg, dp_o, ao, bo, p, fs in steps:
         dh_s += acc
         np.multiply(dh_s, ao, out=tmp)
         dc += tmp
-        np.multiply(dc3, p, out=dp_ifg)
+        np.multiply(dc, p, out=dp_ifg)
         np.multiply(dh_s, bo, out=dp_o)
         dc *= fs  # dc_{t-1}
-        rec_t(dp, acc)
-    return dc, acc
+        acc = rec(dp)
+    return dc, acc.copy()
 
 
-def _gru_back(run, dh, dgi, dgh, rec_t) -> np.ndarray:
-    T, D, GH = dgi.shape
-    H = GH // 3
-    G = run.gates.reshape(T, D, 3, H)
-    r, z, n = G[:, :, 0], G[:, :, 1], G[:, :, 2]
+def _gru_back(run, dh, dgi, dgh, rec) -> np.ndarray:
+    G = run.gates
+    r, z, n = G[:, 0], G[:, 1], G[:, 2]  # [T, D, H]
     h_prev = run.hs[:-1]
     a1 = (1 - z) * (1 - n * n)  # da_n = dh ⊙ a1
     a2 = (h_prev - n) * z * (1 - z)  # da_z = dh ⊙ a2
     a3 = run.hn * r * (1 - r)  # da_r = da_n ⊙ a3
-    gi4 = dgi.reshape(T, D, 3, H)
-    gh4 = dgh.reshape(T, D, 3, H)
-    tmp = np.empty((D, H), dtype=dgi.dtype)
-    acc = np.zeros((D, H), dtype=dgi.dtype)
-    rv = slice(None, None, -1)
+    tmp = np.empty(dh.shape[1:], dtype=dgi.dtype)
+    acc = np.zeros(dh.shape[1:], dtype=dgi.dtype)
     # the r, z rows of the x-side and h-side gradients are equal: write them into
     # dgh here and copy them over to dgi once, after the loop
-    steps = zip(dh[rv], dgh[rv], gi4[rv, :, 2], gh4[rv, :, 0], gh4[rv, :, 1], gh4[rv, :, 2],
-                a1[rv], a2[rv], a3[rv], r[rv], z[rv])  # fmt: skip
+    steps = zip(dh[_REV], dgh[_REV], dgi[_REV, 2], dgh[_REV, 0], dgh[_REV, 1], dgh[_REV, 2],
+                a1[_REV], a2[_REV], a3[_REV], r[_REV], z[_REV])  # fmt: skip
     for dh_s, gh, da_n, da_r, da_z, dgh_n, a1s, a2s, a3s, rs, zs in steps:
         dh_s += acc
         np.multiply(dh_s, a1s, out=da_n)
         np.multiply(dh_s, a2s, out=da_z)
         np.multiply(da_n, a3s, out=da_r)
         np.multiply(da_n, rs, out=dgh_n)  # d(W_hn h + b_hn) = da_n ⊙ r
-        rec_t(gh, acc)
+        acc = rec(gh)
         np.multiply(dh_s, zs, out=tmp)  # h_t also depends on h_{t-1} directly, through z
         acc += tmp
-    gi4[:, :, :2] = gh4[:, :, :2]
-    return acc
+    dgi[:, :2] = dgh[:, :2]
+    return acc.copy()
 
 
 def _param_grads(run, x, W_ih, dpre, dgh, dh, dh0, dc0) -> LayerGrads:
-    T, D, GH = dpre.shape
+    T, G, D, H = dpre.shape
     dW_ih = np.empty_like(W_ih)
-    dW_hh = np.empty((D, GH, run.hs.shape[2]), dtype=dpre.dtype)
+    dW_hh = np.empty((D, G * H, H), dtype=dpre.dtype)
+    db_ih = np.empty((D, G * H), dtype=dpre.dtype)
+    db_hh = np.empty((D, G * H), dtype=dpre.dtype)
     dx = np.zeros(x.shape, dtype=dpre.dtype)
     for d, xs in enumerate(_step_order_input(x, D)):
-        dW_ih[d] = dpre[:, d].T @ xs
-        dW_hh[d] = dgh[:, d].T @ run.hs[:-1, d]
-        dxs = dpre[:, d] @ W_ih[d]  # [T, I] step order
+        dp = dpre[:, :, d].reshape(T, G * H)  # [T, G·H] step order (a copy)
+        dg = dp if dgh is dpre else dgh[:, :, d].reshape(T, G * H)
+        dW_ih[d] = dp.T @ xs
+        dW_hh[d] = dg.T @ run.hs[:-1, d]
+        db_ih[d] = dp.sum(axis=0)
+        db_hh[d] = dg.sum(axis=0)
+        dxs = dp @ W_ih[d]  # [T, I] step order
         dx += dxs if d == 0 else dxs[::-1]
-    return LayerGrads(
-        W_ih=dW_ih,
-        W_hh=dW_hh,
-        b_ih=dpre.sum(axis=0),
-        b_hh=dgh.sum(axis=0),
-        x=dx,
-        h0=dh0,
-        c0=dc0,
-        dh=dh,
-    )
+    return LayerGrads(W_ih=dW_ih, W_hh=dW_hh, b_ih=db_ih, b_hh=db_hh, x=dx, h0=dh0, c0=dc0, dh=dh)
 
 
-__all__ = ["LayerRun", "LayerGrads", "layer_forward", "layer_backward", "gate_count"]
+__all__ = ["LayerGrads", "LayerRun", "layer_backward", "layer_forward"]

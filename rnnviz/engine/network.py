@@ -7,6 +7,7 @@ Weights live under PyTorch's ``state_dict`` names (``weight_ih_l0``,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import numpy as np
@@ -23,6 +24,7 @@ from .spec import (
 from .trace import Gradients, Trace
 
 MAX_STEPS = 10_000_000
+_PARAM_KEY = re.compile(r"(?:weight|bias)_(?:ih|hh)_l(\d{1,3})(_reverse)?")
 
 
 def _shape(a) -> tuple[int, ...]:
@@ -41,11 +43,12 @@ def infer_spec(state: Mapping[str, np.ndarray], mode: str, head_activation=None)
     G = gate_count(mode)
     hidden = rows // G if rows % G == 0 and rows > 0 else cols  # [G·H, H]
     inputs = _shape(state["weight_ih_l0"])[1]
-    layers = 0
-    while f"weight_ih_l{layers}" in state:
-        layers += 1
-    bidir = "weight_ih_l0_reverse" in state
+    found = [m for m in map(_PARAM_KEY.fullmatch, state) if m]
+    layers = 1 + max(int(m.group(1)) for m in found)  # a gap is reported as a missing key
+    bidir = any(m.group(2) for m in found)
     out = 0
+    if "head.bias" in state and "head.weight" not in state and len(_shape(state["head.bias"])) == 1:
+        out = _shape(state["head.bias"])[0]  # validate_state will name the missing head.weight
     if "head.weight" in state:
         if len(_shape(state["head.weight"])) != 2:
             raise ValueError(f"head.weight must be a matrix; got shape {_shape(state['head.weight'])}")

@@ -102,6 +102,8 @@ class Trace:
     def __post_init__(self) -> None:
         for a in (self.x, self.output, self.h_n, self.c_n, self.y_logits, self.y, self.h0, self.c0):
             _readonly(a)
+        for a in self.layer_inputs:
+            _readonly(a)
         for run in self.runs:
             for a in (run.pre, run.gates, run.hs, run.cs, run.hn):
                 _readonly(a)
@@ -142,9 +144,8 @@ class Trace:
             raise ValueError(f"a {self.mode} network has no cell state; only an LSTM has c_t")
         return run.cell_prev(direction)
 
-    def _blocks(self, a: np.ndarray) -> dict[str, np.ndarray]:
-        H = self.network.hidden_size
-        return {g: a[:, k * H : (k + 1) * H] for k, g in enumerate(GATE_NAMES[self.mode])}
+    def _blocks(self, a: np.ndarray) -> dict[str, np.ndarray]:  # a [T, G, H]
+        return {g: a[:, k] for k, g in enumerate(GATE_NAMES[self.mode])}
 
     def gates(self, layer: int = 0, direction: int = 0) -> dict[str, np.ndarray]:
         """{"i","f","g","o"} (LSTM) or {"r","z","n"} (GRU) → [T, H]; {} for vanilla."""
@@ -185,8 +186,8 @@ class Trace:
             b_hh=p("bias_hh" + sfx),
             x_term=W_ih @ x,
             h_term=W_hh @ h_prev,
-            pre=run.pre[s, direction],
-            gates=run.gates[s, direction] if run.gates is not None else None,
+            pre=run.at_step(run.pre, s, direction),
+            gates=run.at_step(run.gates, s, direction) if run.gates is not None else None,
             c=run.cs[s + 1, direction] if run.cs is not None else None,
             h=run.hs[s + 1, direction],
             hn=run.hn[s, direction] if run.hn is not None else None,
