@@ -102,8 +102,8 @@ def _check_names(loss: str, shape: str) -> None:
 
 
 def _pairs(data) -> list[tuple[np.ndarray, object]]:
-    """``(x, target)`` or a sequence of such pairs → a list of pairs."""
-    if isinstance(data, tuple) and len(data) == 2 and isinstance(data[0], np.ndarray):
+    """A tuple ``(x, target)`` (x not itself a tuple) is one pair; a list holds pairs."""
+    if isinstance(data, tuple) and len(data) == 2 and not isinstance(data[0], tuple):
         data = [data]
     if not isinstance(data, Sequence) or len(data) == 0:
         raise ValueError("data must be an (x, target) pair or a non-empty list of them")
@@ -145,7 +145,7 @@ def train(
 ) -> Iterator[TrainProgress]:
     """Train ``network`` on ``data``; yield a :class:`TrainProgress` after every step.
 
-    ``data`` is one ``(x, target)`` pair or a list of them; each epoch visits
+    ``data`` is one ``(x, target)`` tuple or a list of them; each epoch visits
     them in an order shuffled by ``np.random.default_rng(seed)``.  The optimiser
     (default ``Adam(lr=0.01)``) keeps its state between calls: pass a fresh one
     (``opt.fresh()``) for a run that repeats bit for bit.  Arguments are checked
@@ -175,7 +175,10 @@ def _run(network, pairs, loss, shape, optimizer, epochs, clip, seed) -> Iterator
     rng = np.random.default_rng(seed)
     total = epochs * len(pairs)
     net, step = network, 0
-    advice = "Training stopped and kept the weights from before this step. Try a smaller learning rate or gradient clipping."
+    advice = (
+        "training stopped and kept the weights from before this step; "
+        "try a smaller learning rate or gradient clipping"
+    )
     for epoch in range(1, epochs + 1):
         for k in rng.permutation(len(pairs)):
             step += 1
@@ -186,9 +189,9 @@ def _run(network, pairs, loss, shape, optimizer, epochs, clip, seed) -> Iterator
                 norm = global_norm(grads)
             reason = None
             if not math.isfinite(result.loss):
-                reason = f"loss became {_bad(result.loss)} {where}. {advice}"
+                reason = f"loss became {_bad(result.loss)} {where}: {advice}."
             elif not math.isfinite(norm):
-                reason = f"the gradient norm became {_bad(norm)} {where}. {advice}"
+                reason = f"the gradient norm became {_bad(norm)} {where}: {advice}."
             else:
                 params = {key: g for key, g in grads.items() if key not in NOT_PARAMETERS}
                 if clip is not None:
@@ -197,7 +200,7 @@ def _run(network, pairs, loss, shape, optimizer, epochs, clip, seed) -> Iterator
                     new = optimizer.step(net.state_dict(), params)
                 bad = next((key for key, a in new.items() if not np.all(np.isfinite(a))), None)
                 if bad is not None:
-                    reason = f"the update {where} made {bad} overflow to infinity or NaN. {advice}"
+                    reason = f"the update {where} made {bad} overflow to infinity or NaN: {advice}."
             if reason is not None:
                 yield TrainProgress(epoch, step, result.loss, norm, net, reason, total, int(k))
                 return

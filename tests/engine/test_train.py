@@ -227,3 +227,21 @@ def test_progress_is_frozen():
     assert isinstance(p, TrainProgress)
     with pytest.raises(AttributeError):
         p.loss = 0.0
+
+
+def test_float32_network_trains_in_float32_from_plain_lists():
+    spec = NetworkSpec("lstm", 3, 4, output_size=3, head_activation="softmax")
+    net = Network.from_spec(spec, seed=0, dtype=np.float32)
+    x = np.eye(3)[[0, 1, 2, 0]].tolist()  # a tuple (x, target) of plain lists is one pair
+    ps = list(train(net, (x, [1, 2, 0, 1]), loss="cross_entropy", optimizer=Adam(lr=0.05), epochs=20))
+    assert ps[-1].network.dtype == np.float32
+    assert ps[-1].network.param("weight_hh_l0").dtype == np.float32
+    assert ps[-1].loss < 0.5 * ps[0].loss
+
+
+def test_stop_reason_reads_as_a_sentence():
+    x = rng(2).normal(size=(10, 1))
+    data = [(x, 3 * x), (x, -3 * x)]
+    stop = list(train(vanilla(), data, optimizer=SGD(lr=1e150), epochs=50))[-1]
+    assert stop.stopped_reason.endswith("try a smaller learning rate or gradient clipping.")
+    assert f"(sequence {stop.sequence + 1}): training stopped" in stop.stopped_reason
