@@ -201,10 +201,7 @@ def layer_forward(
     if sign is not None:
         W_ih, W_hh, b_x = W_ih * sign[:, None], W_hh * sign[:, None], b_x * sign
     pre = np.empty((T, G, D, H), dtype=dt)  # [T, G, D, H]
-    for d, xs in enumerate(_step_order_input(x, D)):
-        proj = xs @ W_ih[d].T  # [T, G·H]: all steps in one matmul
-        proj += b_x[d]
-        pre[:, :, d, :] = proj.reshape(T, G, H)
+    _project_inputs(x, W_ih, b_x, pre)
     hs = np.empty((T + 1, D, H), dtype=dt)
     hs[0] = h0
     rec = _Recurrent(W_hh).forward  # h ↦ W_hh h as [G, D, H]
@@ -224,6 +221,21 @@ def layer_forward(
     if sign is not None:
         pre *= sign.reshape(G, 1, H)  # the true pre-activations again
     return LayerRun(mode, pre, gates, hs, cs, hn)
+
+
+def _project_inputs(x, W_ih, b_x, pre, chunk: int = 4096) -> None:
+    """pre[s, :, d] = W_ih[d] x_s + b_x[d] for all steps: a few large matmuls."""
+    T, G, D, H = pre.shape
+    for d, xs in enumerate(_step_order_input(x, D)):
+        if D == 1:  # [T, G, 1, H] is [T, G·H]: write in place
+            flat = pre.reshape(T, G * H)
+            np.matmul(xs, W_ih[d].T, out=flat)
+            flat += b_x[d]
+            continue
+        for a in range(0, T, chunk):  # bounded temporaries for long sequences
+            proj = xs[a : a + chunk] @ W_ih[d].T  # [chunk, G·H]
+            proj += b_x[d]
+            pre[a : a + chunk, :, d, :] = proj.reshape(-1, G, H)
 
 
 def _vanilla_loop(pre, hs, rec, relu: bool) -> None:
