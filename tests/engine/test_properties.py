@@ -391,3 +391,56 @@ def test_upper_layer_step_input_is_read_only():
     with pytest.raises(ValueError):
         x[0] = 123.0
     assert trace.step(1, 0, 0).x[0] != 123.0
+
+
+# -- the worked-math panel's numbers ----------------------------------------------------------
+def sigmoid(a):
+    return 1 / (1 + np.exp(-a))
+
+
+def check_step_equations(step, mode):
+    """The terms of one step recombine into its pre-activations, gates and states."""
+    H = step.hidden_size
+    close = dict(rtol=1e-12, atol=1e-12)
+    full = step.x_term + step.b_ih + step.h_term + step.b_hh
+    if mode in ("rnn_tanh", "rnn_relu"):
+        np.testing.assert_allclose(step.pre, full, **close)
+        act = np.tanh(step.pre) if mode == "rnn_tanh" else np.maximum(step.pre, 0)
+        np.testing.assert_allclose(step.h, act, **close)
+        return
+    if mode == "lstm":
+        np.testing.assert_allclose(step.pre, full, **close)
+        i, f, o = (sigmoid(step.block(step.pre, k)) for k in "ifo")
+        g = np.tanh(step.block(step.pre, "g"))
+        np.testing.assert_allclose(step.gates, np.concatenate([i, f, g, o]), **close)
+        np.testing.assert_allclose(step.c, f * step.c_prev + i * g, **close)
+        np.testing.assert_allclose(step.h, o * np.tanh(step.c), **close)
+        return
+    np.testing.assert_allclose(step.pre[: 2 * H], full[: 2 * H], **close)
+    r, z = sigmoid(step.pre[:H]), sigmoid(step.pre[H : 2 * H])
+    np.testing.assert_allclose(step.hn, step.block(step.h_term + step.b_hh, "n"), **close)
+    a_n = step.block(step.x_term + step.b_ih, "n") + r * step.hn
+    np.testing.assert_allclose(step.block(step.pre, "n"), a_n, **close)
+    n = np.tanh(a_n)
+    np.testing.assert_allclose(step.gates, np.concatenate([r, z, n]), **close)
+    np.testing.assert_allclose(step.h, (1 - z) * n + z * step.h_prev, **close)
+
+
+@given(cases())
+def test_each_step_shows_numbers_that_satisfy_its_equations(case):
+    trace = case.forward()
+    T, D = case.x.shape[0], case.spec.num_directions
+    for layer, d in case.directions():
+        for t in range(T):
+            step = trace.step(layer, d, t)
+            check_step_equations(step, case.spec.mode)
+            np.testing.assert_array_equal(step.h, trace.hidden(layer, d)[t])
+            np.testing.assert_array_equal(step.h_prev, trace.hidden_prev(layer, d)[t])
+        first = trace.step(layer, d, 0 if d == 0 else T - 1)  # where the direction starts
+        np.testing.assert_array_equal(first.h_prev, trace.h0[layer * D + d])
+    if trace.y is not None:
+        W, b = case.state["head.weight"], case.state["head.bias"]
+        for t in range(T):
+            head = trace.head_step(t)
+            np.testing.assert_allclose(head.logits, W @ trace.output[t] + b, rtol=1e-12, atol=1e-12)
+            np.testing.assert_allclose(head.W_h + head.b, head.logits, rtol=1e-12, atol=1e-12)
