@@ -59,7 +59,9 @@ def clip_grad_norm(grads: Mapping[str, np.ndarray], max_norm: float) -> tuple[di
     """Scale every parameter gradient by min(1, max_norm / (‖g‖ + 1e-6)).
 
     Returns the clipped gradients (new arrays; ``x``/``h0``/``c0`` dropped) and
-    the norm *before* clipping, as ``torch.nn.utils.clip_grad_norm_``.
+    the norm *before* clipping, as ``torch.nn.utils.clip_grad_norm_``.  A NaN
+    norm leaves the gradients unscaled (torch would turn them all into NaN):
+    check the returned norm.
     """
     _check_number("max_norm", max_norm, 0.0, math.inf, lo_open=True)
     norm = global_norm(grads)
