@@ -74,7 +74,7 @@ def step_mask(steps: int, shape: str = "many_to_many") -> np.ndarray:
 def _mask(mask, steps: int) -> np.ndarray:
     if mask is None or isinstance(mask, str):
         return step_mask(steps, mask or "many_to_many")
-    m = np.asarray(mask)
+    m = np.array(mask, copy=True)  # the result keeps it read-only; the caller's stays writable
     if m.shape != (steps,) or m.dtype != bool:
         raise ValueError(
             f"mask must be a bool array of shape ({steps},) or a shape name; got {m.dtype} {m.shape}"

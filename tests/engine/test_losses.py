@@ -101,6 +101,8 @@ def test_custom_mask_counts_only_its_steps():
     assert r.counted_steps == 2
     assert r.loss == pytest.approx(np.mean((Z[mask] - TARGETS["mse"][mask]) ** 2))
     assert np.isnan(r.per_step[~mask]).all()
+    mask[0] = False  # the caller's mask stays theirs (and writable)
+    assert r.mask[0]
 
 
 # -- PyTorch ----------------------------------------------------------------
