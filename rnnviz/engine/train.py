@@ -24,6 +24,7 @@ weight ends training with a final :class:`TrainProgress` whose
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -148,23 +149,27 @@ def train(
     ``data`` is one ``(x, target)`` tuple or a list of them; each epoch visits
     them in an order shuffled by ``np.random.default_rng(seed)``.  The optimiser
     (default ``Adam(lr=0.01)``) keeps its state between calls: pass a fresh one
-    (``opt.fresh()``) for a run that repeats bit for bit.  Arguments are checked
-    here, before the first step; the returned iterator does the work.
+    (``opt.fresh()``) for a run that repeats bit for bit.  After a stop on a
+    non-finite value its state may hold that value too: reset it before training
+    on.  Arguments are checked here, before the first step; the returned
+    iterator does the work.
     """
     _check_names(loss, shape)
     _head_check(network, loss)
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= MAX_EPOCHS:
+    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or not 1 <= epochs <= MAX_EPOCHS:
         raise ValueError(f"epochs must be an integer in [1, {MAX_EPOCHS:,}]; got {epochs!r}")
-    if clip is not None and not (isinstance(clip, int | float) and math.isfinite(clip) and clip > 0):
+    if clip is not None and (
+        isinstance(clip, bool) or not isinstance(clip, numbers.Real) or not (math.isfinite(clip) and clip > 0)
+    ):
         raise ValueError(f"clip must be a positive number or None; got {clip!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
     if optimizer is None:
         optimizer = Adam(lr=0.01)
     if not isinstance(optimizer, Optimizer):
         raise ValueError(f"optimizer must be an SGD or Adam optimizer; got {type(optimizer).__name__}")
     pairs = _validate(network, _pairs(data), loss, shape)
-    return _run(network, pairs, loss, shape, optimizer, epochs, clip, int(seed))
+    return _run(network, pairs, loss, shape, optimizer, int(epochs), clip, int(seed))
 
 
 def _bad(value: float) -> str:
