@@ -21,6 +21,7 @@ so every view plays a generated sequence like any other.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -129,7 +130,11 @@ def generate(
         or not 1 <= steps <= MAX_GENERATED_STEPS
     ):
         raise ValueError(f"steps must be an integer in [1, {MAX_GENERATED_STEPS:,}]; got {steps!r}")
-    if not (isinstance(temperature, int | float) and math.isfinite(temperature) and temperature > 0):
+    if (
+        isinstance(temperature, bool)
+        or not isinstance(temperature, numbers.Real)
+        or not (math.isfinite(temperature) and temperature > 0)
+    ):
         raise ValueError(f"temperature must be a positive number; got {temperature!r}")
     if not isinstance(rng, np.random.Generator):
         rng = np.random.default_rng(0 if rng is None else rng)
@@ -149,6 +154,11 @@ def generate(
             tokens[t] = sample_index(z, float(temperature), rng)
         if t + 1 < steps:
             if mode == "value":
+                if not np.all(np.isfinite(h.y[0])):
+                    raise ValueError(
+                        f"generation diverged: the output at step t={t + 1} is infinite or NaN, "
+                        "so it cannot be fed back as the next input"
+                    )
                 inputs[t + 1] = h.y[0]
             else:
                 inputs[t + 1, tokens[t]] = 1.0  # one-hot

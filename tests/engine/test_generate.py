@@ -80,6 +80,15 @@ def test_linear_head_feeds_its_output_back():
     np.testing.assert_allclose(g.inputs[1:], g.outputs[:-1], atol=1e-15)
 
 
+def test_diverging_feedback_says_so():
+    spec = NetworkSpec("rnn_relu", 1, 1, output_size=1)
+    state = {"weight_ih_l0": [[1.0]], "weight_hh_l0": [[0.0]], "bias_ih_l0": [0.0], "bias_hh_l0": [0.0]}
+    state.update({"head.weight": [[1e300]], "head.bias": [0.0]})
+    net = Network(spec, {k: np.array(v) for k, v in state.items()})
+    with np.errstate(over="ignore"), pytest.raises(ValueError, match="diverged.*t=2"):
+        generate(net, [1.0], 5)
+
+
 def test_explicit_mode_overrides_the_default():
     net = Network.from_spec(NetworkSpec("rnn_tanh", 3, 4, output_size=3), seed=1)
     g = generate(net, 0, 5, mode="argmax")
