@@ -5,6 +5,15 @@ Never imports Qt.  Usable from scripts and notebooks::
     from rnnviz.engine import Network
     net = Network.from_state_dict(state, mode="lstm")
     trace = net.forward(x)
+
+and around it: seeded initialisers (``Network.from_spec(spec, init="xavier", seed=1)``),
+losses with their gradients (``compute_loss``), SGD / Adam / clipping, training as
+a generator of :class:`TrainProgress` (``train``), one-to-many generation
+(``generate``) and sequence generators (``make_sequence("adding", length=50)``)::
+
+    data = make_sequence("sine", length=200, period=25)
+    for progress in train(net, (data.inputs, data.targets), optimizer=Adam(lr=0.01), epochs=50):
+        print(progress.epoch, progress.loss)
 """
 
 from .generate import GENERATION_MODES, Generation, generate, sample_index
