@@ -4,6 +4,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rnnviz.engine.losses import bce_loss, compute_loss, cross_entropy_loss, mse_loss, step_mask
 
@@ -203,3 +205,31 @@ def test_result_is_read_only():
     r = mse_loss(Z, TARGETS["mse"])
     with pytest.raises(ValueError):
         r.grad[0, 0] = 1.0
+
+
+@given(
+    T=st.integers(1, 8),
+    O=st.integers(2, 6),
+    scale=st.sampled_from([1e-3, 1.0, 1e3, 1e6]),
+    seed=st.integers(0, 2**32),
+    last_only=st.booleans(),
+)
+def test_properties_of_every_loss(T, O, scale, seed, last_only):
+    r = np.random.default_rng(seed)
+    z = r.normal(size=(T, O)) * scale
+    shape = "many_to_one" if last_only else "many_to_many"
+    classes = r.integers(0, O, size=T)
+    ce = cross_entropy_loss(z, classes, shape)
+    bce = bce_loss(z, r.uniform(size=(T, O)), shape)
+    mse = mse_loss(z, r.normal(size=(T, O)), shape)
+    for res in (ce, bce, mse):
+        assert np.isfinite(res.loss) and res.loss >= 0
+        assert np.all(np.isfinite(res.grad))
+        assert res.counted_steps == (1 if last_only else T)
+        assert np.isnan(res.per_step).sum() == T - res.counted_steps
+    # softmax cross-entropy: each row of the gradient sums to 0 (a shift of all logits changes nothing)
+    np.testing.assert_allclose(ce.grad.sum(axis=1), 0, atol=1e-12)
+    shifted = cross_entropy_loss(z + 7.0, classes, shape)
+    assert shifted.loss == pytest.approx(ce.loss, rel=1e-9, abs=1e-12 * scale)
+    # BCE: |∂L/∂z| ≤ 1 / (N·O)
+    assert np.all(np.abs(bce.grad) <= 1 / (bce.counted_steps * O) + 1e-15)
