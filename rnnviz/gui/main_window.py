@@ -119,8 +119,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
 
     def _build_docks(self) -> None:
-        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        # the timeline spans the whole window: a long slider for long sequences
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.setTabPosition(Qt.DockWidgetArea.AllDockWidgetAreas, QtWidgets.QTabWidget.TabPosition.North)
         self.setDockOptions(
             QtWidgets.QMainWindow.DockOption.AnimatedDocks
             | QtWidgets.QMainWindow.DockOption.AllowTabbedDocks
@@ -134,7 +136,19 @@ class MainWindow(QtWidgets.QMainWindow):
         self.addDockWidget(left, self.sequence_dock)
         self.tabifyDockWidget(self.sequence_dock, self.weights_dock)
         self.sequence_dock.raise_()
+        self._docks_sized = False
+
+    def _size_docks(self) -> None:
+        """Once, when first shown: the builder as short as it can be, the rest to the tabs."""
+        self._docks_sized = True
         self.resizeDocks([self.network_dock], [400], Qt.Orientation.Horizontal)
+        builder = self.network_dock.sizeHint().height() + 8
+        self.resizeDocks([self.network_dock, self.sequence_dock], [builder, 2000], Qt.Orientation.Vertical)
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if not self._docks_sized:
+            self._size_docks()
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()

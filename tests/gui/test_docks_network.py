@@ -96,6 +96,9 @@ def test_weight_tables_label_gate_blocks(weights, controller):
         == "W_[ifgo]x (layer 2, backward) — weight_ih_l1_reverse (8×4)"
     )
     assert "f: forget gate" in m.data(m.index(2, 0), _tip())
+    b = weights.models["bias_hh_l0"]
+    assert (b.rowCount(), b.columnCount()) == (1, 8)
+    assert b.headerData(4, _h()) == "g1" and "g: candidate" in b.data(b.index(0, 4), _tip())
 
 
 def test_weight_edit_recomputes(weights, controller, qtbot):
@@ -107,7 +110,7 @@ def test_weight_edit_recomputes(weights, controller, qtbot):
     h1 = controller.trace.hidden(0, 0)[0]
     assert h1[0] == pytest.approx(np.tanh(0.7 + 0.1))
     b = weights.models["bias_ih_l0"]
-    b.setData(b.index(2, 0), "−0,5")  # a typographic minus and a decimal comma
+    b.setData(b.index(0, 2), "−0,5")  # a typographic minus and a decimal comma
     assert controller.session.network.param("bias_ih_l0")[2] == -0.5
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt
 
 from ..theme import mono_font
@@ -40,7 +40,9 @@ class ArrayTableModel(QtCore.QAbstractTableModel):
         self._row_tints: list[QtGui.QColor | None] = []
         self._col_tints: list[QtGui.QColor | None] = []
         self._row_tips: list[str] = []
+        self._col_tips: list[str] = []
         self._decimals = 4
+        self.compact = False  # True: "1", "0.25" instead of "1.0000", "0.2500"
         self.editable = True
         self._font = mono_font()
 
@@ -71,6 +73,7 @@ class ArrayTableModel(QtCore.QAbstractTableModel):
         self._row_tints = [None] * a.shape[0]
         self._col_tints = [None] * a.shape[1]
         self._row_tips = [""] * a.shape[0]
+        self._col_tips = [""] * a.shape[1]
         self.endResetModel()
 
     def set_row_tints(self, tints, tips=None) -> None:
@@ -79,8 +82,10 @@ class ArrayTableModel(QtCore.QAbstractTableModel):
             self._row_tips = list(tips)
         self._emit_all()
 
-    def set_col_tints(self, tints) -> None:
+    def set_col_tints(self, tints, tips=None) -> None:
         self._col_tints = [QtGui.QColor(t) if t else None for t in tints]
+        if tips is not None:
+            self._col_tips = list(tips)
         self._emit_all()
 
     def set_decimals(self, decimals: int) -> None:
@@ -96,7 +101,14 @@ class ArrayTableModel(QtCore.QAbstractTableModel):
         return self._array
 
     def format(self, value: float) -> str:
-        return "" if np.isnan(value) else f"{value:.{self._decimals}f}"
+        if np.isnan(value):
+            return ""
+        text = f"{value:.{self._decimals}f}"
+        if self.compact and "." in text:
+            text = text.rstrip("0").rstrip(".")
+            if text in ("-0", ""):
+                text = "0"
+        return text
 
     # -- Qt model interface ---------------------------------------------------------
     def rowCount(self, parent=None) -> int:  # noqa: N802
@@ -125,6 +137,7 @@ class ArrayTableModel(QtCore.QAbstractTableModel):
             return tint
         if role == Qt.ItemDataRole.ToolTipRole:
             tip = self._row_tips[r] if r < len(self._row_tips) else ""
+            tip = tip or (self._col_tips[c] if c < len(self._col_tips) else "")
             return f"{self._row_names[r]}, {self._col_names[c]}: {self._array[r, c]!r}" + (
                 f"\n{tip}" if tip else ""
             )
@@ -156,11 +169,44 @@ class ArrayTableModel(QtCore.QAbstractTableModel):
         return True
 
 
-def fit_table_height(view, max_rows: int = 12) -> None:
-    """Size a QTableView to show all its rows up to ``max_rows`` (then it scrolls)."""
-    model = view.model()
-    rows = min(model.rowCount(), max_rows) if model is not None else 0
-    header = view.horizontalHeader().height() if view.horizontalHeader().isVisible() else 0
-    height = header + rows * view.verticalHeader().defaultSectionSize() + 2 * view.frameWidth()
-    scroll = view.horizontalScrollBar().sizeHint().height()
-    view.setFixedHeight(height + scroll)
+class FittedTableView(QtWidgets.QTableView):
+    """A table as tall as its rows (up to ``max_rows``, then it scrolls), with room for a
+    horizontal scroll bar only when the columns do not fit."""
+
+    def __init__(self, parent=None, max_rows: int = 12):
+        super().__init__(parent)
+        self.max_rows = max_rows
+        self._height = -1
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Fixed)
+
+    def _content_height(self) -> int:
+        model = self.model()
+        n = model.rowCount() if model is not None else 0
+        header = self.horizontalHeader().sizeHint().height() if not self.horizontalHeader().isHidden() else 0
+        height = (
+            header
+            + min(n, self.max_rows) * self.verticalHeader().defaultSectionSize()
+            + 2 * self.frameWidth()
+        )
+        width_needed = self.horizontalHeader().length() + self.verticalHeader().sizeHint().width()
+        if n > self.max_rows:
+            width_needed += self.verticalScrollBar().sizeHint().width()
+        if width_needed + 2 * self.frameWidth() > self.width():
+            height += self.horizontalScrollBar().sizeHint().height()
+        return height
+
+    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 (Qt override)
+        return QtCore.QSize(super().sizeHint().width(), self._content_height())
+
+    def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 (Qt override)
+        return QtCore.QSize(80, self._content_height())
+
+    def refit(self) -> None:
+        height = self._content_height()
+        if height != self._height:
+            self._height = height
+            self.updateGeometry()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self.refit()

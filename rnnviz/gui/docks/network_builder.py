@@ -73,8 +73,10 @@ class NetworkBuilderDock(QtWidgets.QDockWidget):
         head_row.addWidget(self.head_size_spin)
         form.addRow("Cell", self.cell_combo)
         form.addRow("Hidden size H", self.hidden_spin)
-        form.addRow("Layers", self.layers_spin)
-        form.addRow("Direction", self.direction_combo)
+        depth_row = QtWidgets.QHBoxLayout()
+        depth_row.addWidget(self.layers_spin)
+        depth_row.addWidget(self.direction_combo, 1)
+        form.addRow("Layers", depth_row)
         form.addRow("Output head", head_row)
 
         self.init_combo = self._combo(INITS)
@@ -95,11 +97,13 @@ class NetworkBuilderDock(QtWidgets.QDockWidget):
         form.addRow("Constant", self.constant_spin)
         form.addRow("Seed", seed_row)
         form.addRow("", self.forget_check)
+        self.form = form
 
         self.count_label = QtWidgets.QLabel(body)
         self.count_label.setObjectName("parameterCount")
         self.count_label.setWordWrap(True)
         self.count_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.count_label.setMinimumHeight(2 * self.count_label.fontMetrics().lineSpacing())
         form.addRow("Parameters", self.count_label)
         self.setWidget(body)
 
@@ -149,6 +153,9 @@ class NetworkBuilderDock(QtWidgets.QDockWidget):
         self.head_size_spin.setEnabled(self.head_combo.currentData() != "none")
         self.constant_spin.setEnabled(self.init_combo.currentData() == "constant")
         self.forget_check.setEnabled(self.cell_combo.currentData() == "lstm")
+        # rows that do not apply are hidden: the dock stays short
+        self.form.setRowVisible(self.constant_spin, self.constant_spin.isEnabled())
+        self.form.setRowVisible(self.forget_check, self.forget_check.isEnabled())
 
     def _on_controller_session_changed(self, session: Session) -> None:
         self.set_session(session)

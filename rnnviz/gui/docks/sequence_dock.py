@@ -116,11 +116,13 @@ class SequenceDock(QtWidgets.QDockWidget):
         self.summary_label.setWordWrap(True)
         col.addWidget(self.summary_label)
         self.model = ArrayTableModel(tab)
+        self.model.compact = True  # one-hot rows read as 1 and 0
         self.model.sig_value_edited.connect(self._on_model_value_edited)
         self.model.sig_invalid_text.connect(self._on_model_invalid_text)
         self.table = SequenceTableView(self.paste_text, tab)
         self.table.setModel(self.model)
-        self.table.horizontalHeader().setDefaultSectionSize(80)
+        self.table.horizontalHeader().setDefaultSectionSize(64)
+        self.table.horizontalHeader().setMinimumSectionSize(40)
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         col.addWidget(self.table, 1)
         grid = QtWidgets.QGridLayout()
@@ -160,7 +162,11 @@ class SequenceDock(QtWidgets.QDockWidget):
     def set_session(self, session: Session) -> None:
         seq = session.sequence
         table, names = self.table_array(seq)
+        structure = (table.shape, tuple(names))
         self.model.set_array(table, [str(t + 1) for t in range(seq.steps)], names)
+        if structure != getattr(self, "_structure", None) and table.shape[1] <= 40:
+            self._structure = structure
+            self.table.resizeColumnsToContents()
         n_in = seq.num_features
         self.model.set_col_tints([None] * n_in + [TARGET_TINT] * (table.shape[1] - n_in))
         self.shape_combo.blockSignals(True)

@@ -15,7 +15,7 @@ from rnnviz.engine import GATE_TITLES, course_name
 from rnnviz.session import Session
 
 from ..theme import GATE_TINTS
-from .array_model import ArrayTableModel, fit_table_height
+from .array_model import ArrayTableModel, FittedTableView
 
 MAX_VISIBLE_ROWS = 12
 
@@ -49,7 +49,7 @@ def row_labels(key: str, session: Session) -> tuple[list[str], list[str | None],
     H = spec.hidden_size
     gates = spec.gate_names
     if len(gates) == 1:
-        return [str(k + 1) for k in range(H)], [None] * H, [""] * H
+        return [f"h{k + 1}" for k in range(H)], [None] * H, [f"unit {k + 1}" for k in range(H)]
     names, tints, tips = [], [], []
     for g in gates:
         for k in range(H):
@@ -59,10 +59,13 @@ def row_labels(key: str, session: Session) -> tuple[list[str], list[str | None],
     return names, tints, tips
 
 
+def displayed(key: str, array: np.ndarray) -> np.ndarray:
+    """Matrices as they are; a bias vector as one row (the gate labels go on its columns)."""
+    return array[None, :] if array.ndim == 1 else array
+
+
 def col_labels(key: str, session: Session) -> list[str]:
     spec = session.network.spec
-    if key.startswith("bias") or key == "head.bias":
-        return ["b"]
     if key == "head.weight":
         return _hidden_names(spec.hidden_size, spec.num_directions)
     if key.startswith("weight_hh"):
@@ -110,7 +113,7 @@ class WeightEditorDock(QtWidgets.QDockWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
         outer.addWidget(self.scroll, 1)
-        hint = QtWidgets.QLabel("Double-click a number to type the lecture's values; Enter applies.", body)
+        hint = QtWidgets.QLabel("Double-click a number to edit it; Enter applies.", body)
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #555;")
         outer.addWidget(hint)
@@ -124,7 +127,7 @@ class WeightEditorDock(QtWidgets.QDockWidget):
             self._rebuild(session)
             self._structure = structure
         for key, model in self.models.items():
-            model.set_array(net.param(key))
+            model.set_array(displayed(key, net.param(key)))
 
     def _rebuild(self, session: Session) -> None:
         spec = session.network.spec
@@ -151,20 +154,26 @@ class WeightEditorDock(QtWidgets.QDockWidget):
             title.setFont(font)
             model = ArrayTableModel(container)
             rows, tints, tips = row_labels(key, session)
-            model.set_array(session.network.param(key), rows, col_labels(key, session))
-            model.set_row_tints(tints, tips)
+            if len(shape) == 1:  # a bias: one row, one column per unit (gate blocks tinted)
+                model.set_array(displayed(key, session.network.param(key)), ["b"], rows)
+                model.set_col_tints(tints, tips)
+            else:
+                model.set_array(session.network.param(key), rows, col_labels(key, session))
+                model.set_row_tints(tints, tips)
             model.sig_value_edited.connect(lambda r, c, v, key=key: self._on_model_value_edited(key, r, c, v))
             model.sig_invalid_text.connect(
                 lambda r, c, text, key=key: self._on_model_invalid_text(key, r, c, text)
             )
-            view = QtWidgets.QTableView(container)
+            view = FittedTableView(container, MAX_VISIBLE_ROWS)
             view.setModel(model)
             view.setObjectName(f"table:{key}")
-            view.horizontalHeader().setDefaultSectionSize(76)
+            view.horizontalHeader().setDefaultSectionSize(72)
             view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
             view.setVerticalScrollMode(QtWidgets.QAbstractItemView.ScrollMode.ScrollPerPixel)
             view.setHorizontalScrollMode(QtWidgets.QAbstractItemView.ScrollMode.ScrollPerPixel)
-            fit_table_height(view, MAX_VISIBLE_ROWS)
+            if model.columnCount() <= 30:
+                view.resizeColumnsToContents()
+            view.refit()
             column.addWidget(title)
             column.addWidget(view)
             self.tables[key], self.models[key], self.titles[key] = view, model, title
@@ -193,7 +202,7 @@ class WeightEditorDock(QtWidgets.QDockWidget):
         session = self.controller.latest
         array = np.array(session.network.param(key), dtype=float)
         if array.ndim == 1:
-            array[row] = value
+            array[col] = value
         else:
             array[row, col] = value
         self.controller.set_param(key, array)

@@ -1,0 +1,135 @@
+"""GUI benchmark: edit → every view up to date, start-up to first frame, playback fps.
+
+    python benchmarks/bench_gui.py
+
+Runs offscreen and prints figures (targets in brackets); it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np  # noqa: E402
+from PySide6 import QtWidgets  # noqa: E402
+
+from rnnviz.engine import Network, NetworkSpec  # noqa: E402
+from rnnviz.gui.main_window import MainWindow  # noqa: E402
+from rnnviz.gui.theme import apply_theme  # noqa: E402
+from rnnviz.session import Sequence, Session  # noqa: E402
+from rnnviz.session.defaults import default_session  # noqa: E402
+
+
+def sine_session(mode: str, steps: int, hidden: int, layers: int = 1, bi: bool = False) -> Session:
+    spec = NetworkSpec(mode, 1, hidden, layers, bi, 1, None)
+    t = np.arange(steps + 1)
+    wave = np.sin(2 * np.pi * t / 25.0)
+    seq = Sequence(
+        inputs=wave[:-1, None], targets=wave[1:, None], input_names=("sin",), target_names=("next",)
+    )
+    return Session(
+        network=Network.from_spec(spec, seed=0), sequence=seq, title=f"{mode} H={hidden} T={steps}"
+    )
+
+
+def flush(app: QtWidgets.QApplication, window: QtWidgets.QWidget) -> None:
+    """Deliver pending events and paint what changed, as the event loop would."""
+    app.processEvents()
+    window.repaint()
+
+
+def bench_edit(app, label: str, session: Session, repeats: int = 21) -> None:
+    window = MainWindow(session, threading="auto")
+    window.show()
+    flush(app, window)
+    times = []
+    from rnnviz.gui.controller import SYNC_COST_LIMIT, estimated_cost
+
+    sync = "sync" if estimated_cost(session) <= SYNC_COST_LIMIT else "worker"
+    key = "weight_hh_l0"
+    base = np.array(session.network.param(key))
+    for k in range(repeats):
+        edited = base.copy()
+        edited[0, 0] += 0.01 * (k + 1)
+        t0 = time.perf_counter()
+        window.controller.set_param(key, edited)
+        if window.controller.busy:  # computed in the worker: wait for it
+            while window.controller.busy:
+                app.processEvents()
+        flush(app, window)
+        times.append(time.perf_counter() - t0)
+    window.close()
+    med = statistics.median(times) * 1000
+    print(
+        f"edit → all views, {label:<34} median {med:7.1f} ms  (max {max(times) * 1000:6.1f})  [{sync}; target 50 ms]"
+    )
+
+
+def bench_startup() -> None:
+    walls, firsts = [], []
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        out = subprocess.run(
+            [sys.executable, "-m", "rnnviz", "--startup-probe"], capture_output=True, text=True, env=env
+        ).stdout
+        walls.append(time.perf_counter() - t0)
+        for line in out.splitlines():
+            if line.startswith("startup_to_first_frame_s"):
+                firsts.append(float(line.split()[1]))
+    print(
+        f"start-up to first frame (python -m rnnviz, whole process incl. interpreter): "
+        f"median {statistics.median(walls):.2f} s; inside the app from import of rnnviz.gui.app: "
+        f"{statistics.median(firsts):.2f} s  [target 1.5 s]"
+    )
+
+
+def bench_playback(app, mode: str = "lstm", steps: int = 1000, hidden: int = 128, frames: int = 200) -> None:
+    window = MainWindow(sine_session(mode, steps, hidden), threading="sync")
+    window.resize(1920, 1080)
+    window.show()
+    flush(app, window)
+    views = getattr(window.plots_view, "visible_panels", lambda: [])()
+    pb = window.playback
+    pb.set_step(1)
+    flush(app, window)
+    t0 = time.perf_counter()
+    for k in range(frames):
+        pb.set_step(1 + (k % steps))
+        app.processEvents()  # what the event loop does per timer tick: update + paint dirty regions
+    elapsed = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    for k in range(frames // 4):
+        pb.set_step(1 + (k % steps))
+        window.repaint()  # forced full repaint of the whole window, the worst case
+    forced = time.perf_counter() - t1
+    window.close()
+    print(
+        f"playback {mode} T={steps} H={hidden}, {len(views)} plot panels visible, 1920×1080: "
+        f"{frames / elapsed:6.1f} fps (event loop), {frames // 4 / forced:6.1f} fps (full-window repaint)  [target ≥ 30]"
+    )
+
+
+def main() -> int:
+    print(
+        f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (figures scale with load)"
+    )
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
+    apply_theme(app)
+    bench_edit(app, "default (seed 003, vanilla H=3, T=4)", default_session())
+    bench_edit(app, "vanilla tanh H=64, T=200", sine_session("rnn_tanh", 200, 64))
+    bench_edit(app, "LSTM H=64, T=200", sine_session("lstm", 200, 64))
+    bench_edit(app, "GRU H=64, T=200", sine_session("gru", 200, 64))
+    bench_edit(app, "LSTM 2-layer bi H=64, T=200", sine_session("lstm", 200, 64, 2, True))
+    bench_playback(app)
+    bench_startup()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
