@@ -227,8 +227,10 @@ def test_items_are_updated_not_rebuilt_when_the_structure_stays(qtbot):
     np.testing.assert_array_equal(curve_data(curves[0])[1][1:], t2.hidden(0, 0)[:, 0])
     bigger = random_session("lstm", 9, session.sequence, out=5, head="softmax")
     area.set_trace(bigger.network.forward(bigger.inputs), bigger)
-    assert len(area.hidden_panel.curves) == 9
-    assert area.hidden_panel.curves[0] is not curves[0]
+    assert len(area.hidden_panel.curves) == 9  # pooled: one line added, the others kept
+    np.testing.assert_array_equal(
+        curve_data(area.hidden_panel.curves[8])[1][1:], area.trace.hidden(0, 0)[:, 8]
+    )
 
 
 def test_many_units_draw_capped_lines_that_include_the_selected_unit(qtbot):

@@ -56,6 +56,8 @@ class OutputPanel(QtWidgets.QFrame):
         )
         self.bars_plot.addItem(self.target_marks)
         self.bars_caption = QtWidgets.QLabel()
+        # its text changes every step: a fixed size keeps that from re-laying-out the grid
+        self.bars_caption.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
         self.bars_caption.setFont(style.font(style.AXIS_PT))
         self.bars_caption.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.curves: list[pg.PlotDataItem] = []
@@ -103,17 +105,20 @@ class OutputPanel(QtWidgets.QFrame):
                 symbolSize=5,
                 symbolPen=pen.color(),
                 symbolBrush=pen.color(),
-                antialias=steps <= 400,
+                antialias=steps <= style.ANTIALIAS_UP_TO,
             )
             curve.setDownsampling(auto=True, method="peak")
             curve.setClipToView(True)
+            style.cache_item(curve.curve)
+            style.cache_item(curve.scatter)
             pi.addItem(curve)
             self.curves.append(curve)
             if not text:  # one-hot targets say little as lines; the bar chart marks them
                 tpen = pg.mkPen(pen.color(), width=1.2, style=QtCore.Qt.PenStyle.DashLine)
-                target = pg.PlotDataItem(pen=tpen, antialias=steps <= 400)
+                target = pg.PlotDataItem(pen=tpen, antialias=steps <= style.ANTIALIAS_UP_TO)
                 target.setDownsampling(auto=True, method="peak")
                 target.setClipToView(True)
+                style.cache_item(target.curve)
                 pi.addItem(target)
                 self.target_curves.append(target)
         self.plot.set_steps(steps)
@@ -226,6 +231,8 @@ class LossPanel(QtWidgets.QFrame):
         )
         self.curve.setDownsampling(auto=True, method="peak")
         self.curve.setClipToView(True)
+        style.cache_item(self.curve.curve)
+        style.cache_item(self.curve.scatter)
         self.plot.addItem(self.curve)
         self._loss = np.zeros(0)
         box = QtWidgets.QVBoxLayout(self)

@@ -7,7 +7,7 @@ setting is applied per widget; nothing here changes pyqtgraph's global options.
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 
 BACKGROUND = "#ffffff"
 FOREGROUND = "#222222"
@@ -38,6 +38,7 @@ SELECTED_WIDTH = 3.4
 MAX_LINES = 16  # lines drawn per panel; beyond that the heatmap shows every unit
 HEATMAP_ABOVE = 16  # heatmap is the default view when H is larger than this
 SYMBOLS_UP_TO = 40  # draw a dot at every step for sequences this short
+ANTIALIAS_UP_TO = 60  # smooth lines for short sequences; long ones redraw faster without
 
 TITLE_PT = 11
 AXIS_PT = 9
@@ -82,6 +83,9 @@ def style_plot(plot: pg.PlotItem) -> None:
         axis.setTextPen(pg.mkPen(FOREGROUND))
         axis.setTickFont(font(AXIS_PT))
         axis.setStyle(tickTextOffset=3)
+        # an axis (and its grid) repaints from a QPicture every frame otherwise:
+        # cached, moving the cursor costs a pixmap blit
+        cache_item(axis)
     plot.showGrid(x=True, y=True, alpha=GRID_ALPHA)
     plot.hideButtons()
     plot.setMenuEnabled(False)
@@ -91,3 +95,8 @@ def make_plot_widget(parent=None) -> pg.PlotWidget:
     w = pg.PlotWidget(parent=parent, background=BACKGROUND)
     style_plot(w.getPlotItem())
     return w
+
+
+def cache_item(item) -> None:
+    """Paint ``item`` into a pixmap and reuse it while only other items (the cursor) move."""
+    item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Signal
 
 from . import style
@@ -39,6 +39,9 @@ class UnitPanel(QtWidgets.QFrame):
         self._steps = 0
         self._unit = 0
         self._hidden = 1
+        self._pen_key: tuple | None = None
+        self._default_heatmap: bool | None = None
+        self._antialias = True
         self._heatmap = False
         self._levels = FIXED_LEVELS.get(kind, (-1.0, 1.0))
         self.curves: list[pg.PlotDataItem] = []
@@ -63,6 +66,7 @@ class UnitPanel(QtWidgets.QFrame):
         self.plot.plot_item.getAxis("left").setWidth(42)
         self.image = HeatmapImage()
         self.image.sig_row_clicked.connect(self._on_image_row_clicked)
+        style.cache_item(self.image)
         self.colorbar = pg.ColorBarItem(
             values=self._levels,
             colorMap=style.colormap(kind),
@@ -97,46 +101,55 @@ class UnitPanel(QtWidgets.QFrame):
 
     # -- structure ---------------------------------------------------------------
     def build(self, hidden: int, steps: int, x_max: int) -> None:
-        """New items for H units over steps 0..``steps`` (x up to ``x_max``)."""
-        pi = self.plot.plot_item
-        for c in self.curves:
-            pi.removeItem(c)
-        for chip in self.chips:
+        """Items for H units over steps 0..``steps`` (x up to ``x_max``).
+
+        Lines are pooled: a change of H adds or removes only the difference.
+        """
+        n = min(hidden, style.MAX_LINES)
+        while len(self.curves) > n:
+            self.plot.plot_item.removeItem(self.curves.pop())
+            chip = self.chips.pop()
             self.legend_row.removeWidget(chip)
             chip.deleteLater()
-        n = min(hidden, style.MAX_LINES)
+        while len(self.curves) < n:
+            self._add_line()
+        self._antialias = steps <= style.ANTIALIAS_UP_TO
         marks = steps <= style.SYMBOLS_UP_TO
-        self.curves = []
-        self.chips = []
-        for k in range(n):
-            curve = pg.PlotDataItem(
-                antialias=steps <= 400,
-                symbol="o" if marks else None,
-                symbolSize=5,
-                connect="finite",
-            )
-            curve.setDownsampling(auto=True, method="peak")
-            curve.setClipToView(True)
-            curve.setCurveClickable(True, width=8)
-            curve.sigClicked.connect(self._on_curve_clicked)
-            pi.addItem(curve)
-            self.curves.append(curve)
-            chip = QtWidgets.QToolButton()
-            chip.setAutoRaise(True)
-            chip.setFont(style.font(style.AXIS_PT, bold=True))
-            chip.clicked.connect(self._on_chip_clicked)
-            self.legend_row.addWidget(chip)
-            self.chips.append(chip)
+        for curve in self.curves:
+            if (curve.opts["symbol"] is not None) != marks:
+                curve.setSymbol("o" if marks else None)
         if self.image.scene() is None:
-            pi.addItem(self.image)
-            pi.addItem(self.selection_box, ignoreBounds=True)
+            self.plot.plot_item.addItem(self.image)
+            self.plot.plot_item.addItem(self.selection_box, ignoreBounds=True)
         self._steps = steps
         self._values = np.zeros((0, hidden))
         self._shown_units = []
+        self._pen_key = None
         self.plot.set_steps(steps, x_max)
         self._hidden = hidden
         self._unit = min(self._unit, hidden - 1)
-        self.set_heatmap(hidden > style.HEATMAP_ABOVE)
+        default = hidden > style.HEATMAP_ABOVE
+        if default != self._default_heatmap:  # keep the user's choice while H stays on one side
+            self._default_heatmap = default
+            self._heatmap = default
+        self.set_heatmap(self._heatmap)
+
+    def _add_line(self) -> None:
+        curve = pg.PlotDataItem(symbolSize=5, connect="finite")
+        curve.setDownsampling(auto=True, method="peak")
+        curve.setClipToView(True)
+        curve.setCurveClickable(True, width=8)
+        curve.sigClicked.connect(self._on_curve_clicked)
+        style.cache_item(curve.curve)
+        style.cache_item(curve.scatter)
+        self.plot.plot_item.addItem(curve)
+        self.curves.append(curve)
+        chip = QtWidgets.QToolButton()
+        chip.setAutoRaise(True)
+        chip.setFont(style.font(style.AXIS_PT, bold=True))
+        chip.clicked.connect(self._on_chip_clicked)
+        self.legend_row.addWidget(chip)
+        self.chips.append(chip)
 
     # -- numbers -----------------------------------------------------------------
     def set_values(self, values: np.ndarray, x0: int, levels: tuple[float, float] | None = None) -> None:
@@ -161,8 +174,10 @@ class UnitPanel(QtWidgets.QFrame):
             return
         xs = np.arange(self._x0, self._x0 + self._values.shape[0])
         for curve, u in zip(self.curves, units, strict=False):
-            curve.setData(xs, self._values[:, u])
-        self._update_pens()
+            curve.setData(xs, self._values[:, u], antialias=self._antialias)
+        if self._pen_key != (tuple(units), self._unit):
+            self._pen_key = (tuple(units), self._unit)
+            self._update_pens()
 
     def _units_to_draw(self) -> list[int]:
         units = list(range(len(self.curves)))
@@ -247,7 +262,9 @@ class UnitPanel(QtWidgets.QFrame):
             chip.setText(f"{u + 1}" if compact else f"{self.key}{u + 1}")
             chip.setProperty("unit", u)
             chip.setToolTip(f"{self.title_text.split(' — ')[-1]}, unit {u + 1}: click to select")
-            chip.setStyleSheet(f"color: {style.unit_colour(u).name()}; padding: 0px 2px;")
+            palette = chip.palette()
+            palette.setColor(QtGui.QPalette.ColorRole.ButtonText, style.unit_colour(u))
+            chip.setPalette(palette)
         self._update_hint()
 
     def _update_hint(self) -> None:
