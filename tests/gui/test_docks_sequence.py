@@ -215,3 +215,63 @@ def _v():
     from PySide6.QtCore import Qt
 
     return Qt.Orientation.Vertical
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "sine",
+        "square",
+        "sawtooth",
+        "step",
+        "impulse",
+        "white_noise",
+        "random_walk",
+        "copy",
+        "adding",
+        "parity",
+    ],
+)
+def test_generators(dock, controller, kind):
+    g = dock.generator_widget
+    g.kind_combo.setCurrentIndex(g.kind_combo.findData(kind))
+    g.length_spin.setValue(30)
+    g.seed_spin.setValue(3)
+    g.generate()
+    s = controller.session
+    assert s.sequence.steps == 30 and s.network.input_size == s.sequence.num_features
+    assert controller.trace.steps == 30
+    assert dock.model.rowCount() == 30
+
+
+def test_generator_parameters_reach_the_sequence(dock, controller):
+    from rnnviz.engine.sequences import sine
+
+    g = dock.generator_widget
+    g.kind_combo.setCurrentIndex(g.kind_combo.findData("sine"))
+    g.length_spin.setValue(40)
+    g.period_spin.setValue(10)
+    g.amplitude_spin.setValue(2)
+    g.noise_spin.setValue(0.1)
+    g.seed_spin.setValue(5)
+    assert not g.delay_spin.isEnabled()
+    g.generate()
+    expected = sine(length=40, period=10.0, amplitude=2.0, noise=0.1, seed=5)
+    np.testing.assert_array_equal(controller.session.sequence.inputs, expected.inputs)
+    np.testing.assert_array_equal(controller.session.sequence.targets, expected.targets)
+    g.kind_combo.setCurrentIndex(g.kind_combo.findData("copy"))
+    assert g.delay_spin.isEnabled()
+    g.delay_spin.setValue(3)
+    g.generate()
+    t = controller.session.sequence
+    np.testing.assert_array_equal(t.targets[3:, 0], t.inputs[:-3, 0])
+
+
+def test_adding_problem_is_many_to_one(dock, controller):
+    g = dock.generator_widget
+    g.kind_combo.setCurrentIndex(g.kind_combo.findData("adding"))
+    g.generate()
+    s = controller.session
+    assert s.sequence.shape == "many_to_one" and s.network.input_size == 2
+    assert dock.shape_combo.currentData() == "many_to_one"
+    assert controller.loss is not None and np.isfinite(controller.loss.per_step[-1])

@@ -133,10 +133,14 @@ class GeneratorWidget(QtWidgets.QWidget):
         self._on_kind_combo_changed()
 
     def _on_kind_combo_changed(self, *_args) -> None:
-        kind = self.kind_combo.currentData()
-        self.delay_spin.setEnabled(kind == "copy")
-        periodic = kind in ("sine", "square", "sawtooth")
-        self.period_spin.setEnabled(periodic or kind in ("step", "impulse"))
+        accepted = generator_accepts(self.kind_combo.currentData())
+        for name, spin in (
+            ("period", self.period_spin),
+            ("amplitude", self.amplitude_spin),
+            ("noise", self.noise_spin),
+            ("delay", self.delay_spin),
+        ):
+            spin.setEnabled(name in accepted)
 
     def params(self) -> dict:
         return {
@@ -160,24 +164,29 @@ class GeneratorWidget(QtWidgets.QWidget):
         self.sig_sequence_built.emit(seq)
 
 
-def make_generated(kind: str, **params) -> Sequence:
-    """A Sequence from one of rnnviz.engine.sequences' generators."""
-    from rnnviz.engine import sequences
+def generator_accepts(kind: str) -> set[str]:
+    """The parameters ``kind``'s generator takes (empty if generators are missing)."""
+    try:
+        from rnnviz.engine.sequences import generator_parameters
+    except ImportError:  # pragma: no cover
+        return set()
+    return set(generator_parameters(kind))
 
-    result = sequences.generate(kind, **params)
-    inputs, targets, names = result
-    in_names, target_names = names
-    shape = (
-        "many_to_one"
-        if kind in ("adding", "parity") and targets is not None and len(targets) == 1
-        else "many_to_many"
-    )
+
+def make_generated(kind: str, **params) -> Sequence:
+    """A Sequence from one of rnnviz.engine.sequences' generators; unused parameters dropped."""
+    from rnnviz.engine.sequences import make_sequence
+
+    accepted = generator_accepts(kind)
+    if kind == "impulse" and "period" in params:
+        params["period"] = max(1, round(params["period"]))  # impulses repeat every whole number of steps
+    gen = make_sequence(kind, **{k: v for k, v in params.items() if k in accepted})
     return Sequence(
-        inputs=inputs,
-        targets=targets,
-        input_names=tuple(in_names),
-        target_names=tuple(target_names),
-        shape=shape,
+        inputs=gen.inputs,
+        targets=gen.targets,
+        input_names=gen.input_names,
+        target_names=gen.target_names,
+        shape=gen.shape,
     )
 
 
