@@ -64,6 +64,10 @@ def run(argv: list[str]) -> int:
     window = MainWindow(session, threading="sync" if headless else "auto")
     if args.export_png:
         return export_png(window, args.export_png)
+    if not args.startup_probe:  # File menu, title, drag and drop, autosave and recovery
+        from .file_actions import FileActions
+
+        window.file_actions = FileActions(window, window.controller, path=args.file)
     window.show()
     if args.startup_probe:
         app.processEvents()

@@ -1,0 +1,428 @@
+"""File > New / Open / Open Recent / Examples / Save / Save As / Revert, weights in and
+out, drag and drop, the title with its unsaved mark, asking before work is lost,
+and autosave with crash recovery.
+
+Plugs into a :class:`~rnnviz.gui.main_window.MainWindow` from outside::
+
+    window.file_actions = FileActions(window, window.controller, path=args.file)
+
+It adds its actions to ``window.file_menu`` (replacing the window's placeholder
+Open and Save As), watches ``controller.sig_session_changed`` for the title, and
+filters the window's close and drag-and-drop events.  Every dialog is an
+attribute tests can replace (``ask_unsaved``, ``ask_revert``, ``ask_recover``,
+``choose_open_path``, ``choose_save_path``, ``show_error_dialog``).
+
+A file that cannot be opened shows its error and leaves the session exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from rnnviz.session import Session, SessionFileError, load_session, save_session
+from rnnviz.session.defaults import default_session
+
+from .recovery import Recovery
+
+APP_NAME = "rnnviz"
+SUFFIX = ".rnnviz"
+MAX_RECENT = 8
+AUTOSAVE_MS = 60_000
+FILTER = "rnnviz sessions (*.rnnviz);;All files (*)"
+
+
+def same_work(a: Session | None, b: Session | None) -> bool:
+    """True when ``a`` holds the same work as ``b``: where the user looks does not count."""
+    if a is None or b is None:
+        return a is b
+    return (
+        a.network is b.network
+        and a.sequence is b.sequence
+        and (a.note, a.title, a.init) == (b.note, b.title, b.init)
+    )
+
+
+class FileActions(QtCore.QObject):
+    """The window's file handling; the session itself lives in the controller."""
+
+    sig_path_changed = QtCore.Signal(object)  # str | None
+
+    def __init__(
+        self,
+        window: QtWidgets.QMainWindow,
+        controller,
+        path: str | None = None,
+        settings: QtCore.QSettings | None = None,
+        state_dir: str | os.PathLike | None = None,
+        autosave_ms: int = AUTOSAVE_MS,
+        recovery: bool = True,
+    ):
+        super().__init__(window)
+        self.window = window
+        self.controller = controller
+        self.settings = settings or QtCore.QSettings(APP_NAME, APP_NAME)
+        self._path = str(path) if path else None
+        self._clean = controller.session  # the work as last opened or saved
+        self._autosaved: Session | None = None
+        self._offered = False
+        self.ask_unsaved = self._ask_unsaved_dialog
+        self.ask_revert = self._ask_revert_dialog
+        self.ask_recover = self._ask_recover_dialog
+        self.choose_open_path = self._choose_open_path_dialog
+        self.choose_save_path = self._choose_save_path_dialog
+        self.show_error_dialog = self._error_dialog
+        self.recovery = Recovery(state_dir) if recovery else None
+        self._build_actions()
+        self._install_menu()
+        window.setAcceptDrops(True)
+        window.installEventFilter(self)
+        controller.sig_session_changed.connect(self._on_controller_session_changed)
+        self.autosave_timer = QtCore.QTimer(self)
+        self.autosave_timer.setInterval(autosave_ms)
+        self.autosave_timer.timeout.connect(self.autosave_now)
+        if self.recovery is not None and self.recovery.primary:
+            self.autosave_timer.start()
+            if self.recovery.crashed_work() is not None:
+                QtCore.QTimer.singleShot(0, self.offer_recovery)
+        if self._path:
+            self._add_recent(self._path)
+        self.update_title()
+
+    # -- state ---------------------------------------------------------------------
+    @property
+    def path(self) -> str | None:
+        return self._path
+
+    @property
+    def dirty(self) -> bool:
+        """Unsaved work: the newest session differs from the one opened or saved."""
+        return not same_work(self.controller.latest, self._clean)
+
+    def display_name(self) -> str:
+        if self._path:
+            return Path(self._path).name
+        session = self.controller.latest
+        return (session.title if session is not None else "") or "Untitled"
+
+    def update_title(self) -> None:
+        self.window.setWindowTitle(f"{self.display_name()}[*] — {APP_NAME}")
+        self.window.setWindowModified(self.dirty)
+
+    def _on_controller_session_changed(self, session: Session) -> None:
+        self.update_title()
+
+    def _set_current(self, path: str | None, clean: Session | None) -> None:
+        changed = path != self._path
+        self._path = path
+        self._clean = clean
+        if changed:
+            self.sig_path_changed.emit(path)
+        self.update_title()
+
+    # -- actions ---------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        keys = QtGui.QKeySequence.StandardKey
+        self.action_new = self._action("&New", self.new_session, keys.New)
+        self.action_open = self._action("&Open…", self.open_dialog, keys.Open)
+        self.action_save = self._action("&Save", self.save, keys.Save)
+        self.action_save_as = self._action("Save &As…", self.save_as, keys.SaveAs)
+        self.action_revert = self._action("&Revert to Saved", self.revert)
+        self.recent_menu = QtWidgets.QMenu("Open &Recent", self.window)
+        self.recent_menu.aboutToShow.connect(self._rebuild_recent_menu)
+        self.examples_menu = QtWidgets.QMenu("&Examples", self.window)
+        self.examples_menu.aboutToShow.connect(self._rebuild_examples_menu)
+        from .transfer_actions import TransferActions
+
+        self.transfer = TransferActions(self.window, self.controller, self)
+
+    def _action(self, text: str, slot, shortcut=None) -> QtGui.QAction:
+        action = QtGui.QAction(text, self.window)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(lambda checked=False: slot())
+        return action
+
+    def _install_menu(self) -> None:
+        """Put the file actions at the top of File, replacing the window's placeholders."""
+        menu: QtWidgets.QMenu = self.window.file_menu
+        for name in ("action_open", "action_save"):
+            old = getattr(self.window, name, None)
+            if old is not None:
+                menu.removeAction(old)
+        first = menu.actions()[0] if menu.actions() else None
+        for item in (
+            self.action_new, self.action_open, self.recent_menu, self.examples_menu, None,
+            self.action_save, self.action_save_as, self.action_revert, None,
+            *self.transfer.actions(),
+        ):  # fmt: skip
+            if item is None:
+                menu.insertSeparator(first)
+            elif isinstance(item, QtWidgets.QMenu):
+                menu.insertMenu(first, item)
+            else:
+                menu.insertAction(first, item)
+
+    # -- opening ---------------------------------------------------------------------
+    def new_session(self) -> bool:
+        if not self.confirm_discard():
+            return False
+        session = default_session()
+        return self._show(session, None)
+
+    def open_dialog(self) -> bool:
+        path = self.choose_open_path()
+        return bool(path) and self.open_path(path)
+
+    def open_path(self, path: str | os.PathLike, ask: bool = True, remember: bool = True) -> bool:
+        """Open a session file; on any problem show it and keep the current session."""
+        if ask and not self.confirm_discard():
+            return False
+        try:
+            session = load_session(path)
+        except SessionFileError as exc:
+            self.show_error_dialog("Cannot open this file", str(exc))
+            return False
+        if not self._show(session, str(path) if remember else None):
+            return False
+        if remember:
+            self._add_recent(str(path))
+        self._status(f"Opened {Path(path).name}")
+        return True
+
+    def open_example(self, path: str | os.PathLike) -> bool:
+        """An example opens as new, unsaved-to-disk work: Save asks where (never over the example)."""
+        return self.open_path(path, remember=False)
+
+    def _show(self, session: Session, path: str | None) -> bool:
+        before = (self._path, self._clean)
+        self._set_current(path, session)
+        if not self.window.set_session(session):
+            self._set_current(*before)
+            return False
+        return True
+
+    def revert(self) -> bool:
+        if not self._path:
+            return False
+        if self.dirty and not self.ask_revert(self.display_name()):
+            return False
+        return self.open_path(self._path, ask=False)
+
+    # -- saving ----------------------------------------------------------------------
+    def save(self) -> bool:
+        if not self._path:
+            return self.save_as()
+        return self._write(self._path)
+
+    def save_as(self) -> bool:
+        suggested = self._path or str(Path.home() / (_file_stem(self.display_name()) + SUFFIX))
+        path = self.choose_save_path(suggested)
+        if not path:
+            return False
+        if not Path(path).suffix:
+            path += SUFFIX
+        return self._write(path)
+
+    def _write(self, path: str) -> bool:
+        session = self.controller.latest
+        try:
+            save_session(session, path)
+        except (OSError, ValueError) as exc:
+            self.show_error_dialog("Cannot save", f"{Path(path).name}: {exc}")
+            return False
+        self._set_current(path, session)
+        self._add_recent(path)
+        if self.recovery is not None:
+            self.recovery.clear()
+        self._status(f"Saved {Path(path).name}")
+        return True
+
+    def confirm_discard(self) -> bool:
+        """True when it is all right to replace the current work (saving it if asked)."""
+        if not self.dirty:
+            return True
+        answer = self.ask_unsaved(self.display_name())
+        if answer == "save":
+            return self.save()
+        return answer == "discard"
+
+    # -- recent files and examples ---------------------------------------------------
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent_files", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or []) if isinstance(v, str)]
+
+    def _add_recent(self, path: str) -> None:
+        full = str(Path(path).resolve())
+        files = [full] + [p for p in self.recent_files() if p != full]
+        self.settings.setValue("recent_files", files[:MAX_RECENT])
+
+    def clear_recent(self) -> None:
+        self.settings.setValue("recent_files", [])
+
+    def _rebuild_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = [p for p in self.recent_files() if Path(p).exists()]
+        for k, p in enumerate(files):
+            action = self.recent_menu.addAction(f"&{k + 1} {Path(p).name}")
+            action.setToolTip(p)
+            action.triggered.connect(lambda checked=False, p=p: self.open_path(p))
+        if not files:
+            self.recent_menu.addAction("(no recent files)").setEnabled(False)
+        self.recent_menu.addSeparator()
+        self.recent_menu.addAction("Clear list", self.clear_recent)
+
+    def _rebuild_examples_menu(self) -> None:
+        from rnnviz.session.examples import list_examples
+
+        self.examples_menu.clear()
+        for title, p in list_examples():
+            action = self.examples_menu.addAction(title)
+            action.triggered.connect(lambda checked=False, p=p: self.open_example(p))
+
+    # -- autosave and recovery -------------------------------------------------------
+    def autosave_now(self) -> bool:
+        """Write unsaved work to the recovery file (the timer calls this every minute)."""
+        rec = self.recovery
+        if rec is None or not rec.primary:
+            return False
+        if not self.dirty:
+            rec.clear()
+            self._autosaved = None
+            return False
+        session = self.controller.latest
+        if same_work(session, self._autosaved):
+            return False
+        try:
+            rec.autosave(session, self._path)
+        except (OSError, ValueError) as exc:
+            self.controller.report(f"Autosave failed: {exc}")
+            return False
+        self._autosaved = session
+        return True
+
+    def offer_recovery(self) -> bool:
+        """Offer the work a crashed copy left; True when it was recovered."""
+        rec = self.recovery
+        if self._offered or rec is None:
+            return False
+        self._offered = True
+        info = rec.crashed_work()
+        if info is None:
+            return False
+        if not self.ask_recover(info):
+            rec.clear()
+            return False
+        try:
+            session = rec.load()
+        except SessionFileError as exc:
+            self.show_error_dialog("Cannot recover the autosaved work", str(exc))
+            rec.clear()
+            return False
+        if not self._show(session, info["path"]):
+            return False
+        self._clean = None  # recovered work is unsaved work
+        self.update_title()
+        self._status("Recovered the work that was not saved when rnnviz last stopped")
+        return True
+
+    def shutdown(self) -> None:
+        """A clean exit: stop autosaving, remove the recovery files, release the lock."""
+        self.autosave_timer.stop()
+        if self.recovery is not None:
+            self.recovery.release()
+
+    # -- window events ---------------------------------------------------------------
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
+        if obj is self.window:
+            kind = event.type()
+            if kind == QtCore.QEvent.Type.Close:
+                if not self.confirm_discard():
+                    event.ignore()
+                    return True
+                self.shutdown()
+            elif kind in (QtCore.QEvent.Type.DragEnter, QtCore.QEvent.Type.DragMove):
+                if _dropped_session(event.mimeData()):
+                    event.acceptProposedAction()
+                    return True
+            elif kind == QtCore.QEvent.Type.Drop:
+                path = _dropped_session(event.mimeData())
+                if path:
+                    event.acceptProposedAction()
+                    QtCore.QTimer.singleShot(0, lambda: self.open_path(path))
+                    return True
+        return super().eventFilter(obj, event)
+
+    # -- dialogs (replaceable) ---------------------------------------------------------
+    def _ask_unsaved_dialog(self, name: str) -> str:
+        box = QtWidgets.QMessageBox(self.window)
+        box.setIcon(QtWidgets.QMessageBox.Icon.Warning)
+        box.setWindowTitle("Unsaved changes")
+        box.setText(f"Save the changes to {name}?")
+        box.setInformativeText("Your changes will be lost if you don't save them.")
+        buttons = QtWidgets.QMessageBox.StandardButton
+        box.setStandardButtons(buttons.Save | buttons.Discard | buttons.Cancel)
+        box.setDefaultButton(buttons.Save)
+        answer = box.exec()
+        return {buttons.Save: "save", buttons.Discard: "discard"}.get(buttons(answer), "cancel")
+
+    def _ask_revert_dialog(self, name: str) -> bool:
+        buttons = QtWidgets.QMessageBox.StandardButton
+        answer = QtWidgets.QMessageBox.question(
+            self.window,
+            "Revert to saved",
+            f"Discard your changes and reopen {name} as it was last saved?",
+            buttons.Discard | buttons.Cancel,
+            buttons.Cancel,
+        )
+        return answer == buttons.Discard
+
+    def _ask_recover_dialog(self, info: dict) -> bool:
+        where = Path(info["path"]).name if info.get("path") else "an unsaved session"
+        buttons = QtWidgets.QMessageBox.StandardButton
+        answer = QtWidgets.QMessageBox.question(
+            self.window,
+            "Recover unsaved work?",
+            f"rnnviz stopped without saving your work on {where}"
+            + (f" (autosaved {info['saved']})" if info.get("saved") else "")
+            + ".\nRecover it?",
+            buttons.Yes | buttons.Discard,
+            buttons.Yes,
+        )
+        return answer == buttons.Yes
+
+    def _choose_open_path_dialog(self) -> str | None:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self.window, "Open session", self._folder(), FILTER)
+        return path or None
+
+    def _choose_save_path_dialog(self, suggested: str) -> str | None:
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self.window, "Save session", suggested, FILTER)
+        return path or None
+
+    def _error_dialog(self, title: str, message: str) -> None:
+        QtWidgets.QMessageBox.critical(self.window, title, message)
+
+    def _folder(self) -> str:
+        return str(Path(self._path).parent) if self._path else str(Path.home())
+
+    def _status(self, message: str) -> None:
+        self.controller.report(message, error=False)
+
+
+def _file_stem(name: str) -> str:
+    keep = "".join(c if c.isalnum() or c in " -_" else " " for c in name)
+    return "_".join(keep.split())[:60] or "session"
+
+
+def _dropped_session(mime: QtCore.QMimeData) -> str | None:
+    """The first local ``.rnnviz`` file in a drop, or None."""
+    if not mime.hasUrls():
+        return None
+    for url in mime.urls():
+        if url.isLocalFile() and url.toLocalFile().lower().endswith(SUFFIX):
+            return url.toLocalFile()
+    return None

@@ -1,0 +1,113 @@
+"""File menu actions that carry weights and traces in and out of the app:
+import / export ``.npz`` weights (PyTorch names), "Copy as PyTorch code", and
+export the trace as CSV.  Errors are shown and change nothing.
+
+``choose_path(kind, save, suggested)`` is the one file dialog; tests replace it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from rnnviz.session.exporters import session_trace_csv
+from rnnviz.session.files import atomic_write
+from rnnviz.session.weights import WeightsFileError, export_weights, import_weights, pytorch_code
+
+FILTERS = {
+    "weights": "NumPy weights (*.npz);;All files (*)",
+    "csv": "CSV tables (*.csv);;All files (*)",
+}
+WEIGHTS_FILE = "weights.npz"
+
+
+class TransferActions(QtCore.QObject):
+    def __init__(self, window: QtWidgets.QMainWindow, controller, files):
+        super().__init__(window)
+        self.window = window
+        self.controller = controller
+        self.files = files  # FileActions: error dialog and status line
+        self.choose_path = self._choose_path_dialog
+        self.action_import_weights = self._action("&Import weights (.npz)…", self.import_weights_dialog)
+        self.action_export_weights = self._action("E&xport weights (.npz)…", self.export_weights_dialog)
+        self.action_copy_code = self._action("Copy as &PyTorch code", self.copy_pytorch_code)
+        self.action_export_csv = self._action("Export trace as &CSV…", self.export_csv_dialog)
+
+    def actions(self) -> list[QtGui.QAction]:
+        return [
+            self.action_import_weights,
+            self.action_export_weights,
+            self.action_copy_code,
+            self.action_export_csv,
+        ]
+
+    def _action(self, text: str, slot) -> QtGui.QAction:
+        action = QtGui.QAction(text, self.window)
+        action.triggered.connect(lambda checked=False: slot())
+        return action
+
+    # -- weights -----------------------------------------------------------------------
+    def import_weights_dialog(self) -> bool:
+        path = self.choose_path("weights", False, self._beside(WEIGHTS_FILE))
+        return bool(path) and self.import_weights(path)
+
+    def import_weights(self, path: str) -> bool:
+        """Replace every weight from ``path``; a key or shape that does not fit changes nothing."""
+        session = self.controller.latest
+        try:
+            network = import_weights(path, session.network)
+        except WeightsFileError as exc:
+            self.files.show_error_dialog("Cannot import these weights", str(exc))
+            return False
+        if not self.controller.set_network(network):
+            return False
+        self.files._status(f"Imported the weights from {Path(path).name}")
+        return True
+
+    def export_weights_dialog(self) -> bool:
+        path = self.choose_path("weights", True, self._beside(WEIGHTS_FILE))
+        return bool(path) and self.export_weights(path)
+
+    def export_weights(self, path: str) -> bool:
+        try:
+            export_weights(self.controller.latest.network, path)
+        except (OSError, ValueError) as exc:
+            self.files.show_error_dialog("Cannot export the weights", f"{Path(path).name}: {exc}")
+            return False
+        self.files._status(f"Exported the weights to {Path(path).name} (PyTorch names)")
+        return True
+
+    def copy_pytorch_code(self) -> str:
+        """Put a snippet that rebuilds this network in torch.nn on the clipboard."""
+        session = self.controller.latest
+        code = pytorch_code(session.network, WEIGHTS_FILE, inputs=session.inputs, title=session.title)
+        QtGui.QGuiApplication.clipboard().setText(code)
+        self.files._status(f"Copied PyTorch code: export the weights as {WEIGHTS_FILE} beside it to run it")
+        return code
+
+    # -- trace -------------------------------------------------------------------------
+    def export_csv_dialog(self) -> bool:
+        path = self.choose_path("csv", True, self._beside("trace.csv"))
+        return bool(path) and self.export_csv(path)
+
+    def export_csv(self, path: str) -> bool:
+        try:
+            text = session_trace_csv(self.controller.latest)
+            atomic_write(path, lambda f: f.write(text.encode("utf-8")))
+        except (OSError, ValueError) as exc:
+            self.files.show_error_dialog("Cannot export the trace", f"{Path(path).name}: {exc}")
+            return False
+        self.files._status(f"Exported the trace to {Path(path).name}")
+        return True
+
+    # -- dialogs -----------------------------------------------------------------------
+    def _beside(self, name: str) -> str:
+        folder = Path(self.files.path).parent if self.files.path else Path.home()
+        return str(folder / name)
+
+    def _choose_path_dialog(self, kind: str, save: bool, suggested: str) -> str | None:
+        dialog = QtWidgets.QFileDialog.getSaveFileName if save else QtWidgets.QFileDialog.getOpenFileName
+        title = {"weights": "weights", "csv": "trace"}[kind]
+        path, _ = dialog(self.window, ("Export " if save else "Import ") + title, suggested, FILTERS[kind])
+        return path or None

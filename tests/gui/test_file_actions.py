@@ -1,0 +1,251 @@
+"""File handling in the window: title and unsaved mark, bad files, asking before
+losing work, save / save as / revert / recent, drag and drop, weights in and out,
+autosave and recovery after a crash, and a second running copy."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from rnnviz.session import load_session, save_session
+from rnnviz.session.defaults import default_session
+from rnnviz.session.examples import list_examples
+
+
+def _never(*args):
+    raise AssertionError(f"unexpected dialog {args}")
+
+
+def _make_files(window, tmp_path, state="state"):
+    from rnnviz.gui.file_actions import FileActions
+
+    settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.Format.IniFormat)
+    files = FileActions(window, window.controller, settings=settings, state_dir=tmp_path / state)
+    files.ask_unsaved = lambda name: "discard"  # the fixture closes the window at the end
+    files.ask_recover = lambda info: False
+    for name in ("ask_revert", "choose_open_path", "choose_save_path", "show_error_dialog"):
+        setattr(files, name, _never)
+    files.transfer.choose_path = _never
+    return files
+
+
+@pytest.fixture
+def files(main_window, tmp_path):
+    return _make_files(main_window, tmp_path)
+
+
+@pytest.fixture
+def saved(tmp_path) -> Path:
+    path = tmp_path / "work.rnnviz"
+    save_session(default_session(), path)
+    return path
+
+
+def _edit(window) -> None:
+    w = window.controller.session.network.param("bias_ih_l0").copy()
+    w[0] += 0.5
+    assert window.controller.set_param("bias_ih_l0", w)
+
+
+def test_title_shows_file_name_and_unsaved_mark(main_window, files, saved):
+    assert files.open_path(saved)
+    assert main_window.windowTitle() == "work.rnnviz[*] — rnnviz"
+    assert not main_window.isWindowModified() and not files.dirty
+    _edit(main_window)
+    assert main_window.isWindowModified() and files.dirty
+    main_window.controller.set_view(step=3)  # scrubbing is not an edit of the work
+    assert files.save()
+    assert not main_window.isWindowModified()
+    reloaded = load_session(saved)
+    assert reloaded.network.param("bias_ih_l0")[0] == pytest.approx(0.6)
+
+
+def test_a_bad_file_shows_the_error_and_changes_nothing(main_window, files, saved, tmp_path):
+    files.open_path(saved)
+    _edit(main_window)
+    before = main_window.controller.session
+    bad = tmp_path / "bad.rnnviz"
+    bad.write_bytes(b"PK\x03\x04 definitely not a session")
+    shown = []
+    files.show_error_dialog = lambda title, message: shown.append(message)
+    files.ask_unsaved = lambda name: "discard"
+    assert not files.open_path(bad)
+    assert len(shown) == 1 and "bad.rnnviz" in shown[0]
+    assert main_window.controller.session is before
+    assert files.path == str(saved) and files.dirty
+
+
+def test_closing_with_unsaved_work_asks(main_window, files, saved):
+    files.open_path(saved)
+    _edit(main_window)
+    asked = []
+    files.ask_unsaved = lambda name: asked.append(name) or "cancel"
+    assert not main_window.close()
+    assert main_window.isVisible() and asked == ["work.rnnviz"]
+    files.ask_unsaved = lambda name: "save"
+    assert main_window.close()
+    assert load_session(saved).network.param("bias_ih_l0")[0] == pytest.approx(0.6)
+
+
+def test_opening_another_file_with_unsaved_work_asks(main_window, files, saved):
+    _edit(main_window)
+    files.ask_unsaved = lambda name: "cancel"
+    edited = main_window.controller.session
+    assert not files.open_path(saved)
+    assert main_window.controller.session is edited
+    files.ask_unsaved = lambda name: "discard"
+    assert files.open_path(saved) and not files.dirty
+
+
+def test_save_as_adds_the_suffix_and_remembers_recent_files(main_window, files, tmp_path):
+    files.choose_save_path = lambda suggested: str(tmp_path / "mine")
+    assert files.save_as()
+    assert files.path == str(tmp_path / "mine.rnnviz") and (tmp_path / "mine.rnnviz").exists()
+    assert files.recent_files()[0] == str((tmp_path / "mine.rnnviz").resolve())
+    files._rebuild_recent_menu()
+    assert files.recent_menu.actions()[0].text() == "&1 mine.rnnviz"
+
+
+def test_revert_reloads_the_saved_file(main_window, files, saved):
+    files.open_path(saved)
+    _edit(main_window)
+    files.ask_revert = lambda name: True
+    assert files.revert()
+    assert main_window.controller.session.network.param("bias_ih_l0")[0] == pytest.approx(0.1)
+    assert not files.dirty
+
+
+def test_new_and_examples(main_window, files):
+    path = list_examples()[3][1]  # the LSTM
+    assert files.open_example(path)
+    assert main_window.controller.session.network.mode == "lstm"
+    assert files.path is None and main_window.windowTitle().startswith("LSTM remembers")
+    assert files.new_session() and main_window.controller.session.network.mode == "rnn_tanh"
+
+
+def test_a_dropped_session_file_opens(qtbot, main_window, files, saved):
+    mime = QtCore.QMimeData()
+    mime.setUrls([QtCore.QUrl.fromLocalFile(str(saved))])
+    pos = QtCore.QPointF(100, 100)
+    buttons, mods = QtCore.Qt.MouseButton.NoButton, QtCore.Qt.KeyboardModifier.NoModifier
+    enter = QtGui.QDragEnterEvent(pos.toPoint(), QtCore.Qt.DropAction.CopyAction, mime, buttons, mods)
+    QtWidgets.QApplication.sendEvent(main_window, enter)
+    assert enter.isAccepted()
+    drop = QtGui.QDropEvent(pos, QtCore.Qt.DropAction.CopyAction, mime, buttons, mods)
+    QtWidgets.QApplication.sendEvent(main_window, drop)
+    qtbot.waitUntil(lambda: files.path == str(saved), timeout=2000)
+
+
+def test_weights_in_and_out(main_window, files, tmp_path):
+    t = files.transfer
+    assert t.export_weights(str(tmp_path / "w.npz"))
+    with np.load(tmp_path / "w.npz", allow_pickle=False) as f:
+        assert "rnn.weight_ih_l0" in f.files
+    before = main_window.controller.session
+    np.savez(tmp_path / "bad.npz", **{"rnn.weight_ih_l0": np.zeros((4, 4))})
+    shown = []
+    files.show_error_dialog = lambda title, message: shown.append(message)
+    assert not t.import_weights(str(tmp_path / "bad.npz"))
+    assert "weight_ih_l0" in shown[0] and "(4, 4)" in shown[0] and "(3, 5)" in shown[0]
+    assert main_window.controller.session is before
+    state = {k: v + 1.0 for k, v in before.network.state_dict().items()}
+    np.savez(tmp_path / "good.npz", **state)
+    assert t.import_weights(str(tmp_path / "good.npz"))
+    np.testing.assert_array_equal(
+        main_window.controller.session.network.param("head.bias"), state["head.bias"]
+    )
+    assert "nn.RNN(" in t.copy_pytorch_code()
+    assert "nn.RNN(" in QtGui.QGuiApplication.clipboard().text()
+    assert t.export_csv(str(tmp_path / "trace.csv"))
+    assert (tmp_path / "trace.csv").read_text().startswith("t,x_I,")
+
+
+# -- autosave and recovery -------------------------------------------------------------
+
+
+def test_autosave_only_writes_unsaved_work(main_window, files):
+    assert files.recovery.primary
+    assert not files.autosave_now() and not files.recovery.recovery_path.exists()
+    _edit(main_window)
+    assert files.autosave_now() and files.recovery.recovery_path.exists()
+    assert not files.autosave_now()  # nothing new since
+    files.choose_save_path = lambda suggested: suggested.replace(
+        str(Path.home()), str(files.recovery.state_dir)
+    )
+    assert files.save()
+    assert not files.recovery.recovery_path.exists()  # saved: nothing to recover
+
+
+def test_recovery_after_a_crash(qtbot, main_window, files, saved, tmp_path):
+    from rnnviz.gui.main_window import MainWindow
+
+    files.open_path(saved)
+    _edit(main_window)
+    edited = main_window.controller.session
+    assert files.autosave_now()
+    files.recovery._lock.unlock()  # the process "dies": its lock goes stale, the files stay
+    files.recovery.primary = False
+
+    second = MainWindow(default_session(), threading="sync")
+    qtbot.addWidget(second)
+    again = _make_files(second, tmp_path)
+    assert again.recovery.primary
+    offered = []
+    again.ask_recover = lambda info: offered.append(info) or True
+    assert again.offer_recovery()
+    assert offered[0]["path"] == str(saved)
+    recovered = second.controller.session
+    assert recovered.network.param("bias_ih_l0").tobytes() == edited.network.param("bias_ih_l0").tobytes()
+    assert again.dirty and again.path == str(saved)
+    again.shutdown()
+    assert not again.recovery.recovery_path.exists()
+    second.close()
+
+
+LOCK_HOLDER = textwrap.dedent(
+    """
+    import sys, time
+    from PySide6 import QtCore
+    app = QtCore.QCoreApplication([])
+    lock = QtCore.QLockFile(sys.argv[1]); lock.setStaleLockTime(0)
+    print(lock.tryLock(0), flush=True)
+    time.sleep(60)
+    """
+)
+
+
+@pytest.mark.parametrize("crash", [True, False], ids=["crashed-copy", "second-running-copy"])
+def test_lock_tells_a_crash_from_a_second_copy(qtbot, tmp_path, crash):
+    from rnnviz.gui.main_window import MainWindow
+    from rnnviz.gui.recovery import LOCK_NAME, RECOVERY_NAME
+
+    state = tmp_path / "state"
+    state.mkdir()
+    save_session(default_session(), state / RECOVERY_NAME)
+    child = subprocess.Popen(
+        [sys.executable, "-c", LOCK_HOLDER, str(state / LOCK_NAME)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout.readline().strip() == "True"
+        if crash:
+            child.kill()
+            child.wait(timeout=30)
+        window = MainWindow(default_session(), threading="sync")
+        qtbot.addWidget(window)
+        files = _make_files(window, tmp_path)
+        assert files.recovery.primary is crash
+        assert (files.recovery.crashed_work() is not None) is crash
+        if not crash:
+            _edit(window)
+            assert not files.autosave_now()  # never overwrites the running copy's autosave
+        window.close()
+    finally:
+        child.kill()
+        child.wait(timeout=30)
+        child.stdout.close()
