@@ -17,8 +17,10 @@ from rnnviz.engine import Network, NetworkSpec, Trace
 from rnnviz.session import InitSettings, Sequence, Session
 
 #: Work (multiply-adds, plus a per-step overhead) below which the trace is computed
-#: on the GUI thread: about 30 ms; a 1-layer LSTM with T = 200, H = 64 is below it.
-SYNC_COST_LIMIT = 12_000_000
+#: on the GUI thread.  The engine does 2.5–5 G of these a second on one core, so the
+#: limit is about 10–25 ms; a 2-layer bidirectional LSTM with T = 200, H = 64 is below
+#: it, an LSTM with T = 1000, H = 128 above (benchmarks/bench_gui.py).
+SYNC_COST_LIMIT = 60_000_000
 STEP_OVERHEAD = 20_000
 
 #: Loss by output head, as in the course: softmax → cross-entropy, sigmoid → BCE, linear → MSE.
