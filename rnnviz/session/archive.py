@@ -31,6 +31,7 @@ import numpy as np
 
 MAX_FILE_BYTES = 1 << 30  # 1 GiB on disk
 MAX_MEMBERS = 2048
+MAX_DIRECTORY_BYTES = 1 << 20  # the zip's table of contents (central directory)
 MAX_ARRAY_BYTES = 1 << 30  # one array, uncompressed
 MAX_TOTAL_BYTES = 1 << 30  # all arrays together, uncompressed
 MAX_RATIO = 100  # uncompressed : compressed, for members above RATIO_CHECK_BYTES
@@ -78,7 +79,12 @@ def open_zip(path: str | os.PathLike, what: str = "file") -> zipfile.ZipFile:
 
 
 def _check_entry_count(f: io.BufferedReader, size: int, name: str) -> None:
-    """Read the end-of-central-directory record's entry count (if it can be found)."""
+    """Check the central directory's declared entry count and size before ``zipfile`` reads it.
+
+    ``zipfile`` builds one object per entry, so a small file that declares a
+    huge directory (in the end record, or in a ZIP64 end record, which
+    ``zipfile`` honours whenever its locator is present) is refused here.
+    """
     tail = min(size, 22 + 65535)
     f.seek(size - tail)
     data = f.read(tail)
@@ -86,8 +92,23 @@ def _check_entry_count(f: io.BufferedReader, size: int, name: str) -> None:
     if pos < 0 or pos + 22 > len(data):
         raise ArchiveError(f"{name} is not a zip archive (no end-of-archive record; truncated or not a zip)")
     entries = int.from_bytes(data[pos + 10 : pos + 12], "little")
-    if entries != 0xFFFF and entries > MAX_MEMBERS:
+    cd_size = int.from_bytes(data[pos + 12 : pos + 16], "little")
+    if pos >= 20 and data[pos - 20 : pos - 16] == b"PK\x06\x07":  # ZIP64 locator
+        record = int.from_bytes(data[pos - 12 : pos - 4], "little")
+        if record + 56 > size:
+            raise ArchiveError(f"{name} is damaged (its ZIP64 end record lies outside the file)")
+        f.seek(record)
+        z64 = f.read(56)
+        if z64[:4] != b"PK\x06\x06":
+            raise ArchiveError(f"{name} is damaged (no ZIP64 end record where its locator points)")
+        entries = int.from_bytes(z64[32:40], "little")
+        cd_size = int.from_bytes(z64[40:48], "little")
+    if entries > MAX_MEMBERS:
         raise ArchiveError(f"{name} declares {entries:,} members; the limit is {MAX_MEMBERS:,}")
+    if cd_size > MAX_DIRECTORY_BYTES:
+        raise ArchiveError(
+            f"{name} declares a {cd_size:,}-byte table of contents; the limit is {MAX_DIRECTORY_BYTES:,}"
+        )
 
 
 def member_info(zf: zipfile.ZipFile, member: str, max_bytes: int) -> zipfile.ZipInfo:

@@ -385,6 +385,26 @@ def test_too_many_members(tmp_path):
     _raises(_bad(tmp_path, members, zipfile.ZIP_STORED), "3,00", "limit")
 
 
+def _zip64_liar(tmp_path: Path, entries: int, cd_size: int) -> Path:
+    """A valid file with a ZIP64 end record (which zipfile honours) declaring a huge directory."""
+    save_session(default_session(), tmp_path / "s.rnnviz")
+    data = (tmp_path / "s.rnnviz").read_bytes()
+    eocd = data.rfind(b"PK\x05\x06")
+    cd_offset = int.from_bytes(data[eocd + 16 : eocd + 20], "little")
+    record_at = eocd
+    z64 = b"PK\x06\x06" + (44).to_bytes(8, "little") + (45).to_bytes(2, "little") * 2 + bytes(8)
+    z64 += entries.to_bytes(8, "little") * 2 + cd_size.to_bytes(8, "little") + cd_offset.to_bytes(8, "little")
+    locator = b"PK\x06\x07" + bytes(4) + record_at.to_bytes(8, "little") + (1).to_bytes(4, "little")
+    path = tmp_path / "z64.rnnviz"
+    path.write_bytes(data[:eocd] + z64 + locator + data[eocd:])
+    return path
+
+
+def test_zip64_record_declaring_a_huge_directory(tmp_path):
+    _raises(_zip64_liar(tmp_path, 10**8, 100), "100,000,000 members")
+    _raises(_zip64_liar(tmp_path, 9, 10**9), "table of contents")
+
+
 def test_unknown_extra_members_are_ignored(tmp_path):
     members = _valid()
     members["thumbnail.png"] = b"\x89PNG..."
