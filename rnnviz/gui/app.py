@@ -42,11 +42,14 @@ def run(argv: list[str]) -> int:
     headless = bool(args.export_png or args.export_math)
     if headless:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before the QApplication exists
+    startup_error = None
     try:
         session = load_initial_session(args.file)
     except (OSError, ValueError) as exc:
         print(f"rnnviz: cannot open {args.file}: {exc}", file=sys.stderr)
-        return 2
+        if headless or args.startup_probe:
+            return 2
+        session, startup_error = load_initial_session(None), str(exc)  # the window shows the error
     if args.step is not None:
         session = session.with_view(step=max(0, min(args.step, session.sequence.steps)))
     if args.export_math:
@@ -67,7 +70,8 @@ def run(argv: list[str]) -> int:
     if not args.startup_probe:  # File menu, title, drag and drop, autosave and recovery
         from .file_actions import FileActions
 
-        window.file_actions = FileActions(window, window.controller, path=args.file)
+        path = None if startup_error else args.file
+        window.file_actions = FileActions(window, window.controller, path=path, startup_error=startup_error)
     window.show()
     if args.startup_probe:
         app.processEvents()

@@ -6,7 +6,9 @@ Plugs into a :class:`~rnnviz.gui.main_window.MainWindow` from outside::
 
     window.file_actions = FileActions(window, window.controller, path=args.file)
 
-It adds its actions to ``window.file_menu`` (replacing the window's placeholder
+(``rnnviz.gui.app.run`` does this; a file named on the command line that cannot
+be opened is passed as ``startup_error`` and shown in a dialog over the default
+session.)  It adds its actions to ``window.file_menu`` (replacing the window's placeholder
 Open and Save As), watches ``controller.sig_session_changed`` for the title, and
 filters the window's close and drag-and-drop events.  Every dialog is an
 attribute tests can replace (``ask_unsaved``, ``ask_revert``, ``ask_recover``,
@@ -59,6 +61,7 @@ class FileActions(QtCore.QObject):
         state_dir: str | os.PathLike | None = None,
         autosave_ms: int = AUTOSAVE_MS,
         recovery: bool = True,
+        startup_error: str | None = None,
     ):
         super().__init__(window)
         self.window = window
@@ -89,6 +92,10 @@ class FileActions(QtCore.QObject):
                 QtCore.QTimer.singleShot(0, self.offer_recovery)
         if self._path:
             self._add_recent(self._path)
+        if startup_error:  # the file named on the command line could not be opened
+            QtCore.QTimer.singleShot(
+                0, lambda: self.show_error_dialog("Cannot open this file", startup_error)
+            )
         self.update_title()
 
     # -- state ---------------------------------------------------------------------

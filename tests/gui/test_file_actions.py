@@ -22,11 +22,11 @@ def _never(*args):
     raise AssertionError(f"unexpected dialog {args}")
 
 
-def _make_files(window, tmp_path, state="state"):
+def _make_files(window, tmp_path, state="state", **kw):
     from rnnviz.gui.file_actions import FileActions
 
     settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.Format.IniFormat)
-    files = FileActions(window, window.controller, settings=settings, state_dir=tmp_path / state)
+    files = FileActions(window, window.controller, settings=settings, state_dir=tmp_path / state, **kw)
     files.ask_unsaved = lambda name: "discard"  # the fixture closes the window at the end
     files.ask_recover = lambda info: False
     for name in ("ask_revert", "choose_open_path", "choose_save_path", "show_error_dialog"):
@@ -79,6 +79,14 @@ def test_a_bad_file_shows_the_error_and_changes_nothing(main_window, files, save
     assert len(shown) == 1 and "bad.rnnviz" in shown[0]
     assert main_window.controller.session is before
     assert files.path == str(saved) and files.dirty
+
+
+def test_a_bad_file_on_the_command_line_is_shown_over_the_default_session(qtbot, main_window, tmp_path):
+    files = _make_files(main_window, tmp_path, startup_error="broken.rnnviz: not a zip archive")
+    shown = []
+    files.show_error_dialog = lambda title, message: shown.append(message)
+    qtbot.waitUntil(lambda: shown == ["broken.rnnviz: not a zip archive"], timeout=2000)
+    assert files.path is None and not files.dirty
 
 
 def test_closing_with_unsaved_work_asks(main_window, files, saved):
