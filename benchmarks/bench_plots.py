@@ -130,7 +130,9 @@ def main(argv=None) -> int:
     bench_playback("GRU H=128 T=1000, 40-token softmax", text, args.frames)
 
     print(f"\nAfter an edit: set_trace, median of {args.repeats} (target ≤ 50 ms for T ≤ 200, H ≤ 64)")
-    bench_set_trace("LSTM H=64 T=200 (heatmaps)", random_session("lstm", 64, sine_sequence(200)), args.repeats)
+    bench_set_trace(
+        "LSTM H=64 T=200 (heatmaps)", random_session("lstm", 64, sine_sequence(200)), args.repeats
+    )
     bench_set_trace("LSTM H=16 T=200 (lines)", random_session("lstm", 16, sine_sequence(200)), args.repeats)
     bench_set_trace(
         "GRU H=64 T=200 text softmax",

@@ -114,10 +114,12 @@ def test_bar_chart_shows_y_at_t_with_token_labels_and_the_target(qtbot):
     np.testing.assert_array_equal(out.bar_heights, area.trace.y[1])
     ticks = out.bars_plot.plot_item.getAxis("bottom")._tickLevels[0]
     assert [label for _, label in ticks] == ["I", "love", "deep", "learning", "_"]
-    brushes = out.bars.opts["brushes"]
+    pens = out.bars.opts["pens"]
     target = session.sequence.vocabulary.index("deep")  # after "love" comes "deep"
-    assert brushes[target].color() != brushes[0].color()
-    assert "target: deep" in out.bars_caption.text()
+    assert pens[target].style() != QtCore.Qt.PenStyle.NoPen
+    assert all(p.style() == QtCore.Qt.PenStyle.NoPen for k, p in enumerate(pens) if k != target)
+    assert "target: <b>deep</b>" in out.bars_caption.text()
+    assert out.target_label.isVisible() and out.target_label.pos().x() == target
     area.set_step(0)
     np.testing.assert_array_equal(out.bar_heights, np.zeros(5))
     area.set_step(4)
@@ -199,7 +201,10 @@ def test_heatmap_is_the_default_above_16_units_with_fixed_levels(qtbot):
 
 def test_set_selection_highlights_the_unit_everywhere_without_echo(qtbot):
     area = show(qtbot, example("lstm"))
-    with qtbot.assertNotEmitted(area.sig_unit_selected), qtbot.assertNotEmitted(area.sig_layer_direction_selected):
+    with (
+        qtbot.assertNotEmitted(area.sig_unit_selected),
+        qtbot.assertNotEmitted(area.sig_layer_direction_selected),
+    ):
         area.set_selection(1, 1, 5, "f")
     assert area.selector.currentText() == "layer 2 ← backward"
     for p in area.active_unit_panels():
@@ -221,8 +226,10 @@ def test_items_are_updated_not_rebuilt_when_the_structure_stays(qtbot):
     s2 = session.with_network(net2)
     t2 = net2.forward(s2.inputs)
     area.set_trace(t2, s2)
-    assert area.hidden_panel.curves == curves and all(a is b for a, b in zip(curves, area.hidden_panel.curves))
-    assert all(a is b for a, b in zip(gate_curves, area.gate_panels["f"].curves))
+    assert area.hidden_panel.curves == curves and all(
+        a is b for a, b in zip(curves, area.hidden_panel.curves, strict=True)
+    )
+    assert all(a is b for a, b in zip(gate_curves, area.gate_panels["f"].curves, strict=True))
     assert area.gate_panels["f"].image is image and area.output_panel.bars is bars
     np.testing.assert_array_equal(curve_data(curves[0])[1][1:], t2.hidden(0, 0)[:, 0])
     bigger = random_session("lstm", 9, session.sequence, out=5, head="softmax")

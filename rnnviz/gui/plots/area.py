@@ -23,6 +23,12 @@ from .units import UnitPanel
 ALL_GATES = ("i", "f", "g", "o", "r", "z", "n")
 TANH_GATES = ("g", "n")
 TWO_COLUMNS_FROM = 700  # px of width
+MODE_NAMES = {
+    "rnn_tanh": "vanilla RNN (tanh)",
+    "rnn_relu": "vanilla RNN (ReLU)",
+    "lstm": "LSTM",
+    "gru": "GRU",
+}
 
 
 class HiddenPanel(UnitPanel):
@@ -40,9 +46,7 @@ class GatePanel(UnitPanel):
         title = GATE_TITLES[gate]
         kind = "tanh" if gate in TANH_GATES else "sigmoid"
         rng = "[−1, 1]" if kind == "tanh" else "[0, 1]"
-        super().__init__(
-            gate, f"{gate}<sub>t</sub> — {title} {rng}", f"{gate}_t — {title}", kind, parent
-        )
+        super().__init__(gate, f"{gate}<sub>t</sub> — {title} {rng}", f"{gate}_t — {title}", kind, parent)
         self.title.setToolTip("Click the title to select this gate")
 
 
@@ -204,9 +208,11 @@ class PlotsArea(QtWidgets.QWidget):
             p.set_unit(self._unit)
             p.build(H, T, x_max)
         if trace.y is not None:
-            self.output_panel.build(trace.y.shape[1], T, net.head_activation, names, text)
-        self.loss_panel.build(T)
-        tokens = tuple(self.session.sequence.tokens) if text and len(self.session.sequence.tokens) == T else ()
+            self.output_panel.build(trace.y.shape[1], T, net.head_activation, names, text, x_max)
+        self.loss_panel.build(T, x_max)
+        tokens = (
+            tuple(self.session.sequence.tokens) if text and len(self.session.sequence.tokens) == T else ()
+        )
         for p in self.panels_all():
             p.plot.set_tokens(tokens)
         self.selector.blockSignals(True)
@@ -218,8 +224,8 @@ class PlotsArea(QtWidgets.QWidget):
         self.selector.setEnabled(self.selector.count() > 1)
         self._sync_selector()
         self.info.setText(
-            f"{net.mode.replace('rnn_', 'RNN ').upper() if net.mode != 'rnn_relu' else 'RNN ReLU'}"
-            f" · H = {H} · T = {T} · click a line, a legend entry or a heatmap row to select a unit"
+            f"{MODE_NAMES.get(net.mode, net.mode)} · H = {H} · T = {T}"
+            " · click a line, a legend entry or a heatmap row to select a unit"
         )
         self._layout()
 
@@ -237,7 +243,9 @@ class PlotsArea(QtWidgets.QWidget):
         row = l * tr.network.num_directions + d
         h = self._with_initial(tr.hidden(l, d), tr.h0[row], d)
         relu = tr.network.mode == "rnn_relu"
-        self.hidden_panel.set_values(h, 0 if d == 0 else 1, (0.0, max(1e-9, float(h.max()))) if relu else None)
+        self.hidden_panel.set_values(
+            h, 0 if d == 0 else 1, (0.0, max(1e-9, float(h.max()))) if relu else None
+        )
         if tr.network.mode == "lstm":
             c = self._with_initial(tr.cell(l, d), tr.c0[row], d)
             m = max(1.0, float(np.abs(c).max()))
@@ -287,11 +295,16 @@ class PlotsArea(QtWidgets.QWidget):
                 if row == 1 and self.output_panel in visible:
                     self.grid.addWidget(self.output_panel, row, 0, 1, cols)
                     row += 1
+        if col > 0:
+            row += 1
         if self.output_panel in visible and self.grid.indexOf(self.output_panel) < 0:
-            self.grid.addWidget(self.output_panel, row + (col > 0), 0, 1, cols)
+            self.grid.addWidget(self.output_panel, row, 0, 1, cols)
+            row += 1
         self.output_panel.setMinimumHeight(210)
-        for r in range(self.grid.rowCount()):
-            self.grid.setRowStretch(r, 1)
+        for r in range(self.grid.rowCount()):  # a grid never forgets rows: empty ones must not stretch
+            self.grid.setRowStretch(r, 1 if r < row else 0)
+        for c in range(self.grid.columnCount()):
+            self.grid.setColumnStretch(c, 1 if c < cols else 0)
 
     def resizeEvent(self, ev) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(ev)

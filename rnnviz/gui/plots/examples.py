@@ -18,7 +18,9 @@ EXAMPLES = ("default", "lstm", "gru", "big")
 def sine_sequence(steps: int, period: float = 25.0) -> Sequence:
     t = np.arange(steps + 1)
     wave = np.sin(2 * np.pi * t / period)
-    return Sequence(inputs=wave[:-1, None], targets=wave[1:, None], input_names=("x",), target_names=("next x",))
+    return Sequence(
+        inputs=wave[:-1, None], targets=wave[1:, None], input_names=("x",), target_names=("next x",)
+    )
 
 
 def text_sequence(steps: int, vocab_size: int = 5, seed: int = 0) -> Sequence:

@@ -55,9 +55,18 @@ class OutputPanel(QtWidgets.QFrame):
             symbol="_", size=28, pen=pg.mkPen(style.TARGET, width=3), brush=brush(style.TARGET)
         )
         self.bars_plot.addItem(self.target_marks)
+        self.target_label = pg.TextItem("target", color=style.FOREGROUND, anchor=(0.5, 1.0))
+        self.target_label.setFont(style.font(style.AXIS_PT, bold=True))
+        self.target_label.hide()
+        self.bars_plot.plot_item.addItem(self.target_label, ignoreBounds=True)
+        self._no_pen = pg.mkPen(None)
+        self._target_pen = pg.mkPen(style.FOREGROUND, width=3)
+        self._bar_brushes: list = []
         self.bars_caption = QtWidgets.QLabel()
         # its text changes every step: a fixed size keeps that from re-laying-out the grid
-        self.bars_caption.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+        self.bars_caption.setSizePolicy(
+            QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed
+        )
         self.bars_caption.setFont(style.font(style.AXIS_PT))
         self.bars_caption.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.curves: list[pg.PlotDataItem] = []
@@ -85,7 +94,10 @@ class OutputPanel(QtWidgets.QFrame):
         box.addLayout(plots, 1)
 
     # -- structure -------------------------------------------------------------------
-    def build(self, outputs: int, steps: int, activation: str | None, names: tuple[str, ...], text: bool) -> None:
+    def build(
+        self, outputs: int, steps: int, activation: str | None, names: tuple[str, ...], text: bool,
+        x_max: int | None = None,
+    ) -> None:  # fmt: skip
         pi = self.plot.plot_item
         for c in self.curves + self.target_curves:
             pi.removeItem(c)
@@ -121,7 +133,11 @@ class OutputPanel(QtWidgets.QFrame):
                 style.cache_item(target.curve)
                 pi.addItem(target)
                 self.target_curves.append(target)
-        self.plot.set_steps(steps)
+        self.plot.set_steps(steps, x_max)
+        # each output keeps its line's colour in the bar chart
+        self._bar_brushes = [
+            brush(style.unit_colour(k).name()) if k < n else brush(style.BAR) for k in range(outputs)
+        ]
         bottom = self.bars_plot.plot_item.getAxis("bottom")
         if outputs <= 24:
             bottom.setTicks([[(k, names[k]) for k in range(outputs)]])
@@ -169,23 +185,28 @@ class OutputPanel(QtWidgets.QFrame):
         if not 1 <= t <= T:
             self.bars.setOpts(x=xs, height=np.zeros(out))
             self.target_marks.setData([], [])
+            self.target_label.hide()
             self.bars_caption.setText("t = 0: no output yet (h<sub>0</sub> is the initial state)")
             return
         y = self._y[t - 1]
-        brushes = [brush(style.BAR)] * out
-        caption = f"y<sub>{t}</sub> at step {t}"
+        pens = [self._no_pen] * out
+        caption = f"y<sub>{t}</sub>"
+        self.target_label.hide()
         if self._target_index is not None:
             k = int(self._target_index[t - 1])
-            brushes[k] = brush(style.TARGET)
-            caption += f' · <span style="color:{style.TARGET}">target: {self._names[k]}</span>'
+            pens[k] = self._target_pen
+            caption += f" · target: <b>{self._names[k]}</b>"
             self.target_marks.setData([], [])
+            self.target_label.setPos(k, float(y[k]))
+            self.target_label.show()
         elif self._targets is not None:
             self.target_marks.setData(xs, self._targets[t - 1])
             caption += f' · <span style="color:{style.TARGET}">— target</span>'
         if self._text:
             best = int(np.argmax(y))
             caption += f" · predicted: {self._names[best]} ({y[best]:.2f})"
-        self.bars.setOpts(x=xs, height=y, brushes=brushes)
+        self.bars_caption.setToolTip(caption)
+        self.bars.setOpts(x=xs, height=y, brushes=self._bar_brushes, pens=pens)
         self.bars_caption.setText(caption)
 
     @property
@@ -241,8 +262,8 @@ class LossPanel(QtWidgets.QFrame):
         box.addWidget(self.title)
         box.addWidget(self.plot, 1)
 
-    def build(self, steps: int) -> None:
-        self.plot.set_steps(steps)
+    def build(self, steps: int, x_max: int | None = None) -> None:
+        self.plot.set_steps(steps, x_max)
         self.curve.setSymbol("o" if steps <= style.SYMBOLS_UP_TO else None)
 
     def set_values(self, loss: np.ndarray) -> None:

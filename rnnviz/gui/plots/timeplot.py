@@ -191,7 +191,7 @@ class TimePlot(ReadoutPlot):
 
 
 def step_label(t: int, steps: int) -> str:
-    """"t=3", with the initial states named."""
+    """The step as the readout names it: "t=3", or "t=0 (initial)"."""
     if t == 0 or t == steps + 1:
         return f"t={t} (initial)"
     return f"t={t}"
