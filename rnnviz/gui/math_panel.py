@@ -11,8 +11,6 @@ gate's title selects that gate everywhere.
 from __future__ import annotations
 
 import html
-import os
-import tempfile
 from collections.abc import Callable
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -34,8 +32,10 @@ def _block_html(b: Block, tint: bool, labels: bool) -> str:
     for i, row in enumerate(b.cells):
         out.append("<tr>")
         if labels and b.row_labels:
-            out.append(f'<td align="right" style="color:#6a6a6a; font-size:{BASE_PT - 3}pt;">'
-                       f"{html.escape(b.row_labels[i])}</td>")
+            out.append(
+                f'<td align="right" style="color:#6a6a6a; font-size:{BASE_PT - 3}pt;">'
+                f"{html.escape(b.row_labels[i])}</td>"
+            )
         for j, cell in enumerate(row):
             bg = ""
             if tint and b.rows[i] is not None and b.cols[j] is not None:
@@ -44,8 +44,10 @@ def _block_html(b: Block, tint: bool, labels: bool) -> str:
         out.append("</tr>")
     out.append("</table></td></tr>")
     if b.caption and b.is_matrix:
-        out.append(f'<tr><td align="center" style="color:#555555; font-size:{BASE_PT - 3}pt;">'
-                   f"{html.escape(b.caption)}</td></tr>")
+        out.append(
+            f'<tr><td align="center" style="color:#555555; font-size:{BASE_PT - 3}pt;">'
+            f"{html.escape(b.caption)}</td></tr>"
+        )
     out.append("</table>")
     return "".join(out)
 
@@ -63,7 +65,9 @@ def step_math_html(sm: StepMath, selected_gate: str = "") -> str:
         formula = f" &nbsp; {to_html(ln.lhs)} = {to_html(ln.formula)}" if ln.formula else ""
         out.append(f'<a name="{ln.key}"></a><table width="100%" cellpadding="6"{bg}><tr><td>')
         mark = "▶ " if sel else ""
-        out.append(f'<b style="color:{colour};">{mark}{title}</b><span style="color:#444444;">{formula}</span>')
+        out.append(
+            f'<b style="color:{colour};">{mark}{title}</b><span style="color:#444444;">{formula}</span>'
+        )
         out.append('<table cellspacing="4"><tr>')
         first = ln.parts[0]
         if not (isinstance(first, Block) and first.name == ln.lhs):
@@ -154,7 +158,12 @@ class MathPanel(QtWidgets.QWidget):
         step = min(max(self.step, 0), self.trace.steps)
         seq = self.session.sequence if self.session is not None else None
         self.math = build_step_math(
-            self.trace, self.layer, self.direction, step, self.unit, self.decimals,
+            self.trace,
+            self.layer,
+            self.direction,
+            step,
+            self.unit,
+            self.decimals,
             labels=seq.vocabulary if seq is not None else (),
             note=self.session.note if self.session is not None and step == 1 else "",
         )
@@ -179,13 +188,23 @@ class MathPanel(QtWidgets.QWidget):
             return
         path = ask_math_path(self, self.step)
         if path:
-            write_math(self, self.session, self.trace, self.step, path,
-                       decimals=self.decimals, layer=self.layer, direction=self.direction, unit=self.unit)
+            write_math(
+                self,
+                self.session,
+                self.trace,
+                self.step,
+                path,
+                decimals=self.decimals,
+                layer=self.layer,
+                direction=self.direction,
+                unit=self.unit,
+            )
 
     def export_markdown(self, path) -> str:
         """The current step's math as Markdown (what the Export button writes)."""
-        return export_math(self.session, self.trace, self.step, path, self.decimals,
-                           self.layer, self.direction, self.unit)
+        return export_math(
+            self.session, self.trace, self.step, path, self.decimals, self.layer, self.direction, self.unit
+        )
 
 
 def ask_math_path(parent, step: int) -> str:
@@ -198,14 +217,7 @@ def ask_math_path(parent, step: int) -> str:
 def write_math(parent, session, trace, step: int, path: str, **kw) -> bool:
     """Write the Markdown safely (temp file + replace); a failure is shown, not raised."""
     try:
-        text = export_math(session, trace, step, None, **kw)
-        folder = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(prefix=".rnnviz-", suffix=".md", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        export_math(session, trace, step, path, **kw)
         return True
     except (OSError, ValueError, IndexError) as exc:
         QtWidgets.QMessageBox.warning(parent, "Export step math", f"Could not write {path}:\n{exc}")

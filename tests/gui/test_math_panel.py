@@ -33,7 +33,17 @@ def test_default_example_step1_shows_the_course_numbers(panel):
     panel.set_trace(s.network.forward(s.inputs), s)
     panel.set_step(1)
     text = panel.browser.toPlainText()
-    for number in ("0.2913", "0.5370", "−0.1974", "0.1854", "0.1707", "0.2356", "0.2249", "0.1834", "−0.0440"):
+    for number in (
+        "0.2913",
+        "0.5370",
+        "−0.1974",
+        "0.1854",
+        "0.1707",
+        "0.2356",
+        "0.2249",
+        "0.1834",
+        "−0.0440",
+    ):
         assert number in text
     assert "weight_ih_l0, 3×5" in text and "head.weight, 5×3" in text
 

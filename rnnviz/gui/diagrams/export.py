@@ -30,7 +30,9 @@ def render_scene_image(
     image = QtGui.QImage(size, QtGui.QImage.Format.Format_ARGB32)
     image.fill(BACKGROUND)
     painter = QtGui.QPainter(image)
-    painter.setRenderHints(QtGui.QPainter.RenderHint.Antialiasing | QtGui.QPainter.RenderHint.TextAntialiasing)
+    painter.setRenderHints(
+        QtGui.QPainter.RenderHint.Antialiasing | QtGui.QPainter.RenderHint.TextAntialiasing
+    )
     scene.render(painter, QtCore.QRectF(0, 0, size.width(), size.height()), src)
     painter.end()
     return image

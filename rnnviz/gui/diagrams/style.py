@@ -128,7 +128,7 @@ class ArrowItem(QtWidgets.QGraphicsPathItem):
         self.casing = None
         if casing:  # a dark outline keeps a pale (near-zero) colour visible on white
             self.casing = QtWidgets.QGraphicsPathItem(parent)
-            self.casing.setPen(pen(WIRE, width + 2.5))
+            self.casing.setPen(pen(WIRE, width + 2.0))
             self.casing.setZValue(-1)
         self.head = QtWidgets.QGraphicsPathItem(parent)
         self.head.setPen(pen(WIRE, 1.0))

@@ -1,0 +1,306 @@
+"""UnrolledDiagram: one cell per step t = 1..T, layers stacked, both directions.
+
+Columns are recycled: a pool of column item groups, one per visible step, is
+built when the structure changes; scrolling re-assigns a slot (``t % pool``) to
+a new step and only updates its items, so the cost never grows with T.  Arrows
+are coloured by the mean of the vector they carry and every cell shows a strip
+with one colour per unit, on the one diverging scale of the legend.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6 import QtGui, QtWidgets
+from PySide6.QtCore import Qt, Signal
+
+from rnnviz.session.stepmath import fmt, window
+
+from .style import HIGHLIGHT, INK, WIRE, value_colour
+from .unrolled_items import CW, DX, IO_H, POOL_MAX, STRIP_MAX, ColumnItems, UnrolledScene, sub
+
+
+class UnrolledDiagram(QtWidgets.QGraphicsView):
+    """Zoom with the wheel, drag to pan, click a column to go to that step."""
+
+    sig_step_requested = Signal(int)
+    sig_unit_selected = Signal(int)
+    sig_gate_selected = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.unrolled_scene = UnrolledScene(self)  # owned by the view: destroyed with it, never before it
+        self.setScene(self.unrolled_scene)
+        self.setRenderHints(
+            QtGui.QPainter.RenderHint.Antialiasing | QtGui.QPainter.RenderHint.TextAntialiasing
+        )
+        self.setBackgroundBrush(QtGui.QColor("#ffffff"))
+        self.setDragMode(QtWidgets.QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QtWidgets.QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setViewportUpdateMode(QtWidgets.QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
+        self.trace = None
+        self.step, self.layer, self.direction, self.unit = 1, 0, 0, 0
+        self._press = None
+        self._auto_fit = True
+        self._scale = 0.8
+        self.horizontalScrollBar().valueChanged.connect(self._on_scroll_changed)
+        self.resetTransform()
+        self.scale(self._scale, self._scale)
+
+    # -- view contract ----------------------------------------------------------
+    def set_trace(self, trace, session=None) -> None:
+        seq = session.sequence if session is not None else None
+        shape = seq.shape if seq is not None else "many_to_many"
+        net = trace.network
+        structure = (
+            net.mode,
+            net.hidden_size,
+            net.num_layers,
+            net.num_directions,
+            trace.steps,
+            net.has_head,
+            shape,
+        )
+        self.trace, self.seq = trace, seq
+        self._precompute()
+        if structure != self.unrolled_scene.structure:
+            self.unrolled_scene.build(trace, shape, POOL_MAX)
+            self._auto_fit = True
+            self.fit()
+        self._refresh_all()
+
+    def fit(self) -> None:
+        """Show the whole chain when it fits, else its full height around the current step."""
+        r = self.unrolled_scene.sceneRect()
+        vw, vh = max(self.viewport().width(), 50), max(self.viewport().height(), 50)
+        scale = min(vw / r.width(), vh / r.height(), 1.4)
+        if r.height() * scale < 0.6 * vh:  # a long chain: fit its height and scroll along it
+            scale = min(vh / r.height(), 1.4)
+        scale = max(scale, vw / (DX * (POOL_MAX - 3)))
+        self.resetTransform()
+        self.scale(scale, scale)
+        self._scale = scale
+        self.follow()
+
+    def set_step(self, t: int) -> None:
+        self.step = int(t)
+        if self.trace is None:
+            return
+        self._place_band()
+        self.follow()
+        self._restyle_current()
+
+    def set_selection(self, layer: int = 0, direction: int = 0, unit: int = 0, gate: str = "") -> None:
+        changed_unit = unit != self.unit
+        self.layer, self.direction, self.unit = layer, direction, unit
+        if self.trace is not None:
+            if changed_unit:
+                self._precompute()
+                self._refresh_all()
+            else:
+                self._restyle_current()
+
+    # -- reading the trace (colour mapping only) ------------------------------------
+    def _precompute(self) -> None:
+        tr, net = self.trace, self.trace.network
+        T, H = tr.steps, net.hidden_size
+        rows = [r for r in window(H, min(self.unit, H - 1), STRIP_MAX) if r is not None]
+        self.states, self.means = {}, {}
+        for l in range(net.num_layers):
+            for d in range(net.num_directions):
+                s = np.empty((T + 2, H))
+                s[1 : T + 1] = tr.hidden(l, d)
+                s[0] = s[T + 1] = tr.h0[l * net.num_directions + d]
+                self.states[(l, d)] = s[:, rows]
+                self.means[(l, d)] = s.mean(axis=1)
+        self.out_means = np.asarray(tr.output).mean(axis=1)
+        self.x_means = np.asarray(tr.x).mean(axis=1)
+
+    def _refresh_all(self) -> None:
+        for col in self.unrolled_scene.columns:
+            col.t = -1
+        self._assign()
+        self._place_band()
+        self._restyle_current()
+
+    def visible_range(self) -> tuple[int, int]:
+        r = self.mapToScene(self.viewport().rect()).boundingRect()
+        sc = self.unrolled_scene
+        first = max(0, int(np.floor(r.left() / DX + 0.5)) - 1)
+        last = min(sc.T + sc.D - 1, int(np.ceil(r.right() / DX - 0.5)) + 1)
+        return first, last
+
+    def _assign(self) -> None:
+        sc = self.unrolled_scene
+        if not sc.columns:
+            return
+        first, last = self.visible_range()
+        P = len(sc.columns)
+        last = min(last, first + P - 1)
+        for t in range(first, last + 1):
+            col = sc.columns[t % P]
+            if col.t != t:
+                self._fill(col, t)
+
+    def _fill(self, col: ColumnItems, t: int) -> None:
+        sc = self.unrolled_scene
+        T, D = sc.T, sc.D
+        col.t = t
+        col.group.setPos(t * DX, 0)
+        real = 1 <= t <= T
+        for (l, d), cell in col.cells.items():
+            init = (t == 0 and d == 0) or (t == T + 1 and d == 1)
+            shown = real or init
+            for item in (cell, col.labels[(l, d)], *col.strips[(l, d)].rects):
+                item.setVisible(shown)
+            col.rec[(l, d)].set_visible(real)
+            col.inp[(l, d)].set_visible(real)
+            if not shown:
+                continue
+            arrow = "" if D == 1 else ("→" if d == 0 else "←")
+            col.labels[(l, d)].setText(f"h{arrow}{sub(t)}" + ("  start" if init else ""))
+            style = Qt.PenStyle.DashLine if init else Qt.PenStyle.SolidLine
+            if cell.pen().style() != style:
+                p = cell.pen()
+                p.setStyle(style)
+                cell.setPen(p)
+            col.strips[(l, d)].set_values(self.states[(l, d)][t])
+            if real:
+                prev = t - 1 if d == 0 else t + 1
+                col.rec[(l, d)].set_colour(value_colour(self.means[(l, d)][prev]))
+                src = self.x_means[t - 1] if l == 0 else self.out_means_layer(l - 1, t)
+                col.inp[(l, d)].set_colour(value_colour(src))
+        for a in col.outs:
+            a.set_visible(real)
+            if real:
+                a.set_colour(value_colour(self.out_means_layer(0, t)))
+        for node in col.nodes:
+            node.setVisible(real)
+        self._fill_io(col, t, real, T, D)
+
+    def out_means_layer(self, l: int, t: int) -> float:
+        """Mean of layer ``l``'s output (both directions) at step t."""
+        D = self.unrolled_scene.D
+        return float(np.mean([self.means[(l, d)][t] for d in range(D)]))
+
+    def _fill_io(self, col: ColumnItems, t: int, real: bool, T: int, D: int) -> None:
+        shape, seq, tr = self.unrolled_scene.shape, self.seq, self.trace
+        for item in col.items_x:
+            item.setVisible(real)
+        if real:
+            faded = shape == "one_to_many" and t > 1
+            for item in col.items_x:
+                item.setOpacity(0.3 if faded else 1.0)
+            tok = seq.tokens[t - 1] if seq is not None and seq.tokens and t <= len(seq.tokens) else ""
+            col.x_text.setText(f"x{sub(t)}  {tok}" if tok else f"x{sub(t)}")
+            col.x_text.setPos(-CW / 2 + 6, self.unrolled_scene.lay.y_in - IO_H / 2 + 2)
+            x = np.asarray(tr.x[t - 1])
+            k = int(np.argmax(np.abs(x)))
+            cols = [c for c in window(x.shape[0], k, STRIP_MAX) if c is not None]
+            col.x_strip.set_values(x[cols])
+        if col.head is None:
+            return
+        show_y = real and (shape != "many_to_one" or t == T)
+        for item in col.items_y:
+            item.setVisible(show_y)
+        col.head.set_visible(show_y)
+        if show_y:
+            y = np.asarray(tr.y[t - 1])
+            k = int(np.argmax(y))
+            vocab = seq.vocabulary if seq is not None else ()
+            tail = (
+                f"  {vocab[k]}"
+                if len(vocab) == y.shape[0] and tr.network.head_activation == "softmax"
+                else ""
+            )
+            col.y_text.setText(f"y{sub(t)}{tail}")
+            col.y_text.setPos(-CW / 2 + 6, self.unrolled_scene.lay.y_head - IO_H / 2 + 2)
+            cols = [c for c in window(y.shape[0], k, STRIP_MAX) if c is not None]
+            col.y_strip.set_values(y[cols])
+            col.head.set_colour(value_colour(self.out_means_layer(self.unrolled_scene.L - 1, t)))
+            col.y_box.setToolTip(
+                f"y{sub(t)} = (" + ", ".join(fmt(v, 3) for v in y[:16]) + (", …)" if y.size > 16 else ")")
+            )
+
+    # -- the current step ----------------------------------------------------------
+    def _place_band(self) -> None:
+        self.unrolled_scene.band.setX(self.step * DX)
+
+    def _restyle_current(self) -> None:
+        sel = (self.layer, self.direction)
+        for col in self.unrolled_scene.columns:
+            for key, cell in col.cells.items():
+                cur = col.t == self.step
+                width = 4.0 if cur else (2.6 if key == sel else 1.5)
+                colour = HIGHLIGHT if cur else (INK if key == sel else WIRE)
+                p = cell.pen()
+                if p.widthF() != width or p.color() != colour:
+                    p.setWidthF(width)
+                    p.setColor(colour)
+                    cell.setPen(p)
+
+    def current_cells(self) -> list:
+        return [c for col in self.unrolled_scene.columns if col.t == self.step for c in col.cells.values()]
+
+    def follow(self) -> None:
+        """Scroll so the current step's column is in view (no-op when it already is)."""
+        first, last = self.visible_range()
+        if not first + 1 <= self.step <= last - 1:
+            self.centerOn(self.step * DX, self.mapToScene(self.viewport().rect().center()).y())
+        self._assign()
+
+    def flows_for_step(self) -> list:
+        """The wires into and out of the current column, for the pulse (scene coordinates)."""
+        sc = self.unrolled_scene
+        lay, t = sc.lay, self.step
+        if self.trace is None or not 1 <= t <= sc.T:
+            return []
+        n = sc.L + (1 if lay.head else 0)
+        ox = t * DX
+
+        def shift(pts):
+            return [(x + ox, y) for x, y in pts]
+
+        out = []
+        for l, d in lay.rows:
+            out += [(shift(lay.input_path(l, d)), l / n, (l + 0.8) / n)]
+            out += [(shift(lay.recurrent_path(l, d)), l / n, (l + 0.8) / n)]
+            out += [(shift(p), (l + 0.6) / n, (l + 1) / n) for p in lay.output_paths(l) if d == 0]
+        if lay.head and (sc.shape != "many_to_one" or t == sc.T):
+            out.append((shift(lay.head_path()), (n - 1) / n, 1.0))
+        return out
+
+    # -- interaction ------------------------------------------------------------------
+    def _on_scroll_changed(self, _v: int) -> None:
+        if self.trace is not None:
+            self._assign()
+            self._restyle_current()
+
+    def wheelEvent(self, event: QtGui.QWheelEvent) -> None:  # noqa: N802 (Qt override)
+        factor = 1.15 if event.angleDelta().y() > 0 else 1 / 1.15
+        min_scale = self.viewport().width() / (DX * (POOL_MAX - 3))
+        new = min(max(self._scale * factor, min_scale), 3.0)
+        self.scale(new / self._scale, new / self._scale)
+        self._scale = new
+        self._auto_fit = False
+        self._assign()
+        self._restyle_current()
+
+    def mousePressEvent(self, event: QtGui.QMouseEvent) -> None:  # noqa: N802 (Qt override)
+        self._press = event.position()
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QtGui.QMouseEvent) -> None:  # noqa: N802 (Qt override)
+        super().mouseReleaseEvent(event)
+        if self._press is not None and (event.position() - self._press).manhattanLength() < 5 and self.trace:
+            t = round(self.mapToScene(event.position().toPoint()).x() / DX)
+            if 0 <= t <= self.trace.steps:
+                self.sig_step_requested.emit(int(t))
+        self._press = None
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        if self.trace is not None:
+            if self._auto_fit:
+                self.fit()
+            self._assign()
+            self._restyle_current()

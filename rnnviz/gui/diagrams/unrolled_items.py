@@ -1,0 +1,170 @@
+"""The unrolled diagram's layout and its recyclable items: a column per step, the scene.
+
+A column's items are built once and re-assigned to another step when the view
+scrolls (see :class:`~rnnviz.gui.diagrams.unrolled.UnrolledDiagram`).
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6.QtCore import Qt
+
+from .style import INK, MUTED, WIRE, ArrowItem, box, font, label, pen, place, value_colour
+
+DX, DY = 150.0, 120.0  # column and row pitch
+CW, CH = 88.0, 54.0  # cell box
+IO_H = 44.0  # input / output boxes
+POOL_MAX = 48  # most columns ever shown at once (zoom-out is limited to this)
+STRIP_MAX = 8
+SUB = str.maketrans("0123456789()-", "₀₁₂₃₄₅₆₇₈₉₍₎₋")
+
+
+def sub(n: int) -> str:
+    return str(n).translate(SUB)
+
+
+class UnrolledLayout:
+    """Where everything sits, from the network's structure (scene coordinates, column-local x)."""
+
+    def __init__(self, L: int, D: int, head: bool):
+        self.L, self.D, self.head = L, D, head
+        self.y_in = 0.0
+        self.rows = {(l, d): -DY * (1 + l * D + d) for l in range(L) for d in range(D)}
+        self.concat = {l: self.rows[(l, 1)] - CH / 2 - 30 for l in range(L)} if D == 2 else {}
+        self.y_head = -DY * (1 + L * D) - (20 if D == 2 else 0)
+
+    def source(self, l: int) -> tuple[float, float]:
+        """The point the input of layer ``l`` comes from (column-local)."""
+        if l == 0:
+            return (0.0, self.y_in - IO_H / 2)
+        if self.D == 2:
+            return (0.0, self.concat[l - 1] - 7)
+        return (0.0, self.rows[(l - 1, 0)] - CH / 2)
+
+    def input_path(self, l: int, d: int) -> list:
+        sx, sy = self.source(l)
+        y = self.rows[(l, d)]
+        if d == 0:
+            return [(sx, sy), (0.0, y + CH / 2)]
+        yb, bx = y + CH / 2 + 16, CW / 2 + 14  # around the forward cell, on its right
+        return [(4.0, sy), (4.0, sy - 8), (bx, sy - 8), (bx, yb), (8.0, yb), (8.0, y + CH / 2)]
+
+    def output_paths(self, l: int) -> list[list]:
+        if self.D == 1:
+            return []
+        yf, yb, yc = self.rows[(l, 0)], self.rows[(l, 1)], self.concat[l]
+        bx = -CW / 2 - 14
+        left = [(-8.0, yf - CH / 2), (-8.0, yf - CH / 2 - 14), (bx, yf - CH / 2 - 14), (bx, yc), (-8.0, yc)]
+        return [left, [(0.0, yb - CH / 2), (0.0, yc + 8)]]
+
+    def recurrent_path(self, l: int, d: int) -> list:
+        y = self.rows[(l, d)]
+        if d == 0:
+            return [(-DX + CW / 2, y), (-CW / 2 - 2, y)]
+        return [(DX - CW / 2, y), (CW / 2 + 2, y)]
+
+    def head_path(self) -> list:
+        top = self.concat[self.L - 1] - 7 if self.D == 2 else self.rows[(self.L - 1, 0)] - CH / 2
+        return [(0.0, top), (0.0, self.y_head + IO_H / 2 + 1)]
+
+
+class StripItems:
+    """A row of small coloured rects (one per shown unit) inside a box."""
+
+    def __init__(self, parent, n: int, x: float, y: float, w: float, h: float):
+        self.rects = []
+        cw = w / max(n, 1)
+        for k in range(n):
+            r = QtWidgets.QGraphicsRectItem(x + k * cw, y, cw, h, parent)
+            r.setPen(pen("#ffffff", 0.6))
+            self.rects.append(r)
+
+    def set_values(self, vals) -> None:
+        for r, v in zip(self.rects, vals, strict=False):
+            r.setBrush(value_colour(v))
+
+
+class ColumnItems:
+    """Every item of one column; re-assigned to another step as the view scrolls."""
+
+    def __init__(self, scene: UnrolledScene, lay: UnrolledLayout, n_units: int, n_in: int, n_out: int):
+        self.t = -1
+        self.group = QtWidgets.QGraphicsRectItem(0, 0, 0, 0)
+        self.group.setPen(Qt.PenStyle.NoPen)
+        scene.addItem(self.group)
+        g = self.group
+        self.cells, self.strips, self.labels, self.rec, self.inp = {}, {}, {}, {}, {}
+        for (l, d), y in lay.rows.items():
+            self.cells[(l, d)] = box(g, QtCore.QRectF(-CW / 2, y - CH / 2, CW, CH), "#ffffff", WIRE, 1.5)
+            self.labels[(l, d)] = QtWidgets.QGraphicsSimpleTextItem(g)
+            self.labels[(l, d)].setFont(font(11, bold=True))
+            self.labels[(l, d)].setPos(-CW / 2 + 6, y - CH / 2 + 3)
+            self.strips[(l, d)] = StripItems(g, n_units, -CW / 2 + 6, y + 2, CW - 12, CH / 2 - 8)
+            self.rec[(l, d)] = ArrowItem(g, lay.recurrent_path(l, d), 5.0, casing=True)
+            self.inp[(l, d)] = ArrowItem(g, lay.input_path(l, d), 3.0, casing=True)
+        self.outs = [ArrowItem(g, p, 3.0, casing=True) for l in range(lay.L) for p in lay.output_paths(l)]
+        self.nodes = []
+        for yc in lay.concat.values():
+            node = QtWidgets.QGraphicsEllipseItem(-7, yc - 7, 14, 14, g)
+            node.setBrush(QtGui.QColor("#fff7d6"))
+            node.setPen(pen(WIRE, 1.5))
+            node.setToolTip("[h→; h←]: both directions' states side by side (concatenated)")
+            self.nodes.append(node)
+        self.x_box = box(g, QtCore.QRectF(-CW / 2, lay.y_in - IO_H / 2, CW, IO_H), "#f7f7f7", MUTED, 1.2)
+        self.x_text = QtWidgets.QGraphicsSimpleTextItem(g)
+        self.x_text.setFont(font(11))
+        self.x_strip = StripItems(g, min(n_in, STRIP_MAX), -CW / 2 + 6, lay.y_in + 4, CW - 12, 12)
+        self.items_x = [self.x_box, self.x_text, *self.x_strip.rects]
+        self.head = None
+        if lay.head:
+            self.y_box = box(
+                g, QtCore.QRectF(-CW / 2, lay.y_head - IO_H / 2, CW, IO_H), "#f7f7f7", MUTED, 1.2
+            )
+            self.y_text = QtWidgets.QGraphicsSimpleTextItem(g)
+            self.y_text.setFont(font(11))
+            self.y_strip = StripItems(g, min(n_out, STRIP_MAX), -CW / 2 + 6, lay.y_head + 4, CW - 12, 12)
+            self.head = ArrowItem(g, lay.head_path(), 3.0, casing=True)
+            self.items_y = [self.y_box, self.y_text, *self.y_strip.rects]
+
+
+class UnrolledScene(QtWidgets.QGraphicsScene):
+    """The unrolled network; only the pool's columns have items."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.structure: tuple = ()
+        self.columns: list[ColumnItems] = []
+        self.keep: list = []
+
+    def build(self, trace, shape: str, pool: int) -> None:
+        net = trace.network
+        self.keep, self.columns = [], []  # first: clear() may scroll the view, which reads columns
+        self.clear()
+        L, D, T, H = net.num_layers, net.num_directions, trace.steps, net.hidden_size
+        self.lay = lay = UnrolledLayout(L, D, net.has_head)
+        self.T, self.D, self.L, self.shape = T, D, L, shape
+        self.structure = (net.mode, H, L, D, T, net.has_head, shape)
+        self.band = QtWidgets.QGraphicsRectItem(-DX / 2, lay.y_head - IO_H, DX, -lay.y_head + IO_H * 2)
+        self.band.setBrush(QtGui.QColor(213, 94, 0, 34))
+        self.band.setPen(Qt.PenStyle.NoPen)
+        self.band.setZValue(-10)
+        self.addItem(self.band)
+        n_units = min(H, STRIP_MAX)
+        out = net.spec.output_size
+        self.columns = [ColumnItems(self, lay, n_units, net.input_size, out) for _ in range(min(pool, T + D))]
+        left = -DX * 0.5 - 150
+        for (l, d), y in lay.rows.items():
+            self._row_label(
+                f"layer {l + 1} {'→' if d == 0 else '←'}" if (L > 1 or D > 1) else "hidden h", left, y
+            )
+        self._row_label("input x", left, lay.y_in)
+        if lay.head:
+            self._row_label("output y", left, lay.y_head)
+        top = lay.y_head - IO_H if lay.head else min(lay.rows.values()) - CH
+        self.setSceneRect(QtCore.QRectF(left - 10, top - 20, (T + D) * DX + 190, lay.y_in + IO_H + 30 - top))
+
+    def _row_label(self, text: str, x: float, y: float) -> None:
+        t = label(None, f"<b>{text}</b>", 12, INK)
+        self.addItem(t)
+        place(t, x, y, "w")
+        self.keep.append(t)

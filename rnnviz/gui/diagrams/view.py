@@ -1,0 +1,171 @@
+"""DiagramsView: the unrolled chain on top, the rolled cell and the cell's inside below.
+
+One widget for the main window's central area, following the view contract
+(``set_trace`` / ``set_step`` / ``set_selection``, ``sig_*``).  It owns the pulse
+animators (``set_step_duration``, ``set_animation_enabled``) and the legend, and
+exports any of its diagrams to PNG or SVG.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6.QtCore import Qt, Signal
+
+from .animation import PulseAnimator
+from .cell import CellDiagram
+from .export import export_scene_png, export_scene_svg
+from .rolled import RolledDiagram
+from .style import legend_pixmap
+from .unrolled import UnrolledDiagram
+
+
+class DiagramsView(QtWidgets.QWidget):
+    sig_step_requested = Signal(int)
+    sig_unit_selected = Signal(int)
+    sig_gate_selected = Signal(str)
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None):
+        super().__init__(parent)
+        self.unrolled = UnrolledDiagram()
+        self.rolled = RolledDiagram()
+        self.cell = CellDiagram()
+        self.views = (self.unrolled, self.rolled, self.cell)
+        self.trace = None
+        self.step = 1
+        self._structure: dict[str, tuple] = {}
+        self.pulses = {
+            "unrolled": PulseAnimator(self.unrolled.unrolled_scene, self),
+            "rolled": PulseAnimator(self.rolled.rolled_scene, self),
+            "cell": PulseAnimator(self.cell.cell_scene, self),
+        }
+        self._build()
+        self.unrolled.sig_step_requested.connect(self.sig_step_requested)
+        self.cell.sig_gate_selected.connect(self._on_cell_gate_selected)
+
+    def _build(self) -> None:
+        legend = QtWidgets.QLabel()
+        legend.setPixmap(legend_pixmap())
+        legend.setToolTip(
+            "One colour scale for every value: blue below 0, yellow above; ±1 and beyond are full colour"
+        )
+        text = QtWidgets.QLabel(
+            "value colour (arrows: the mean of the vector they carry; strips: one cell per unit)"
+        )
+        text.setStyleSheet("color:#444;")
+        self.animate_box = QtWidgets.QCheckBox("Animate the flow")
+        self.animate_box.setChecked(True)
+        self.animate_box.toggled.connect(self.set_animation_enabled)
+        self.export_button = QtWidgets.QPushButton("Export diagram…")
+        self.export_button.clicked.connect(self._on_export_clicked)
+        bar = QtWidgets.QHBoxLayout()
+        bar.addWidget(legend)
+        bar.addWidget(text, 1)
+        bar.addWidget(self.animate_box)
+        bar.addWidget(self.export_button)
+        self.tabs = QtWidgets.QTabWidget()
+        self.tabs.addTab(self.unrolled, "Unrolled: one cell per step")
+        self.tabs.addTab(self.rolled, "Rolled: one cell and its loop")
+        split = QtWidgets.QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.tabs)
+        split.addWidget(self.cell)
+        split.setSizes([450, 550])
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.addLayout(bar)
+        lay.addWidget(split, 1)
+
+    # -- view contract ---------------------------------------------------------------
+    def set_trace(self, trace, session=None) -> None:
+        self.trace = trace
+        for v in self.views:
+            v.set_trace(trace, session)
+        self._sync_flows()
+
+    def set_step(self, t: int) -> None:
+        self.step = int(t)
+        for v in self.views:
+            v.set_step(t)
+        self._sync_flows()
+        if self.trace is not None and 1 <= self.step <= self.trace.steps:
+            for p in self.pulses.values():
+                p.play()
+        else:
+            for p in self.pulses.values():
+                p.anim.stop()
+                p.hide()
+
+    def set_selection(self, layer: int = 0, direction: int = 0, unit: int = 0, gate: str = "") -> None:
+        for v in self.views:
+            v.set_selection(layer, direction, unit, gate)
+        self._sync_flows()
+
+    # -- animation ---------------------------------------------------------------------
+    def set_step_duration(self, ms: int) -> None:
+        for p in self.pulses.values():
+            p.set_duration(ms)
+
+    def set_animation_enabled(self, on: bool) -> None:
+        with QtCore.QSignalBlocker(self.animate_box):
+            self.animate_box.setChecked(bool(on))
+        for p in self.pulses.values():
+            p.set_enabled(on)
+
+    def _sync_flows(self) -> None:
+        """Static wires are re-read after a rebuild only; the unrolled ones follow the step."""
+        scenes = {"rolled": self.rolled.rolled_scene, "cell": self.cell.cell_scene}
+        for key, sc in scenes.items():
+            if self._structure.get(key) != (id(sc.flows), sc.structure):
+                self._structure[key] = (id(sc.flows), sc.structure)
+                self.pulses[key].set_flows(sc.flows)
+        self.pulses["unrolled"].set_flows(self.unrolled.flows_for_step())
+
+    # -- export ------------------------------------------------------------------------
+    def scenes(self) -> dict[str, QtWidgets.QGraphicsScene]:
+        return {
+            "unrolled": self.unrolled.unrolled_scene,
+            "rolled": self.rolled.rolled_scene,
+            "cell": self.cell.cell_scene,
+        }
+
+    def export(self, which: str, path) -> None:
+        """Write one diagram as PNG or SVG (by the file's suffix).  The unrolled one as shown."""
+        scene = self.scenes()[which]
+        rect = None
+        if which == "unrolled":
+            rect = self.unrolled.mapToScene(self.unrolled.viewport().rect()).boundingRect()
+            rect = rect.intersected(scene.sceneRect())
+        for p in self.pulses.values():
+            p.hide()
+        if Path(path).suffix.lower() == ".svg":
+            export_scene_svg(scene, path, rect)
+        else:
+            export_scene_png(scene, path, rect)
+
+    def _on_export_clicked(self) -> None:
+        which, ok = QtWidgets.QInputDialog.getItem(
+            self, "Export diagram", "Diagram", ["unrolled", "rolled", "cell"], 0, False
+        )
+        if not ok:
+            return
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(
+            self, "Export diagram", f"{which}-step{self.step}.png", "PNG image (*.png);;SVG drawing (*.svg)"
+        )
+        if path:
+            try:
+                self.export(which, path)
+            except OSError as exc:
+                QtWidgets.QMessageBox.warning(self, "Export diagram", str(exc))
+
+    def _on_cell_gate_selected(self, gate: str) -> None:
+        self.sig_gate_selected.emit(gate)
+
+
+def make_export_diagram_actions(parent, view: DiagramsView) -> list[QtGui.QAction]:
+    """``File > Export diagram…`` for a menu."""
+    action = QtGui.QAction("Export diagram…", parent)
+    action.triggered.connect(view._on_export_clicked)
+    return [action]

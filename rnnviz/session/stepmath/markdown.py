@@ -1,0 +1,104 @@
+"""Step math as Markdown with LaTeX (``$$ … $$``, ``pmatrix``) for handouts."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+
+from rnnviz.engine import Trace
+
+from .build import build_step_math
+from .model import Block, StepMath, to_plain
+
+_TEX_OPS = {
+    "·": r"\cdot",
+    "⊙": r"\odot",
+    "σ": r"\sigma",
+    "−": "-",
+    "→": r"\rightarrow",
+    "←": r"\leftarrow",
+    "Σ": r"\Sigma",
+}
+
+
+def _tex(s: str) -> str:
+    for k, v in _TEX_OPS.items():
+        s = s.replace(k, f" {v} " if k in "·⊙→←" else v)
+    s = re.sub(r"\btanh\(", r"\\tanh(", s)
+    s = re.sub(r"\bexp\(", r"\\exp(", s)
+    s = re.sub(r"\b(softmax|ReLU)\(", r"\\operatorname{\1}(", s)
+    return s.replace("  ", " ").strip()
+
+
+def _tex_block(b: Block) -> str:
+    gap = {"⋮": r"\vdots", "⋯": r"\cdots", "⋱": r"\ddots"}
+    body = r" \\ ".join(" & ".join(gap.get(c, c.replace("−", "-")) for c in row) for row in b.cells)
+    m = rf"\begin{{pmatrix}} {body} \end{{pmatrix}}"
+    if b.is_matrix and b.name:
+        key, _, shape = b.caption.partition(", ")
+        key, shape = key.replace("_", r"\_"), shape.replace("×", r" \times ")
+        return rf"\underbrace{{{m}}}_{{{_tex(b.name)}\ (\texttt{{{key}}},\ {shape})}}"
+    return m
+
+
+def step_math_markdown(sm: StepMath, heading: str = "") -> str:
+    """Markdown with one ``$$ … $$`` display per equation line."""
+    out = [f"## {heading or sm.title}", ""]
+    if sm.note:
+        out += [f"> {ln}" if ln else ">" for ln in sm.note.splitlines()] + [""]
+    for ln in sm.lines:
+        out.append(
+            f"**{to_plain(ln.title)}**" + (f" — ${_tex(ln.lhs)} = {_tex(ln.formula)}$" if ln.formula else "")
+        )
+        out.append("")
+        body = " ".join(_tex_block(p) if isinstance(p, Block) else _tex(p) for p in ln.parts)
+        lhs = _tex(ln.lhs)
+        out += ["$$", f"{lhs} = {body}" if not body.startswith(lhs) else body, "$$", ""]
+    return "\n".join(out)
+
+
+def export_math(
+    session, trace: Trace, step: int, path=None, decimals=None, layer=None, direction=None, unit=None
+) -> str:
+    """The step's worked math as Markdown, written to ``path`` when given.
+
+    Layer, direction, unit and decimals default to the session's view settings.
+    """
+    v = session.view
+    seq = session.sequence
+    pick = lambda a, b: b if a is None else a  # noqa: E731
+    sm = build_step_math(
+        trace,
+        pick(layer, v.layer),
+        pick(direction, v.direction),
+        step,
+        pick(unit, v.unit),
+        pick(decimals, v.decimals),
+        labels=seq.vocabulary,
+        note=session.note,
+    )
+    heading = f"{session.title} — {sm.title}" if session.title else sm.title
+    if seq.tokens and 1 <= step <= len(seq.tokens):
+        heading += f" — input “{seq.tokens[step - 1]}”"
+    text = step_math_markdown(sm, heading) + "\n"
+    if path is not None:
+        _write_text(path, text)
+    return text
+
+
+def _write_text(path, text: str) -> None:
+    """Temp file in the same folder, fsync, then replace: never a half-written file."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".rnnviz-", suffix=".md", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise

@@ -1,0 +1,242 @@
+"""Diagrams: structure follows the network, the step highlight follows the timeline,
+items are never rebuilt per step, gate clicks select, exports are valid."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from PySide6 import QtCore, QtGui
+
+from rnnviz.engine import GATE_NAMES, Network, NetworkSpec
+from rnnviz.gui.diagrams import (
+    CellDiagram,
+    DiagramsView,
+    RolledDiagram,
+    UnrolledDiagram,
+    export_scene_png,
+    export_scene_svg,
+)
+from rnnviz.gui.diagrams.style import HIGHLIGHT
+from rnnviz.gui.diagrams.unrolled import DX, POOL_MAX
+from rnnviz.session.defaults import default_session
+from rnnviz.session.model import Sequence, Session
+from rnnviz.session.stepmath import fmt
+
+
+def _session(mode="lstm", H=3, L=1, bidir=False, T=6, out=2, shape="many_to_many") -> Session:
+    net = Network.from_spec(NetworkSpec(mode, 2, H, L, bidir, out, "softmax" if out else None), seed=2)
+    x = np.random.default_rng(0).normal(size=(T, 2))
+    return Session(network=net, sequence=Sequence(inputs=x, shape=shape))
+
+
+def _trace(s: Session):
+    return s.network.forward(s.inputs)
+
+
+@pytest.fixture
+def unrolled(qtbot):
+    v = UnrolledDiagram()
+    qtbot.addWidget(v)
+    v.resize(1600, 700)
+    v.show()
+    return v
+
+
+def _real_cells(v: UnrolledDiagram) -> list:
+    T = v.trace.steps
+    return [(col.t, key) for col in v.unrolled_scene.columns if 1 <= col.t <= T for key in col.cells]
+
+
+@pytest.mark.parametrize(("L", "bidir"), [(1, False), (2, False), (1, True), (2, True)])
+def test_unrolled_structure_follows_the_network(unrolled, L, bidir):
+    s = _session("gru", L=L, bidir=bidir, T=5)
+    unrolled.set_trace(_trace(s), s)
+    D = 2 if bidir else 1
+    assert len(unrolled.unrolled_scene.lay.rows) == L * D
+    cells = _real_cells(unrolled)
+    assert len(cells) == 5 * L * D  # one cell per step, layer and direction
+    assert sorted({t for t, _ in cells}) == [1, 2, 3, 4, 5]
+    if bidir:  # the backward row's recurrent arrows run right to left
+        col = next(c for c in unrolled.unrolled_scene.columns if c.t == 3)
+        fwd, bwd = col.rec[(0, 0)].path(), col.rec[(0, 1)].path()
+        assert fwd.pointAtPercent(1).x() > fwd.pointAtPercent(0).x()
+        assert bwd.pointAtPercent(1).x() < bwd.pointAtPercent(0).x()
+
+
+def _visible_outputs(v: UnrolledDiagram) -> list[int]:
+    return sorted(c.t for c in v.unrolled_scene.columns if c.head is not None and c.y_box.isVisible())
+
+
+def test_unrolled_head_and_shapes(unrolled):
+    s = _session(out=0)
+    unrolled.set_trace(_trace(s), s)
+    assert all(c.head is None for c in unrolled.unrolled_scene.columns)
+    s = _session(shape="many_to_many")
+    unrolled.set_trace(_trace(s), s)
+    assert _visible_outputs(unrolled) == [1, 2, 3, 4, 5, 6]
+    s = _session(shape="many_to_one")
+    unrolled.set_trace(_trace(s), s)
+    assert _visible_outputs(unrolled) == [6]  # only the last output
+    s = _session(shape="one_to_many")
+    unrolled.set_trace(_trace(s), s)
+    assert _visible_outputs(unrolled) == [1, 2, 3, 4, 5, 6]
+    opaque = [
+        c.t for c in unrolled.unrolled_scene.columns if c.x_box.isVisible() and c.x_box.opacity() == 1.0
+    ]
+    assert opaque == [1]  # one input; the later rows are shown faded
+
+
+def test_unrolled_highlight_follows_the_step_without_rebuilding(unrolled):
+    s = default_session()
+    unrolled.set_trace(_trace(s), s)
+    items = set(map(id, unrolled.unrolled_scene.items()))
+    for t in (1, 3, 0, 4, 2):
+        unrolled.set_step(t)
+        assert unrolled.unrolled_scene.band.x() == t * DX
+        current = unrolled.current_cells()
+        assert current and all(c.pen().color() == HIGHLIGHT for c in current)
+        others = [c for col in unrolled.unrolled_scene.columns if col.t != t for c in col.cells.values()]
+        assert all(c.pen().color() != HIGHLIGHT for c in others)
+    assert set(map(id, unrolled.unrolled_scene.items())) == items
+    unrolled.set_trace(_trace(s), s)  # same structure: updated, not rebuilt
+    assert set(map(id, unrolled.unrolled_scene.items())) == items
+
+
+def test_unrolled_long_sequence_uses_a_pool_and_follows(unrolled):
+    s = _session("rnn_tanh", H=16, T=100)
+    unrolled.set_trace(_trace(s), s)
+    cols = unrolled.unrolled_scene.columns
+    assert len(cols) <= POOL_MAX < 100
+    n_items = len(unrolled.unrolled_scene.items())
+    unrolled.set_step(90)
+    assert [c for c in cols if c.t == 90]
+    first, last = unrolled.visible_range()
+    assert first <= 90 <= last
+    assert len(unrolled.unrolled_scene.items()) == n_items
+
+
+def test_unrolled_click_requests_a_step(unrolled, qtbot):
+    s = default_session()
+    unrolled.set_trace(_trace(s), s)
+    pos = unrolled.mapFromScene(QtCore.QPointF(3 * DX, unrolled.unrolled_scene.lay.rows[(0, 0)]))
+    with qtbot.waitSignal(unrolled.sig_step_requested) as blocker:
+        qtbot.mouseClick(unrolled.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=pos)
+    assert blocker.args == [3]
+
+
+@pytest.mark.parametrize("mode", ["rnn_tanh", "rnn_relu", "lstm", "gru"])
+def test_cell_diagram_shows_each_gate_with_the_engine_values(qtbot, mode):
+    v = CellDiagram()
+    qtbot.addWidget(v)
+    s = _session(mode, H=3)
+    trace = _trace(s)
+    v.set_trace(trace, s)
+    v.set_step(4)
+    sc = v.cell_scene
+    assert set(sc.gates) == set(GATE_NAMES[mode])
+    d = trace.step(0, 0, 3)
+    for g, item in sc.gates.items():
+        vec = d.pre if g == "a" else d.block(d.gates, g)
+        assert [t.text() for t in item.chip.texts] == [fmt(x, 2) for x in vec]
+        assert item.toolTip().startswith(f"{g}_t =")
+    assert [t.text() for t in sc.chips["h"].texts] == [fmt(x, 2) for x in d.h]
+    assert ("c" in sc.chips) == (mode == "lstm")
+
+
+def test_clicking_a_gate_emits_sig_gate_selected(qtbot):
+    v = CellDiagram()
+    qtbot.addWidget(v)
+    v.resize(1000, 600)
+    v.show()
+    s = _session("lstm")
+    v.set_trace(_trace(s), s)
+    v.set_step(2)
+    gate = v.cell_scene.gates["o"]
+    pos = v.mapFromScene(gate.sceneBoundingRect().center())
+    with qtbot.waitSignal(v.sig_gate_selected) as blocker:
+        qtbot.mouseClick(v.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=pos)
+    assert blocker.args == ["o"]
+    assert gate.pen().widthF() > v.cell_scene.gates["f"].pen().widthF()
+
+
+def test_rolled_diagram_values_on_the_wires(qtbot):
+    v = RolledDiagram()
+    qtbot.addWidget(v)
+    s = default_session()
+    trace = _trace(s)
+    v.set_trace(trace, s)
+    v.set_step(1)
+    chips = v.rolled_scene.chips
+    assert [t.text() for t in chips["h"].texts] == ["0.29", "0.54", "−0.20"]
+    assert [t.text() for t in chips["h_prev"].texts] == ["0", "0", "0"]
+    assert [t.text() for t in chips["y"].texts] == [fmt(x, 2) for x in trace.y[0]]
+    assert "W_hh" not in v.rolled_scene.arrows  # the loop is two arrows, labelled in the scene
+    s2 = _session("lstm", out=0)
+    v.set_trace(_trace(s2), s2)
+    assert "c_prev" in v.rolled_scene.chips and "y" not in v.rolled_scene.chips
+
+
+def test_diagrams_view_steps_without_rebuilding_and_animates(qtbot):
+    view = DiagramsView()
+    qtbot.addWidget(view)
+    view.resize(1200, 800)
+    view.show()
+    s = _session("gru", H=4, L=2, bidir=True, T=8)
+    view.set_trace(_trace(s), s)
+    view.set_step_duration(400)
+    view.set_step(1)
+    before = {k: set(map(id, sc.items())) for k, sc in view.scenes().items()}
+    for t in (2, 5, 0, 8, 3):
+        view.set_step(t)
+    after = {k: set(map(id, sc.items())) for k, sc in view.scenes().items()}
+    assert after == before
+    assert view.pulses["cell"].running  # step 3 started the pulse
+    view.set_step(4)  # a new step during an animation restarts it at the new step
+    assert view.pulses["cell"].running and view.pulses["cell"].anim.currentTime() < 200
+    view.set_animation_enabled(False)
+    assert not any(p.running for p in view.pulses.values())
+    assert not any(d.isVisible() for p in view.pulses.values() for d in p.dots)
+    view.set_step(5)
+    assert not view.pulses["cell"].running
+
+
+def test_diagrams_view_forwards_gate_selection(qtbot):
+    view = DiagramsView()
+    qtbot.addWidget(view)
+    s = _session("lstm")
+    view.set_trace(_trace(s), s)
+    with qtbot.waitSignal(view.sig_gate_selected) as blocker:
+        view.cell.sig_gate_selected.emit("f")
+    assert blocker.args == ["f"]
+    view.set_selection(0, 0, 1, "g")
+    assert view.cell.cell_scene.gates["g"].pen().widthF() == 5.0
+
+
+def test_export_png_and_svg(qtbot, tmp_path):
+    v = CellDiagram()
+    qtbot.addWidget(v)
+    s = _session("lstm")
+    v.set_trace(_trace(s), s)
+    v.set_step(2)
+    scene = v.cell_scene
+    size = export_scene_png(scene, tmp_path / "cell.png", scale=1.5)
+    image = QtGui.QImage(str(tmp_path / "cell.png"))
+    assert image.size() == size
+    src = scene.itemsBoundingRect()
+    assert abs(size.width() - (src.width() + 24) * 1.5) <= 1.5
+    assert abs(size.height() - (src.height() + 24) * 1.5) <= 1.5
+    export_scene_svg(scene, tmp_path / "cell.svg")
+    root = ET.parse(tmp_path / "cell.svg").getroot()
+    assert root.tag.endswith("svg")
+    assert len(list(root.iter())) > 20
+    view = DiagramsView()
+    qtbot.addWidget(view)
+    view.set_trace(_trace(s), s)
+    view.set_step(3)
+    for which in ("unrolled", "rolled", "cell"):
+        view.export(which, tmp_path / f"{which}.svg")
+        ET.parse(tmp_path / f"{which}.svg")
+        view.export(which, tmp_path / f"{which}.png")
+        assert not QtGui.QImage(str(tmp_path / f"{which}.png")).isNull()
