@@ -27,6 +27,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from rnnviz.session import Session, SessionFileError, load_session, save_session
 from rnnviz.session.defaults import default_session
 
+from . import file_dialogs as dialogs
 from .recovery import Recovery
 
 APP_NAME = "rnnviz"
@@ -71,12 +72,13 @@ class FileActions(QtCore.QObject):
         self._clean = controller.session  # the work as last opened or saved
         self._autosaved: Session | None = None
         self._offered = False
-        self.ask_unsaved = self._ask_unsaved_dialog
-        self.ask_revert = self._ask_revert_dialog
-        self.ask_recover = self._ask_recover_dialog
-        self.choose_open_path = self._choose_open_path_dialog
-        self.choose_save_path = self._choose_save_path_dialog
-        self.show_error_dialog = self._error_dialog
+        # the dialogs: attributes, so tests (and other front ends) can replace them
+        self.ask_unsaved = lambda name: dialogs.ask_unsaved(window, name)
+        self.ask_revert = lambda name: dialogs.ask_revert(window, name)
+        self.ask_recover = lambda info: dialogs.ask_recover(window, info)
+        self.choose_open_path = lambda: dialogs.choose_open_path(window, self._folder(), FILTER)
+        self.choose_save_path = lambda suggested: dialogs.choose_save_path(window, suggested, FILTER)
+        self.show_error_dialog = lambda title, message: dialogs.show_error(window, title, message)
         self.recovery = Recovery(state_dir) if recovery else None
         self._build_actions()
         self._install_menu()
@@ -363,55 +365,6 @@ class FileActions(QtCore.QObject):
                     QtCore.QTimer.singleShot(0, lambda: self.open_path(path))
                     return True
         return super().eventFilter(obj, event)
-
-    # -- dialogs (replaceable) ---------------------------------------------------------
-    def _ask_unsaved_dialog(self, name: str) -> str:
-        box = QtWidgets.QMessageBox(self.window)
-        box.setIcon(QtWidgets.QMessageBox.Icon.Warning)
-        box.setWindowTitle("Unsaved changes")
-        box.setText(f"Save the changes to {name}?")
-        box.setInformativeText("Your changes will be lost if you don't save them.")
-        buttons = QtWidgets.QMessageBox.StandardButton
-        box.setStandardButtons(buttons.Save | buttons.Discard | buttons.Cancel)
-        box.setDefaultButton(buttons.Save)
-        answer = box.exec()
-        return {buttons.Save: "save", buttons.Discard: "discard"}.get(buttons(answer), "cancel")
-
-    def _ask_revert_dialog(self, name: str) -> bool:
-        buttons = QtWidgets.QMessageBox.StandardButton
-        answer = QtWidgets.QMessageBox.question(
-            self.window,
-            "Revert to saved",
-            f"Discard your changes and reopen {name} as it was last saved?",
-            buttons.Discard | buttons.Cancel,
-            buttons.Cancel,
-        )
-        return answer == buttons.Discard
-
-    def _ask_recover_dialog(self, info: dict) -> bool:
-        where = Path(info["path"]).name if info.get("path") else "an unsaved session"
-        buttons = QtWidgets.QMessageBox.StandardButton
-        answer = QtWidgets.QMessageBox.question(
-            self.window,
-            "Recover unsaved work?",
-            f"rnnviz stopped without saving your work on {where}"
-            + (f" (autosaved {info['saved']})" if info.get("saved") else "")
-            + ".\nRecover it?",
-            buttons.Yes | buttons.Discard,
-            buttons.Yes,
-        )
-        return answer == buttons.Yes
-
-    def _choose_open_path_dialog(self) -> str | None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self.window, "Open session", self._folder(), FILTER)
-        return path or None
-
-    def _choose_save_path_dialog(self, suggested: str) -> str | None:
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self.window, "Save session", suggested, FILTER)
-        return path or None
-
-    def _error_dialog(self, title: str, message: str) -> None:
-        QtWidgets.QMessageBox.critical(self.window, title, message)
 
     def _folder(self) -> str:
         return str(Path(self._path).parent) if self._path else str(Path.home())

@@ -24,7 +24,7 @@ from pathlib import Path
 from PySide6 import QtCore
 
 from rnnviz.session import Session, SessionFileError, load_session, save_session
-from rnnviz.session.files import atomic_write
+from rnnviz.session.atomic import atomic_write
 
 LOCK_NAME = "rnnviz.lock"
 RECOVERY_NAME = "recovery.rnnviz"

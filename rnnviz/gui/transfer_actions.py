@@ -11,8 +11,8 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from rnnviz.session.atomic import atomic_write
 from rnnviz.session.exporters import session_trace_csv
-from rnnviz.session.files import atomic_write
 from rnnviz.session.weights import WeightsFileError, export_weights, import_weights, pytorch_code
 
 FILTERS = {

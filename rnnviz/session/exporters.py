@@ -22,7 +22,7 @@ import numpy as np
 
 from rnnviz.engine import Trace
 
-from .files import atomic_write
+from .atomic import atomic_write
 
 DIRECTIONS = ("fwd", "bwd")
 

@@ -30,32 +30,27 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import zipfile
-from collections.abc import Callable
-from dataclasses import fields, replace
+from dataclasses import fields
 from pathlib import Path
 from typing import Any, BinaryIO
-
-import numpy as np
 
 import rnnviz
 from rnnviz.engine import Network, NetworkSpec
 
 from . import archive
+from . import manifest as mf
 from .archive import ArchiveError
+from .atomic import atomic_write
+from .errors import SessionFileError
 from .migrations import SCHEMA_VERSION, MigrationError, migrate
-from .model import SHAPES, InitSettings, Sequence, Session, ViewSettings
+from .model import InitSettings, Session, ViewSettings
 
 MANIFEST = "manifest.json"
 MAX_MANIFEST_BYTES = 64 << 20
 MAX_STEPS = 10_000_000
 _STORE_ABOVE = archive.RATIO_CHECK_BYTES  # larger members are stored, not deflated
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so the same session gives the same bytes
-
-
-class SessionFileError(ValueError):
-    """A session file cannot be opened: the message says what is wrong and where."""
 
 
 # -- loading -----------------------------------------------------------------
@@ -75,37 +70,39 @@ def load_session(path: str | os.PathLike) -> Session:
 
 def _load(zf: zipfile.ZipFile) -> Session:
     manifest = migrate(_read_manifest(zf))
-    spec, dtype = _network_spec(_obj(manifest, "network", "manifest.json"))
-    seq_meta = _obj(manifest, "sequence", "manifest.json")
-    arrays = _obj(manifest, "arrays", "manifest.json")
-    steps = _opt_int(seq_meta, "steps", "manifest.json: sequence", 1, MAX_STEPS)
-    names = _str_list(seq_meta, "target_names", "manifest.json: sequence")
-    has_targets = _typed(seq_meta, "has_targets", bool, "manifest.json: sequence", default=bool(names))
+    spec, dtype = mf.network_spec(mf.obj(manifest, "network", "manifest.json"))
+    seq_meta = mf.obj(manifest, "sequence", "manifest.json")
+    arrays = mf.obj(manifest, "arrays", "manifest.json")
+    steps = mf.opt_int(seq_meta, "steps", "manifest.json: sequence", 1, MAX_STEPS)
+    names = mf.str_list(seq_meta, "target_names", "manifest.json: sequence")
+    has_targets = mf.typed(seq_meta, "has_targets", bool, "manifest.json: sequence", default=bool(names))
     _check_budget(spec, steps, len(names) if has_targets else 0)
-    prefix = _typed(arrays, "weights_prefix", str, "manifest.json: arrays")
+    prefix = mf.typed(arrays, "weights_prefix", str, "manifest.json: arrays")
     params = {}
     for key, shape in spec.param_shapes().items():
         params[key] = archive.read_npy(zf, f"{prefix}{key}.npy", archive.exact_shape(shape), label=key)
     inputs = archive.read_npy(
         zf,
-        _typed(arrays, "inputs", str, "manifest.json: arrays"),
+        mf.typed(arrays, "inputs", str, "manifest.json: arrays"),
         _table_shape(steps, spec.input_size),
         "inputs",
     )
     targets = None
     if has_targets:
-        member = _typed(arrays, "targets", str, "manifest.json: arrays")
+        member = mf.typed(arrays, "targets", str, "manifest.json: arrays")
         targets = archive.read_npy(zf, member, _table_shape(inputs.shape[0], len(names) or None), "targets")
     try:
         network = Network(spec, params, dtype=dtype)
-        sequence = _sequence(seq_meta, inputs, targets)
+        sequence = mf.sequence(seq_meta, inputs, targets)
         return Session(
             network=network,
             sequence=sequence,
-            view=_clamp_view(_settings(ViewSettings, manifest.get("view", {}), "view"), network, sequence),
-            init=_settings(InitSettings, manifest.get("init", {}), "init"),
-            note=_typed(manifest, "note", str, "manifest.json", default=""),
-            title=_typed(manifest, "title", str, "manifest.json", default=""),
+            view=mf.clamp_view(
+                mf.settings(ViewSettings, manifest.get("view", {}), "view"), network, sequence
+            ),
+            init=mf.settings(InitSettings, manifest.get("init", {}), "init"),
+            note=mf.typed(manifest, "note", str, "manifest.json", default=""),
+            title=mf.typed(manifest, "title", str, "manifest.json", default=""),
         )
     except SessionFileError:
         raise
@@ -140,71 +137,6 @@ def _refuse_constant(name: str) -> Any:
     raise SessionFileError(f"{MANIFEST} contains {name}, which is not a number JSON allows")
 
 
-# -- typed access to the manifest ---------------------------------------------
-
-_MISSING = object()
-
-
-def _typed(d: dict, key: str, typ: type | tuple[type, ...], where: str, default: Any = _MISSING) -> Any:
-    if key not in d:
-        if default is _MISSING:
-            raise SessionFileError(f"{where} is missing the key {key!r}")
-        return default
-    v = d[key]
-    types = typ if isinstance(typ, tuple) else (typ,)
-    if not isinstance(v, types) or (isinstance(v, bool) and bool not in types):
-        tname = typ.__name__ if isinstance(typ, type) else " or ".join(t.__name__ for t in typ)
-        raise SessionFileError(f"{where}: {key!r} must be {tname}; got {type(v).__name__} {_short(v)}")
-    return v
-
-
-def _short(v: Any) -> str:
-    s = repr(v)
-    return s if len(s) <= 60 else s[:57] + "…"
-
-
-def _obj(d: dict, key: str, where: str) -> dict:
-    return _typed(d, key, dict, where)
-
-
-def _opt_int(d: dict, key: str, where: str, lo: int, hi: int) -> int | None:
-    v = _typed(d, key, (int, type(None)), where, default=None)
-    if v is not None and not lo <= v <= hi:
-        raise SessionFileError(f"{where}: {key!r} must be in [{lo}, {hi:,}]; got {v:,}")
-    return v
-
-
-def _str_list(d: dict, key: str, where: str) -> tuple[str, ...]:
-    v = _typed(d, key, list, where, default=[])
-    for i, item in enumerate(v):
-        if not isinstance(item, str):
-            raise SessionFileError(f"{where}: {key}[{i}] must be a string; got {_short(item)}")
-    return tuple(v)
-
-
-def _network_spec(net: dict) -> tuple[NetworkSpec, np.dtype]:
-    where = "manifest.json: network"
-    dtype = _typed(net, "dtype", str, where, default="float64")
-    if dtype not in ("float64", "float32"):
-        raise SessionFileError(f"{where}: 'dtype' must be 'float64' or 'float32'; got {dtype!r}")
-    head = _typed(net, "head_activation", (str, type(None)), where, default=None)
-    try:
-        spec = NetworkSpec(
-            mode=_typed(net, "mode", str, where),
-            input_size=_typed(net, "input_size", int, where),
-            hidden_size=_typed(net, "hidden_size", int, where),
-            num_layers=_typed(net, "num_layers", int, where, default=1),
-            bidirectional=_typed(net, "bidirectional", bool, where, default=False),
-            output_size=_typed(net, "output_size", int, where, default=0),
-            head_activation=head,
-        )
-    except SessionFileError:
-        raise
-    except ValueError as e:
-        raise SessionFileError(f"{where}: {e}") from None
-    return spec, np.dtype(dtype)
-
-
 def _check_budget(spec: NetworkSpec, steps: int | None, n_targets: int) -> None:
     """Refuse a declared network or sequence too big to hold, before reading anything."""
     total = 8 * spec.num_parameters()
@@ -229,74 +161,6 @@ def _table_shape(steps: int | None, cols: int | None) -> archive.ShapeCheck:
         return None
 
     return check
-
-
-def _sequence(meta: dict, inputs: np.ndarray, targets: np.ndarray | None) -> Sequence:
-    where = "manifest.json: sequence"
-    input_names = _str_list(meta, "input_names", where)
-    target_names = _str_list(meta, "target_names", where)
-    if input_names and len(input_names) != inputs.shape[1]:
-        raise SessionFileError(f"{where}: {len(input_names)} input_names for {inputs.shape[1]} input columns")
-    shape = _typed(meta, "shape", str, where, default="many_to_many")
-    if shape not in SHAPES:
-        raise SessionFileError(f"{where}: 'shape' must be one of {', '.join(SHAPES)}; got {shape!r}")
-    token_mode = _typed(meta, "token_mode", str, where, default="")
-    if token_mode not in ("", "word", "char"):
-        raise SessionFileError(f"{where}: 'token_mode' must be 'word', 'char' or ''; got {token_mode!r}")
-    tokens = _str_list(meta, "tokens", where)
-    if tokens and len(tokens) != inputs.shape[0]:
-        raise SessionFileError(f"{where}: {len(tokens)} tokens for {inputs.shape[0]} steps")
-    vocabulary = _str_list(meta, "vocabulary", where)
-    if token_mode and len(vocabulary) != inputs.shape[1]:
-        raise SessionFileError(
-            f"{where}: a vocabulary of {len(vocabulary)} tokens for {inputs.shape[1]} one-hot input columns"
-        )
-    return Sequence(
-        inputs=inputs,
-        targets=targets,
-        input_names=input_names,
-        target_names=target_names if targets is not None else (),
-        vocabulary=vocabulary,
-        tokens=tokens,
-        token_mode=token_mode,
-        shape=shape,
-    )
-
-
-def _clamp_view(view: ViewSettings, network: Network, sequence: Sequence) -> ViewSettings:
-    """Where the user was looking, brought inside this session (a view setting never blocks opening)."""
-
-    def clamp(v, lo, hi):
-        return min(max(v, lo), hi)
-
-    gate = view.gate if view.gate in network.spec.gate_names or view.gate == "" else ""
-    return replace(
-        view,
-        step=clamp(view.step, 0, sequence.steps),
-        layer=clamp(view.layer, 0, network.num_layers - 1),
-        direction=clamp(view.direction, 0, network.num_directions - 1),
-        unit=clamp(view.unit, 0, network.hidden_size - 1),
-        gate=gate,
-        speed=clamp(view.speed, 0.25, 30.0),
-        decimals=clamp(view.decimals, 0, 12),
-    )
-
-
-def _settings(cls: type, d: Any, key: str) -> Any:
-    """A ViewSettings / InitSettings from a dict: known keys type-checked, unknown ignored."""
-    where = f"manifest.json: {key}"
-    if not isinstance(d, dict):
-        raise SessionFileError(f"manifest.json: {key!r} must be an object; got {_short(d)}")
-    kwargs = {}
-    for f in fields(cls):
-        if f.name in d:
-            default = f.default
-            typ: Any = (int, float) if isinstance(default, float) else type(default)
-            v = _typed(d, f.name, typ, where)
-            kwargs[f.name] = float(v) if isinstance(default, float) else v
-            if isinstance(v, float) and not np.isfinite(v):
-                raise SessionFileError(f"{where}: {f.name!r} must be finite")
-    return cls(**kwargs)
 
 
 # -- saving ------------------------------------------------------------------
@@ -374,47 +238,3 @@ def save_session(session: Session, path: str | os.PathLike) -> None:
                 _write_member(zf, name, data)
 
     atomic_write(path, write)
-
-
-def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> None:
-    """Call ``write(f)`` on a temp file beside ``path``, fsync it, then replace ``path``."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, _file_mode(target))
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    _fsync_dir(folder)
-
-
-def _file_mode(target: Path) -> int:
-    """Keep the old file's permissions; a new file gets rw-r--r--."""
-    try:
-        return target.stat().st_mode & 0o777
-    except OSError:
-        return 0o644
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -29,7 +29,7 @@ from rnnviz.engine import Network, NetworkSpec, infer_spec
 
 from . import archive
 from .archive import ArchiveError
-from .files import atomic_write
+from .atomic import atomic_write
 
 RECURRENT_PREFIXES = ("rnn.", "lstm.", "gru.")
 HEAD_PREFIXES = ("fc.", "head.", "linear.", "out.")

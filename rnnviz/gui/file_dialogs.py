@@ -1,0 +1,64 @@
+"""The modal dialogs of File handling, as plain functions of a parent window.
+
+:class:`~rnnviz.gui.file_actions.FileActions` calls them through replaceable
+attributes, so tests never block on a modal dialog.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6 import QtWidgets
+
+Buttons = QtWidgets.QMessageBox.StandardButton
+
+
+def ask_unsaved(parent: QtWidgets.QWidget, name: str) -> str:
+    """ "save", "discard" or "cancel"."""
+    box = QtWidgets.QMessageBox(parent)
+    box.setIcon(QtWidgets.QMessageBox.Icon.Warning)
+    box.setWindowTitle("Unsaved changes")
+    box.setText(f"Save the changes to {name}?")
+    box.setInformativeText("Your changes will be lost if you don't save them.")
+    box.setStandardButtons(Buttons.Save | Buttons.Discard | Buttons.Cancel)
+    box.setDefaultButton(Buttons.Save)
+    answer = Buttons(box.exec())
+    return {Buttons.Save: "save", Buttons.Discard: "discard"}.get(answer, "cancel")
+
+
+def ask_revert(parent: QtWidgets.QWidget, name: str) -> bool:
+    answer = QtWidgets.QMessageBox.question(
+        parent,
+        "Revert to saved",
+        f"Discard your changes and reopen {name} as it was last saved?",
+        Buttons.Discard | Buttons.Cancel,
+        Buttons.Cancel,
+    )
+    return answer == Buttons.Discard
+
+
+def ask_recover(parent: QtWidgets.QWidget, info: dict) -> bool:
+    where = Path(info["path"]).name if info.get("path") else "an unsaved session"
+    saved = f" (autosaved {info['saved']})" if info.get("saved") else ""
+    answer = QtWidgets.QMessageBox.question(
+        parent,
+        "Recover unsaved work?",
+        f"rnnviz stopped without saving your work on {where}{saved}.\nRecover it?",
+        Buttons.Yes | Buttons.Discard,
+        Buttons.Yes,
+    )
+    return answer == Buttons.Yes
+
+
+def choose_open_path(parent: QtWidgets.QWidget, folder: str, filters: str) -> str | None:
+    path, _ = QtWidgets.QFileDialog.getOpenFileName(parent, "Open session", folder, filters)
+    return path or None
+
+
+def choose_save_path(parent: QtWidgets.QWidget, suggested: str, filters: str) -> str | None:
+    path, _ = QtWidgets.QFileDialog.getSaveFileName(parent, "Save session", suggested, filters)
+    return path or None
+
+
+def show_error(parent: QtWidgets.QWidget, title: str, message: str) -> None:
+    QtWidgets.QMessageBox.critical(parent, title, message)
