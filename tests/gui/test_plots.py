@@ -336,3 +336,50 @@ def test_clicking_a_gate_title_selects_the_gate(qtbot):
         qtbot.mouseClick(panel, QtCore.Qt.MouseButton.LeftButton, pos=panel.title.geometry().center())
     assert sig.args == ["z"]
     assert area.selection[3] == "z"
+
+
+# -- edge cases ------------------------------------------------------------------------------
+
+
+def test_colour_scales_follow_the_data_where_there_is_no_fixed_range(qtbot):
+    lstm = show(qtbot, example("lstm"))
+    lstm.cell_panel.toggle.click()
+    lo, hi = lstm.cell_panel.image.getLevels()
+    assert lo == -hi and hi >= 1.0  # c_t is unbounded: a symmetric scale, at least [−1, 1]
+    relu = show(qtbot, random_session("rnn_relu", 20, sine_sequence(30)))
+    lo, hi = relu.hidden_panel.image.getLevels()
+    assert lo == 0.0 and hi == pytest.approx(float(relu.trace.hidden(0, 0).max()))
+
+
+def test_an_overflowing_network_is_drawn_and_named(qtbot):
+    from rnnviz.engine import Network, NetworkSpec
+    from rnnviz.session.model import Session
+
+    spec = NetworkSpec("rnn_relu", 1, 20, 1, False, 1, None)
+    net = Network.from_spec(spec, init="constant", constant=50.0)
+    seq = Sequence(inputs=np.full((200, 1), 1e3), targets=np.zeros((200, 1)))
+    with np.errstate(all="ignore"):
+        trace = net.forward(seq.inputs)
+    assert not np.isfinite(trace.hidden(0, 0)).all()
+    area = PlotsArea()
+    qtbot.addWidget(area)
+    loss = np.full(200, np.nan)
+    loss[-1] = 2.0  # many-to-one: one counted step
+    area.set_loss(loss)
+    area.set_trace(trace, Session(network=net, sequence=seq))
+    area.show()
+    area.grab()
+    assert "overflowed" in area.info.text()
+    assert area.loss_panel.curve.opts["symbol"] == "o"  # the single point stays visible
+
+
+def test_the_panels_run_on_their_own(tmp_path):
+    import subprocess
+    import sys
+
+    png = tmp_path / "plots.png"
+    env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-m", "rnnviz.gui.plots", "lstm", "--png", str(png)], env=env, timeout=120
+    )
+    assert done.returncode == 0 and png.stat().st_size > 10_000

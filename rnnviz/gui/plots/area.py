@@ -50,6 +50,12 @@ class GatePanel(UnitPanel):
         self.title.setToolTip("Click the title to select this gate")
 
 
+def finite_max(a: np.ndarray) -> float:
+    """The largest finite value (0 if none): colour scales survive an exploding network."""
+    finite = a[np.isfinite(a)]
+    return float(finite.max()) if finite.size else 0.0
+
+
 def direction_label(layer: int, direction: int) -> str:
     return f"layer {layer + 1} → forward" if direction == 0 else f"layer {layer + 1} ← backward"
 
@@ -223,10 +229,6 @@ class PlotsArea(QtWidgets.QWidget):
         self.selector.blockSignals(False)
         self.selector.setEnabled(self.selector.count() > 1)
         self._sync_selector()
-        self.info.setText(
-            f"{MODE_NAMES.get(net.mode, net.mode)} · H = {H} · T = {T}"
-            " · click a line, a legend entry or a heatmap row to select a unit"
-        )
         self._layout()
 
     def _refresh(self) -> None:
@@ -243,15 +245,24 @@ class PlotsArea(QtWidgets.QWidget):
         row = l * tr.network.num_directions + d
         h = self._with_initial(tr.hidden(l, d), tr.h0[row], d)
         relu = tr.network.mode == "rnn_relu"
-        self.hidden_panel.set_values(
-            h, 0 if d == 0 else 1, (0.0, max(1e-9, float(h.max()))) if relu else None
-        )
+        self.hidden_panel.set_values(h, 0 if d == 0 else 1, (0.0, max(1e-9, finite_max(h))) if relu else None)
         if tr.network.mode == "lstm":
             c = self._with_initial(tr.cell(l, d), tr.c0[row], d)
-            m = max(1.0, float(np.abs(c).max()))
+            m = max(1.0, finite_max(np.abs(c)))
             self.cell_panel.set_values(c, 0 if d == 0 else 1, (-m, m))
+        finite = bool(np.isfinite(h).all())
         for g, values in tr.gates(l, d).items():
             self.gate_panels[g].set_values(values, 1)
+        self._update_info(finite)
+
+    def _update_info(self, finite: bool) -> None:
+        net = self.trace.network
+        text = f"{MODE_NAMES.get(net.mode, net.mode)} · H = {net.hidden_size} · T = {self.trace.steps}"
+        if finite:
+            text += " · click a line, a legend entry or a heatmap row to select a unit"
+        else:
+            text += " · ⚠ h has overflowed (±inf or NaN): the weights or inputs are too large"
+        self.info.setText(text)
 
     @staticmethod
     def _with_initial(states: np.ndarray, initial: np.ndarray, direction: int) -> np.ndarray:

@@ -172,7 +172,9 @@ class OutputPanel(QtWidgets.QFrame):
             vb.setYRange(0.0, 1.0, padding=0.04)
         else:
             both = y if self._targets is None else np.concatenate([y, self._targets])
-            lo, hi = min(0.0, float(np.nanmin(both))), max(0.0, float(np.nanmax(both)))
+            finite = both[np.isfinite(both)]
+            lo = min(0.0, float(finite.min())) if finite.size else 0.0
+            hi = max(0.0, float(finite.max())) if finite.size else 1.0
             vb.setYRange(lo, hi if hi > lo else lo + 1, padding=0.06)
         self.plot.plot_item.enableAutoRange(axis="y")
         self.set_step(self._step)
@@ -264,12 +266,13 @@ class LossPanel(QtWidgets.QFrame):
 
     def build(self, steps: int, x_max: int | None = None) -> None:
         self.plot.set_steps(steps, x_max)
-        self.curve.setSymbol("o" if steps <= style.SYMBOLS_UP_TO else None)
 
     def set_values(self, loss: np.ndarray) -> None:
         self._loss = np.asarray(loss, dtype=float)
-        self.curve.setData(np.arange(1, self._loss.shape[0] + 1), self._loss)
         finite = self._loss[np.isfinite(self._loss)]
+        # dots while they are few: a many-to-one loss is a single point
+        self.curve.setSymbol("o" if finite.size <= style.SYMBOLS_UP_TO else None)
+        self.curve.setData(np.arange(1, self._loss.shape[0] + 1), self._loss)
         mean = f" · mean L = {finite.mean():.4f}" if finite.size else ""
         self.title.setText(f"ℓ<sub>t</sub> — loss per step{mean}")
         self.title_text = f"ℓ_t — loss per step{mean}"
