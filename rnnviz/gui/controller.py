@@ -8,6 +8,7 @@ previous session stays.  No widget code lives here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -22,6 +23,10 @@ from rnnviz.session import InitSettings, Sequence, Session
 #: it, an LSTM with T = 1000, H = 128 above (benchmarks/bench_gui.py).
 SYNC_COST_LIMIT = 60_000_000
 STEP_OVERHEAD = 20_000
+#: The trace (every state and gate at every step) may take this much memory at most.
+MAX_TRACE_BYTES = 2 * 2**30
+#: Drawing more weights than this (≈ 100 ms) happens in the worker too.
+BUILD_PARAM_LIMIT = 500_000
 
 #: Loss by output head, as in the course: softmax → cross-entropy, sigmoid → BCE, linear → MSE.
 LOSS_BY_HEAD = {"softmax": "cross_entropy", "sigmoid": "bce", None: "mse"}
@@ -46,6 +51,15 @@ def estimated_cost(session: Session) -> int:
         n_in = spec.input_size if layer == 0 else D * H
         per_step += D * (G * H * (n_in + H) + STEP_OVERHEAD)
     return T * per_step + T * spec.output_size * D * H
+
+
+def trace_bytes(session: Session) -> int:
+    """About how much memory the trace of ``session`` takes (float64)."""
+    spec = session.network.spec
+    G, H = len(spec.gate_names), spec.hidden_size
+    per_step = spec.num_layers * spec.num_directions * (2 * G * H + 3 * H) + spec.num_directions * H
+    per_step += 2 * spec.output_size + session.sequence.num_features
+    return 8 * session.sequence.steps * per_step
 
 
 def loss_name(network: Network) -> str:
@@ -75,6 +89,13 @@ def compute_loss(session: Session, trace: Trace):
 
 def compute(session: Session) -> Computed:
     """The pure work: forward pass and loss.  Runs on any thread; raises ValueError."""
+    need = trace_bytes(session)
+    if need > MAX_TRACE_BYTES:
+        raise ValueError(
+            f"this sequence ({session.sequence.steps:,} steps) and network need about {need / 2**30:.1f} GB "
+            f"for their trace; the limit is {MAX_TRACE_BYTES / 2**30:.0f} GB — shorten the sequence or "
+            "make the network smaller"
+        )
     trace = session.network.forward(session.inputs)
     try:
         loss = compute_loss(session, trace)
@@ -104,7 +125,8 @@ class SessionController(QObject):
             raise ValueError("threading must be 'auto', 'sync' or 'async'")
         self.threading = threading  # "sync" in tests makes all work synchronous
         self._computed: Computed | None = None
-        self._pending: Session | None = None
+        self._pending: Session | None = None  # the session being computed, when known
+        self._pending_build: Callable[[], Session] | None = None  # or how to build it
         self._generation = 0
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(2)
@@ -130,59 +152,69 @@ class SessionController(QObject):
 
     @property
     def busy(self) -> bool:
-        return self._pending is not None
+        return self._pending_build is not None
 
     @property
     def latest(self) -> Session | None:
-        """The newest session: pending if a computation runs, else the committed one."""
+        """The newest known session: the one being computed if known, else the committed one."""
         return self._pending if self._pending is not None else self.session
 
     # -- computing ------------------------------------------------------------
     def set_session(self, session: Session) -> bool:
         """Compute ``session``'s trace and commit it; False if refused at once."""
+        if self._should_run_sync(estimated_cost(session)):
+            return self._run_sync(session)
+        return self._run_async(lambda: session, session)
+
+    def _should_run_sync(self, cost: int) -> bool:
+        if self.threading != "auto":
+            return self.threading == "sync"
+        return cost <= SYNC_COST_LIMIT
+
+    def _run_sync(self, session: Session) -> bool:
         self._generation += 1
-        if self._should_run_sync(session):
-            was_busy = self.busy
-            self._pending = None
-            try:
-                result = compute(session)
-            except ValueError as exc:
-                if was_busy:
-                    self.sig_busy_changed.emit(False)
-                self.sig_error.emit(str(exc))
-                return False
-            self._commit(result)
-            if was_busy:
-                self.sig_busy_changed.emit(False)
-            return True
         was_busy = self.busy
-        self._pending = session
+        self._pending = self._pending_build = None
+        try:
+            result = compute(session)
+        except ValueError as exc:
+            result, error = None, str(exc)
+        else:
+            error = None
+            self._commit(result)
+        if was_busy:
+            self.sig_busy_changed.emit(False)
+        if error is not None:
+            self.sig_error.emit(error)
+        return error is None
+
+    def _run_async(self, build: Callable[[], Session], session: Session | None = None) -> bool:
+        """Build (when ``session`` is not known yet) and compute in a worker thread."""
+        self._generation += 1
+        was_busy = self.busy
+        self._pending, self._pending_build = session, build
         gen = self._generation
-        self._pool.start(lambda: self._work(gen, session))
+        self._pool.start(lambda: self._work(gen, build))
         if not was_busy:
             self.sig_busy_changed.emit(True)
         return True
 
-    def _should_run_sync(self, session: Session) -> bool:
-        if self.threading != "auto":
-            return self.threading == "sync"
-        return estimated_cost(session) <= SYNC_COST_LIMIT
-
-    def _work(self, generation: int, session: Session) -> None:  # worker thread
+    def _work(self, generation: int, build: Callable[[], Session]) -> None:  # worker thread
         if generation != self._generation:
             return  # superseded before it started
         try:
-            result, error = compute(session), None
+            result, error = compute(build()), None
         except ValueError as exc:
             result, error = None, str(exc)
         except MemoryError:
             result, error = None, "not enough memory for this sequence and network"
-        self._relay.sig_done.emit(generation, result, error)
+        if generation == self._generation:
+            self._relay.sig_done.emit(generation, result, error)
 
     def _on_worker_done(self, generation: int, result, error) -> None:
         if generation != self._generation:
             return  # stale: a newer edit or a cancel came in since
-        self._pending = None
+        self._pending = self._pending_build = None
         if error is not None:
             self.sig_error.emit(error)
             if self._computed is not None:
@@ -196,7 +228,7 @@ class SessionController(QObject):
         if not self.busy:
             return
         self._generation += 1
-        self._pending = None
+        self._pending = self._pending_build = None
         self.sig_message.emit("Computation cancelled; the previous network and sequence stay.")
         if self._computed is not None:
             self.sig_session_changed.emit(self._computed.session)
@@ -212,13 +244,25 @@ class SessionController(QObject):
         self.sig_trace_changed.emit(result.trace)
 
     # -- edits ------------------------------------------------------------------
-    def _apply(self, make) -> bool:
-        """Build a new session from the latest one with ``make``; refuse ValueErrors."""
-        base = self.latest
-        if base is None:
-            return False
+    def _apply(self, make: Callable[[Session], Session], build_params: int = 0) -> bool:
+        """A new session from the newest one with ``make``.
+
+        ``make`` runs here when cheap; when it builds a big network (``build_params``
+        weights to draw) it runs in the worker with the forward pass.  A ValueError
+        refuses the edit and the previous session stays.
+        """
+        if self._pending_build is not None and self._pending is None:
+            base_build = self._pending_build  # chain onto an edit still being built
+        else:
+            base = self.latest
+            if base is None:
+                return False
+            base_build = lambda: base  # noqa: E731
+        heavy = build_params > BUILD_PARAM_LIMIT and self.threading != "sync"
+        if heavy or (self._pending_build is not None and self._pending is None):
+            return self._run_async(lambda: make(base_build()))
         try:
-            session = make(base)
+            session = make(base_build())
         except ValueError as exc:
             self.sig_error.emit(str(exc))
             return False
@@ -234,20 +278,27 @@ class SessionController(QObject):
         head_activation: str | None,
     ) -> bool:
         """A new shape of network: keeps the sequence, re-initialises every weight."""
-
-        def make(s: Session) -> Session:
+        base = self.latest
+        if base is None:
+            return False
+        try:
             spec = NetworkSpec(
                 mode,
-                s.network.input_size,
+                base.network.input_size,
                 hidden_size,
                 num_layers,
                 bidirectional,
                 output_size,
                 head_activation,
             )
-            return s.with_network(_initialised(spec, s.init))
+        except ValueError as exc:
+            self.sig_error.emit(str(exc))
+            return False
 
-        return self._apply(make)
+        def make(s: Session) -> Session:
+            return s.with_network(_initialised(replace(spec, input_size=s.network.input_size), s.init))
+
+        return self._apply(make, spec.num_parameters())
 
     def set_init(self, init: InitSettings) -> None:
         """Remember the initialisation settings; ``reinitialise`` applies them."""
@@ -264,7 +315,8 @@ class SessionController(QObject):
             settings = init or s.init
             return replace(s, network=_initialised(s.network.spec, settings), init=settings)
 
-        return self._apply(make)
+        base = self.latest
+        return self._apply(make, base.network.num_parameters() if base is not None else 0)
 
     def set_param(self, key: str, value: np.ndarray) -> bool:
         """Replace one weight matrix or bias vector (PyTorch name)."""
@@ -275,7 +327,12 @@ class SessionController(QObject):
 
     def set_sequence(self, sequence: Sequence) -> bool:
         """New inputs/targets.  The network's input size follows the feature count."""
-        return self._apply(lambda s: replace(s, sequence=sequence, network=adapt_network(s, sequence)))
+        base = self.latest
+        heavy = base is not None and base.network.input_size != sequence.num_features
+        return self._apply(
+            lambda s: replace(s, sequence=sequence, network=adapt_network(s, sequence)),
+            base.network.num_parameters() if heavy else 0,
+        )
 
     def set_view(self, **changes) -> None:
         """Where the user looks (step, selection, speed…): no recomputation, no signal."""
@@ -320,9 +377,10 @@ def adapt_network(session: Session, sequence: Sequence) -> Network:
     if new_in == spec.input_size and new_out == spec.output_size:
         return net
     new_spec = replace(spec, input_size=new_in, output_size=new_out)
-    fresh = _initialised(new_spec, session.init).state_dict()
-    params = net.state_dict()
+    # layer 0 and the head of a 1-layer twin: the same draws as layer 0 of a full init
+    fresh = _initialised(replace(new_spec, num_layers=1), session.init).state_dict()
+    params = {k: net.param(k) for k in spec.param_shapes()}
+    merged = {}
     for key, shape in new_spec.param_shapes().items():
-        if key in params and params[key].shape == shape:
-            fresh[key] = params[key]
-    return Network(new_spec, fresh)
+        merged[key] = params[key] if key in params and params[key].shape == shape else fresh[key]
+    return Network(new_spec, merged)

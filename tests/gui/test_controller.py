@@ -152,3 +152,39 @@ def test_main_window_shows_progress_and_cancel(main_window, qtbot):
     assert not w.progress.isVisible()
     assert w.controller.session.sequence.steps == 4
     w.controller.wait()
+
+
+def test_big_networks_are_built_in_the_worker(async_controller, qtbot):
+    c = async_controller
+    seq = c.session.sequence
+    with qtbot.waitSignal(c.sig_trace_changed, timeout=60_000):
+        assert c.set_structure("lstm", 256, 2, True, 5, "softmax")
+        assert c.busy and c.session.network.hidden_size == 3  # nothing built on the GUI thread yet
+        c.set_structure("lstm", 200, 2, True, 5, "softmax")  # chained onto the pending edit
+    c.wait()
+    qtbot.wait(20)
+    net = c.session.network
+    assert net.hidden_size == 200 and net.num_layers == 2 and c.session.sequence is seq
+    assert not c.busy
+
+
+def test_errors_while_building_in_the_worker_keep_the_session(async_controller, qtbot):
+    c = async_controller
+    with qtbot.waitSignal(c.sig_trace_changed, timeout=60_000):
+        c.set_structure("gru", 300, 2, False, 5, "softmax")
+    before = c.session
+    with qtbot.waitSignal(c.sig_error, timeout=60_000) as blocker:
+        c.reinitialise(InitSettings(scheme="bogus"))
+    assert "bogus" in blocker.args[0]
+    assert c.session is before and not c.busy
+
+
+def test_a_trace_too_big_for_memory_is_refused(controller, qtbot, monkeypatch):
+    import rnnviz.gui.controller as ctl
+
+    monkeypatch.setattr(ctl, "MAX_TRACE_BYTES", 10_000)
+    before = controller.session
+    with qtbot.waitSignal(controller.sig_error) as blocker:
+        assert not controller.set_sequence(Sequence(inputs=np.zeros((400, 5))))
+    assert "400 steps" in blocker.args[0] and "GB" in blocker.args[0]
+    assert controller.session is before

@@ -54,7 +54,7 @@ class ArrayTableModel(QtCore.QAbstractTableModel):
         same_shape = a.shape == self._array.shape
         names_same = (row_names is None or list(row_names) == self._row_names) and (
             col_names is None or list(col_names) == self._col_names
-        )
+        )  # None keeps the names
         if same_shape and names_same:
             changed = np.argwhere(~((a == self._array) | (np.isnan(a) & np.isnan(self._array))))
             self._array = a
@@ -64,16 +64,11 @@ class ArrayTableModel(QtCore.QAbstractTableModel):
             return
         self.beginResetModel()
         self._array = a
-        self._row_names = (
-            list(row_names) if row_names is not None else [str(i + 1) for i in range(a.shape[0])]
-        )
-        self._col_names = (
-            list(col_names) if col_names is not None else [str(j + 1) for j in range(a.shape[1])]
-        )
-        self._row_tints = [None] * a.shape[0]
-        self._col_tints = [None] * a.shape[1]
-        self._row_tips = [""] * a.shape[0]
-        self._col_tips = [""] * a.shape[1]
+        # None: numbered 1, 2, … on demand (a million-step sequence needs no million strings)
+        self._row_names = list(row_names) if row_names is not None else None
+        self._col_names = list(col_names) if col_names is not None else None
+        self._row_tints, self._col_tints = [], []  # none: shorter than the table
+        self._row_tips, self._col_tips = [], []
         self.endResetModel()
 
     def set_row_tints(self, tints, tips=None) -> None:
@@ -138,16 +133,20 @@ class ArrayTableModel(QtCore.QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             tip = self._row_tips[r] if r < len(self._row_tips) else ""
             tip = tip or (self._col_tips[c] if c < len(self._col_tips) else "")
-            return f"{self._row_names[r]}, {self._col_names[c]}: {self._array[r, c]!r}" + (
-                f"\n{tip}" if tip else ""
-            )
+            where = f"{self.header(r, False)}, {self.header(c, True)}"
+            return f"{where}: {self._array[r, c]!r}" + (f"\n{tip}" if tip else "")
         return None
+
+    def header(self, section: int, horizontal: bool) -> str:
+        names = self._col_names if horizontal else self._row_names
+        if names is None:
+            return str(section + 1)
+        return names[section] if 0 <= section < len(names) else ""
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        names = self._col_names if orientation == Qt.Orientation.Horizontal else self._row_names
-        return names[section] if 0 <= section < len(names) else None
+        return self.header(section, orientation == Qt.Orientation.Horizontal)
 
     def flags(self, index):
         f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable

@@ -163,7 +163,7 @@ class SequenceDock(QtWidgets.QDockWidget):
         seq = session.sequence
         table, names = self.table_array(seq)
         structure = (table.shape, tuple(names))
-        self.model.set_array(table, [str(t + 1) for t in range(seq.steps)], names)
+        self.model.set_array(table, None, names)
         if structure != getattr(self, "_structure", None) and table.shape[1] <= 40:
             self._structure = structure
             self.table.resizeColumnsToContents()
