@@ -13,7 +13,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from rnnviz.session.atomic import atomic_write
 from rnnviz.session.exporters import session_trace_csv
-from rnnviz.session.weights import WeightsFileError, export_weights, import_weights, pytorch_code
+from rnnviz.session.weights import WeightsFileError, export_weights, merge_weights, pytorch_code
 
 FILTERS = {
     "weights": "NumPy weights (*.npz);;All files (*)",
@@ -56,13 +56,14 @@ class TransferActions(QtCore.QObject):
         """Replace every weight from ``path``; a key or shape that does not fit changes nothing."""
         session = self.controller.latest
         try:
-            network = import_weights(path, session.network)
+            network, kept = merge_weights(path, session.network, optional_head=True)
         except WeightsFileError as exc:
             self.files.show_error_dialog("Cannot import these weights", str(exc))
             return False
         if not self.controller.set_network(network):
             return False
-        self.files._status(f"Imported the weights from {Path(path).name}")
+        extra = " (the file has no output head: the current head is kept)" if kept else ""
+        self.files._status(f"Imported the weights from {Path(path).name}{extra}")
         return True
 
     def export_weights_dialog(self) -> bool:

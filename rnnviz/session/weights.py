@@ -114,21 +114,34 @@ def _describe(spec: NetworkSpec) -> str:
     )
 
 
-def import_weights(path: str | os.PathLike, network: Network, require_all: bool = True) -> Network:
+def import_weights(
+    path: str | os.PathLike, network: Network, require_all: bool = True, optional_head: bool = False
+) -> Network:
     """``network`` with the weights from ``path``.
 
     With ``require_all`` every parameter must be in the file; otherwise the
     ones the file lacks keep their current values (at least one must be there).
+    ``optional_head`` lets a file without ``head.*`` (a bare ``nn.RNN``'s
+    state_dict) keep the current output head while every recurrent weight is
+    replaced.
     """
+    return merge_weights(path, network, require_all, optional_head)[0]
+
+
+def merge_weights(
+    path: str | os.PathLike, network: Network, require_all: bool = True, optional_head: bool = False
+) -> tuple[Network, tuple[str, ...]]:
+    """:func:`import_weights`, plus the keys that kept their current values."""
     found = read_weights(path, network.spec)
-    missing = [k for k in network.spec.param_shapes() if k not in found]
+    kept = tuple(k for k in network.spec.param_shapes() if k not in found)
+    missing = [k for k in kept if not (optional_head and k.startswith("head."))]
     name = Path(path).name
     if not found:
         raise WeightsFileError(f"{name} holds no weights")
     if require_all and missing:
         shape = network.spec.param_shapes()[missing[0]]
         raise WeightsFileError(f"{name} has no {missing[0]} (shape {shape}); it has {', '.join(found)}")
-    return network.with_params(found)
+    return network.with_params(found), kept
 
 
 def network_from_weights(path: str | os.PathLike, mode: str, head_activation: str | None = None) -> Network:

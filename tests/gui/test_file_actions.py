@@ -168,6 +168,12 @@ def test_weights_in_and_out(main_window, files, tmp_path):
     np.testing.assert_array_equal(
         main_window.controller.session.network.param("head.bias"), state["head.bias"]
     )
+    bare = {"rnn." + k: v for k, v in state.items() if not k.startswith("head.")}
+    np.savez(tmp_path / "bare.npz", **bare)
+    messages = []
+    main_window.controller.sig_message.connect(messages.append)
+    assert t.import_weights(str(tmp_path / "bare.npz"))
+    assert "current head is kept" in messages[-1]
     assert "nn.RNN(" in t.copy_pytorch_code()
     assert "nn.RNN(" in QtGui.QGuiApplication.clipboard().text()
     assert t.export_csv(str(tmp_path / "trace.csv"))

@@ -111,6 +111,20 @@ def test_missing_key_and_partial_import(tmp_path):
     np.testing.assert_array_equal(partial.param("weight_ih_l0"), state["weight_ih_l0"])
 
 
+def test_a_bare_rnn_state_dict_can_keep_the_current_head(tmp_path):
+    net = default_session().network
+    bare = {k: v + 1.0 for k, v in net.state_dict().items() if not k.startswith("head.")}
+    path = _npz(tmp_path, bare)
+    with pytest.raises(WeightsFileError, match="has no head.weight"):
+        import_weights(path, net)
+    loaded = import_weights(path, net, optional_head=True)
+    np.testing.assert_array_equal(loaded.param("weight_hh_l0"), bare["weight_hh_l0"])
+    np.testing.assert_array_equal(loaded.param("head.weight"), net.param("head.weight"))
+    del bare["bias_hh_l0"]
+    with pytest.raises(WeightsFileError, match="has no bias_hh_l0"):
+        import_weights(_npz(tmp_path, bare, "b.npz"), net, optional_head=True)
+
+
 def test_duplicate_keys_after_prefixes(tmp_path):
     path = _npz(tmp_path, {"fc.weight": np.ones((5, 3)), "head.weight": np.ones((5, 3))})
     with pytest.raises(WeightsFileError, match="both head.weight"):
