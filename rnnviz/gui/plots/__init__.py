@@ -3,7 +3,8 @@
 ``PlotsArea`` holds the panels; see :mod:`rnnviz.gui.plots.area` for its contract.
 """
 
-from .area import CellPanel, GatePanel, HiddenPanel, PlotsArea
+from .area import PlotsArea
 from .outputs import LossPanel, OutputPanel
+from .panels import CellPanel, GatePanel, HiddenPanel
 
 __all__ = ["CellPanel", "GatePanel", "HiddenPanel", "LossPanel", "OutputPanel", "PlotsArea"]

@@ -14,14 +14,14 @@ import numpy as np
 from PySide6 import QtCore, QtWidgets
 from PySide6.QtCore import Signal
 
-from rnnviz.engine import GATE_NAMES, GATE_TITLES
+from rnnviz.engine import GATE_NAMES
 
 from . import style
 from .outputs import LossPanel, OutputPanel
+from .panels import EQUATIONS, INITIAL_NOTE, CellPanel, GatePanel, HiddenPanel
 from .units import UnitPanel
 
 ALL_GATES = ("i", "f", "g", "o", "r", "z", "n")
-TANH_GATES = ("g", "n")
 TWO_COLUMNS_FROM = 700  # px of width
 MODE_NAMES = {
     "rnn_tanh": "vanilla RNN (tanh)",
@@ -29,25 +29,6 @@ MODE_NAMES = {
     "lstm": "LSTM",
     "gru": "GRU",
 }
-
-
-class HiddenPanel(UnitPanel):
-    def __init__(self, parent=None) -> None:
-        super().__init__("h", "h<sub>t</sub> — hidden state", "h_t — hidden state", "tanh", parent)
-
-
-class CellPanel(UnitPanel):
-    def __init__(self, parent=None) -> None:
-        super().__init__("c", "c<sub>t</sub> — cell state", "c_t — cell state", "free", parent)
-
-
-class GatePanel(UnitPanel):
-    def __init__(self, gate: str, parent=None) -> None:
-        title = GATE_TITLES[gate]
-        kind = "tanh" if gate in TANH_GATES else "sigmoid"
-        rng = "[−1, 1]" if kind == "tanh" else "[0, 1]"
-        super().__init__(gate, f"{gate}<sub>t</sub> — {title} {rng}", f"{gate}_t — {title}", kind, parent)
-        self.title.setToolTip("Click the title to select this gate")
 
 
 def finite_max(a: np.ndarray) -> float:
@@ -208,6 +189,7 @@ class PlotsArea(QtWidgets.QWidget):
         self._unit = min(self._unit, H - 1)
         x_max = T + 1 if D == 2 else T
         relu = net.mode == "rnn_relu"
+        self.hidden_panel.title.setToolTip(EQUATIONS[net.mode] + INITIAL_NOTE)
         self.hidden_panel.kind = "free" if relu else "tanh"
         self.hidden_panel.colorbar.setColorMap(style.colormap("sigmoid" if relu else "tanh"))
         for p in self.active_unit_panels():
