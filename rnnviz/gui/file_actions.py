@@ -12,7 +12,7 @@ session.)  It adds its actions to ``window.file_menu`` (replacing the window's p
 Open and Save As), watches ``controller.sig_session_changed`` for the title, and
 filters the window's close and drag-and-drop events.  Every dialog is an
 attribute tests can replace (``ask_unsaved``, ``ask_revert``, ``ask_recover``,
-``choose_open_path``, ``choose_save_path``, ``show_error_dialog``).
+``choose_open_path``, ``choose_save_path``, ``show_error_dialog``, ``ask_title_note``).
 
 A file that cannot be opened shows its error and leaves the session exactly as it was.
 """
@@ -79,6 +79,7 @@ class FileActions(QtCore.QObject):
         self.choose_open_path = lambda: dialogs.choose_open_path(window, self._folder(), FILTER)
         self.choose_save_path = lambda suggested: dialogs.choose_save_path(window, suggested, FILTER)
         self.show_error_dialog = lambda title, message: dialogs.show_error(window, title, message)
+        self.ask_title_note = lambda title, note: dialogs.edit_note(window, title, note)
         self.recovery = Recovery(state_dir) if recovery else None
         self._build_actions()
         self._install_menu()
@@ -139,6 +140,7 @@ class FileActions(QtCore.QObject):
         self.action_save = self._action("&Save", self.save, keys.Save)
         self.action_save_as = self._action("Save &As…", self.save_as, keys.SaveAs)
         self.action_revert = self._action("&Revert to Saved", self.revert)
+        self.action_note = self._action("Title and &Note…", self.edit_title_note)
         self.recent_menu = QtWidgets.QMenu("Open &Recent", self.window)
         self.recent_menu.aboutToShow.connect(self._rebuild_recent_menu)
         self.examples_menu = QtWidgets.QMenu("&Examples", self.window)
@@ -164,7 +166,7 @@ class FileActions(QtCore.QObject):
         first = menu.actions()[0] if menu.actions() else None
         for item in (
             self.action_new, self.action_open, self.recent_menu, self.examples_menu, None,
-            self.action_save, self.action_save_as, self.action_revert, None,
+            self.action_save, self.action_save_as, self.action_revert, None, self.action_note, None,
             *self.transfer.actions(),
         ):  # fmt: skip
             if item is None:
@@ -257,6 +259,15 @@ class FileActions(QtCore.QObject):
         if answer == "save":
             return self.save()
         return answer == "discard"
+
+    def edit_title_note(self) -> bool:
+        """Edit the session's title and note (saved in the file, shown with the math)."""
+        session = self.controller.latest
+        answer = self.ask_title_note(session.title, session.note)
+        if answer is None or answer == (session.title, session.note):
+            return False
+        self.controller.set_text(title=answer[0], note=answer[1])
+        return True
 
     # -- recent files and examples ---------------------------------------------------
     def recent_files(self) -> list[str]:

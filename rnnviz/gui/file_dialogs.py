@@ -62,3 +62,24 @@ def choose_save_path(parent: QtWidgets.QWidget, suggested: str, filters: str) ->
 
 def show_error(parent: QtWidgets.QWidget, title: str, message: str) -> None:
     QtWidgets.QMessageBox.critical(parent, title, message)
+
+
+def edit_note(parent: QtWidgets.QWidget, title: str, note: str) -> tuple[str, str] | None:
+    """The session's title and free-text note, edited; None when cancelled."""
+    dialog = QtWidgets.QDialog(parent)
+    dialog.setWindowTitle("Session title and note")
+    layout = QtWidgets.QVBoxLayout(dialog)
+    layout.addWidget(QtWidgets.QLabel("Title"))
+    title_edit = QtWidgets.QLineEdit(title, dialog)
+    layout.addWidget(title_edit)
+    layout.addWidget(QtWidgets.QLabel("Note: what a learner should look at (saved in the file)"))
+    note_edit = QtWidgets.QPlainTextEdit(note, dialog)
+    note_edit.setMinimumSize(520, 220)
+    layout.addWidget(note_edit)
+    box = QtWidgets.QDialogButtonBox(Buttons.Ok | Buttons.Cancel, dialog)
+    box.accepted.connect(dialog.accept)
+    box.rejected.connect(dialog.reject)
+    layout.addWidget(box)
+    if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted:
+        return None
+    return title_edit.text(), note_edit.toPlainText()

@@ -129,6 +129,17 @@ def test_revert_reloads_the_saved_file(main_window, files, saved):
     assert not files.dirty
 
 
+def test_title_and_note_are_edited_saved_and_mark_the_work_unsaved(main_window, files, saved):
+    files.open_path(saved)
+    files.ask_title_note = lambda title, note: ("My lesson", note + "\nLook at step 2.")
+    assert files.edit_title_note()
+    assert files.dirty and main_window.controller.session.title == "My lesson"
+    assert files.save()
+    assert load_session(saved).note.endswith("Look at step 2.")
+    files.ask_title_note = lambda title, note: None
+    assert not files.edit_title_note() and not files.dirty
+
+
 def test_new_and_examples(main_window, files):
     path = list_examples()[3][1]  # the LSTM
     assert files.open_example(path)
