@@ -76,7 +76,8 @@ def edit_note(parent: QtWidgets.QWidget, title: str, note: str) -> tuple[str, st
     note_edit = QtWidgets.QPlainTextEdit(note, dialog)
     note_edit.setMinimumSize(520, 220)
     layout.addWidget(note_edit)
-    box = QtWidgets.QDialogButtonBox(Buttons.Ok | Buttons.Cancel, dialog)
+    ok_cancel = QtWidgets.QDialogButtonBox.StandardButton
+    box = QtWidgets.QDialogButtonBox(ok_cancel.Ok | ok_cancel.Cancel, dialog)
     box.accepted.connect(dialog.accept)
     box.rejected.connect(dialog.reject)
     layout.addWidget(box)

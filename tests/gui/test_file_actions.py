@@ -274,3 +274,47 @@ def test_lock_tells_a_crash_from_a_second_copy(qtbot, tmp_path, crash):
         child.kill()
         child.wait(timeout=30)
         child.stdout.close()
+
+
+# -- the real dialogs, answered by a timer --------------------------------------------
+
+
+def _answer_later(action) -> None:
+    def run():
+        dialog = QtWidgets.QApplication.activeModalWidget()
+        if dialog is None:
+            QtCore.QTimer.singleShot(20, run)
+            return
+        action(dialog)
+
+    QtCore.QTimer.singleShot(20, run)
+
+
+def _press(button):
+    return lambda box: box.button(button).click()
+
+
+def test_the_dialogs_return_what_was_chosen(qtbot):
+    from rnnviz.gui import file_dialogs as d
+
+    parent = QtWidgets.QWidget()
+    qtbot.addWidget(parent)
+    B = QtWidgets.QMessageBox.StandardButton
+    for button, answer in ((B.Save, "save"), (B.Discard, "discard"), (B.Cancel, "cancel")):
+        _answer_later(_press(button))
+        assert d.ask_unsaved(parent, "x.rnnviz") == answer
+    _answer_later(_press(B.Discard))
+    assert d.ask_revert(parent, "x.rnnviz") is True
+    _answer_later(_press(B.Yes))
+    assert d.ask_recover(parent, {"path": "/a/x.rnnviz", "saved": "2026-01-01T00:00:00+00:00"}) is True
+    _answer_later(_press(B.Ok))
+    d.show_error(parent, "Cannot open", "x.rnnviz: not a zip archive")
+
+    def edit(dialog):
+        dialog.findChild(QtWidgets.QLineEdit).setText("New title")
+        dialog.accept()
+
+    _answer_later(edit)
+    assert d.edit_note(parent, "Old", "note") == ("New title", "note")
+    _answer_later(lambda dialog: dialog.reject())
+    assert d.edit_note(parent, "Old", "note") is None
