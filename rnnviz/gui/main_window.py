@@ -64,6 +64,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.playback = Playback(0, self)
         self._views: list[QtWidgets.QWidget] = []
         self._selection = (0, 0, 0, "")
+        self._restore_step: int | None = None
         self._build_central()
         self._build_timeline()
         self._build_docks()
@@ -165,6 +166,7 @@ class MainWindow(QtWidgets.QMainWindow):
             w.setVisible(False)
         self.size_label = QtWidgets.QLabel(bar)
         bar.addPermanentWidget(self.size_label)
+        bar.messageChanged.connect(self._on_status_bar_message_changed)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -204,9 +206,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self._selection = (v.layer, v.direction, v.unit, v.gate)
         self.playback.set_speed(v.speed)
         self.playback.set_loop(v.loop)
+        self._restore_step = v.step  # applied when its trace arrives (now, or from the worker)
         ok = self.controller.set_session(session)
-        if ok and not self.controller.busy:
-            self.playback.set_step(min(v.step, session.sequence.steps))
+        if not ok:
+            self._restore_step = None
         return ok
 
     def _on_controller_session_changed(self, session: Session) -> None:
@@ -217,6 +220,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _on_controller_trace_changed(self, trace) -> None:
         self.playback.set_length(trace.steps)
+        if self._restore_step is not None:
+            self.playback.set_step(min(self._restore_step, trace.steps))
+            self._restore_step = None
         layer, direction, unit, gate = self._selection
         net = trace.network
         self._selection = (
@@ -281,6 +287,10 @@ class MainWindow(QtWidgets.QMainWindow):
         bar = self.statusBar()
         bar.setStyleSheet("")
         bar.showMessage(message, 8000)
+
+    def _on_status_bar_message_changed(self, message: str) -> None:
+        if not message:
+            self.statusBar().setStyleSheet("")  # an error's colour ends with the error
 
     # -- menu actions ----------------------------------------------------------------
     # File > Open / Save are placeholders for the sessions work: they use

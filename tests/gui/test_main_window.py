@@ -85,3 +85,16 @@ def test_export_png_bad_file_argument_fails_cleanly(tmp_path):
     )
     assert proc.returncode == 2
     assert "broken.rnnviz" in proc.stderr
+
+
+def test_opening_a_session_restores_its_step_also_from_the_worker(main_window, qtbot):
+    from rnnviz.session.defaults import default_session
+
+    w = main_window
+    w.set_session(default_session().with_view(step=3))
+    assert w.playback.step == 3
+    w.controller.threading = "async"
+    with qtbot.waitSignal(w.controller.sig_trace_changed, timeout=60_000):
+        w.set_session(default_session().with_view(step=2, speed=7.5))
+    assert w.playback.step == 2 and w.playback.speed == 7.5
+    w.controller.wait()
