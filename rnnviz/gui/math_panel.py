@@ -224,6 +224,24 @@ def write_math(parent, session, trace, step: int, path: str, **kw) -> bool:
         return False
 
 
+def export_step_markdown(session, path: str, step: int | None = None) -> int:
+    """``rnnviz --export-math OUT [--step t]``: write the step's math; returns an exit code.
+
+    Needs no QApplication.  The step, layer, direction, unit and decimals come from
+    the session's view settings (``--step`` sets ``session.view.step``).
+    """
+    import sys
+
+    try:
+        trace = session.network.forward(session.inputs)
+        t = session.view.step if step is None else step
+        export_math(session, trace, min(max(int(t), 0), trace.steps), path)
+    except (OSError, ValueError, IndexError) as exc:
+        print(f"rnnviz: could not write the step math to {path}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def make_export_math_action(parent: QtWidgets.QWidget, context: Callable[[], tuple | None]) -> QtGui.QAction:
     """``File > Export step math…``: ``context()`` returns (session, trace, step) or None."""
     action = QtGui.QAction("Export step math…", parent)

@@ -21,10 +21,12 @@ from .style import (
     ArrowItem,
     VectorChipItem,
     box,
+    cache_items,
     chip_values,
     label,
     pen,
     place,
+    tune_view,
     window_caption,
 )
 
@@ -107,6 +109,7 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         self.addItem(self.root)
         {"lstm": self._build_lstm, "gru": self._build_gru}.get(mode, self._build_vanilla)(mode)
         self.title = label(self.root, "", 13, bold=True)
+        cache_items(self)
         self.setSceneRect(self.itemsBoundingRect().adjusted(-10, -10, 10, 10))
 
     def _chip(self, key, x, y, title, n=None, anchor="c") -> VectorChipItem:
@@ -123,8 +126,8 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         self.gates[g] = item
         return item
 
-    def _arrow(self, pts, phase=(0.0, 1.0), width=2.5) -> ArrowItem:
-        a = ArrowItem(self.root, pts, width)
+    def _arrow(self, pts, phase=(0.0, 1.0), width=2.5, head=True) -> ArrowItem:
+        a = ArrowItem(self.root, pts, width, head=head)
         self.flows.append((pts, *phase))
         self.keep.append(a)
         return a
@@ -150,7 +153,7 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         if h_chip:
             self._chip("h_prev", 0, y_bus, "h<sub>t−1</sub>", anchor="w")
         self._chip("x", x_in, y_bus + 70 + self.n_x * 21 / 2, "x<sub>t</sub>", n=self.n_x)
-        self._arrow([(64 if h_chip else 100, y_bus), (right, y_bus)], (0.0, 0.35), 3.0).head.setVisible(False)
+        self._arrow([(64 if h_chip else 100, y_bus), (right, y_bus)], (0.0, 0.35), 3.0, head=False)
         self._arrow([(x_in, y_bus + 70 - 22), (x_in, y_bus + 4)], (0.0, 0.2), 3.0)
         self._text(text or "h<sub>t−1</sub> and x<sub>t</sub> feed every gate", right, y_bus + 6, "ne")
 
@@ -219,7 +222,7 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         y_bus = top + gh + 50
         X = {"z": 230, "r": 420, "n": 680}
         self._bus(X["n"], y_bus, 150, h_chip=False)
-        self._arrow([(100, top_line), (100, y_bus)], (0.0, 0.2), 3.0).head.setVisible(False)
+        self._arrow([(100, top_line), (100, y_bus)], (0.0, 0.2), 3.0, head=False)
         for g in "zrn":
             self._gate_column(g, X[g], top, y_bus)
         self._chip("h_prev", 0, top_line, "h<sub>t−1</sub>", anchor="w")
@@ -309,15 +312,11 @@ class CellDiagram(QtWidgets.QGraphicsView):
         super().__init__(parent)
         self.cell_scene = CellDiagramScene(self)  # owned by the view: destroyed with it, never before it
         self.setScene(self.cell_scene)
+        tune_view(self)
         self.trace = None
         self.step, self.layer, self.direction, self.unit, self.gate = 1, 0, 0, 0, ""
-        self.setRenderHints(
-            QtGui.QPainter.RenderHint.Antialiasing | QtGui.QPainter.RenderHint.TextAntialiasing
-        )
-        self.setBackgroundBrush(QtGui.QColor("#ffffff"))
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setViewportUpdateMode(QtWidgets.QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
 
     # -- view contract ----------------------------------------------------------
     def set_trace(self, trace, session=None) -> None:

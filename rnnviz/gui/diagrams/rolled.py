@@ -19,9 +19,11 @@ from .style import (
     ArrowItem,
     VectorChipItem,
     box,
+    cache_items,
     chip_values,
     label,
     place,
+    tune_view,
     value_colour,
     window_caption,
 )
@@ -65,18 +67,14 @@ class RolledScene(QtWidgets.QGraphicsScene):
         self._text("<b>W<sub>hx</sub></b>", -254, -6, "s", 11)
         # the loop over the top: h_t leaves on the right and comes back in as h_{t−1}
         top_y = CELL.top() - 40
-        self._arrow("loop_out", [(90, CELL.top()), (90, top_y), (0, top_y)], (0.75, 1.0)).head.setVisible(
-            False
-        )
+        self._arrow("loop_out", [(90, CELL.top()), (90, top_y), (0, top_y)], (0.75, 1.0), head=False)
         self._arrow("loop_in", [(0, top_y), (-90, top_y), (-90, CELL.top() - 2)], (0.0, 0.4))
         self._text("<b>W<sub>hh</sub></b>", -84, (top_y + CELL.top()) / 2, "w", 11)
         self._chip("h_prev", -31, top_y - 8 - n * 10.5, "h<sub>t−1</sub>", n, "w")
         self._text("h<sub>t</sub> comes back<br>as h<sub>t−1</sub> one step later", -140, top_y - 8, "se", 9)
         if mode == "lstm":
             top_c = top_y - 8 - n * 21 - 44
-            self._arrow(
-                "cloop_out", [(120, CELL.top()), (120, top_c), (0, top_c)], (0.75, 1.0)
-            ).head.setVisible(False)
+            self._arrow("cloop_out", [(120, CELL.top()), (120, top_c), (0, top_c)], (0.75, 1.0), head=False)
             self._arrow("cloop_in", [(0, top_c), (-120, top_c), (-120, CELL.top() - 2)], (0.0, 0.4))
             self._chip("c_prev", -31, top_c - 8 - n * 10.5, "c<sub>t−1</sub>", n, "w")
             self._chip("c", 130, (top_y + top_c) / 2, "c<sub>t</sub>", n, "w")
@@ -101,6 +99,7 @@ class RolledScene(QtWidgets.QGraphicsScene):
             self._chip("h", 300, 0, "h<sub>t</sub>", n, "w")
         self.title = label(None, "", 13, bold=True)
         self.addItem(self.title)
+        cache_items(self)
         self.setSceneRect(self.itemsBoundingRect().adjusted(-10, -40, 10, 10))
 
     def _text(self, html, x, y, anchor, pt, parent=None):
@@ -118,9 +117,9 @@ class RolledScene(QtWidgets.QGraphicsScene):
         chip.setPos(x, y + dy)
         self.chips[key] = chip
 
-    def _arrow(self, key, pts, phase, text="", anchor="w", at=0) -> ArrowItem:
-        a = ArrowItem(None, pts, 4.0, casing=True)
-        for item in (a.casing, a, a.head):
+    def _arrow(self, key, pts, phase, text="", anchor="w", at=0, head=True) -> ArrowItem:
+        a = ArrowItem(None, pts, 4.0, casing=True, head=head)
+        for item in (a.casing, a):
             self.addItem(item)
         self.arrows[key] = a
         self.flows.append((pts, *phase))
@@ -194,10 +193,7 @@ class RolledDiagram(QtWidgets.QGraphicsView):
         super().__init__(parent)
         self.rolled_scene = RolledScene(self)  # owned by the view: destroyed with it, never before it
         self.setScene(self.rolled_scene)
-        self.setRenderHints(
-            QtGui.QPainter.RenderHint.Antialiasing | QtGui.QPainter.RenderHint.TextAntialiasing
-        )
-        self.setBackgroundBrush(QtGui.QColor("#ffffff"))
+        tune_view(self)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.trace = None

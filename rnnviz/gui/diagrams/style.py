@@ -50,6 +50,24 @@ def _build_lut(n: int = 101) -> list[QtGui.QColor]:
 LUT = _build_lut()
 
 
+def cache_items(scene: QtWidgets.QGraphicsScene) -> None:
+    """Paint every item from a device-coordinate cache: a step changes only a few of them."""
+    for item in scene.items():
+        if isinstance(item, VectorChipItem) or isinstance(item.parentItem(), VectorChipItem):
+            continue  # chips change every step; re-rendering their caches costs more than it saves
+        if item.parentItem() is not None and isinstance(item.parentItem().parentItem(), VectorChipItem):
+            continue
+        item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
+def tune_view(view: QtWidgets.QGraphicsView) -> None:
+    """Antialiased, white, and the cheap paint options every diagram view shares."""
+    view.setRenderHints(QtGui.QPainter.RenderHint.Antialiasing | QtGui.QPainter.RenderHint.TextAntialiasing)
+    view.setBackgroundBrush(BACKGROUND)
+    view.setOptimizationFlag(QtWidgets.QGraphicsView.OptimizationFlag.DontSavePainterState, True)
+    view.setViewportUpdateMode(QtWidgets.QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
+
+
 def value_colour(v: float) -> QtGui.QColor:
     """The scale's colour for ``v`` (clipped to ±SCALE_MAX; NaN is grey)."""
     if not math.isfinite(v):
@@ -106,53 +124,84 @@ def box(parent, rect: QtCore.QRectF, fill, border=WIRE, width=1.5, radius=8.0) -
     return item
 
 
-def arrow_path(points, head: float = 9.0) -> tuple[QtGui.QPainterPath, QtGui.QPainterPath]:
-    """A polyline through ``points`` and a filled triangle at its end."""
-    line = QtGui.QPainterPath(QtCore.QPointF(*points[0]))
-    for p in points[1:]:
-        line.lineTo(QtCore.QPointF(*p))
-    (x0, y0), (x1, y1) = points[-2], points[-1]
-    ang = math.atan2(y1 - y0, x1 - x0)
-    tip = QtGui.QPainterPath(QtCore.QPointF(x1, y1))
-    for s in (1, -1):
-        tip.lineTo(x1 - head * math.cos(ang + s * 0.45), y1 - head * math.sin(ang + s * 0.45))
-    tip.closeSubpath()
-    return line, tip
+def _polyline(points, shorten: float = 0.0) -> QtGui.QPainterPath:
+    pts = [QtCore.QPointF(*p) for p in points]
+    if shorten:
+        a, b = pts[-2], pts[-1]
+        d = math.hypot(b.x() - a.x(), b.y() - a.y()) or 1.0
+        k = min(shorten, d) / d
+        pts[-1] = QtCore.QPointF(b.x() - (b.x() - a.x()) * k, b.y() - (b.y() - a.y()) * k)
+    line = QtGui.QPainterPath(pts[0])
+    for p in pts[1:]:
+        line.lineTo(p)
+    return line
+
+
+def arrow_outline(points, width: float, head: float | None) -> QtGui.QPainterPath:
+    """A filled shape: the polyline stroked ``width`` wide plus a triangle at its end."""
+    stroker = QtGui.QPainterPathStroker()
+    stroker.setWidth(width)
+    stroker.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+    stroker.setCapStyle(Qt.PenCapStyle.FlatCap)
+    shape = stroker.createStroke(_polyline(points, head * 0.6 if head else 0.0))
+    shape.setFillRule(Qt.FillRule.WindingFill)
+    if head:
+        (x0, y0), (x1, y1) = points[-2], points[-1]
+        ang = math.atan2(y1 - y0, x1 - x0)
+        tip = QtGui.QPolygonF([QtCore.QPointF(x1, y1)])
+        for s in (1, -1):
+            tip.append(
+                QtCore.QPointF(x1 - head * math.cos(ang + s * 0.5), y1 - head * math.sin(ang + s * 0.5))
+            )
+        shape.addPolygon(tip)
+        shape.closeSubpath()
+    return shape
 
 
 class ArrowItem(QtWidgets.QGraphicsPathItem):
-    """A wire with an arrowhead; its core colour can follow the vector it carries."""
+    """A wire with an arrowhead.  Plain: one filled item.  ``casing=True``: a dark
+    outline-and-head item under a core line whose colour follows the vector it carries
+    (the outline keeps a pale, near-zero colour visible on white)."""
 
-    def __init__(self, parent, points, width: float = 3.0, colour=WIRE, casing: bool = False):
+    def __init__(self, parent, points, width: float = 3.0, colour=WIRE, casing: bool = False, head=True):
         super().__init__(parent)
+        self._width, self._head = width, head
         self.casing = None
-        if casing:  # a dark outline keeps a pale (near-zero) colour visible on white
+        if casing:
             self.casing = QtWidgets.QGraphicsPathItem(parent)
-            self.casing.setPen(pen(WIRE, width + 2.0))
+            self.casing.setPen(Qt.PenStyle.NoPen)
+            self.casing.setBrush(WIRE)
             self.casing.setZValue(-1)
-        self.head = QtWidgets.QGraphicsPathItem(parent)
-        self.head.setPen(pen(WIRE, 1.0))
-        self.head.setBrush(QtGui.QBrush(WIRE))
-        self._width = width
-        self.setPen(pen(colour, width))
+            p = pen(colour, width)
+            p.setCapStyle(Qt.PenCapStyle.FlatCap)
+            self.setPen(p)
+        else:
+            self.setPen(Qt.PenStyle.NoPen)
+            self.setBrush(QtGui.QColor(colour))
         self.set_points(points)
 
     def set_points(self, points) -> None:
-        line, tip = arrow_path(points, 8.0 + self._width)
-        self.setPath(line)
-        self.head.setPath(tip)
+        self.points = list(points)
+        head = 8.0 + self._width if self._head else None
         if self.casing is not None:
-            self.casing.setPath(line)
+            self.casing.setPath(arrow_outline(points, self._width + 2.4, head))
+            self.setPath(_polyline(points, (head or 0.0) * 0.9))
+        else:
+            self.setPath(arrow_outline(points, self._width, head))
 
     def set_colour(self, colour: QtGui.QColor) -> None:
+        if self.casing is None:
+            if self.brush().color() != colour:
+                self.setBrush(colour)
+            return
         p = self.pen()
         if p.color() != colour:
             p.setColor(colour)
             self.setPen(p)
 
     def set_visible(self, on: bool) -> None:
-        for item in (self, self.head, self.casing):
-            if item is not None:
+        for item in (self, self.casing):
+            if item is not None and item.isVisible() != on:
                 item.setVisible(on)
 
 

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt, Signal
 
 from rnnviz.session.stepmath import fmt, window
 
-from .style import HIGHLIGHT, INK, WIRE, value_colour
+from .style import HIGHLIGHT, INK, WIRE, tune_view, value_colour
 from .unrolled_items import CW, DX, IO_H, POOL_MAX, STRIP_MAX, ColumnItems, UnrolledScene, sub
 
 
@@ -30,13 +30,9 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
         super().__init__(parent)
         self.unrolled_scene = UnrolledScene(self)  # owned by the view: destroyed with it, never before it
         self.setScene(self.unrolled_scene)
-        self.setRenderHints(
-            QtGui.QPainter.RenderHint.Antialiasing | QtGui.QPainter.RenderHint.TextAntialiasing
-        )
-        self.setBackgroundBrush(QtGui.QColor("#ffffff"))
+        tune_view(self)
         self.setDragMode(QtWidgets.QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QtWidgets.QGraphicsView.ViewportAnchor.AnchorUnderMouse)
-        self.setViewportUpdateMode(QtWidgets.QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
         self.trace = None
         self.step, self.layer, self.direction, self.unit = 1, 0, 0, 0
         self._press = None
@@ -150,7 +146,7 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
         for (l, d), cell in col.cells.items():
             init = (t == 0 and d == 0) or (t == T + 1 and d == 1)
             shown = real or init
-            for item in (cell, col.labels[(l, d)], *col.strips[(l, d)].rects):
+            for item in (cell, col.labels[(l, d)], col.strips[(l, d)]):
                 item.setVisible(shown)
             col.rec[(l, d)].set_visible(real)
             col.inp[(l, d)].set_visible(real)

@@ -6,6 +6,7 @@ scrolls (see :class:`~rnnviz.gui.diagrams.unrolled.UnrolledDiagram`).
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt
 
@@ -68,20 +69,29 @@ class UnrolledLayout:
         return [(0.0, top), (0.0, self.y_head + IO_H / 2 + 1)]
 
 
-class StripItems:
-    """A row of small coloured rects (one per shown unit) inside a box."""
+class StripItem(QtWidgets.QGraphicsPixmapItem):
+    """A row of coloured cells, one per shown unit, as one scaled pixmap (one item, not n)."""
 
     def __init__(self, parent, n: int, x: float, y: float, w: float, h: float):
-        self.rects = []
-        cw = w / max(n, 1)
-        for k in range(n):
-            r = QtWidgets.QGraphicsRectItem(x + k * cw, y, cw, h, parent)
-            r.setPen(pen("#ffffff", 0.6))
-            self.rects.append(r)
+        super().__init__(parent)
+        self.n = max(n, 1)
+        self.image = QtGui.QImage(2 * self.n - 1, 1, QtGui.QImage.Format.Format_RGB32)
+        self.image.fill(QtGui.QColor("#ffffff"))
+        self.setTransformationMode(Qt.TransformationMode.FastTransformation)
+        self.setShapeMode(QtWidgets.QGraphicsPixmapItem.ShapeMode.BoundingRectShape)
+        self.setPos(x, y)
+        self.setTransform(QtGui.QTransform.fromScale(w / self.image.width(), h))
+        self._last = b""
 
     def set_values(self, vals) -> None:
-        for r, v in zip(self.rects, vals, strict=False):
-            r.setBrush(value_colour(v))
+        """Even pixels are the units' colours, odd ones thin white separators."""
+        key = bytes(memoryview(np.ascontiguousarray(vals, dtype=float)))
+        if key == self._last:
+            return
+        self._last = key
+        for k, v in enumerate(vals[: self.n]):
+            self.image.setPixelColor(2 * k, 0, value_colour(v))
+        self.setPixmap(QtGui.QPixmap.fromImage(self.image))
 
 
 class ColumnItems:
@@ -99,7 +109,7 @@ class ColumnItems:
             self.labels[(l, d)] = QtWidgets.QGraphicsSimpleTextItem(g)
             self.labels[(l, d)].setFont(font(11, bold=True))
             self.labels[(l, d)].setPos(-CW / 2 + 6, y - CH / 2 + 3)
-            self.strips[(l, d)] = StripItems(g, n_units, -CW / 2 + 6, y + 2, CW - 12, CH / 2 - 8)
+            self.strips[(l, d)] = StripItem(g, n_units, -CW / 2 + 6, y + 2, CW - 12, CH / 2 - 8)
             self.rec[(l, d)] = ArrowItem(g, lay.recurrent_path(l, d), 5.0, casing=True)
             self.inp[(l, d)] = ArrowItem(g, lay.input_path(l, d), 3.0, casing=True)
         self.outs = [ArrowItem(g, p, 3.0, casing=True) for l in range(lay.L) for p in lay.output_paths(l)]
@@ -113,8 +123,8 @@ class ColumnItems:
         self.x_box = box(g, QtCore.QRectF(-CW / 2, lay.y_in - IO_H / 2, CW, IO_H), "#f7f7f7", MUTED, 1.2)
         self.x_text = QtWidgets.QGraphicsSimpleTextItem(g)
         self.x_text.setFont(font(11))
-        self.x_strip = StripItems(g, min(n_in, STRIP_MAX), -CW / 2 + 6, lay.y_in + 4, CW - 12, 12)
-        self.items_x = [self.x_box, self.x_text, *self.x_strip.rects]
+        self.x_strip = StripItem(g, min(n_in, STRIP_MAX), -CW / 2 + 6, lay.y_in + 4, CW - 12, 12)
+        self.items_x = [self.x_box, self.x_text, self.x_strip]
         self.head = None
         if lay.head:
             self.y_box = box(
@@ -122,9 +132,11 @@ class ColumnItems:
             )
             self.y_text = QtWidgets.QGraphicsSimpleTextItem(g)
             self.y_text.setFont(font(11))
-            self.y_strip = StripItems(g, min(n_out, STRIP_MAX), -CW / 2 + 6, lay.y_head + 4, CW - 12, 12)
+            self.y_strip = StripItem(g, min(n_out, STRIP_MAX), -CW / 2 + 6, lay.y_head + 4, CW - 12, 12)
             self.head = ArrowItem(g, lay.head_path(), 3.0, casing=True)
-            self.items_y = [self.y_box, self.y_text, *self.y_strip.rects]
+            self.items_y = [self.y_box, self.y_text, self.y_strip]
+        for item in g.childItems():  # most columns do not change on a step: paint them from a cache
+            item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
 class UnrolledScene(QtWidgets.QGraphicsScene):
