@@ -383,3 +383,18 @@ def test_the_panels_run_on_their_own(tmp_path):
         [sys.executable, "-m", "rnnviz.gui.plots", "lstm", "--png", str(png)], env=env, timeout=120
     )
     assert done.returncode == 0 and png.stat().st_size > 10_000
+
+
+def test_a_new_sentence_of_the_same_shape_relabels_the_steps(qtbot):
+    from dataclasses import replace
+
+    session = default_session()
+    area = show(qtbot, session)
+    axis = area.hidden_panel.plot.step_axis
+    assert axis.tokens == ("I", "love", "deep", "learning")
+    assert axis.tickStrings([2], 1, 1) == ["2 love"]
+    new = session.with_sequence(replace(session.sequence, tokens=("deep", "deep", "I", "_")))
+    curves = list(area.hidden_panel.curves)
+    area.set_trace(new.network.forward(new.inputs), new)
+    assert area.hidden_panel.curves == curves  # same structure: nothing rebuilt
+    assert axis.tokens == ("deep", "deep", "I", "_")

@@ -61,6 +61,8 @@ class PlotsArea(QtWidgets.QWidget):
         self._gate = ""
         self._step = 0
         self._columns = 0
+        self._tokens: tuple[str, ...] | None = None
+        self._arranged: tuple | None = None
 
         self.hidden_panel = HiddenPanel()
         self.cell_panel = CellPanel()
@@ -198,11 +200,6 @@ class PlotsArea(QtWidgets.QWidget):
         if trace.y is not None:
             self.output_panel.build(trace.y.shape[1], T, net.head_activation, names, text, x_max)
         self.loss_panel.build(T, x_max)
-        tokens = (
-            tuple(self.session.sequence.tokens) if text and len(self.session.sequence.tokens) == T else ()
-        )
-        for p in self.panels_all():
-            p.plot.set_tokens(tokens)
         self.selector.blockSignals(True)
         self.selector.clear()
         for layer in range(net.num_layers):
@@ -214,6 +211,12 @@ class PlotsArea(QtWidgets.QWidget):
         self._layout()
 
     def _refresh(self) -> None:
+        seq = self.session.sequence
+        tokens = tuple(seq.tokens) if seq.is_text and len(seq.tokens) == self.trace.steps else ()
+        if tokens != self._tokens:  # the same structure can carry a new sentence
+            self._tokens = tokens
+            for p in self.panels_all():
+                p.plot.set_tokens(tokens)
         self._refresh_units()
         if self.trace.y is not None:
             targets = self.session.targets
@@ -271,12 +274,15 @@ class PlotsArea(QtWidgets.QWidget):
 
     def _layout(self) -> None:
         visible = self.visible_panels()
+        cols = 2 if self.width() >= TWO_COLUMNS_FROM else 1
+        if (tuple(map(id, visible)), cols) == self._arranged:
+            return  # re-adding widgets would re-lay-out and repaint every panel
+        self._arranged = (tuple(map(id, visible)), cols)
         for p in self.panels_all():
             self.grid.removeWidget(p)
-            p.setVisible(p in visible)
-        cols = 2 if self.width() >= TWO_COLUMNS_FROM else 1
         self._columns = cols
         tiles = [p for p in visible if p is not self.output_panel]
+        output = self.output_panel in visible
         row = col = 0
         for i, p in enumerate(tiles):
             span = cols if i == len(tiles) - 1 and col == 0 else 1
@@ -285,14 +291,16 @@ class PlotsArea(QtWidgets.QWidget):
             col += span
             if col >= cols:
                 row, col = row + 1, 0
-                if row == 1 and self.output_panel in visible:
+                if row == 1 and output:  # y_t right under h_t (and c_t)
                     self.grid.addWidget(self.output_panel, row, 0, 1, cols)
-                    row += 1
+                    row, output = row + 1, False
         if col > 0:
             row += 1
-        if self.output_panel in visible and self.grid.indexOf(self.output_panel) < 0:
+        if output:
             self.grid.addWidget(self.output_panel, row, 0, 1, cols)
             row += 1
+        for p in self.panels_all():  # after adding: a first addWidget re-parents, which hides
+            p.setVisible(p in visible)
         self.output_panel.setMinimumHeight(210)
         for r in range(self.grid.rowCount()):  # a grid never forgets rows: empty ones must not stretch
             self.grid.setRowStretch(r, 1 if r < row else 0)

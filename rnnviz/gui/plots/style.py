@@ -82,7 +82,7 @@ def style_plot(plot: pg.PlotItem) -> None:
         axis.setPen(pg.mkPen(FOREGROUND))
         axis.setTextPen(pg.mkPen(FOREGROUND))
         axis.setTickFont(font(AXIS_PT))
-        axis.setStyle(tickTextOffset=3)
+        axis.setStyle(tickTextOffset=3, maxTickLevel=1)  # grid at major and minor ticks only
         # an axis (and its grid) repaints from a QPicture every frame otherwise:
         # cached, moving the cursor costs a pixmap blit
         cache_item(axis)
