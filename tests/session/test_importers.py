@@ -231,3 +231,17 @@ def test_text_without_tokens(text):
 def test_bad_token_mode():
     with pytest.raises(TextImportError, match="'word' or 'char'"):
         tokenize("x", "bytes")
+
+
+@given(st.lists(st.lists(st.floats(-1e300, 1e300), min_size=2, max_size=2), min_size=1, max_size=30))
+def test_fast_and_row_by_row_readers_agree(rows):
+    body = [(n + 2, f"{a!r}, {b!r}") for n, (a, b) in enumerate(rows)]
+    fast = importers._fast_rows(body, 2, ",")
+    slow = importers._slow_rows(body, ("a", "b"), ",", True, "")
+    assert fast is not None
+    np.testing.assert_array_equal(fast, slow)
+
+
+def test_quoted_numbers_take_the_row_by_row_reader():
+    t = parse_table('a,b\n"1.5","2"\n3,"4"\n')
+    np.testing.assert_array_equal(t.data, [[1.5, 2], [3, 4]])
