@@ -109,3 +109,14 @@ def test_step_zero_shows_the_initial_state(panel):
     panel.set_trace(s.network.forward(s.inputs), s)
     panel.set_step(0)
     assert [ln.key for ln in panel.math.lines] == ["h", "c"]
+
+
+def test_cli_export_math_writes_step_1(tmp_path):
+    from rnnviz.gui.app import run
+
+    out = tmp_path / "step1.md"
+    assert run(["--export-math", str(out), "--step", "1"]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert r"\begin{pmatrix} 0.2913 \\ 0.5370 \\ -0.1974 \end{pmatrix}" in text
+    assert r"\begin{pmatrix} 0.1854 \\ 0.1707 \\ 0.2356 \\ 0.2249 \\ 0.1834 \end{pmatrix}" in text
+    assert run(["--export-math", str(tmp_path / "missing" / "x.md")]) == 1

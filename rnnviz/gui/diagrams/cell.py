@@ -70,7 +70,7 @@ class GateItem(QtWidgets.QGraphicsPathItem):
         self.setPen(self._pen)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip(EQUATIONS[gate])
-        self.title = label(self, title, 11, GATE_COLOURS.get(gate, WIRE), bold=True)
+        self.title = label(self, title, 10.5, GATE_COLOURS.get(gate, WIRE), bold=True)
         place(self.title, GATE_W / 2, 2, "n")
         self.chip = VectorChipItem(self, n, cell_w=62)
         self.chip.setPos((GATE_W - 62) / 2, 30)
@@ -81,6 +81,14 @@ class GateItem(QtWidgets.QGraphicsPathItem):
         p = QtGui.QPen(self._pen)
         p.setWidthF(5.0 if on else 2.0)
         self.setPen(p)
+
+
+def _where(trace, layer: int, direction: int) -> str:
+    net = trace.network
+    parts = [f"layer {layer + 1}"] if net.num_layers > 1 else []
+    if net.num_directions == 2:
+        parts.append("backward" if direction else "forward")
+    return f" — {', '.join(parts)}" if parts else ""
 
 
 class CellDiagramScene(QtWidgets.QGraphicsScene):
@@ -108,7 +116,10 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         self.root.setPen(Qt.PenStyle.NoPen)
         self.addItem(self.root)
         {"lstm": self._build_lstm, "gru": self._build_gru}.get(mode, self._build_vanilla)(mode)
+        content = self.itemsBoundingRect()
         self.title = label(self.root, "", 13, bold=True)
+        self.title.setPos(content.left(), content.top() - 34)
+        self._title_html = ""
         cache_items(self)
         self.setSceneRect(self.itemsBoundingRect().adjusted(-10, -10, 10, 10))
 
@@ -241,7 +252,7 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         self._arrow([(X["z"] + 18, top_line), (X["n"] - 19, top_line)], (0.75, 0.9), 4.0)
         self._arrow([(X["n"] + 18, top_line), (X["n"] + 150, top_line)], (0.9, 1.0), 4.0)
         self._chip("h", X["n"] + 156, top_line, "h<sub>t</sub>", anchor="w")
-        self._text("hidden state h", 110, top_line - 4, "sw")
+        self._text("hidden state h", X["z"] + 24, top_line - 4, "sw")
         y_r = top + gh / 2
         self._arrow([(X["r"] + GATE_W / 2, y_r), (X["n"] - GATE_W / 2 - 2, y_r)], (0.5, 0.7))
         self._text(
@@ -269,7 +280,7 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
                 chip.set_values(chip_values(vals[key], rows) if key in vals else nan, dec, cap)
             for g in self.gates.values():
                 g.chip.set_values(nan, dec)
-            self.set_title("Initial state (step 0)", step, back)
+            self.set_title(f"Initial state (step 0){_where(trace, layer, direction)}", step, back)
             return
         d = trace.step(layer, direction, step - 1)
         vals = {"h_prev": d.h_prev, "h": d.h, "c_prev": d.c_prev, "c": d.c}
@@ -283,18 +294,17 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         for g, item in self.gates.items():
             vec = d.pre if g == "a" else d.block(d.gates, g)
             item.chip.set_values(chip_values(vec, rows), dec)
-        self.set_title(f"Inside the cell at step {step}", step, back)
+        self.set_title(f"Inside the cell at step {step}{_where(trace, layer, direction)}", step, back)
 
     def set_title(self, text: str, step: int, back: bool) -> None:
         prev = step + 1 if back else step - 1
-        sub = f"(t = {step}: h<sub>t−1</sub> is h<sub>{prev}</sub>)" if step and not back else ""
+        sub = f"(h<sub>t−1</sub> is h<sub>{prev}</sub>)" if step and not back else ""
         if back and step:
-            sub = f"(t = {step}, backward: the previous state is h<sub>{prev}</sub>)"
+            sub = f"(backward: the previous state is h<sub>{prev}</sub>)"
         html = f"{text} <span style='font-weight:normal; font-size:10pt; color:#555'>{sub}</span>"
-        if self.title.toHtml() != html:
+        if self._title_html != html:
+            self._title_html = html
             self.title.setHtml(html)
-            r = self.itemsBoundingRect()
-            self.title.setPos(r.left(), r.top() - 34)
 
     def set_selected_gate(self, gate: str) -> None:
         for g, item in self.gates.items():
@@ -347,9 +357,13 @@ class CellDiagram(QtWidgets.QGraphicsView):
         sc = self.cell_scene
         if sc.structure != (net.mode, net.hidden_size, I) or sc.rows != rows:
             sc.build(net.mode, net.hidden_size, I, self.unit)
-            self.fit()
+            rebuilt = True
+        else:
+            rebuilt = False
         sc.set_selected_gate(self.gate)
         sc.update_step(self.trace, self.layer, self.direction, min(self.step, self.trace.steps))
+        if rebuilt:
+            self.fit()  # after the first update: the title is part of the picture
 
     def gate_at(self, pos: QtCore.QPoint) -> str:
         item = self.itemAt(pos)

@@ -70,14 +70,21 @@ class RolledScene(QtWidgets.QGraphicsScene):
         self._arrow("loop_out", [(90, CELL.top()), (90, top_y), (0, top_y)], (0.75, 1.0), head=False)
         self._arrow("loop_in", [(0, top_y), (-90, top_y), (-90, CELL.top() - 2)], (0.0, 0.4))
         self._text("<b>W<sub>hh</sub></b>", -84, (top_y + CELL.top()) / 2, "w", 11)
-        self._chip("h_prev", -31, top_y - 8 - n * 10.5, "h<sub>t−1</sub>", n, "w")
-        self._text("h<sub>t</sub> comes back<br>as h<sub>t−1</sub> one step later", -140, top_y - 8, "se", 9)
-        if mode == "lstm":
-            top_c = top_y - 8 - n * 21 - 44
-            self._arrow("cloop_out", [(120, CELL.top()), (120, top_c), (0, top_c)], (0.75, 1.0), head=False)
-            self._arrow("cloop_in", [(0, top_c), (-120, top_c), (-120, CELL.top() - 2)], (0.0, 0.4))
-            self._chip("c_prev", -31, top_c - 8 - n * 10.5, "c<sub>t−1</sub>", n, "w")
-            self._chip("c", 130, (top_y + top_c) / 2, "c<sub>t</sub>", n, "w")
+        self._chip("h_prev", -n * 28, top_y - 27, "h<sub>t−1</sub>", n, "n", horizontal=True)
+        self._text(
+            "h<sub>t</sub> comes back as<br>h<sub>t−1</sub> one step later",
+            max(n * 28, 90) + 14,
+            top_y - 16,
+            "w",
+            9,
+        )
+        if mode == "lstm":  # the cell state's loop under the cell
+            bot_y = CELL.bottom() + 40
+            self._arrow("cloop_out", [(90, CELL.bottom()), (90, bot_y), (0, bot_y)], (0.75, 1.0), head=False)
+            self._arrow("cloop_in", [(0, bot_y), (-90, bot_y), (-90, CELL.bottom() + 2)], (0.0, 0.4))
+            self._chip("c_prev", -n * 28, bot_y + 6, "c<sub>t−1</sub>", n, "n", horizontal=True)
+            self._chip("c", -n * 28, bot_y + 40, "c<sub>t</sub>", n, "n", horizontal=True)
+            self._text("cell state", max(n * 28, 90) + 14, bot_y + 16, "w", 9)
         # h_t out to the right, through the head to y_t
         self.head = head_out > 0 and layer == L - 1
         if self.head:
@@ -97,7 +104,10 @@ class RolledScene(QtWidgets.QGraphicsScene):
         else:
             self._arrow("h_up", [(CELL.right(), 0), (296, 0)], (0.4, 1.0))
             self._chip("h", 300, 0, "h<sub>t</sub>", n, "w")
+        content = self.itemsBoundingRect()
         self.title = label(None, "", 13, bold=True)
+        self.title.setPos(content.left(), content.top() - 30)
+        self._title_html = ""
         self.addItem(self.title)
         cache_items(self)
         self.setSceneRect(self.itemsBoundingRect().adjusted(-10, -40, 10, 10))
@@ -110,8 +120,8 @@ class RolledScene(QtWidgets.QGraphicsScene):
         self.keep.append(t)
         return t
 
-    def _chip(self, key, x, y, title, n, anchor) -> None:
-        chip = VectorChipItem(None, n, title)
+    def _chip(self, key, x, y, title, n, anchor, horizontal=False) -> None:
+        chip = VectorChipItem(None, n, title, cell_w=56.0 if horizontal else 62.0, horizontal=horizontal)
         self.addItem(chip)
         dy = 0.0 if anchor == "n" else -chip.rect().height() / 2
         chip.setPos(x, y + dy)
@@ -176,10 +186,9 @@ class RolledScene(QtWidgets.QGraphicsScene):
             if step
             else f"Step 0: the initial state{tail}"
         )
-        if self.title.toHtml() != text:
+        if self._title_html != text:
+            self._title_html = text
             self.title.setHtml(text)
-            r = self.itemsBoundingRect()
-            self.title.setPos(r.left(), r.top() - 30)
 
 
 class RolledDiagram(QtWidgets.QGraphicsView):

@@ -212,8 +212,11 @@ class VectorChipItem(QtWidgets.QGraphicsRectItem):
     only recolours and re-labels them.
     """
 
-    def __init__(self, parent, n: int, title: str = "", cell_w=62.0, cell_h=21.0, pt=10.0, gate=""):
-        super().__init__(0, 0, cell_w, cell_h * n, parent)
+    def __init__(
+        self, parent, n: int, title="", cell_w=62.0, cell_h=21.0, pt=10.0, gate="", horizontal=False
+    ):
+        self.horizontal = horizontal  # cells left to right, the title on the left
+        super().__init__(0, 0, cell_w * (n if horizontal else 1), cell_h * (1 if horizontal else n), parent)
         self.setPen(pen(GATE_COLOURS.get(gate, WIRE) if gate else WIRE, 2.0 if gate else 1.0))
         self.setBrush(Qt.BrushStyle.NoBrush)
         self.setZValue(2)
@@ -222,7 +225,8 @@ class VectorChipItem(QtWidgets.QGraphicsRectItem):
         self.texts: list[QtWidgets.QGraphicsSimpleTextItem] = []
         f = font(pt, mono=True)
         for k in range(n):
-            cell = QtWidgets.QGraphicsRectItem(0, k * cell_h, cell_w, cell_h, self)
+            x, y = (k * cell_w, 0.0) if horizontal else (0.0, k * cell_h)
+            cell = QtWidgets.QGraphicsRectItem(x, y, cell_w, cell_h, self)
             cell.setPen(pen("#ffffff", 0.8))
             cell.setZValue(-1)
             text = QtWidgets.QGraphicsSimpleTextItem(cell)
@@ -231,17 +235,25 @@ class VectorChipItem(QtWidgets.QGraphicsRectItem):
             self.cells.append(cell)
             self.texts.append(text)
         self.title = label(self, title, pt + 1, bold=True) if title else None
-        if self.title is not None:
-            place(self.title, cell_w / 2, -1, "s")
+        self._title_html = title
+        self._place_title()
         self.caption = QtWidgets.QGraphicsSimpleTextItem(self)
         self.caption.setFont(font(pt - 2))
         self.caption.setBrush(MUTED)
         self._last: tuple = ()
 
     def set_title(self, html: str) -> None:
-        if self.title is not None and self.title.toHtml() != html:
+        if self.title is not None and self._title_html != html:
+            self._title_html = html
             self.title.setHtml(html)
-            place(self.title, self.cell_w / 2, -1, "s")
+            self._place_title()
+
+    def _place_title(self) -> None:
+        if self.title is not None:
+            if self.horizontal:
+                place(self.title, -4, self.cell_h / 2, "e")
+            else:
+                place(self.title, self.cell_w / 2, -1, "s")
 
     def set_values(self, values, decimals: int = 2, caption: str = "") -> None:
         values = np.asarray(values, dtype=float).ravel()
@@ -256,11 +268,11 @@ class VectorChipItem(QtWidgets.QGraphicsRectItem):
             else:
                 cell.setBrush(QtGui.QColor("#ffffff"))
                 text.setText("⋮" if k < len(values) else "")
-            r = text.boundingRect()
-            text.setPos((self.cell_w - r.width()) / 2, k * self.cell_h + (self.cell_h - r.height()) / 2)
+            r, c = text.boundingRect(), cell.rect()
+            text.setPos(c.x() + (c.width() - r.width()) / 2, c.y() + (c.height() - r.height()) / 2)
         self.caption.setText(caption)
-        r = self.caption.boundingRect()
-        self.caption.setPos((self.cell_w - r.width()) / 2, self.n * self.cell_h + 1)
+        r, box_ = self.caption.boundingRect(), self.rect()
+        self.caption.setPos((box_.width() - r.width()) / 2, box_.height() + 1)
 
 
 def chip_values(vec: np.ndarray, rows: tuple) -> np.ndarray:

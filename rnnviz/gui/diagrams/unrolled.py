@@ -16,7 +16,9 @@ from PySide6.QtCore import Qt, Signal
 from rnnviz.session.stepmath import fmt, window
 
 from .style import HIGHLIGHT, INK, WIRE, tune_view, value_colour
-from .unrolled_items import CW, DX, IO_H, POOL_MAX, STRIP_MAX, ColumnItems, UnrolledScene, sub
+from .unrolled_items import CW, DX, DY, IO_H, POOL_MAX, STRIP_MAX, ColumnItems, UnrolledScene, sub
+
+MIN_READABLE = 0.62  # below this the cell labels get too small to read
 
 
 class UnrolledDiagram(QtWidgets.QGraphicsView):
@@ -71,10 +73,12 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
         scale = min(vw / r.width(), vh / r.height(), 1.4)
         if r.height() * scale < 0.6 * vh:  # a long chain: fit its height and scroll along it
             scale = min(vh / r.height(), 1.4)
-        scale = max(scale, vw / (DX * (POOL_MAX - 3)))
+        scale = max(scale, MIN_READABLE, vw / (DX * (POOL_MAX - 3)))  # deep nets scroll vertically
         self.resetTransform()
         self.scale(scale, scale)
         self._scale = scale
+        row_y = self.unrolled_scene.lay.rows.get((self.layer, self.direction), 0.0)
+        self.centerOn(self.step * DX, row_y - DY / 2)  # a deep net: start at the selected layer
         self.follow()
 
     def set_step(self, t: int) -> None:

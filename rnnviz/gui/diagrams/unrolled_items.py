@@ -75,7 +75,7 @@ class StripItem(QtWidgets.QGraphicsPixmapItem):
     def __init__(self, parent, n: int, x: float, y: float, w: float, h: float):
         super().__init__(parent)
         self.n = max(n, 1)
-        self.image = QtGui.QImage(2 * self.n - 1, 1, QtGui.QImage.Format.Format_RGB32)
+        self.image = QtGui.QImage(5 * self.n - 1, 1, QtGui.QImage.Format.Format_RGB32)
         self.image.fill(QtGui.QColor("#ffffff"))
         self.setTransformationMode(Qt.TransformationMode.FastTransformation)
         self.setShapeMode(QtWidgets.QGraphicsPixmapItem.ShapeMode.BoundingRectShape)
@@ -84,13 +84,15 @@ class StripItem(QtWidgets.QGraphicsPixmapItem):
         self._last = b""
 
     def set_values(self, vals) -> None:
-        """Even pixels are the units' colours, odd ones thin white separators."""
+        """Four pixels per unit, then one white separator pixel."""
         key = bytes(memoryview(np.ascontiguousarray(vals, dtype=float)))
         if key == self._last:
             return
         self._last = key
         for k, v in enumerate(vals[: self.n]):
-            self.image.setPixelColor(2 * k, 0, value_colour(v))
+            c = value_colour(v)
+            for j in range(4):
+                self.image.setPixelColor(5 * k + j, 0, c)
         self.setPixmap(QtGui.QPixmap.fromImage(self.image))
 
 
