@@ -320,7 +320,11 @@ class SessionController(QObject):
 
     def set_param(self, key: str, value: np.ndarray) -> bool:
         """Replace one weight matrix or bias vector (PyTorch name)."""
-        return self._apply(lambda s: s.with_network(s.network.with_params({key: np.asarray(value, float)})))
+        base = self.latest
+        size = base.network.num_parameters() if base is not None else 0  # the new network copies them all
+        return self._apply(
+            lambda s: s.with_network(s.network.with_params({key: np.asarray(value, float)})), size
+        )
 
     def set_network(self, network: Network) -> bool:
         return self._apply(lambda s: s.with_network(network))
@@ -328,11 +332,8 @@ class SessionController(QObject):
     def set_sequence(self, sequence: Sequence) -> bool:
         """New inputs/targets.  The network's input size follows the feature count."""
         base = self.latest
-        heavy = base is not None and base.network.input_size != sequence.num_features
-        return self._apply(
-            lambda s: replace(s, sequence=sequence, network=adapt_network(s, sequence)),
-            base.network.num_parameters() if heavy else 0,
-        )
+        size = base.network.num_parameters() if base is not None else 0  # when the network is rebuilt
+        return self._apply(lambda s: replace(s, sequence=sequence, network=adapt_network(s, sequence)), size)
 
     def set_view(self, **changes) -> None:
         """Where the user looks (step, selection, speed…): no recomputation, no signal."""

@@ -28,6 +28,11 @@ def parse_number(text: str) -> float:
     return value
 
 
+def _colours(names) -> list[QtGui.QColor | None]:
+    cache = {name: QtGui.QColor(name) for name in set(names) if name}
+    return [cache.get(name) if name else None for name in names]
+
+
 class ArrayTableModel(QtCore.QAbstractTableModel):
     sig_value_edited = QtCore.Signal(int, int, float)  # row, column, new value
     sig_invalid_text = QtCore.Signal(int, int, str)  # row, column, the refused text
@@ -72,13 +77,13 @@ class ArrayTableModel(QtCore.QAbstractTableModel):
         self.endResetModel()
 
     def set_row_tints(self, tints, tips=None) -> None:
-        self._row_tints = [QtGui.QColor(t) if t else None for t in tints]
+        self._row_tints = _colours(tints)
         if tips is not None:
             self._row_tips = list(tips)
         self._emit_all()
 
     def set_col_tints(self, tints, tips=None) -> None:
-        self._col_tints = [QtGui.QColor(t) if t else None for t in tints]
+        self._col_tints = _colours(tints)
         if tips is not None:
             self._col_tips = list(tips)
         self._emit_all()
@@ -181,13 +186,18 @@ class FittedTableView(QtWidgets.QTableView):
     def _content_height(self) -> int:
         model = self.model()
         n = model.rowCount() if model is not None else 0
-        header = self.horizontalHeader().sizeHint().height() if not self.horizontalHeader().isHidden() else 0
+        hh = self.horizontalHeader()
+        header = (
+            0 if hh.isHidden() else hh.fontMetrics().height() + 12
+        )  # not sizeHint: it reads every section
         height = (
             header
             + min(n, self.max_rows) * self.verticalHeader().defaultSectionSize()
             + 2 * self.frameWidth()
         )
-        width_needed = self.horizontalHeader().length() + self.verticalHeader().sizeHint().width()
+        last = model.headerData(n - 1, Qt.Orientation.Vertical) if n else ""
+        row_header = self.verticalHeader().fontMetrics().horizontalAdvance(str(last or "")) + 16
+        width_needed = self.horizontalHeader().length() + row_header
         if n > self.max_rows:
             width_needed += self.verticalScrollBar().sizeHint().width()
         if width_needed + 2 * self.frameWidth() > self.width():

@@ -18,6 +18,9 @@ from ..theme import GATE_TINTS
 from .array_model import ArrayTableModel, FittedTableView
 
 MAX_VISIBLE_ROWS = 12
+ALL = "All parameters"
+#: Networks with at most this many weights show every matrix at once; bigger ones one group.
+ALL_AT_ONCE_LIMIT = 5000
 
 
 def shape_text(shape: tuple[int, ...]) -> str:
@@ -91,6 +94,7 @@ class WeightEditorDock(QtWidgets.QDockWidget):
         self.setObjectName("WeightEditorDock")
         self.controller = controller
         self._structure = None
+        self._session: Session | None = None
         self.tables: dict[str, QtWidgets.QTableView] = {}
         self.models: dict[str, ArrayTableModel] = {}
         self.titles: dict[str, QtWidgets.QLabel] = {}
@@ -123,76 +127,80 @@ class WeightEditorDock(QtWidgets.QDockWidget):
     def set_session(self, session: Session) -> None:
         net = session.network
         structure = (net.spec, tuple(session.sequence.input_names), tuple(session.sequence.vocabulary))
+        self._session = session
         if structure != self._structure:
-            self._rebuild(session)
             self._structure = structure
+            self._rebuild_groups(session)
+            self._build_tables(session)
+            return
         for key, model in self.models.items():
             model.set_array(displayed(key, net.param(key)))
 
-    def _rebuild(self, session: Session) -> None:
+    def _rebuild_groups(self, session: Session) -> None:
         spec = session.network.spec
-        shapes = spec.param_shapes()
-        groups = list(dict.fromkeys(group_of(k) for k in shapes))
-        self.group_combo.blockSignals(True)
+        groups = list(dict.fromkeys(group_of(k) for k in spec.param_shapes()))
         previous = self.group_combo.currentText()
+        self.group_combo.blockSignals(True)
         self.group_combo.clear()
-        self.group_combo.addItem("All parameters")
+        self.group_combo.addItem(ALL)
         self.group_combo.addItems(groups)
-        keep = self.group_combo.findText(previous)
-        self.group_combo.setCurrentIndex(keep if keep >= 0 else (0 if len(shapes) <= 12 else 1))
+        small = spec.num_parameters() <= ALL_AT_ONCE_LIMIT
+        keep = self.group_combo.findText(previous) if previous != ALL or small else -1
+        self.group_combo.setCurrentIndex(keep if keep >= 0 else (0 if small else 1))
         self.group_combo.blockSignals(False)
 
+    def _build_tables(self, session: Session) -> None:
+        """Tables for the chosen group only: a big network's other matrices cost nothing."""
+        spec = session.network.spec
+        group = self.group_combo.currentText()
         container = QtWidgets.QWidget()
         column = QtWidgets.QVBoxLayout(container)
         column.setContentsMargins(0, 0, 0, 0)
         self.tables, self.models, self.titles = {}, {}, {}
-        for key, shape in shapes.items():
-            title = QtWidgets.QLabel(param_title(key, spec.mode, shape), container)
-            title.setObjectName(f"title:{key}")
-            font = title.font()
-            font.setBold(True)
-            title.setFont(font)
-            model = ArrayTableModel(container)
-            rows, tints, tips = row_labels(key, session)
-            if len(shape) == 1:  # a bias: one row, one column per unit (gate blocks tinted)
-                model.set_array(displayed(key, session.network.param(key)), ["b"], rows)
-                model.set_col_tints(tints, tips)
-            else:
-                model.set_array(session.network.param(key), rows, col_labels(key, session))
-                model.set_row_tints(tints, tips)
-            model.sig_value_edited.connect(lambda r, c, v, key=key: self._on_model_value_edited(key, r, c, v))
-            model.sig_invalid_text.connect(
-                lambda r, c, text, key=key: self._on_model_invalid_text(key, r, c, text)
-            )
-            view = FittedTableView(container, MAX_VISIBLE_ROWS)
-            view.setModel(model)
-            view.setObjectName(f"table:{key}")
-            view.horizontalHeader().setDefaultSectionSize(72)
-            view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
-            view.setVerticalScrollMode(QtWidgets.QAbstractItemView.ScrollMode.ScrollPerPixel)
-            view.setHorizontalScrollMode(QtWidgets.QAbstractItemView.ScrollMode.ScrollPerPixel)
-            if model.columnCount() <= 30:
-                view.resizeColumnsToContents()
-            view.refit()
-            column.addWidget(title)
-            column.addWidget(view)
-            self.tables[key], self.models[key], self.titles[key] = view, model, title
+        for key, shape in spec.param_shapes().items():
+            if group == ALL or group_of(key) == group:
+                self._add_table(column, container, session, key, shape)
         column.addStretch(1)
         old = self.scroll.takeWidget()
         if old is not None:
             old.deleteLater()
         self.scroll.setWidget(container)
-        self._apply_group_filter()
 
-    def _apply_group_filter(self) -> None:
-        group = self.group_combo.currentText()
-        for key in self.tables:
-            visible = group == "All parameters" or group_of(key) == group
-            self.tables[key].setVisible(visible)
-            self.titles[key].setVisible(visible)
+    def _add_table(self, column, container, session: Session, key: str, shape: tuple[int, ...]) -> None:
+        title = QtWidgets.QLabel(param_title(key, session.network.mode, shape), container)
+        title.setObjectName(f"title:{key}")
+        font = title.font()
+        font.setBold(True)
+        title.setFont(font)
+        model = ArrayTableModel(container)
+        rows, tints, tips = row_labels(key, session)
+        if len(shape) == 1:  # a bias: one row, one column per unit (gate blocks tinted)
+            model.set_array(displayed(key, session.network.param(key)), ["b"], rows)
+            model.set_col_tints(tints, tips)
+        else:
+            model.set_array(session.network.param(key), rows, col_labels(key, session))
+            model.set_row_tints(tints, tips)
+        model.sig_value_edited.connect(lambda r, c, v, key=key: self._on_model_value_edited(key, r, c, v))
+        model.sig_invalid_text.connect(
+            lambda r, c, text, key=key: self._on_model_invalid_text(key, r, c, text)
+        )
+        view = FittedTableView(container, MAX_VISIBLE_ROWS)
+        view.setObjectName(f"table:{key}")
+        view.horizontalHeader().setDefaultSectionSize(72)
+        view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+        view.setVerticalScrollMode(QtWidgets.QAbstractItemView.ScrollMode.ScrollPerPixel)
+        view.setHorizontalScrollMode(QtWidgets.QAbstractItemView.ScrollMode.ScrollPerPixel)
+        view.setModel(model)
+        if model.rowCount() * model.columnCount() <= 600:
+            view.resizeColumnsToContents()  # small matrices: as narrow as their numbers
+        view.refit()
+        column.addWidget(title)
+        column.addWidget(view)
+        self.tables[key], self.models[key], self.titles[key] = view, model, title
 
     def _on_group_combo_changed(self, _index: int) -> None:
-        self._apply_group_filter()
+        if self._session is not None:
+            self._build_tables(self._session)
 
     def _on_controller_session_changed(self, session: Session) -> None:
         self.set_session(session)
