@@ -120,6 +120,7 @@ class FileActions(QtCore.QObject):
     def update_title(self) -> None:
         self.window.setWindowTitle(f"{self.display_name()}[*] — {APP_NAME}")
         self.window.setWindowModified(self.dirty)
+        self.action_revert.setEnabled(bool(self._path))
 
     def _on_controller_session_changed(self, session: Session) -> None:
         self.update_title()

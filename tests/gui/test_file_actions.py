@@ -121,7 +121,9 @@ def test_save_as_adds_the_suffix_and_remembers_recent_files(main_window, files, 
 
 
 def test_revert_reloads_the_saved_file(main_window, files, saved):
+    assert not files.action_revert.isEnabled()  # nothing on disk to revert to
     files.open_path(saved)
+    assert files.action_revert.isEnabled()
     _edit(main_window)
     files.ask_revert = lambda name: True
     assert files.revert()
