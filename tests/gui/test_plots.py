@@ -398,3 +398,21 @@ def test_a_new_sentence_of_the_same_shape_relabels_the_steps(qtbot):
     area.set_trace(new.network.forward(new.inputs), new)
     assert area.hidden_panel.curves == curves  # same structure: nothing rebuilt
     assert axis.tokens == ("deep", "deep", "I", "_")
+
+
+def test_zoom_is_shared_in_time_and_a_double_click_shows_every_step(qtbot):
+    area = show(qtbot, example("gru"))
+    area.hidden_panel.plot.plot_item.setXRange(20, 40, padding=0)
+    x0, x1 = area.gate_panels["z"].plot.plot_item.getViewBox().viewRange()[0]
+    assert (x0, x1) == pytest.approx((20, 40))  # every time axis is linked
+    plot = area.loss_panel.plot
+    qtbot.mouseDClick(plot.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=view_point(plot, 30, 0.5))
+    x0, x1 = area.gate_panels["z"].plot.plot_item.getViewBox().viewRange()[0]
+    assert (x0, x1) == pytest.approx((-0.5, 100.5))
+
+
+def test_bar_chart_readout_names_the_token(qtbot):
+    area = show(qtbot, default_session(), step=2)
+    bars = area.output_panel.bars_plot
+    text = hover(bars, 2.0, 0.1)
+    assert text == f"t=2 · deep · y = {area.trace.y[1, 2]:.4f}"

@@ -75,10 +75,11 @@ class PlotsArea(QtWidgets.QWidget):
         for p in self.panels_all():
             p.sig_step_requested.connect(self.sig_step_requested)
             p.hide()
-        link = self.hidden_panel.plot.plot_item
+        # one time range for every panel (pyqtgraph's setXLink aligns screen positions
+        # instead, which differs between panels with and without a colour bar)
+        self._syncing_x = False
         for p in self.panels_all():
-            if p is not self.hidden_panel:
-                p.plot.plot_item.setXLink(link)
+            p.plot.plot_item.getViewBox().sigXRangeChanged.connect(self._on_plot_x_range_changed)
 
         self.selector = QtWidgets.QComboBox()
         self.selector.setToolTip("Which layer and direction every panel shows")
@@ -334,6 +335,18 @@ class PlotsArea(QtWidgets.QWidget):
             p.setStyleSheet(
                 f"QFrame#panel_{g} {{ border: 2px solid {style.SELECTED_GATE}; }}" if g == self._gate else ""
             )
+
+    def _on_plot_x_range_changed(self, vb, x_range) -> None:
+        if self._syncing_x:
+            return
+        self._syncing_x = True
+        try:
+            for p in self.panels_all():
+                other = p.plot.plot_item.getViewBox()
+                if other is not vb:
+                    other.setXRange(*x_range, padding=0)
+        finally:
+            self._syncing_x = False
 
     def _on_panel_unit_selected(self, unit: int) -> None:
         self._set_unit(unit)

@@ -42,7 +42,7 @@ class HeatmapImage(pg.ImageItem):
     sig_row_clicked = Signal(int)
 
     def __init__(self) -> None:
-        super().__init__(axisOrder="row-major")
+        super().__init__(axisOrder="row-major", autoDownsample=True)
 
     def mouseClickEvent(self, ev) -> None:  # noqa: N802 (Qt override)
         if ev.button() != QtCore.Qt.MouseButton.LeftButton or self.image is None:
@@ -146,7 +146,9 @@ class TimePlot(ReadoutPlot):
         self.plot_item.getViewBox().setMouseEnabled(x=True, y=False)
         self.plot_item.getAxis("bottom").setLabel("step t", color=style.FOREGROUND)
         self._steps = 1
+        self._x_hi = 1.5
         self._requested = 0
+        self.setToolTip("Wheel: zoom in time · drag: pan · double-click: every step")
         self.cursor = StepCursorLine()
         self.cursor.sigPositionChanged.connect(self._on_cursor_moved)
         self.plot_item.addItem(self.cursor, ignoreBounds=True)
@@ -155,11 +157,19 @@ class TimePlot(ReadoutPlot):
     def set_steps(self, steps: int, x_max: float | None = None) -> None:
         """The cursor's range is 0..steps; the x view spans −0.5..x_max + 0.5."""
         self._steps = max(0, int(steps))
-        hi = (self._steps if x_max is None else x_max) + 0.5
+        self._x_hi = (self._steps if x_max is None else x_max) + 0.5
         vb = self.plot_item.getViewBox()
-        vb.setLimits(xMin=-0.5, xMax=hi)
-        vb.setXRange(-0.5, hi, padding=0)
+        vb.setLimits(xMin=-0.5, xMax=self._x_hi)
+        self.show_all_steps()
         self.cursor.setBounds((0, self._steps))
+
+    def show_all_steps(self) -> None:
+        """Undo any zoom: every step in view (linked panels follow)."""
+        self.plot_item.getViewBox().setXRange(-0.5, self._x_hi, padding=0)
+
+    def mouseDoubleClickEvent(self, ev) -> None:  # noqa: N802 (Qt override)
+        self.show_all_steps()
+        ev.accept()
 
     def set_tokens(self, tokens: tuple[str, ...]) -> None:
         """Write the input's tokens under their steps (text input)."""
