@@ -23,7 +23,7 @@ from .diagrams.style import GATE_COLOURS, GATE_TINTS, value_colour
 BASE_PT = 14
 
 
-def _block_html(b: Block, tint: bool, labels: bool) -> str:
+def _block_html(b: Block, tint: bool, labels: bool, unit: int = -1, H: int = 0) -> str:
     """A vector or matrix: its name above, coloured number cells, PyTorch name and shape below."""
     out = ['<table cellspacing="0" cellpadding="0">']
     if b.name:
@@ -40,7 +40,10 @@ def _block_html(b: Block, tint: bool, labels: bool) -> str:
             bg = ""
             if tint and b.rows[i] is not None and b.cols[j] is not None:
                 bg = f' bgcolor="{value_colour(b.full[b.rows[i], b.cols[j]]).name()}"'
-            out.append(f'<td align="right"{bg}><tt>{html.escape(cell)}</tt></td>')
+            text = html.escape(cell)
+            if b.rows[i] == unit and b.full.shape[0] == H and not b.is_matrix:
+                text = f"<b><u>{text}</u></b>"  # the selected unit, as in the plots
+            out.append(f'<td align="right"{bg}><tt>{text}</tt></td>')
         out.append("</tr>")
     out.append("</table></td></tr>")
     if b.caption and b.is_matrix:
@@ -52,7 +55,7 @@ def _block_html(b: Block, tint: bool, labels: bool) -> str:
     return "".join(out)
 
 
-def step_math_html(sm: StepMath, selected_gate: str = "") -> str:
+def step_math_html(sm: StepMath, selected_gate: str = "", unit: int = -1, H: int = 0) -> str:
     """The whole step as one HTML document (QTextBrowser's rich-text subset)."""
     out = [f'<html><body style="font-size:{BASE_PT}pt; color:#1a1a1a;">', f"<h3>{html.escape(sm.title)}</h3>"]
     for ln in sm.lines:
@@ -74,7 +77,9 @@ def step_math_html(sm: StepMath, selected_gate: str = "") -> str:
             out.append(f'<td valign="middle">{to_html(ln.lhs)} =</td>')
         for p in ln.parts:
             if isinstance(p, Block):
-                out.append(f'<td valign="middle">{_block_html(p, not p.is_matrix, p is ln.result)}</td>')
+                out.append(
+                    f'<td valign="middle">{_block_html(p, not p.is_matrix, p is ln.result, unit, H)}</td>'
+                )
             else:
                 out.append(f'<td valign="middle" style="font-size:{BASE_PT + 2}pt;">{html.escape(p)}</td>')
         out.append("</tr></table></td></tr></table>")
@@ -169,7 +174,8 @@ class MathPanel(QtWidgets.QWidget):
         )
         bar = self.browser.verticalScrollBar()
         pos = bar.value()
-        self.browser.setHtml(step_math_html(self.math, self.gate))
+        H = self.trace.network.hidden_size
+        self.browser.setHtml(step_math_html(self.math, self.gate, self.unit, H))
         bar.setValue(pos)
 
     # -- handlers ------------------------------------------------------------

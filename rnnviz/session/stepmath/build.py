@@ -60,7 +60,7 @@ class _Builder:
             Line(
                 f"x_term{sx}",
                 gate,
-                "input term",
+                f"{gate}: input term" if gate else "input term",
                 f"{Wx.name}·{self.x_name}",
                 "",
                 (Wx, "·", x, "=", self.vec("", d.x_term[rows_k], gate)),
@@ -68,7 +68,7 @@ class _Builder:
             Line(
                 f"h_term{sx}",
                 gate,
-                "recurrent term",
+                f"{gate}: recurrent term" if gate else "recurrent term",
                 f"{Wh.name}·{hp.name}",
                 "",
                 (Wh, "·", hp, "=", self.vec("", d.h_term[rows_k], gate)),
