@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from . import style
 from .timeplot import ReadoutPlot, TimePlot, brush
@@ -138,18 +138,30 @@ class OutputPanel(QtWidgets.QFrame):
         self._bar_brushes = [
             brush(style.unit_colour(k).name()) if k < n else brush(style.BAR) for k in range(outputs)
         ]
-        bottom = self.bars_plot.plot_item.getAxis("bottom")
-        if outputs <= 24:
-            bottom.setTicks([[(k, names[k]) for k in range(outputs)]])
-        else:
-            bottom.setTicks(None)
         self.bars_plot.plot_item.setXRange(-0.6, outputs - 0.4, padding=0)
+        self._update_bar_ticks()
         shown = ", ".join(
             f'<span style="color:{style.unit_colour(k).name()}">■ {names[k]}</span>' for k in range(n)
         )
         more = f" … (first {n} of {outputs})" if outputs > n else ""
         dashed = " · dashed: target" if not text else ""
         self.legend.setText(shown + more + dashed)
+
+    def _update_bar_ticks(self) -> None:
+        """Every name that fits under its bar: every 2nd, 3rd … when they would overlap."""
+        names = self._names
+        if not names:
+            return
+        width = max(1.0, self.bars_plot.plot_item.getViewBox().width())
+        metrics = QtGui.QFontMetrics(style.font(style.AXIS_PT))
+        widest = max(metrics.horizontalAdvance(n) for n in names) + 8
+        stride = max(1, int(np.ceil(widest / (width / len(names)))))
+        ticks = [(k, names[k]) for k in range(0, len(names), stride)]
+        self.bars_plot.plot_item.getAxis("bottom").setTicks([ticks])
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(ev)
+        self._update_bar_ticks()
 
     # -- numbers ---------------------------------------------------------------------
     def set_values(self, y: np.ndarray, targets: np.ndarray | None) -> None:
@@ -169,7 +181,11 @@ class OutputPanel(QtWidgets.QFrame):
                 curve.setData(xs, self._targets[:, k])
         vb = self.bars_plot.plot_item.getViewBox()
         if self._activation in ("softmax", "sigmoid"):
-            vb.setYRange(0.0, 1.0, padding=0.04)
+            # probabilities: from 0 up to the largest one in the sequence (tenths), so that
+            # small bars stay readable and the scale does not jump from step to step
+            finite = y[np.isfinite(y)]
+            top = float(finite.max()) if finite.size else 1.0
+            vb.setYRange(0.0, min(1.0, max(0.1, np.ceil(top * 10.5) / 10)), padding=0.04)
         else:
             both = y if self._targets is None else np.concatenate([y, self._targets])
             finite = both[np.isfinite(both)]
@@ -200,6 +216,8 @@ class OutputPanel(QtWidgets.QFrame):
             caption += f" · target: <b>{self._names[k]}</b>"
             self.target_marks.setData([], [])
             self.target_label.setPos(k, float(y[k]))
+            edge = 0.0 if k == 0 else 1.0 if k == out - 1 else 0.5  # stay inside the plot
+            self.target_label.setAnchor((edge, 1.0))
             self.target_label.show()
         elif self._targets is not None:
             self.target_marks.setData(xs, self._targets[t - 1])

@@ -57,6 +57,8 @@ class UnitPanel(QtWidgets.QFrame):
         self.toggle.toggled.connect(self._on_toggle_toggled)
         self.legend_row = QtWidgets.QHBoxLayout()
         self.legend_row.setSpacing(2)
+        self.legend_prefix = QtWidgets.QLabel(f"{key}:")
+        self.legend_prefix.setFont(style.font(style.AXIS_PT, bold=True))
         self.legend_hint = QtWidgets.QLabel()
         self.legend_hint.setFont(style.font(style.AXIS_PT))
 
@@ -89,6 +91,7 @@ class UnitPanel(QtWidgets.QFrame):
         head.addWidget(self.toggle)
         legend = QtWidgets.QHBoxLayout()
         legend.setContentsMargins(0, 0, 0, 0)
+        legend.addWidget(self.legend_prefix)
         legend.addLayout(self.legend_row)
         legend.addWidget(self.legend_hint)
         legend.addStretch(1)
@@ -275,6 +278,7 @@ class UnitPanel(QtWidgets.QFrame):
         else:
             text = ""
         self.legend_hint.setText(text)
+        self.legend_prefix.setVisible(not self._heatmap and len(self.chips) > 8)
 
     def _update_selection_box(self) -> None:
         n = self._values.shape[0]
