@@ -416,3 +416,18 @@ def test_bar_chart_readout_names_the_token(qtbot):
     bars = area.output_panel.bars_plot
     text = hover(bars, 2.0, 0.1)
     assert text == f"t=2 · deep · y = {area.trace.y[1, 2]:.4f}"
+
+
+def test_updates_never_echo_as_requests(qtbot):
+    area = show(qtbot, example("gru"), step=90)
+    short = random_session("gru", 64, sine_sequence(10), seed=1)
+    with (
+        qtbot.assertNotEmitted(area.sig_step_requested),
+        qtbot.assertNotEmitted(area.sig_unit_selected),
+        qtbot.assertNotEmitted(area.sig_layer_direction_selected),
+        qtbot.assertNotEmitted(area.sig_gate_selected),
+    ):
+        area.set_trace(short.network.forward(short.inputs), short)  # the cursor is clamped to T = 10
+        area.set_step(5)
+        area.set_selection(0, 0, 3, "z")
+        area.set_loss(None)

@@ -161,7 +161,9 @@ class TimePlot(ReadoutPlot):
         vb = self.plot_item.getViewBox()
         vb.setLimits(xMin=-0.5, xMax=self._x_hi)
         self.show_all_steps()
+        self.cursor.blockSignals(True)  # a clamped cursor is an update, not a request
         self.cursor.setBounds((0, self._steps))
+        self.cursor.blockSignals(False)
 
     def show_all_steps(self) -> None:
         """Undo any zoom: every step in view (linked panels follow)."""
