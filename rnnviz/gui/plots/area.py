@@ -200,6 +200,12 @@ class PlotsArea(QtWidgets.QWidget):
             p.build(H, T, x_max)
         if trace.y is not None:
             self.output_panel.build(trace.y.shape[1], T, net.head_activation, names, text, x_max)
+            top = f"layer {net.num_layers}'s " if net.num_layers > 1 else "the "
+            both = " = [h→_t ; h←_t], both directions side by side" if D == 2 else ""
+            self.output_panel.title.setToolTip(
+                f"The output head reads {top}hidden state h_t{both}.\n"
+                "Left: every output over time. Right: the outputs at the current step."
+            )
         self.loss_panel.build(T, x_max)
         self.selector.blockSignals(True)
         self.selector.clear()
