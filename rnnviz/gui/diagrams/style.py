@@ -48,6 +48,16 @@ def _build_lut(n: int = 101) -> list[QtGui.QColor]:
 
 
 LUT = _build_lut()
+LUT_RGB32 = np.array([c.rgba() for c in LUT], dtype=np.uint32)  # for images built with NumPy
+NAN_RGB32 = np.uint32(QtGui.QColor("#bbbbbb").rgba())
+
+
+def value_rgb32(values: np.ndarray) -> np.ndarray:
+    """The scale's colours for many values at once, as 0xAARRGGBB (NaN grey)."""
+    v = np.asarray(values, dtype=float)
+    finite = np.isfinite(v)
+    k = np.rint((np.clip(np.where(finite, v, 0.0) / SCALE_MAX, -1.0, 1.0) + 1.0) * 0.5 * (len(LUT) - 1))
+    return np.where(finite, LUT_RGB32[k.astype(np.intp)], NAN_RGB32)
 
 
 def cache_items(scene: QtWidgets.QGraphicsScene) -> None:

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt, Signal
 
 from rnnviz.session.stepmath import fmt, window
 
-from .style import HIGHLIGHT, INK, WIRE, tune_view, value_colour
+from .style import HIGHLIGHT, INK, WIRE, tune_view, value_colour, value_rgb32
 from .unrolled_items import CW, DX, DY, IO_H, POOL_MAX, STRIP_MAX, ColumnItems, UnrolledScene, sub
 
 MIN_READABLE = 0.62  # below this the cell labels get too small to read
@@ -110,7 +110,7 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
                 s = np.empty((T + 2, H))
                 s[1 : T + 1] = tr.hidden(l, d)
                 s[0] = s[T + 1] = tr.h0[l * net.num_directions + d]
-                self.states[(l, d)] = s[:, rows]
+                self.states[(l, d)] = value_rgb32(s[:, rows])  # [T+2, units shown] colours, once
                 self.means[(l, d)] = s.mean(axis=1)
         self.out_means = np.asarray(tr.output).mean(axis=1)
         self.x_means = np.asarray(tr.x).mean(axis=1)
@@ -163,7 +163,7 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
                 p = cell.pen()
                 p.setStyle(style)
                 cell.setPen(p)
-            col.strips[(l, d)].set_values(self.states[(l, d)][t])
+            col.strips[(l, d)].set_rgb(self.states[(l, d)][t])
             if real:
                 prev = t - 1 if d == 0 else t + 1
                 col.rec[(l, d)].set_colour(value_colour(self.means[(l, d)][prev]))
@@ -225,11 +225,15 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
     def _place_band(self) -> None:
         self.unrolled_scene.band.setX(self.step * DX)
 
-    def _restyle_current(self) -> None:
+    def _restyle_current(self, columns=None) -> None:
+        """Borders: the current step orange, the selected layer/direction row dark."""
         sel = (self.layer, self.direction)
-        for col in self.unrolled_scene.columns:
+        for col in self.unrolled_scene.columns if columns is None else columns:
+            cur = col.t == self.step
+            if not cur and col.styled == (sel, False):
+                continue  # an ordinary column that is already right: the common case
+            col.styled = (sel, cur)
             for key, cell in col.cells.items():
-                cur = col.t == self.step
                 width = 4.0 if cur else (2.6 if key == sel else 1.5)
                 colour = HIGHLIGHT if cur else (INK if key == sel else WIRE)
                 p = cell.pen()

@@ -10,7 +10,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt
 
-from .style import INK, MUTED, WIRE, ArrowItem, box, font, label, pen, place, value_colour
+from .style import INK, MUTED, WIRE, ArrowItem, box, font, label, pen, place, value_rgb32
 
 DX, DY = 150.0, 120.0  # column and row pitch
 CW, CH = 88.0, 54.0  # cell box
@@ -75,25 +75,27 @@ class StripItem(QtWidgets.QGraphicsPixmapItem):
     def __init__(self, parent, n: int, x: float, y: float, w: float, h: float):
         super().__init__(parent)
         self.n = max(n, 1)
-        self.image = QtGui.QImage(5 * self.n - 1, 1, QtGui.QImage.Format.Format_RGB32)
-        self.image.fill(QtGui.QColor("#ffffff"))
+        self.pixels = np.full(5 * self.n, 0xFFFFFFFF, dtype=np.uint32)  # white separators
         self.setTransformationMode(Qt.TransformationMode.FastTransformation)
         self.setShapeMode(QtWidgets.QGraphicsPixmapItem.ShapeMode.BoundingRectShape)
         self.setPos(x, y)
-        self.setTransform(QtGui.QTransform.fromScale(w / self.image.width(), h))
+        self.setTransform(QtGui.QTransform.fromScale(w / (self.pixels.size - 1), h))
         self._last = b""
 
     def set_values(self, vals) -> None:
-        """Four pixels per unit, then one white separator pixel."""
-        key = bytes(memoryview(np.ascontiguousarray(vals, dtype=float)))
+        self.set_rgb(value_rgb32(np.asarray(vals, dtype=float)[: self.n]))
+
+    def set_rgb(self, colours: np.ndarray) -> None:
+        """Four pixels per unit (colours as 0xAARRGGBB), then one white separator pixel."""
+        key = colours.tobytes()
         if key == self._last:
             return
         self._last = key
-        for k, v in enumerate(vals[: self.n]):
-            c = value_colour(v)
-            for j in range(4):
-                self.image.setPixelColor(5 * k + j, 0, c)
-        self.setPixmap(QtGui.QPixmap.fromImage(self.image))
+        cells = self.pixels[: 5 * len(colours)].reshape(-1, 5)  # a view: writes go to self.pixels
+        cells[:, :4] = colours[:, None]
+        row = self.pixels[:-1].tobytes()  # the last separator is not drawn
+        image = QtGui.QImage(row, self.pixels.size - 1, 1, QtGui.QImage.Format.Format_RGB32)
+        self.setPixmap(QtGui.QPixmap.fromImage(image))  # copies the pixels
 
 
 class ColumnItems:
@@ -101,6 +103,7 @@ class ColumnItems:
 
     def __init__(self, scene: UnrolledScene, lay: UnrolledLayout, n_units: int, n_in: int, n_out: int):
         self.t = -1
+        self.styled: tuple = ()  # ((layer, direction), is_current) its borders were last drawn for
         self.group = QtWidgets.QGraphicsRectItem(0, 0, 0, 0)
         self.group.setPen(Qt.PenStyle.NoPen)
         scene.addItem(self.group)
