@@ -240,3 +240,29 @@ def test_export_png_and_svg(qtbot, tmp_path):
         ET.parse(tmp_path / f"{which}.svg")
         view.export(which, tmp_path / f"{which}.png")
         assert not QtGui.QImage(str(tmp_path / f"{which}.png")).isNull()
+
+
+def test_unrolled_click_on_a_row_selects_its_layer_and_direction(unrolled, qtbot):
+    s = _session("gru", L=2, bidir=True, T=4)
+    unrolled.set_trace(_trace(s), s)
+    y = unrolled.unrolled_scene.lay.rows[(1, 1)]
+    pos = unrolled.mapFromScene(QtCore.QPointF(2 * DX, y))
+    with qtbot.waitSignal(unrolled.sig_layer_direction_selected) as blocker:
+        qtbot.mouseClick(unrolled.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=pos)
+    assert blocker.args == [1, 1]
+
+
+def test_selected_unit_is_outlined_in_the_cell_chips(qtbot):
+    v = CellDiagram()
+    qtbot.addWidget(v)
+    s = _session("lstm", H=12)
+    v.set_trace(_trace(s), s)
+    v.set_selection(0, 0, 10, "")
+    v.set_step(3)
+    sc = v.cell_scene
+    assert 10 in sc.rows
+    k = sc.rows.index(10)
+    chip = sc.gates["f"].chip
+    assert chip.cells[k].zValue() > 0 and all(c.zValue() < 0 for j, c in enumerate(chip.cells) if j != k)
+    d = _trace(s).step(0, 0, 2)
+    assert chip.texts[k].text() == fmt(d.block(d.gates, "f")[10], 2)

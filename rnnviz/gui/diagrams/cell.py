@@ -306,6 +306,14 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
             self._title_html = html
             self.title.setHtml(html)
 
+    def mark_unit(self, unit: int) -> None:
+        """Outline the selected unit in every chip of H units."""
+        k = self.rows.index(unit) if unit in self.rows else -1
+        for key, chip in self.chips.items():
+            chip.mark(-1 if key == "x" else k)
+        for g in self.gates.values():
+            g.chip.mark(k)
+
     def set_selected_gate(self, gate: str) -> None:
         for g, item in self.gates.items():
             item.set_selected_gate(g == gate)
@@ -361,6 +369,7 @@ class CellDiagram(QtWidgets.QGraphicsView):
         else:
             rebuilt = False
         sc.set_selected_gate(self.gate)
+        sc.mark_unit(self.unit)
         sc.update_step(self.trace, self.layer, self.direction, min(self.step, self.trace.steps))
         if rebuilt:
             self.fit()  # after the first update: the title is part of the picture

@@ -229,6 +229,10 @@ class RolledDiagram(QtWidgets.QGraphicsView):
         s = self._structure()
         if s != self.rolled_scene.structure:
             self.rolled_scene.build(*s)
+            k = self.rolled_scene.rows.index(self.unit) if self.unit in self.rolled_scene.rows else -1
+            for key in ("h", "h_prev", "c", "c_prev"):
+                if key in self.rolled_scene.chips:
+                    self.rolled_scene.chips[key].mark(k)
             self.fit()
         self.rolled_scene.update_step(
             self.trace, self.layer, self.direction, min(self.step, self.trace.steps)

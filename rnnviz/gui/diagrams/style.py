@@ -252,6 +252,14 @@ class VectorChipItem(QtWidgets.QGraphicsRectItem):
         self.caption.setBrush(MUTED)
         self._last: tuple = ()
 
+    def mark(self, k: int) -> None:
+        """Outline cell ``k`` (the selected unit); -1 for none."""
+        for j, cell in enumerate(self.cells):
+            on = j == k
+            if (cell.zValue() > 0) != on:
+                cell.setPen(pen(INK, 2.4) if on else pen("#ffffff", 0.8))
+                cell.setZValue(1 if on else -1)
+
     def set_title(self, html: str) -> None:
         if self.title is not None and self._title_html != html:
             self._title_html = html

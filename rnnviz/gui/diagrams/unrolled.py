@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt, Signal
 from rnnviz.session.stepmath import fmt, window
 
 from .style import HIGHLIGHT, INK, WIRE, tune_view, value_colour, value_rgb32
-from .unrolled_items import CW, DX, DY, IO_H, POOL_MAX, STRIP_MAX, ColumnItems, UnrolledScene, sub
+from .unrolled_items import CH, CW, DX, DY, IO_H, POOL_MAX, STRIP_MAX, ColumnItems, UnrolledScene, sub
 
 MIN_READABLE = 0.62  # below this the cell labels get too small to read
 
@@ -27,6 +27,7 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
     sig_step_requested = Signal(int)
     sig_unit_selected = Signal(int)
     sig_gate_selected = Signal(str)
+    sig_layer_direction_selected = Signal(int, int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -296,9 +297,13 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
     def mouseReleaseEvent(self, event: QtGui.QMouseEvent) -> None:  # noqa: N802 (Qt override)
         super().mouseReleaseEvent(event)
         if self._press is not None and (event.position() - self._press).manhattanLength() < 5 and self.trace:
-            t = round(self.mapToScene(event.position().toPoint()).x() / DX)
+            pos = self.mapToScene(event.position().toPoint())
+            t = round(pos.x() / DX)
             if 0 <= t <= self.trace.steps:
                 self.sig_step_requested.emit(int(t))
+            for (l, d), y in self.unrolled_scene.lay.rows.items():  # a click on a row selects it
+                if abs(pos.y() - y) <= CH / 2 and (l, d) != (self.layer, self.direction):
+                    self.sig_layer_direction_selected.emit(l, d)
         self._press = None
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 (Qt override)

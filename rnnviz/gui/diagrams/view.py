@@ -25,6 +25,7 @@ class DiagramsView(QtWidgets.QWidget):
     sig_step_requested = Signal(int)
     sig_unit_selected = Signal(int)
     sig_gate_selected = Signal(str)
+    sig_layer_direction_selected = Signal(int, int)
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
@@ -42,6 +43,7 @@ class DiagramsView(QtWidgets.QWidget):
         }
         self._build()
         self.unrolled.sig_step_requested.connect(self.sig_step_requested)
+        self.unrolled.sig_layer_direction_selected.connect(self.sig_layer_direction_selected)
         self.cell.sig_gate_selected.connect(self._on_cell_gate_selected)
 
     def _build(self) -> None:
