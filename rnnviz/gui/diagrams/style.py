@@ -257,7 +257,7 @@ class VectorChipItem(QtWidgets.QGraphicsRectItem):
         for j, cell in enumerate(self.cells):
             on = j == k
             if (cell.zValue() > 0) != on:
-                cell.setPen(pen(INK, 2.4) if on else pen("#ffffff", 0.8))
+                cell.setPen(pen(INK, 1.8) if on else pen("#ffffff", 0.8))
                 cell.setZValue(1 if on else -1)
 
     def set_title(self, html: str) -> None:

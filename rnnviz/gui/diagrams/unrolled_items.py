@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from .style import INK, MUTED, WIRE, ArrowItem, box, font, label, pen, place, value_rgb32
 
 DX, DY = 150.0, 120.0  # column and row pitch
-CW, CH = 88.0, 54.0  # cell box
+CW, CH = 100.0, 54.0  # cell box
 IO_H = 44.0  # input / output boxes
 POOL_MAX = 48  # most columns ever shown at once (zoom-out is limited to this)
 STRIP_MAX = 8
