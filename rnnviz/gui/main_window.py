@@ -138,6 +138,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tabifyDockWidget(self.sequence_dock, self.weights_dock)
         self.sequence_dock.raise_()
         self._docks_sized = False
+        self._default_layout: QtCore.QByteArray | None = None
 
     def _size_docks(self) -> None:
         """Once, when first shown: the builder as short as it can be, the rest to the tabs."""
@@ -145,6 +146,15 @@ class MainWindow(QtWidgets.QMainWindow):
         self.resizeDocks([self.network_dock], [400], Qt.Orientation.Horizontal)
         builder = self.network_dock.sizeHint().height() + 8
         self.resizeDocks([self.network_dock, self.sequence_dock], [builder, 2000], Qt.Orientation.Vertical)
+        self._default_layout = self.saveState()
+
+    def reset_layout(self) -> None:
+        """Every dock back where it started (View > Reset layout)."""
+        for dock in (self.network_dock, self.weights_dock, self.sequence_dock):
+            dock.setFloating(False)
+            dock.show()
+        if self._default_layout is not None:
+            self.restoreState(self._default_layout)
 
     def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
@@ -185,6 +195,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.view_menu = bar.addMenu("&View")
         for dock in (self.network_dock, self.weights_dock, self.sequence_dock):
             self.view_menu.addAction(dock.toggleViewAction())
+        self.view_menu.addSeparator()
+        self.action_reset_layout = self.view_menu.addAction("&Reset layout", self.reset_layout)
         self.help_menu = bar.addMenu("&Help")
         self.help_menu.addAction("&About rnnviz", self._on_action_about)
 

@@ -98,3 +98,14 @@ def test_opening_a_session_restores_its_step_also_from_the_worker(main_window, q
         w.set_session(default_session().with_view(step=2, speed=7.5))
     assert w.playback.step == 2 and w.playback.speed == 7.5
     w.controller.wait()
+
+
+def test_view_menu_toggles_docks_and_resets_the_layout(main_window):
+    w = main_window
+    toggles = {a.text(): a for a in w.view_menu.actions()}
+    assert {"Network", "Weights", "Sequence", "&Reset layout"} <= set(toggles)
+    toggles["Network"].trigger()
+    assert not w.network_dock.isVisible()
+    w.sequence_dock.setFloating(True)
+    w.action_reset_layout.trigger()
+    assert w.network_dock.isVisible() and not w.sequence_dock.isFloating()

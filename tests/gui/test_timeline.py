@@ -144,3 +144,23 @@ def test_text_editors_keep_their_keys(active_window, qtbot):
     qtbot.waitUntil(spin.hasFocus)
     qtbot.keyClick(spin, Qt.Key.Key_Right)
     assert pb.step == 1
+
+
+def test_ctrl_v_pastes_into_the_sequence_table(active_window, qtbot):
+    from PySide6 import QtWidgets
+
+    w = active_window
+    dock = w.sequence_dock
+    dock.raise_()
+    dock.tabs.setCurrentIndex(0)
+    QtWidgets.QApplication.clipboard().setText("0.5\t0.25\n")
+    table = dock.table
+    table.setFocus()
+    qtbot.waitUntil(table.hasFocus)
+    table.setCurrentIndex(dock.model.index(2, 0))
+    qtbot.keyClick(table, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    inputs = w.controller.session.sequence.inputs
+    assert inputs[2, 0] == 0.5 and inputs[2, 1] == 0.25
+    # arrows move the table's current cell, not the clock
+    qtbot.keyClick(table, Qt.Key.Key_Down)
+    assert table.currentIndex().row() == 3 and w.playback.step == 1
