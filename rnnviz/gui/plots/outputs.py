@@ -110,7 +110,7 @@ class OutputPanel(QtWidgets.QFrame):
         marks = steps <= style.SYMBOLS_UP_TO
         self.curves, self.target_curves = [], []
         for k in range(n):
-            pen = style.unit_pen(k, False, False)
+            pen = style.unit_pen(k, False, False, thin=steps > style.ANTIALIAS_UP_TO)
             curve = pg.PlotDataItem(
                 pen=pen,
                 symbol="o" if marks else None,
@@ -121,16 +121,15 @@ class OutputPanel(QtWidgets.QFrame):
             )
             curve.setDownsampling(auto=True, method="peak")
             curve.setClipToView(True)
-            style.cache_item(curve.curve)
-            style.cache_item(curve.scatter)
+            style.cache_curve(curve, steps)
             pi.addItem(curve)
             self.curves.append(curve)
             if not text:  # one-hot targets say little as lines; the bar chart marks them
-                tpen = pg.mkPen(pen.color(), width=1.2, style=QtCore.Qt.PenStyle.DashLine)
+                tpen = pg.mkPen(pen.color(), width=1.0, style=QtCore.Qt.PenStyle.DashLine)
                 target = pg.PlotDataItem(pen=tpen, antialias=steps <= style.ANTIALIAS_UP_TO)
                 target.setDownsampling(auto=True, method="peak")
                 target.setClipToView(True)
-                style.cache_item(target.curve)
+                style.cache_curve(target, steps)
                 pi.addItem(target)
                 self.target_curves.append(target)
         self.plot.set_steps(steps, x_max)
@@ -272,8 +271,6 @@ class LossPanel(QtWidgets.QFrame):
         )
         self.curve.setDownsampling(auto=True, method="peak")
         self.curve.setClipToView(True)
-        style.cache_item(self.curve.curve)
-        style.cache_item(self.curve.scatter)
         self.plot.addItem(self.curve)
         self._loss = np.zeros(0)
         box = QtWidgets.QVBoxLayout(self)
@@ -284,6 +281,7 @@ class LossPanel(QtWidgets.QFrame):
 
     def build(self, steps: int, x_max: int | None = None) -> None:
         self.plot.set_steps(steps, x_max)
+        style.cache_curve(self.curve, steps)
 
     def set_values(self, loss: np.ndarray) -> None:
         self._loss = np.asarray(loss, dtype=float)

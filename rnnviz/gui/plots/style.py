@@ -38,6 +38,7 @@ SELECTED_WIDTH = 3.4
 MAX_LINES = 16  # lines drawn per panel; beyond that the heatmap shows every unit
 HEATMAP_ABOVE = 16  # heatmap is the default view when H is larger than this
 SYMBOLS_UP_TO = 40  # draw a dot at every step for sequences this short
+CACHE_CURVES_FROM = 300  # steps from which curves are cached as pixmaps
 ANTIALIAS_UP_TO = 60  # smooth lines for short sequences; long ones redraw faster without
 
 TITLE_PT = 11
@@ -48,12 +49,16 @@ def unit_colour(k: int) -> QtGui.QColor:
     return QtGui.QColor(UNIT_COLOURS[k % len(UNIT_COLOURS)])
 
 
-def unit_pen(k: int, selected: bool, faded: bool) -> QtGui.QPen:
-    """Solid for the first round of colours, dashed for the next, dotted after."""
+def unit_pen(k: int, selected: bool, faded: bool, thin: bool = False) -> QtGui.QPen:
+    """Solid for the first round of colours, dashed for the next, dotted after.
+
+    ``thin``: 1 px for long, aliased curves; Qt strokes wider pens as polygons,
+    which costs ~30× more per curve.
+    """
     colour = unit_colour(k)
     if faded and not selected:
         colour.setAlpha(FADED_ALPHA)
-    pen = pg.mkPen(colour, width=SELECTED_WIDTH if selected else LINE_WIDTH)
+    pen = pg.mkPen(colour, width=SELECTED_WIDTH if selected else 1.0 if thin else LINE_WIDTH)
     style = (QtCore.Qt.PenStyle.SolidLine, QtCore.Qt.PenStyle.DashLine, QtCore.Qt.PenStyle.DotLine)
     pen.setStyle(style[(k // len(UNIT_COLOURS)) % 3])
     pen.setCosmetic(True)
@@ -97,6 +102,17 @@ def make_plot_widget(parent=None) -> pg.PlotWidget:
     return w
 
 
-def cache_item(item) -> None:
-    """Paint ``item`` into a pixmap and reuse it while only other items (the cursor) move."""
-    item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+def cache_item(item, on: bool = True) -> None:
+    """Paint ``item`` into a pixmap and reuse it while only other items (the cursor) move.
+
+    Worth it for long curves (a cursor step would redraw them); for short ones the
+    pixmap costs more after an edit than it saves per step (see CACHE_CURVES_FROM).
+    """
+    mode = QtWidgets.QGraphicsItem.CacheMode
+    item.setCacheMode(mode.DeviceCoordinateCache if on else mode.NoCache)
+
+
+def cache_curve(curve: pg.PlotDataItem, steps: int) -> None:
+    on = steps >= CACHE_CURVES_FROM
+    cache_item(curve.curve, on)
+    cache_item(curve.scatter, on)

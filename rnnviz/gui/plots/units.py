@@ -119,6 +119,7 @@ class UnitPanel(QtWidgets.QFrame):
         self._antialias = steps <= style.ANTIALIAS_UP_TO
         marks = steps <= style.SYMBOLS_UP_TO
         for curve in self.curves:
+            style.cache_curve(curve, steps)
             if (curve.opts["symbol"] is not None) != marks:
                 curve.setSymbol("o" if marks else None)
         if self.image.scene() is None:
@@ -143,8 +144,6 @@ class UnitPanel(QtWidgets.QFrame):
         curve.setClipToView(True)
         curve.setCurveClickable(True, width=8)
         curve.sigClicked.connect(self._on_curve_clicked)
-        style.cache_item(curve.curve)
-        style.cache_item(curve.scatter)
         self.plot.plot_item.addItem(curve)
         self.curves.append(curve)
         chip = QtWidgets.QToolButton()
@@ -252,7 +251,7 @@ class UnitPanel(QtWidgets.QFrame):
         faded = len(self._shown_units) > 1
         for curve, u in zip(self.curves, self._shown_units, strict=False):
             sel = u == self._unit
-            pen = style.unit_pen(u, sel, faded)
+            pen = style.unit_pen(u, sel, faded, thin=not self._antialias)
             curve.setPen(pen)
             curve.setSymbolPen(pen.color())
             curve.setSymbolBrush(pen.color())
