@@ -15,8 +15,8 @@ PLAY_TEXT, PAUSE_TEXT = "Play", "Pause"
 SP = QtWidgets.QStyle.StandardPixmap
 
 
-def step_text(step: int, length: int, tokens: tuple[str, ...] = (), lstm: bool = False) -> str:
-    """ "t = 2 / 4  (input: love)"; step 0 is the initial state."""
+def step_text(step: int, length: int, tokens: tuple[str, ...] = (), lstm: bool = False, inputs=None) -> str:
+    """ "t = 2 / 4  (input: love)"; step 0 is the initial state; a few numbers show as x."""
     text = f"t = {step} / {length}"
     if step == 0:
         return text + ("  (initial state h₀, c₀)" if lstm else "  (initial state h₀)")
@@ -24,6 +24,9 @@ def step_text(step: int, length: int, tokens: tuple[str, ...] = (), lstm: bool =
         token = tokens[step - 1]
         shown = {" ": "␣", "\n": "↵", "\t": "⇥"}.get(token, token)
         return text + f"  (input: {shown})"
+    if inputs is not None and 0 < step <= len(inputs) and len(inputs[step - 1]) <= 3:
+        values = ", ".join(f"{v:.3g}".replace("-", "−") for v in inputs[step - 1])
+        return text + (f"  (x = {values})" if len(inputs[step - 1]) == 1 else f"  (x = ({values}))")
     return text
 
 
@@ -36,6 +39,7 @@ class TimelineWidget(QtWidgets.QWidget):
         super().__init__(parent)
         self.playback = playback
         self._tokens: tuple[str, ...] = ()
+        self._inputs = None
         self._lstm = False
         self._build()
         playback.sig_step_changed.connect(self._on_playback_step_changed)
@@ -114,6 +118,7 @@ class TimelineWidget(QtWidgets.QWidget):
     def set_session(self, session) -> None:
         """Tokens for the step label (text input) and whether there is a c_0."""
         self._tokens = tuple(session.sequence.tokens)
+        self._inputs = None if session.sequence.is_text else session.sequence.inputs
         self._lstm = session.network.mode == "lstm"
         self._update_label()
 
@@ -131,7 +136,8 @@ class TimelineWidget(QtWidgets.QWidget):
         self._update_label()
 
     def _update_label(self) -> None:
-        self.step_label.setText(step_text(self.playback.step, self.playback.length, self._tokens, self._lstm))
+        pb = self.playback
+        self.step_label.setText(step_text(pb.step, pb.length, self._tokens, self._lstm, self._inputs))
 
     def _on_playback_step_changed(self, step: int) -> None:
         self.slider.blockSignals(True)

@@ -23,6 +23,10 @@ def test_step_text():
     assert step_text(0, 4, lstm=True) == "t = 0 / 4  (initial state h₀, c₀)"
     assert step_text(3, 9) == "t = 3 / 9"
     assert step_text(1, 2, (" ", "a")) == "t = 1 / 2  (input: ␣)"
+    x = [[0.25], [-1.5]]
+    assert step_text(2, 2, inputs=x) == "t = 2 / 2  (x = −1.5)"
+    assert step_text(1, 1, inputs=[[0.1, 0.2]]) == "t = 1 / 1  (x = (0.1, 0.2))"
+    assert step_text(1, 1, inputs=[[0, 0, 0, 0]]) == "t = 1 / 1"
 
 
 def test_playback_transport():

@@ -123,6 +123,7 @@ class SequenceDock(QtWidgets.QDockWidget):
         self.table.setModel(self.model)
         self.table.horizontalHeader().setDefaultSectionSize(64)
         self.table.horizontalHeader().setMinimumSectionSize(40)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         col.addWidget(self.table, 1)
         grid = QtWidgets.QGridLayout()
