@@ -266,3 +266,18 @@ def test_selected_unit_is_outlined_in_the_cell_chips(qtbot):
     assert chip.cells[k].zValue() > 0 and all(c.zValue() < 0 for j, c in enumerate(chip.cells) if j != k)
     d = _trace(s).step(0, 0, 2)
     assert chip.texts[k].text() == fmt(d.block(d.gates, "f")[10], 2)
+
+
+def test_hidden_rolled_tab_catches_up_when_shown(qtbot):
+    view = DiagramsView()
+    qtbot.addWidget(view)
+    view.show()
+    s = default_session()
+    trace = _trace(s)
+    view.set_trace(trace, s)
+    view.set_step(3)
+    assert view.tabs.currentWidget() is view.unrolled
+    view.tabs.setCurrentWidget(view.rolled)
+    assert view.rolled.step == 3
+    h = [t.text() for t in view.rolled.rolled_scene.chips["h"].texts]
+    assert h == [fmt(x, 2) for x in trace.hidden(0, 0)[2]]

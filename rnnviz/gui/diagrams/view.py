@@ -36,6 +36,7 @@ class DiagramsView(QtWidgets.QWidget):
         self.trace = None
         self.step = 1
         self._structure: dict[str, tuple] = {}
+        self._stale: set = set()  # views behind a tab that missed step changes
         self.pulses = {
             "unrolled": PulseAnimator(self.unrolled.unrolled_scene, self),
             "rolled": PulseAnimator(self.rolled.rolled_scene, self),
@@ -69,6 +70,7 @@ class DiagramsView(QtWidgets.QWidget):
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.addTab(self.unrolled, "Unrolled: one cell per step")
         self.tabs.addTab(self.rolled, "Rolled: one cell and its loop")
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         split = QtWidgets.QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.tabs)
         split.addWidget(self.cell)
@@ -83,18 +85,25 @@ class DiagramsView(QtWidgets.QWidget):
     # -- view contract ---------------------------------------------------------------
     def set_trace(self, trace, session=None) -> None:
         self.trace = trace
+        self._stale.clear()
         for v in self.views:
             v.set_trace(trace, session)
         self._sync_flows()
 
     def set_step(self, t: int) -> None:
+        """Update the diagrams on screen; the hidden tab catches up when it is shown."""
         self.step = int(t)
+        hidden = self.rolled if self.tabs.currentWidget() is self.unrolled else self.unrolled
         for v in self.views:
-            v.set_step(t)
+            if v is hidden:
+                self._stale.add(v)
+            else:
+                v.set_step(t)
         self._sync_flows()
         if self.trace is not None and 1 <= self.step <= self.trace.steps:
-            for p in self.pulses.values():
-                p.play()
+            for key, p in self.pulses.items():
+                if getattr(self, key) is not hidden:
+                    p.play()
         else:
             for p in self.pulses.values():
                 p.anim.stop()
@@ -135,6 +144,7 @@ class DiagramsView(QtWidgets.QWidget):
 
     def export(self, which: str, path) -> None:
         """Write one diagram as PNG or SVG (by the file's suffix).  The unrolled one as shown."""
+        self._catch_up()
         scene = self.scenes()[which]
         rect = None
         if which == "unrolled":
@@ -161,6 +171,14 @@ class DiagramsView(QtWidgets.QWidget):
                 self.export(which, path)
             except OSError as exc:
                 QtWidgets.QMessageBox.warning(self, "Export diagram", str(exc))
+
+    def _catch_up(self) -> None:
+        for v in list(self._stale):
+            v.set_step(self.step)
+        self._stale.clear()
+
+    def _on_tabs_current_changed(self, _index: int) -> None:
+        self._catch_up()
 
     def _on_cell_gate_selected(self, gate: str) -> None:
         self.sig_gate_selected.emit(gate)

@@ -6,6 +6,7 @@ turn them into HTML or plain text.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -80,16 +81,13 @@ class StepMath:
 def fmt(v: float, decimals: int = 4, minus: str = "−") -> str:
     """``decimals`` places, but an exactly shorter number keeps its short form (0.2, 1, 0)."""
     v = float(v)
-    if not np.isfinite(v):
+    if not math.isfinite(v):
         return str(v)
-    for k in range(decimals + 1):
-        if abs(v - round(v, k)) < 1e-12:
-            s = f"{round(v, k):.{k}f}"
-            break
-    else:
-        s = f"{v:.{decimals}f}"
-    if float(s) == 0:
-        s = s.lstrip("-")
+    s = f"{v:.{decimals}f}"
+    if decimals and abs(v - round(v, decimals)) < 1e-12:  # exact at this precision: drop the zeros
+        s = s.rstrip("0").rstrip(".")
+    if s.startswith("-") and float(s) == 0:
+        s = s[1:]
     return s.replace("-", minus)
 
 
