@@ -71,9 +71,14 @@ class StepAxis(pg.AxisItem):
         if not levels:
             lo, hi = int(np.ceil(minVal)), int(np.floor(maxVal))
             levels = [(1.0, list(range(lo, hi + 1)))]
-        if self.tokens and (maxVal - minVal) <= 40:
-            step = max(1.0, levels[0][0])
-            return [(step, levels[0][1])]
+        if self.tokens and maxVal > minVal:
+            # every step with its token when the widest label fits between two steps
+            widest = max(QtGui.QFontMetrics(self.style["tickFont"] or QtGui.QFont()).horizontalAdvance(
+                f"{len(self.tokens)} {tok}") for tok in self.tokens)  # fmt: skip
+            if size / (maxVal - minVal) >= widest + 10:
+                lo, hi = int(np.ceil(minVal)), int(np.floor(maxVal))
+                return [(1.0, list(range(lo, hi + 1)))]
+            return levels[:1]  # fewer labels, each with its token
         return levels
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph override)
