@@ -127,6 +127,7 @@ class SessionController(QObject):
         self._computed: Computed | None = None
         self._pending: Session | None = None  # the session being computed, when known
         self._pending_build: Callable[[], Session] | None = None  # or how to build it
+        self._pending_is_edit = False
         self._generation = 0
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(2)
@@ -188,11 +189,18 @@ class SessionController(QObject):
             self.sig_error.emit(error)
         return error is None
 
-    def _run_async(self, build: Callable[[], Session], session: Session | None = None) -> bool:
-        """Build (when ``session`` is not known yet) and compute in a worker thread."""
+    def _run_async(
+        self, build: Callable[[], Session], session: Session | None = None, edit: bool = False
+    ) -> bool:
+        """Build (when ``session`` is not known yet) and compute in a worker thread.
+
+        ``edit``: the result keeps the view settings, title and note the committed
+        session has when it arrives (the user may have moved on meanwhile).
+        """
         self._generation += 1
         was_busy = self.busy
         self._pending, self._pending_build = session, build
+        self._pending_is_edit = edit
         gen = self._generation
         self._pool.start(lambda: self._work(gen, build))
         if not was_busy:
@@ -220,6 +228,11 @@ class SessionController(QObject):
             if self._computed is not None:
                 self.sig_session_changed.emit(self._computed.session)  # editors show it again
         else:
+            if self._pending_is_edit and self._computed is not None:
+                now = self._computed.session
+                result = replace(
+                    result, session=replace(result.session, view=now.view, title=now.title, note=now.note)
+                )
             self._commit(result)
         self.sig_busy_changed.emit(False)
 
@@ -260,7 +273,7 @@ class SessionController(QObject):
             base_build = lambda: base  # noqa: E731
         heavy = build_params > BUILD_PARAM_LIMIT and self.threading != "sync"
         if heavy or (self._pending_build is not None and self._pending is None):
-            return self._run_async(lambda: make(base_build()))
+            return self._run_async(lambda: make(base_build()), edit=True)
         try:
             session = make(base_build())
         except ValueError as exc:

@@ -188,3 +188,12 @@ def test_a_trace_too_big_for_memory_is_refused(controller, qtbot, monkeypatch):
         assert not controller.set_sequence(Sequence(inputs=np.zeros((400, 5))))
     assert "400 steps" in blocker.args[0] and "GB" in blocker.args[0]
     assert controller.session is before
+
+
+def test_view_changes_while_a_big_edit_builds_are_kept(async_controller, qtbot):
+    c = async_controller
+    with qtbot.waitSignal(c.sig_trace_changed, timeout=60_000):
+        c.set_structure("lstm", 256, 2, True, 5, "softmax")
+        c.set_view(step=3, unit=2)
+        c.set_text(title="mine")
+    assert c.session.view.step == 3 and c.session.view.unit == 2 and c.session.title == "mine"
