@@ -281,3 +281,16 @@ def test_hidden_rolled_tab_catches_up_when_shown(qtbot):
     assert view.rolled.step == 3
     h = [t.text() for t in view.rolled.rolled_scene.chips["h"].texts]
     assert h == [fmt(x, 2) for x in trace.hidden(0, 0)[2]]
+
+
+def test_views_accept_calls_before_any_trace(qtbot):
+    view = DiagramsView()
+    qtbot.addWidget(view)
+    view.set_step(2)
+    view.set_selection(0, 0, 1, "f")
+    view.set_step_duration(300)
+    view.set_animation_enabled(False)
+    s = _session("gru", T=3)
+    view.set_trace(_trace(s), s)
+    view.set_step(5)  # beyond T (a shorter trace arrived before the clock caught up)
+    assert view.cell.cell_scene.gates

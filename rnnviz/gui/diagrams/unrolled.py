@@ -256,9 +256,9 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
     def flows_for_step(self) -> list:
         """The wires into and out of the current column, for the pulse (scene coordinates)."""
         sc = self.unrolled_scene
-        lay, t = sc.lay, self.step
-        if self.trace is None or not 1 <= t <= sc.T:
+        if self.trace is None or not sc.structure or not 1 <= self.step <= sc.T:
             return []
+        lay, t = sc.lay, self.step
         n = sc.L + (1 if lay.head else 0)
         ox = t * DX
 
