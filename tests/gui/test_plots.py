@@ -431,3 +431,19 @@ def test_updates_never_echo_as_requests(qtbot):
         area.set_step(5)
         area.set_selection(0, 0, 3, "z")
         area.set_loss(None)
+
+
+def test_gate_readout_and_legend_name_the_gate(qtbot):
+    area = show(qtbot, example("lstm"))
+    panel = area.gate_panels["f"]
+    values = area.trace.gates(0, 0)["f"]
+    panel.toggle.click()  # heatmap: the row under the mouse is the unit
+    assert hover(panel.plot, 2.0, 3.0) == f"t=2 · unit 3 · f (forget) = {values[1, 2]:.4f}"
+    assert panel.chips[1].toolTip().startswith("f (forget) unit 2")
+
+
+@pytest.mark.parametrize(("hidden", "heatmap"), [(16, False), (17, True)])
+def test_heatmap_is_the_default_from_17_units(qtbot, hidden, heatmap):
+    area = show(qtbot, random_session("lstm", hidden, sine_sequence(10)))
+    assert all(p.heatmap == heatmap for p in area.active_unit_panels())
+    assert area.gate_panels["o"].colorbar.scene() is not None if heatmap else True

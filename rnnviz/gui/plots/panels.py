@@ -43,4 +43,5 @@ class GatePanel(UnitPanel):
         kind = "tanh" if gate in TANH_GATES else "sigmoid"
         rng = "[−1, 1]" if kind == "tanh" else "[0, 1]"
         super().__init__(gate, f"{gate}<sub>t</sub> — {title} {rng}", f"{gate}_t — {title}", kind, parent)
+        self.name = f"{gate} ({title.split()[0]})"  # "f (forget)", "g (candidate)"
         self.title.setToolTip(f"{EQUATIONS[gate]}\n\nClick the title to select this gate")

@@ -30,6 +30,7 @@ class UnitPanel(QtWidgets.QFrame):
     def __init__(self, key: str, title_html: str, title_text: str, kind: str, parent=None) -> None:
         super().__init__(parent)
         self.key = key  # "h", "c" or a gate name
+        self.name = key  # what the readout and legend call it: "h", or "f (forget)" for a gate
         self.title_text = title_text
         self.kind = kind  # "sigmoid" | "tanh" | "free"
         self.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
@@ -263,7 +264,7 @@ class UnitPanel(QtWidgets.QFrame):
         for chip, u in zip(self.chips, self._shown_units, strict=False):
             chip.setText(f"{u + 1}" if compact else f"{self.key}{u + 1}")
             chip.setProperty("unit", u)
-            chip.setToolTip(f"{self.title_text.split(' — ')[-1]}, unit {u + 1}: click to select")
+            chip.setToolTip(f"{self.name} unit {u + 1} — click to select it in every panel")
             palette = chip.palette()
             palette.setColor(QtGui.QPalette.ColorRole.ButtonText, style.unit_colour(u))
             chip.setPalette(palette)
@@ -300,7 +301,7 @@ class UnitPanel(QtWidgets.QFrame):
         v = self.value_at(t, unit)
         if v is None:
             return None
-        return f"{step_label(t, self._steps)} · unit {unit + 1} · {self.key} = {v:.4f}"
+        return f"{step_label(t, self._steps)} · unit {unit + 1} · {self.name} = {v:.4f}"
 
     # -- handlers ------------------------------------------------------------------
     def _on_toggle_toggled(self, on: bool) -> None:
