@@ -18,7 +18,7 @@ from PySide6.QtCore import Signal
 
 from rnnviz.session.stepmath import Block, StepMath, build_step_math, export_math, to_html
 
-from .diagrams.style import GATE_COLOURS, GATE_TINTS, value_colour
+from .diagrams.style import GATE_COLOURS, GATE_TINTS, unit_is_marked, value_colour
 
 BASE_PT = 14
 
@@ -175,7 +175,8 @@ class MathPanel(QtWidgets.QWidget):
         bar = self.browser.verticalScrollBar()
         pos = bar.value()
         H = self.trace.network.hidden_size
-        self.browser.setHtml(step_math_html(self.math, self.gate, self.unit, H))
+        unit = self.unit if unit_is_marked(self.unit, H) else -1
+        self.browser.setHtml(step_math_html(self.math, self.gate, unit, H))
         bar.setValue(pos)
 
     # -- handlers ------------------------------------------------------------

@@ -27,6 +27,7 @@ from .style import (
     pen,
     place,
     tune_view,
+    unit_is_marked,
     window_caption,
 )
 
@@ -308,7 +309,8 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
 
     def mark_unit(self, unit: int) -> None:
         """Outline the selected unit in every chip of H units."""
-        k = self.rows.index(unit) if unit in self.rows else -1
+        marked = unit in self.rows and unit_is_marked(unit, self.structure[1])
+        k = self.rows.index(unit) if marked else -1
         for key, chip in self.chips.items():
             chip.mark(-1 if key == "x" else k)
         for g in self.gates.values():

@@ -24,6 +24,7 @@ from .style import (
     label,
     place,
     tune_view,
+    unit_is_marked,
     value_colour,
     window_caption,
 )
@@ -229,7 +230,9 @@ class RolledDiagram(QtWidgets.QGraphicsView):
         s = self._structure()
         if s != self.rolled_scene.structure:
             self.rolled_scene.build(*s)
-            k = self.rolled_scene.rows.index(self.unit) if self.unit in self.rolled_scene.rows else -1
+            rows = self.rolled_scene.rows
+            marked = self.unit in rows and unit_is_marked(self.unit, self.trace.network.hidden_size)
+            k = rows.index(self.unit) if marked else -1
             for key in ("h", "h_prev", "c", "c_prev"):
                 if key in self.rolled_scene.chips:
                     self.rolled_scene.chips[key].mark(k)

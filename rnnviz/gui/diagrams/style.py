@@ -70,6 +70,12 @@ def cache_items(scene: QtWidgets.QGraphicsScene) -> None:
         item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
+def unit_is_marked(unit: int, H: int) -> bool:
+    """Mark the selected unit only when it tells something: unit 0 is everyone's default,
+    and outlining the first row of a 3-unit example only adds noise."""
+    return unit != 0 or H > 8
+
+
 def tune_view(view: QtWidgets.QGraphicsView) -> None:
     """Antialiased, white, and the cheap paint options every diagram view shares."""
     view.setRenderHints(QtGui.QPainter.RenderHint.Antialiasing | QtGui.QPainter.RenderHint.TextAntialiasing)
