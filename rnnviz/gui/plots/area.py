@@ -336,11 +336,10 @@ class PlotsArea(QtWidgets.QWidget):
             p.set_unit(self._unit)
 
     def _set_gate(self, gate: str) -> None:
-        self._gate = gate or ""
-        for g, p in self.gate_panels.items():
-            p.setStyleSheet(
-                f"QFrame#panel_{g} {{ border: 2px solid {style.SELECTED_GATE}; }}" if g == self._gate else ""
-            )
+        old, self._gate = self._gate, gate or ""
+        for g in {old, self._gate} & set(self.gate_panels):  # a style sheet re-polishes: touch two at most
+            sheet = f"QFrame#panel_{g} {{ border: 2px solid {style.SELECTED_GATE}; }}"
+            self.gate_panels[g].setStyleSheet(sheet if g == self._gate else "")
 
     def _on_plot_x_range_changed(self, vb, x_range) -> None:
         if self._syncing_x:
