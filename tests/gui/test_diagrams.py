@@ -173,6 +173,9 @@ def test_rolled_diagram_values_on_the_wires(qtbot):
     assert [t.text() for t in chips["h_prev"].texts] == ["0", "0", "0"]
     assert [t.text() for t in chips["y"].texts] == [fmt(x, 2) for x in trace.y[0]]
     assert "W_hh" not in v.rolled_scene.arrows  # the loop is two arrows, labelled in the scene
+    names = ["I", "love", "deep", "learning", "_"]
+    assert [t.text() for t, _ in chips["x"].labels] == names  # the one-hot's tokens
+    assert [t.text() for t, _ in chips["y"].labels] == names
     s2 = _session("lstm", out=0)
     v.set_trace(_trace(s2), s2)
     assert "c_prev" in v.rolled_scene.chips and "y" not in v.rolled_scene.chips

@@ -49,6 +49,8 @@ class RolledScene(QtWidgets.QGraphicsScene):
         self.arrows: dict[str, ArrowItem] = {}
         self.flows: list[tuple[list, float, float]] = []
         self.keep: list = []
+        self.vocabulary: tuple[str, ...] = ()  # names of the head's outputs, when text
+        self.input_names: tuple[str, ...] = ()
 
     def build(self, mode: str, H: int, I: int, head_out: int, head_act, layer: int, L: int, D: int, unit=0):
         self.clear()
@@ -111,7 +113,7 @@ class RolledScene(QtWidgets.QGraphicsScene):
         self._title_html = ""
         self.addItem(self.title)
         cache_items(self)
-        self.setSceneRect(self.itemsBoundingRect().adjusted(-10, -40, 10, 10))
+        self.setSceneRect(self.itemsBoundingRect().adjusted(-80, -40, 80, 10))  # room for names
 
     def _text(self, html, x, y, anchor, pt, parent=None):
         t = label(parent, html, pt, MUTED if parent is None else "#1a1a1a")
@@ -161,6 +163,8 @@ class RolledScene(QtWidgets.QGraphicsScene):
                     if r is not None
                 )
                 chip.set_values(chip_values(x, xr), decimals, window_caption(xr, x.shape[0]))
+                if len(self.input_names) == x.shape[0] and layer == 0:
+                    chip.set_labels([self.input_names[r] for r in xr])
             elif key == "y":
                 y = trace.y[step - 1] if step else np.full(trace.y.shape[1], np.nan)
                 yr = tuple(
@@ -169,6 +173,8 @@ class RolledScene(QtWidgets.QGraphicsScene):
                     if r is not None
                 )
                 chip.set_values(chip_values(y, yr), decimals, window_caption(yr, y.shape[0]))
+                if len(self.vocabulary) == y.shape[0]:
+                    chip.set_labels([self.vocabulary[r] for r in yr], right=True)
             else:
                 chip.set_values(chip_values(vals[key], self.rows), decimals, cap)
         colours = {"x": x, "loop_in": h_prev, "loop_out": h, "h_up": h, "cloop_in": c_prev, "cloop_out": c}
@@ -243,6 +249,9 @@ class RolledDiagram(QtWidgets.QGraphicsView):
 
     def set_trace(self, trace, session=None) -> None:
         self.trace = trace
+        seq = session.sequence if session is not None else None
+        self.rolled_scene.vocabulary = seq.vocabulary if seq is not None else ()
+        self.rolled_scene.input_names = seq.input_names if seq is not None else ()
         net = trace.network
         self.layer = min(self.layer, net.num_layers - 1)
         self.direction = min(self.direction, net.num_directions - 1)

@@ -258,6 +258,22 @@ class VectorChipItem(QtWidgets.QGraphicsRectItem):
         self.caption.setBrush(MUTED)
         self._last: tuple = ()
 
+    def set_labels(self, labels, right: bool = False) -> None:
+        """Names beside the cells (e.g. the vocabulary next to y_t); built on first use."""
+        if not hasattr(self, "labels"):
+            self.labels = []
+            for cell in self.cells:
+                t = QtWidgets.QGraphicsSimpleTextItem(self)
+                t.setFont(font(9))
+                t.setBrush(MUTED)
+                self.labels.append((t, cell.rect()))
+        for (t, r), text in zip(self.labels, list(labels) + [""] * len(self.labels), strict=False):
+            if t.text() != text:
+                t.setText(text)
+                b = t.boundingRect()
+                x = r.right() + 4 if right else r.left() - b.width() - 4
+                t.setPos(x, r.top() + (r.height() - b.height()) / 2)
+
     def mark(self, k: int) -> None:
         """Outline cell ``k`` (the selected unit); -1 for none."""
         for j, cell in enumerate(self.cells):
