@@ -97,6 +97,9 @@ class PlotsArea(QtWidgets.QWidget):
         self.grid = QtWidgets.QGridLayout(self.grid_host)
         self.grid.setContentsMargins(2, 2, 2, 2)
         self.grid.setSpacing(4)
+        for p in self.panels_all():  # children from the start: never a stray top-level window
+            p.setParent(self.grid_host)
+            p.hide()
         self.scroll = QtWidgets.QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
