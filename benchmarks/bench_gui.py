@@ -14,6 +14,8 @@ import sys
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# as rnnviz.gui.app.run does before NumPy is imported (set RNNVIZ_BENCH_BLAS_THREADS to compare)
+os.environ.setdefault("OPENBLAS_NUM_THREADS", os.environ.get("RNNVIZ_BENCH_BLAS_THREADS", "1"))
 
 import numpy as np  # noqa: E402
 from PySide6 import QtWidgets  # noqa: E402
@@ -38,9 +40,8 @@ def sine_session(mode: str, steps: int, hidden: int, layers: int = 1, bi: bool =
 
 
 def flush(app: QtWidgets.QApplication, window: QtWidgets.QWidget) -> None:
-    """Deliver pending events and paint what changed, as the event loop would."""
+    """Deliver pending events and paint what changed (update requests), as the event loop would."""
     app.processEvents()
-    window.repaint()
 
 
 def bench_edit(app, label: str, session: Session, repeats: int = 21) -> None:
@@ -117,7 +118,8 @@ def bench_playback(app, mode: str = "lstm", steps: int = 1000, hidden: int = 128
 
 def main() -> int:
     print(
-        f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (figures scale with load)"
+        f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (figures scale with load); "
+        f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}"
     )
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     apply_theme(app)

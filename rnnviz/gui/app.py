@@ -37,7 +37,16 @@ def load_initial_session(path: str | None):
     return load_session(path)
 
 
+def limit_blas_threads() -> None:
+    """One BLAS thread unless the user chose otherwise.  The app's matrices are small:
+    a multi-threaded BLAS spins its threads against the GUI thread and made an edit of a
+    2-layer bidirectional LSTM (H = 64, T = 200) 6× slower (45 ms instead of 7 ms)."""
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+
+
 def run(argv: list[str]) -> int:
+    limit_blas_threads()  # before NumPy is imported
     args = parse_args(argv)
     headless = bool(args.export_png or args.export_math)
     if headless:
