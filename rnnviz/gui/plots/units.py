@@ -62,6 +62,10 @@ class UnitPanel(QtWidgets.QFrame):
         self.legend_prefix.setFont(style.font(style.AXIS_PT, bold=True))
         self.legend_hint = QtWidgets.QLabel()
         self.legend_hint.setFont(style.font(style.AXIS_PT))
+        # takes what room is left (it may be cut), never widens the panel
+        self.legend_hint.setSizePolicy(
+            QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred
+        )
 
         self.plot = TimePlot()
         self.plot.readout_fn = self._readout
@@ -90,17 +94,18 @@ class UnitPanel(QtWidgets.QFrame):
         head.addWidget(self.title)
         head.addStretch(1)
         head.addWidget(self.toggle)
-        legend = QtWidgets.QHBoxLayout()
+        legend_bar = QtWidgets.QWidget()  # may be cut at the right, never widens the panel
+        legend_bar.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+        legend = QtWidgets.QHBoxLayout(legend_bar)
         legend.setContentsMargins(0, 0, 0, 0)
         legend.addWidget(self.legend_prefix)
         legend.addLayout(self.legend_row)
-        legend.addWidget(self.legend_hint)
-        legend.addStretch(1)
+        legend.addWidget(self.legend_hint, 1)
         box = QtWidgets.QVBoxLayout(self)
         box.setContentsMargins(4, 3, 4, 2)
         box.setSpacing(1)
         box.addLayout(head)
-        box.addLayout(legend)
+        box.addWidget(legend_bar)
         box.addWidget(self.plot, 1)
 
     # -- structure ---------------------------------------------------------------
@@ -262,7 +267,9 @@ class UnitPanel(QtWidgets.QFrame):
     def _update_legend(self) -> None:
         compact = len(self.chips) > 8
         for chip, u in zip(self.chips, self._shown_units, strict=False):
-            chip.setText(f"{u + 1}" if compact else f"{self.key}{u + 1}")
+            text = f"{u + 1}" if compact else f"{self.key}{u + 1}"
+            chip.setText(text)
+            chip.setFixedWidth(chip.fontMetrics().horizontalAdvance(text) + 8)
             chip.setProperty("unit", u)
             chip.setToolTip(f"{self.name} unit {u + 1} — click to select it in every panel")
             palette = chip.palette()
@@ -274,10 +281,11 @@ class UnitPanel(QtWidgets.QFrame):
         if self._heatmap:
             text = f"unit {self._unit + 1} selected · click a row to select another"
         elif self._hidden > len(self.chips):
-            text = f"lines for {len(self.chips)} of {self._hidden} units (the heatmap shows all)"
+            text = f"{len(self.chips)} of {self._hidden} units (heatmap: all)"
         else:
             text = ""
         self.legend_hint.setText(text)
+        self.legend_hint.setToolTip(text)
         self.legend_prefix.setVisible(not self._heatmap and len(self.chips) > 8)
 
     def _update_selection_box(self) -> None:
