@@ -275,3 +275,15 @@ def test_adding_problem_is_many_to_one(dock, controller):
     assert s.sequence.shape == "many_to_one" and s.network.input_size == 2
     assert dock.shape_combo.currentData() == "many_to_one"
     assert controller.loss is not None and np.isfinite(controller.loss.per_step[-1])
+
+
+def test_space_tokens_are_visible_in_headers(dock, controller):
+    w = dock.text_widget
+    w.mode_combo.setCurrentIndex(w.mode_combo.findData("char"))
+    w.text_edit.setText("a b")
+    w.build()
+    s = controller.session
+    assert s.sequence.input_names[1] == " "  # the data keeps the real token
+    assert dock.model.headerData(1, _h()) == "␣"
+    dock.add_row()  # an edit keeps the real names
+    assert controller.session.sequence.input_names[1] == " "

@@ -16,6 +16,13 @@ from PySide6.QtCore import Qt
 
 from ..theme import mono_font
 
+_INVISIBLE = {" ": "␣", "\n": "↵", "\t": "⇥", "": "∅"}
+
+
+def visible_token(name: str) -> str:
+    """A header a reader can see: a space token shows as ␣, a newline as ↵."""
+    return _INVISIBLE.get(name, name)
+
 
 def parse_number(text: str) -> float:
     """A finite float from what a user types ('0,5' and '−0.3' accepted); ValueError otherwise."""

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from rnnviz.session import SHAPES, Sequence, Session
 
 from ..theme import ERROR_COLOUR
-from .array_model import ArrayTableModel, parse_number
+from .array_model import ArrayTableModel, parse_number, visible_token
 from .sequence_sources import FileImportWidget, GeneratorWidget, TextInputWidget
 
 TARGET_TINT = "#FFF3DC"
@@ -164,7 +164,7 @@ class SequenceDock(QtWidgets.QDockWidget):
         seq = session.sequence
         table, names = self.table_array(seq)
         structure = (table.shape, tuple(names))
-        self.model.set_array(table, None, names)
+        self.model.set_array(table, None, [visible_token(n) for n in names])
         if structure != getattr(self, "_structure", None) and table.shape[1] <= 40:
             self._structure = structure
             self.table.resizeColumnsToContents()

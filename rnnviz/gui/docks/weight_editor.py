@@ -15,7 +15,7 @@ from rnnviz.engine import GATE_TITLES, course_name
 from rnnviz.session import Session
 
 from ..theme import GATE_TINTS
-from .array_model import ArrayTableModel, FittedTableView
+from .array_model import ArrayTableModel, FittedTableView, visible_token
 
 MAX_VISIBLE_ROWS = 12
 ALL = "All parameters"
@@ -45,7 +45,7 @@ def row_labels(key: str, session: Session) -> tuple[list[str], list[str | None],
     if key.startswith("head."):
         seq = session.sequence
         if seq.is_text and len(seq.vocabulary) == spec.output_size:
-            names = [f"y:{w}" for w in seq.vocabulary]
+            names = [f"y:{visible_token(w)}" for w in seq.vocabulary]
         else:
             names = [f"y{k + 1}" for k in range(spec.output_size)]
         return names, [None] * len(names), [""] * len(names)
@@ -75,7 +75,7 @@ def col_labels(key: str, session: Session) -> list[str]:
         return [f"h{k + 1}" for k in range(spec.hidden_size)]
     layer = int(key.split("_l")[1].split("_")[0])
     if layer == 0:
-        return list(session.sequence.input_names)
+        return [visible_token(n) for n in session.sequence.input_names]
     return _hidden_names(spec.hidden_size, spec.num_directions)
 
 
