@@ -86,6 +86,7 @@ class PlotsArea(QtWidgets.QWidget):
         self.selector.activated.connect(self._on_selector_activated)
         self.info = QtWidgets.QLabel()
         self.info.setFont(style.font(style.AXIS_PT))
+        self.info.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
         bar = QtWidgets.QHBoxLayout()
         bar.setContentsMargins(4, 2, 4, 2)
         bar.addWidget(QtWidgets.QLabel("Show:"))

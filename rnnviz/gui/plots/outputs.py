@@ -40,6 +40,7 @@ class OutputPanel(QtWidgets.QFrame):
         self.legend = QtWidgets.QLabel()
         self.legend.setFont(style.font(style.AXIS_PT))
         self.legend.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.legend.setWordWrap(True)  # a long vocabulary wraps instead of widening the panel
         self.plot = TimePlot()
         self.plot.readout_fn = self._readout
         self.plot.plot_item.getAxis("left").setWidth(42)

@@ -181,7 +181,6 @@ class TimePlot(ReadoutPlot):
     def set_tokens(self, tokens: tuple[str, ...]) -> None:
         """Write the input's tokens under their steps (text input)."""
         self.step_axis.tokens = tuple(tokens)
-        self.step_axis.setLabel("step t · input token" if tokens else "step t", color=style.FOREGROUND)
         self.step_axis.picture = None
         self.step_axis.update()
 
