@@ -447,3 +447,18 @@ def test_heatmap_is_the_default_from_17_units(qtbot, hidden, heatmap):
     area = show(qtbot, random_session("lstm", hidden, sine_sequence(10)))
     assert all(p.heatmap == heatmap for p in area.active_unit_panels())
     assert area.gate_panels["o"].colorbar.scene() is not None if heatmap else True
+
+
+def test_steps_without_a_target_mark_none(qtbot):
+    from dataclasses import replace
+
+    session = default_session()
+    targets = np.array(session.targets)
+    targets[:3] = np.nan  # many-to-one: only the last step has a target
+    seq = replace(session.sequence, targets=targets, shape="many_to_one")
+    area = show(qtbot, session.with_sequence(seq), step=2, loss=np.array([np.nan, np.nan, np.nan, 1.5]))
+    out = area.output_panel
+    assert all(p.style() == QtCore.Qt.PenStyle.NoPen for p in out.bars.opts["pens"])
+    assert "target" not in out.bars_caption.text() and not out.target_label.isVisible()
+    area.set_step(4)
+    assert "target: <b>_</b>" in out.bars_caption.text()

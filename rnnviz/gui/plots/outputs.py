@@ -127,7 +127,7 @@ class OutputPanel(QtWidgets.QFrame):
             self.curves.append(curve)
             if not text:  # one-hot targets say little as lines; the bar chart marks them
                 tpen = pg.mkPen(pen.color(), width=1.0, style=QtCore.Qt.PenStyle.DashLine)
-                target = pg.PlotDataItem(pen=tpen, antialias=steps <= style.ANTIALIAS_UP_TO)
+                target = pg.PlotDataItem(pen=tpen, antialias=steps <= style.ANTIALIAS_UP_TO, connect="finite")
                 target.setDownsampling(auto=True, method="peak")
                 target.setClipToView(True)
                 style.cache_curve(target, steps)
@@ -170,7 +170,9 @@ class OutputPanel(QtWidgets.QFrame):
         self._targets = targets if targets is not None and targets.shape == y.shape else None
         self._target_index = None
         if self._text and self._targets is not None:
-            self._target_index = np.argmax(self._targets, axis=1)
+            # the class at each step; −1 where the step has no target (a NaN row, many-to-one)
+            rows = np.nan_to_num(self._targets, nan=0.0)
+            self._target_index = np.where(rows.sum(axis=1) > 0, np.argmax(rows, axis=1), -1)
         xs = np.arange(1, y.shape[0] + 1)
         for k, curve in enumerate(self.curves):
             curve.setData(xs, y[:, k])
@@ -210,8 +212,8 @@ class OutputPanel(QtWidgets.QFrame):
         pens = [self._no_pen] * out
         caption = f"y<sub>{t}</sub>"
         self.target_label.hide()
-        if self._target_index is not None:
-            k = int(self._target_index[t - 1])
+        k = -1 if self._target_index is None else int(self._target_index[t - 1])
+        if k >= 0:
             pens[k] = self._target_pen
             caption += f" · target: <b>{self._names[k]}</b>"
             self.target_marks.setData([], [])
@@ -219,9 +221,14 @@ class OutputPanel(QtWidgets.QFrame):
             edge = 0.0 if k == 0 else 1.0 if k == out - 1 else 0.5  # stay inside the plot
             self.target_label.setAnchor((edge, 1.0))
             self.target_label.show()
-        elif self._targets is not None:
-            self.target_marks.setData(xs, self._targets[t - 1])
-            caption += f' · <span style="color:{style.TARGET}">— target</span>'
+        elif self._targets is not None and not self._text:
+            target = self._targets[t - 1]
+            shown = np.isfinite(target)
+            self.target_marks.setData(xs[shown], target[shown])
+            if shown.any():
+                caption += f' · <span style="color:{style.TARGET}">— target</span>'
+        else:
+            self.target_marks.setData([], [])
         if self._text:
             best = int(np.argmax(y))
             caption += f" · predicted: {self._names[best]} ({y[best]:.2f})"
