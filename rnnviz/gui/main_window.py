@@ -20,40 +20,6 @@ APP_NAME = "rnnviz"
 EXPORT_SIZE = QtCore.QSize(1400, 900)
 
 
-def _make_plots_view() -> QtWidgets.QWidget:
-    """The plot panels, or a plain table of the numbers until they exist."""
-    try:
-        from .plots import PlotsArea
-    except ImportError:
-        return _NumbersView()
-    return PlotsArea()
-
-
-class _NumbersView(QtWidgets.QPlainTextEdit):
-    """Stand-in for the plot panels: h_t (and y_t) at the current step, as text."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setReadOnly(True)
-        self._trace = None
-
-    def set_trace(self, trace, session) -> None:
-        self._trace = trace
-
-    def set_step(self, t: int) -> None:
-        tr = self._trace
-        if tr is None:
-            return
-        lines = [f"step t = {t}"]
-        for layer in range(tr.network.num_layers):
-            for d in range(tr.network.num_directions):
-                h = tr.h0[layer * tr.network.num_directions + d] if t == 0 else tr.hidden(layer, d)[t - 1]
-                lines.append(f"h (layer {layer + 1}, dir {d}) = " + ", ".join(f"{v:.4f}" for v in h[:16]))
-        if tr.y is not None and t > 0:
-            lines.append("y = " + ", ".join(f"{v:.4f}" for v in tr.y[t - 1][:16]))
-        self.setPlainText("\n".join(lines))
-
-
 class MainWindow(QtWidgets.QMainWindow):
     """The app's window.  ``controller`` holds the session; ``playback`` the clock."""
 
@@ -81,7 +47,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.central_tabs = QtWidgets.QTabWidget(self)
         self.central_tabs.setDocumentMode(True)
         self.setCentralWidget(self.central_tabs)
-        self.plots_view = _make_plots_view()
+        from .plots import PlotsArea
+
+        self.plots_view = PlotsArea()
         self.add_central_view(self.plots_view, "Plots")
 
     def add_central_view(self, widget: QtWidgets.QWidget, title: str) -> int:
