@@ -1,0 +1,137 @@
+"""PlotsArea at the edges: overflowing networks, sparse targets, new sentences, zoom,
+clamped cursors, the default-heatmap threshold, and the panels run on their own."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from PySide6 import QtCore
+from test_plots import hover, show, view_point  # the shared helpers
+
+from rnnviz.gui.plots import PlotsArea
+from rnnviz.gui.plots.examples import example, random_session, sine_sequence
+from rnnviz.session.defaults import default_session
+from rnnviz.session.model import Sequence
+
+# -- edge cases ------------------------------------------------------------------------------
+
+
+def test_colour_scales_follow_the_data_where_there_is_no_fixed_range(qtbot):
+    lstm = show(qtbot, example("lstm"))
+    lstm.cell_panel.toggle.click()
+    lo, hi = lstm.cell_panel.image.getLevels()
+    assert lo == -hi and hi >= 1.0  # c_t is unbounded: a symmetric scale, at least [−1, 1]
+    relu = show(qtbot, random_session("rnn_relu", 20, sine_sequence(30)))
+    lo, hi = relu.hidden_panel.image.getLevels()
+    assert lo == 0.0 and hi == pytest.approx(float(relu.trace.hidden(0, 0).max()))
+
+
+def test_an_overflowing_network_is_drawn_and_named(qtbot):
+    from rnnviz.engine import Network, NetworkSpec
+    from rnnviz.session.model import Session
+
+    spec = NetworkSpec("rnn_relu", 1, 20, 1, False, 1, None)
+    net = Network.from_spec(spec, init="constant", constant=50.0)
+    seq = Sequence(inputs=np.full((200, 1), 1e3), targets=np.zeros((200, 1)))
+    with np.errstate(all="ignore"):
+        trace = net.forward(seq.inputs)
+    assert not np.isfinite(trace.hidden(0, 0)).all()
+    area = PlotsArea()
+    qtbot.addWidget(area)
+    loss = np.full(200, np.nan)
+    loss[-1] = 2.0  # many-to-one: one counted step
+    area.set_loss(loss)
+    area.set_trace(trace, Session(network=net, sequence=seq))
+    area.show()
+    area.grab()
+    assert "overflowed" in area.info.text()
+    assert area.loss_panel.curve.opts["symbol"] == "o"  # the single point stays visible
+
+
+def test_the_panels_run_on_their_own(tmp_path):
+    import subprocess
+    import sys
+
+    png = tmp_path / "plots.png"
+    env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-m", "rnnviz.gui.plots", "lstm", "--png", str(png)], env=env, timeout=120
+    )
+    assert done.returncode == 0 and png.stat().st_size > 10_000
+
+
+def test_a_new_sentence_of_the_same_shape_relabels_the_steps(qtbot):
+    session = default_session()
+    area = show(qtbot, session)
+    axis = area.hidden_panel.plot.step_axis
+    assert axis.tokens == ("I", "love", "deep", "learning")
+    assert axis.tickStrings([2], 1, 1) == ["2 love"]
+    new = session.with_sequence(replace(session.sequence, tokens=("deep", "deep", "I", "_")))
+    curves = list(area.hidden_panel.curves)
+    area.set_trace(new.network.forward(new.inputs), new)
+    assert area.hidden_panel.curves == curves  # same structure: nothing rebuilt
+    assert axis.tokens == ("deep", "deep", "I", "_")
+
+
+def test_zoom_is_shared_in_time_and_a_double_click_shows_every_step(qtbot):
+    area = show(qtbot, example("gru"))
+    area.hidden_panel.plot.plot_item.setXRange(20, 40, padding=0)
+    x0, x1 = area.gate_panels["z"].plot.plot_item.getViewBox().viewRange()[0]
+    assert (x0, x1) == pytest.approx((20, 40))  # every time axis is linked
+    plot = area.loss_panel.plot
+    qtbot.mouseDClick(plot.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=view_point(plot, 30, 0.5))
+    x0, x1 = area.gate_panels["z"].plot.plot_item.getViewBox().viewRange()[0]
+    assert (x0, x1) == pytest.approx((-0.5, 100.5))
+
+
+def test_bar_chart_readout_names_the_token(qtbot):
+    area = show(qtbot, default_session(), step=2)
+    bars = area.output_panel.bars_plot
+    text = hover(bars, 2.0, 0.1)
+    assert text == f"t=2 · deep · y = {area.trace.y[1, 2]:.4f}"
+
+
+def test_updates_never_echo_as_requests(qtbot):
+    area = show(qtbot, example("gru"), step=90)
+    short = random_session("gru", 64, sine_sequence(10), seed=1)
+    with (
+        qtbot.assertNotEmitted(area.sig_step_requested),
+        qtbot.assertNotEmitted(area.sig_unit_selected),
+        qtbot.assertNotEmitted(area.sig_layer_direction_selected),
+        qtbot.assertNotEmitted(area.sig_gate_selected),
+    ):
+        area.set_trace(short.network.forward(short.inputs), short)  # the cursor is clamped to T = 10
+        area.set_step(5)
+        area.set_selection(0, 0, 3, "z")
+        area.set_loss(None)
+
+
+def test_gate_readout_and_legend_name_the_gate(qtbot):
+    area = show(qtbot, example("lstm"))
+    panel = area.gate_panels["f"]
+    values = area.trace.gates(0, 0)["f"]
+    panel.toggle.click()  # heatmap: the row under the mouse is the unit
+    assert hover(panel.plot, 2.0, 3.0) == f"t=2 · unit 3 · f (forget) = {values[1, 2]:.4f}"
+    assert panel.chips[1].toolTip().startswith("f (forget) unit 2")
+
+
+@pytest.mark.parametrize(("hidden", "heatmap"), [(16, False), (17, True)])
+def test_heatmap_is_the_default_from_17_units(qtbot, hidden, heatmap):
+    area = show(qtbot, random_session("lstm", hidden, sine_sequence(10)))
+    assert all(p.heatmap == heatmap for p in area.active_unit_panels())
+    assert area.gate_panels["o"].colorbar.scene() is not None if heatmap else True
+
+
+def test_steps_without_a_target_mark_none(qtbot):
+    session = default_session()
+    targets = np.array(session.targets)
+    targets[:3] = np.nan  # many-to-one: only the last step has a target
+    seq = replace(session.sequence, targets=targets, shape="many_to_one")
+    area = show(qtbot, session.with_sequence(seq), step=2, loss=np.array([np.nan, np.nan, np.nan, 1.5]))
+    out = area.output_panel
+    assert all(p.style() == QtCore.Qt.PenStyle.NoPen for p in out.bars.opts["pens"])
+    assert "target" not in out.bars_caption.text() and not out.target_label.isVisible()
+    area.set_step(4)
+    assert "target: <b>_</b>" in out.bars_caption.text()
