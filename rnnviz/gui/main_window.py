@@ -107,6 +107,15 @@ class MainWindow(QtWidgets.QMainWindow):
         self.sequence_dock.raise_()
         self._docks_sized = False
         self._default_layout: QtCore.QByteArray | None = None
+        self._session_layout: str = ""  # a session's saved dock layout, applied once shown
+        self._layout_timer = QtCore.QTimer(self)
+        self._layout_timer.setSingleShot(True)
+        self._layout_timer.setInterval(300)
+        self._layout_timer.timeout.connect(self.store_layout)
+        for dock in (self.network_dock, self.weights_dock, self.sequence_dock):
+            dock.dockLocationChanged.connect(self._on_dock_layout_changed)
+            dock.topLevelChanged.connect(self._on_dock_layout_changed)
+            dock.visibilityChanged.connect(self._on_dock_layout_changed)
 
     def _size_docks(self) -> None:
         """Once, when first shown: the builder as short as it can be, the rest to the tabs."""
@@ -115,6 +124,25 @@ class MainWindow(QtWidgets.QMainWindow):
         builder = self.network_dock.sizeHint().height() + 8
         self.resizeDocks([self.network_dock, self.sequence_dock], [builder, 2000], Qt.Orientation.Vertical)
         self._default_layout = self.saveState()
+        self._restore_session_layout()
+
+    def _restore_session_layout(self) -> None:
+        if self._session_layout and self._docks_sized:
+            self.restoreState(QtCore.QByteArray.fromBase64(self._session_layout.encode("ascii")))
+            self._session_layout = ""
+
+    def store_layout(self) -> None:
+        """Keep the dock layout in the session's view settings (saved with the session)."""
+        if self._docks_sized and self.controller.session is not None:
+            state = bytes(self.saveState().toBase64().data()).decode("ascii")
+            self.controller.set_view(dock_state=state)
+
+    def _on_dock_layout_changed(self, *_args) -> None:
+        self._layout_timer.start()
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._layout_timer.start()
 
     def reset_layout(self) -> None:
         """Every dock back where it started (View > Reset layout)."""
@@ -190,6 +218,9 @@ class MainWindow(QtWidgets.QMainWindow):
         ok = self.controller.set_session(session)
         if not ok:
             self._restore_step = None
+        elif v.dock_state:
+            self._session_layout = v.dock_state
+            self._restore_session_layout()  # now if shown, else when first shown
         return ok
 
     def _on_controller_session_changed(self, session: Session) -> None:

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import numpy as np
-from PySide6 import QtGui
+from PySide6 import QtCore, QtGui
 
 from rnnviz.session.defaults import SEED003_VOCAB
 
@@ -109,3 +109,20 @@ def test_view_menu_toggles_docks_and_resets_the_layout(main_window):
     w.sequence_dock.setFloating(True)
     w.action_reset_layout.trigger()
     assert w.network_dock.isVisible() and not w.sequence_dock.isFloating()
+
+
+def test_dock_layout_travels_with_the_session(main_window, qtbot):
+    from rnnviz.session.defaults import default_session
+
+    w = main_window
+    w.weights_dock.raise_()
+    w.removeDockWidget(w.sequence_dock)
+    w.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, w.sequence_dock)
+    w.sequence_dock.show()
+    w.store_layout()
+    state = w.controller.session.view.dock_state
+    assert state
+    w.reset_layout()
+    assert w.dockWidgetArea(w.sequence_dock) == QtCore.Qt.DockWidgetArea.LeftDockWidgetArea
+    w.set_session(default_session().with_view(dock_state=state))
+    assert w.dockWidgetArea(w.sequence_dock) == QtCore.Qt.DockWidgetArea.RightDockWidgetArea
