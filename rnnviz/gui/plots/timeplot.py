@@ -59,6 +59,7 @@ class StepAxis(pg.AxisItem):
     def __init__(self) -> None:
         super().__init__("bottom")
         self.tokens: tuple[str, ...] = ()
+        self.backward_start = -1  # step T + 1, where a backward direction's h_0 sits
 
     def tickValues(self, minVal, maxVal, size):  # noqa: N802 (pyqtgraph override)
         levels = []
@@ -88,6 +89,8 @@ class StepAxis(pg.AxisItem):
             label = str(t)
             if self.tokens and spacing <= 2 and 1 <= t <= len(self.tokens):
                 label += " " + self.tokens[t - 1]
+            elif t == self.backward_start:
+                label += " ←start"
             out.append(label)
         return out
 
@@ -163,6 +166,8 @@ class TimePlot(ReadoutPlot):
         """The cursor's range is 0..steps; the x view spans −0.5..x_max + 0.5."""
         self._steps = max(0, int(steps))
         self._x_hi = (self._steps if x_max is None else x_max) + 0.5
+        self.step_axis.backward_start = self._steps + 1 if x_max is not None and x_max > self._steps else -1
+        self.step_axis.picture = None
         vb = self.plot_item.getViewBox()
         vb.setLimits(xMin=-0.5, xMax=self._x_hi)
         self.show_all_steps()
