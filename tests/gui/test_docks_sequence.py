@@ -287,3 +287,23 @@ def test_space_tokens_are_visible_in_headers(dock, controller):
     assert dock.model.headerData(1, _h()) == "␣"
     dock.add_row()  # an edit keeps the real names
     assert controller.session.sequence.input_names[1] == " "
+
+
+def test_big_files_are_read_in_a_worker(dock, controller, qtbot, tmp_path):
+    f = dock.file_widget
+    f.background_bytes = 10  # every file counts as big here
+    path = tmp_path / "w.csv"
+    path.write_text("u,v\n1,2\n3,4\n5,6\n")
+    f.choose_roles = lambda table: ([0], [1])
+    with qtbot.waitSignal(f.sig_read_finished, timeout=30_000) as blocker:
+        assert f.load_file(str(path))
+        assert not f.load_button.isEnabled() and "Reading w.csv" in f.info_label.text()
+    assert blocker.args == [True] and f.load_button.isEnabled()
+    np.testing.assert_array_equal(controller.session.sequence.inputs[:, 0], [1, 3, 5])
+    bad = tmp_path / "bad.csv"
+    bad.write_text("u,v\n1,2\n3,x\n")
+    before = controller.session
+    with qtbot.waitSignal(f.sig_read_finished, timeout=30_000) as blocker:
+        f.load_file(str(bad))
+    assert blocker.args == [False] and controller.session is before
+    assert "line 3" in dock.error_label.text()

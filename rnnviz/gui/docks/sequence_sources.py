@@ -241,11 +241,26 @@ def default_is_target(name: str, index: int, count: int) -> bool:
     return count > 1 and (n.startswith(("target", "y", "label", "next")) or n in ("out", "output"))
 
 
+class _ReadRelay(QtCore.QObject):
+    """Carries a table read in a worker thread back to the GUI thread."""
+
+    sig_read = QtCore.Signal(int, str, object, object)  # ticket, path, Table | None, error | None
+
+
+#: Files bigger than this are read in a worker thread, with "Reading…" shown.
+BACKGROUND_READ_BYTES = 2 << 20
+
+
 class FileImportWidget(QtWidgets.QWidget):
-    """Load CSV / TSV / TXT: the header and delimiter are detected; columns chosen in a dialog."""
+    """Load CSV / TSV / TXT: the header and delimiter are detected; columns chosen in a dialog.
+
+    A big file is read in a worker thread (the window stays live); the column dialog
+    follows when it is read.
+    """
 
     sig_sequence_built = QtCore.Signal(object)
     sig_failed = QtCore.Signal(str)
+    sig_read_finished = QtCore.Signal(bool)  # after a background read: was a sequence built?
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -262,6 +277,12 @@ class FileImportWidget(QtWidgets.QWidget):
         col.addWidget(self.info_label)
         col.addStretch(1)
         self.choose_roles = self._choose_roles_dialog  # tests replace this
+        self.background_bytes = BACKGROUND_READ_BYTES
+        self._ticket = 0
+        self._pool = QtCore.QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._relay = _ReadRelay()
+        self._relay.sig_read.connect(self._on_relay_read)
 
     def _choose_roles_dialog(self, table):
         dialog = ColumnChooserDialog(table, self)
@@ -277,14 +298,56 @@ class FileImportWidget(QtWidgets.QWidget):
             self.load_file(path)
 
     def load_file(self, path: str) -> bool:
-        """Read ``path``, ask for the columns, emit the sequence; False on any problem."""
-        from rnnviz.session.importers import read_table, sequence_from_table
+        """Read ``path``, ask for the columns, emit the sequence; False on any problem.
 
+        A file over ``background_bytes`` is read in a worker: this returns True at once
+        and ``sig_read_finished`` tells how it ended.
+        """
+        from rnnviz.session.importers import read_table
+
+        try:
+            size = Path(path).stat().st_size
+        except OSError:
+            size = 0  # read_table says what is wrong
+        if size > self.background_bytes:
+            self._ticket += 1
+            ticket = self._ticket
+            self.load_button.setEnabled(False)
+            self.info_label.setText(f"Reading {Path(path).name} ({size / 2**20:.0f} MB)…")
+            self._pool.start(lambda: self._read_in_worker(ticket, path))
+            return True
         try:
             table = read_table(path)
         except ValueError as exc:
             self.sig_failed.emit(str(exc))
             return False
+        return self._use_table(path, table)
+
+    def _read_in_worker(self, ticket: int, path: str) -> None:  # worker thread
+        from rnnviz.session.importers import read_table
+
+        try:
+            table, error = read_table(path), None
+        except ValueError as exc:
+            table, error = None, str(exc)
+        except MemoryError:
+            table, error = None, f"not enough memory to read {Path(path).name}"
+        self._relay.sig_read.emit(ticket, path, table, error)
+
+    def _on_relay_read(self, ticket: int, path: str, table, error) -> None:
+        if ticket != self._ticket:
+            return  # a newer file was chosen meanwhile
+        self.load_button.setEnabled(True)
+        self.info_label.setText("")
+        if error is not None:
+            self.sig_failed.emit(error)
+            self.sig_read_finished.emit(False)
+            return
+        self.sig_read_finished.emit(self._use_table(path, table))
+
+    def _use_table(self, path: str, table) -> bool:
+        from rnnviz.session.importers import sequence_from_table
+
         roles = self.choose_roles(table)
         if roles is None:
             return False  # cancelled
