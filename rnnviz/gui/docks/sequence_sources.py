@@ -84,6 +84,9 @@ class TextInputWidget(QtWidgets.QWidget):
         except ValueError as exc:
             self.sig_failed.emit(str(exc))
             return
+        except MemoryError:
+            self.sig_failed.emit("not enough memory for the one-hot table of this text; use a shorter text")
+            return
         self.sig_sequence_built.emit(seq)
 
 
@@ -160,6 +163,9 @@ class GeneratorWidget(QtWidgets.QWidget):
             return
         except ValueError as exc:
             self.sig_failed.emit(str(exc))
+            return
+        except MemoryError:
+            self.sig_failed.emit("not enough memory for a sequence this long; use a shorter length")
             return
         self.sig_sequence_built.emit(seq)
 
