@@ -197,3 +197,16 @@ def test_view_changes_while_a_big_edit_builds_are_kept(async_controller, qtbot):
         c.set_view(step=3, unit=2)
         c.set_text(title="mine")
     assert c.session.view.step == 3 and c.session.view.unit == 2 and c.session.title == "mine"
+
+
+def test_cancel_a_big_build(async_controller, qtbot):
+    c = async_controller
+    before = c.session
+    traces = []
+    c.sig_trace_changed.connect(traces.append)
+    c.set_structure("lstm", 300, 2, True, 5, "softmax")
+    assert c.busy
+    c.cancel()
+    c.wait()
+    qtbot.wait(50)
+    assert traces == [] and c.session is before and not c.busy
