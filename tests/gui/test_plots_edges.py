@@ -135,3 +135,12 @@ def test_steps_without_a_target_mark_none(qtbot):
     assert "target" not in out.bars_caption.text() and not out.target_label.isVisible()
     area.set_step(4)
     assert "target: <b>_</b>" in out.bars_caption.text()
+
+
+def test_dots_only_on_short_sequences_even_after_a_new_selection(qtbot):
+    long = show(qtbot, random_session("lstm", 6, sine_sequence(200)))
+    long.set_selection(0, 0, 3, "")
+    assert all(c.opts["symbol"] is None for p in long.active_unit_panels() for c in p.curves)
+    short = show(qtbot, default_session())
+    short.set_selection(0, 0, 2, "")
+    assert all(c.opts["symbol"] == "o" for c in short.hidden_panel.curves)

@@ -13,10 +13,17 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rnnviz.gui.plots")
-    parser.add_argument("example", nargs="?", default=os.environ.get("RNNVIZ_PLOTS_EXAMPLE", "default"))
+    parser.add_argument(
+        "example",
+        nargs="?",
+        default=os.environ.get("RNNVIZ_PLOTS_EXAMPLE", "default"),
+        choices=("default", "lstm", "gru", "big"),
+        help="default: seed 003's RNN · lstm: 2-layer bidirectional LSTM, H = 8 · "
+        "gru: GRU, H = 64, on a sine · big: LSTM, H = 128, T = 1000 (or set RNNVIZ_PLOTS_EXAMPLE)",
+    )
     parser.add_argument("--png", help="save a PNG offscreen and exit")
-    parser.add_argument("--size", default="900x650")
-    parser.add_argument("--step", type=int, default=None)
+    parser.add_argument("--size", default="900x650", help="window size for --png, WxH")
+    parser.add_argument("--step", type=int, default=None, help="the step to show (0 = initial state)")
     args = parser.parse_args(argv)
     if args.png:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -181,11 +181,14 @@ class UnitPanel(QtWidgets.QFrame):
         if self._heatmap:
             return
         xs = np.arange(self._x0, self._x0 + self._values.shape[0])
+        restyle = self._pen_key != (tuple(units), self._unit)
+        self._pen_key = (tuple(units), self._unit)
         for curve, u in zip(self.curves, units, strict=False):
-            curve.setData(xs, self._values[:, u], antialias=self._antialias)
-        if self._pen_key != (tuple(units), self._unit):
-            self._pen_key = (tuple(units), self._unit)
-            self._update_pens()
+            # style and data in one setData: each separate setter re-processes the curve
+            look = self._look(u, len(units) > 1) if restyle else {}
+            curve.setData(xs, self._values[:, u], antialias=self._antialias, **look)
+            if restyle:
+                curve.setZValue(10 if u == self._unit else 0)
 
     def _units_to_draw(self) -> list[int]:
         units = list(range(len(self.curves)))
@@ -253,21 +256,22 @@ class UnitPanel(QtWidgets.QFrame):
         else:
             vb.enableAutoRange(axis="y")
 
-    def _update_pens(self) -> None:
-        faded = len(self._shown_units) > 1
-        for curve, u in zip(self.curves, self._shown_units, strict=False):
-            sel = u == self._unit
-            pen = style.unit_pen(u, sel, faded, thin=not self._antialias)
-            curve.setPen(pen)
-            curve.setSymbolPen(pen.color())
-            curve.setSymbolBrush(pen.color())
-            curve.setSymbolSize(7 if sel else 5)
-            curve.setZValue(10 if sel else 0)
+    def _look(self, unit: int, faded: bool) -> dict:
+        """Pen and dots of one unit's line: the selected unit thick, the others faded."""
+        sel = unit == self._unit
+        pen = style.unit_pen(unit, sel, faded, thin=not self._antialias)
+        colour = pen.color()
+        symbol = "o" if self._steps <= style.SYMBOLS_UP_TO else None  # said explicitly: pyqtgraph
+        # turns dots on when it is given a symbol pen without a symbol
+        size = 7 if sel else 5
+        return {"pen": pen, "symbol": symbol, "symbolPen": colour, "symbolBrush": colour, "symbolSize": size}
 
     def _update_legend(self) -> None:
         compact = len(self.chips) > 8
         for chip, u in zip(self.chips, self._shown_units, strict=False):
             text = f"{u + 1}" if compact else f"{self.key}{u + 1}"
+            if chip.text() == text and chip.property("unit") == u:
+                continue  # restyling a button re-polishes it: only touch the ones that changed
             chip.setText(text)
             chip.setFixedWidth(chip.fontMetrics().horizontalAdvance(text) + 8)
             chip.setProperty("unit", u)
