@@ -1,4 +1,4 @@
-"""Start the app: ``rnnviz [FILE] [--export-png OUT [--step t]] [--export-math OUT]``."""
+"""Start the app: ``rnnviz [FILE] [--export-png OUT [--step t] [--view V]] [--export-math OUT]``."""
 
 from __future__ import annotations
 
@@ -22,6 +22,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--export-math", metavar="OUT", help="write the step's worked math as Markdown to OUT and exit"
     )
     p.add_argument("--step", type=int, default=None, help="the step t (0..T) to show when exporting")
+    p.add_argument(
+        "--view",
+        choices=("diagrams", "math", "plots"),
+        default="diagrams",
+        help="the central view to show in --export-png (default: diagrams)",
+    )
     p.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)  # benchmarks
     return p.parse_args(argv)
 
@@ -74,6 +80,7 @@ def run(argv: list[str]) -> int:
     app.setOrganizationName("rnnviz")
     apply_theme(app)
     window = MainWindow(session, threading="sync" if headless else "auto")
+    window.show_view(args.view)
     if args.export_png:
         return export_png(window, args.export_png)
     if not args.startup_probe:  # File menu, title, drag and drop, autosave and recovery

@@ -47,8 +47,15 @@ class MainWindow(QtWidgets.QMainWindow):
         self.central_tabs = QtWidgets.QTabWidget(self)
         self.central_tabs.setDocumentMode(True)
         self.setCentralWidget(self.central_tabs)
+        from .diagrams import DiagramsView
         from .plots import PlotsArea
 
+        from .math_panel import MathPanel
+
+        self.diagrams_view = DiagramsView()
+        self.add_central_view(self.diagrams_view, "Diagrams")
+        self.math_panel = MathPanel()  # matrices need the width of the central area
+        self.add_central_view(self.math_panel, "Step math")
         self.plots_view = PlotsArea()
         self.add_central_view(self.plots_view, "Plots")
 
@@ -62,6 +69,11 @@ class MainWindow(QtWidgets.QMainWindow):
         index = self.central_tabs.addTab(widget, title)
         self._register_view(widget)
         return index
+
+    def show_view(self, name: str) -> None:
+        """Bring a central view to the front: "diagrams", "math" or "plots"."""
+        view = {"diagrams": self.diagrams_view, "math": self.math_panel, "plots": self.plots_view}[name]
+        self.central_tabs.setCurrentWidget(view)
 
     def _register_view(self, view: QtWidgets.QWidget) -> None:
         self._views.append(view)
@@ -112,10 +124,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self._layout_timer.setSingleShot(True)
         self._layout_timer.setInterval(300)
         self._layout_timer.timeout.connect(self.store_layout)
-        for dock in (self.network_dock, self.weights_dock, self.sequence_dock):
+        for dock in self._docks():
             dock.dockLocationChanged.connect(self._on_dock_layout_changed)
             dock.topLevelChanged.connect(self._on_dock_layout_changed)
             dock.visibilityChanged.connect(self._on_dock_layout_changed)
+
+    def _docks(self) -> tuple[QtWidgets.QDockWidget, ...]:
+        return (self.network_dock, self.weights_dock, self.sequence_dock)
 
     def _size_docks(self) -> None:
         """Once, when first shown: the builder as short as it can be, the rest to the tabs."""
@@ -146,7 +161,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def reset_layout(self) -> None:
         """Every dock back where it started (View > Reset layout)."""
-        for dock in (self.network_dock, self.weights_dock, self.sequence_dock):
+        for dock in self._docks():
             dock.setFloating(False)
             dock.show()
         if self._default_layout is not None:
@@ -185,12 +200,24 @@ class MainWindow(QtWidgets.QMainWindow):
         self.action_export_png = self.file_menu.addAction(
             "Export window as &PNG…", self._on_action_export_png
         )
+        from .diagrams.view import make_export_diagram_actions
+        from .math_panel import make_export_math_action
+
+        self.action_export_math = make_export_math_action(self, self._math_context)
+        self.file_menu.addAction(self.action_export_math)
+        for action in make_export_diagram_actions(self, self.diagrams_view):
+            self.file_menu.addAction(action)
         self.file_menu.addSeparator()
         self.action_quit = self.file_menu.addAction("&Quit", self.close)
         self.action_quit.setShortcut(QtGui.QKeySequence.StandardKey.Quit)
         self.view_menu = bar.addMenu("&View")
-        for dock in (self.network_dock, self.weights_dock, self.sequence_dock):
+        for dock in self._docks():
             self.view_menu.addAction(dock.toggleViewAction())
+        self.view_menu.addSeparator()
+        self.action_animate = self.view_menu.addAction("&Animate steps")
+        self.action_animate.setCheckable(True)
+        self.action_animate.setChecked(True)
+        self.action_animate.toggled.connect(self.diagrams_view.set_animation_enabled)
         self.view_menu.addSeparator()
         self.action_reset_layout = self.view_menu.addAction("&Reset layout", self.reset_layout)
         self.help_menu = bar.addMenu("&Help")
@@ -205,6 +232,7 @@ class MainWindow(QtWidgets.QMainWindow):
         c.sig_message.connect(self.show_message)
         self.playback.sig_step_changed.connect(self._on_playback_step_changed)
         self.playback.sig_speed_changed.connect(lambda v: c.set_view(speed=v))
+        self.playback.sig_speed_changed.connect(self._on_playback_speed_changed)
         self.playback.sig_loop_changed.connect(lambda v: c.set_view(loop=v))
 
     # -- session ----------------------------------------------------------------
@@ -262,6 +290,14 @@ class MainWindow(QtWidgets.QMainWindow):
         for view in self._views:
             if hasattr(view, "set_step"):
                 view.set_step(step)
+
+    def _on_playback_speed_changed(self, steps_per_second: float) -> None:
+        # the diagrams' pulse runs along the wires within one step's duration
+        self.diagrams_view.set_step_duration(int(1000 / max(steps_per_second, 0.01)))
+
+    def _math_context(self):
+        trace = self.controller.trace
+        return None if trace is None else (self.controller.session, trace, self.playback.step)
 
     def _set_selection(self, layer: int, direction: int, unit: int, gate: str) -> None:
         if (layer, direction, unit, gate) == self._selection:

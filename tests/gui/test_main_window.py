@@ -48,7 +48,7 @@ def test_views_follow_the_clock(main_window):
     w.playback.set_step(3)
     assert seen[-1] == ("step", 3)
     assert w.controller.session.view.step == 3
-    assert w.central_tabs.count() == 2
+    assert w.central_tabs.count() == 4  # diagrams, step math, plots, probe
 
 
 def test_engine_error_keeps_the_previous_session(main_window, qtbot):
