@@ -71,7 +71,7 @@ def seed000_sentiment() -> Session:
     T = text.steps
     seq = Sequence(
         inputs=text.inputs,
-        targets=np.ones((T, 1)),  # the sentence's label; only the last step counts
+        targets=np.r_[np.full(T - 1, np.nan), 1.0][:, None],  # the label, at the last step only
         input_names=text.input_names,
         target_names=("positive",),
         vocabulary=text.vocabulary,

@@ -6,6 +6,9 @@ A ``.rnnviz`` file is a zip archive::
     weights/<state_dict key>.npy   one array per parameter, PyTorch names and shapes
     sequence/inputs.npy            [T, input_size] float64
     sequence/targets.npy           [T, O] float64 (only when there are targets)
+    sequence/target_mask.npy       [T, O] 0/1: 0 where a step has no target (only when
+                                   some are missing); targets.npy holds 0 there, so the
+                                   file never contains NaN
 
 ``manifest.json`` (schema version 1)::
 
@@ -17,7 +20,8 @@ A ``.rnnviz`` file is a zip archive::
                   "token_mode", "shape", "has_targets"},
      "view": {ViewSettings fields}, "init": {InitSettings fields},
      "arrays": {"weights_prefix": "weights/", "inputs": "sequence/inputs.npy",
-                "targets": "sequence/targets.npy" | null}}
+                "targets": "sequence/targets.npy" | null,
+                "target_mask": "sequence/target_mask.npy" | null (optional)}}
 
 Loading never executes code and never trusts a size (see
 :mod:`rnnviz.session.archive`); older schema versions are upgraded by
@@ -34,6 +38,8 @@ import zipfile
 from dataclasses import fields
 from pathlib import Path
 from typing import Any, BinaryIO
+
+import numpy as np
 
 import rnnviz
 from rnnviz.engine import Network, NetworkSpec
@@ -91,6 +97,9 @@ def _load(zf: zipfile.ZipFile) -> Session:
     if has_targets:
         member = mf.typed(arrays, "targets", str, "manifest.json: arrays")
         targets = archive.read_npy(zf, member, _table_shape(inputs.shape[0], len(names) or None), "targets")
+        mask_member = mf.typed(arrays, "target_mask", (str, type(None)), "manifest.json: arrays", default=None)
+        if mask_member:
+            targets = _apply_target_mask(zf, mask_member, targets)
     try:
         network = Network(spec, params, dtype=dtype)
         sequence = mf.sequence(seq_meta, inputs, targets)
@@ -108,6 +117,21 @@ def _load(zf: zipfile.ZipFile) -> Session:
         raise
     except ValueError as e:
         raise SessionFileError(f"the session is inconsistent: {e}") from None
+
+
+def _apply_target_mask(zf: zipfile.ZipFile, member: str, targets: np.ndarray) -> np.ndarray:
+    """Steps without a target (mask 0) become NaN, the Sequence's "no target here"."""
+    mask = archive.read_npy(zf, member, archive.exact_shape(targets.shape), "target_mask")
+    bad = ~((mask == 0) | (mask == 1))
+    if bad.any():
+        t, j = np.argwhere(bad)[0]
+        raise SessionFileError(
+            f"target_mask (member {member!r}) must hold only 0 and 1; step t={t + 1}, column {j + 1} "
+            f"holds {mask[t, j]!r}"
+        )
+    targets = targets.copy()
+    targets[mask == 0] = np.nan
+    return targets
 
 
 def _read_manifest(zf: zipfile.ZipFile) -> dict[str, Any]:
@@ -171,6 +195,7 @@ def session_manifest(session: Session) -> dict[str, Any]:
     spec = session.network.spec
     seq = session.sequence
     has_targets = seq.targets is not None
+    masked = has_targets and bool(np.isnan(seq.targets).any())
     return {
         "schema_version": SCHEMA_VERSION,
         "app": "rnnviz",
@@ -203,6 +228,7 @@ def session_manifest(session: Session) -> dict[str, Any]:
             "weights_prefix": "weights/",
             "inputs": "sequence/inputs.npy",
             "targets": "sequence/targets.npy" if has_targets else None,
+            "target_mask": "sequence/target_mask.npy" if masked else None,
         },
     }
 
@@ -216,8 +242,12 @@ def session_members(session: Session) -> list[tuple[str, bytes]]:
     for key in net.spec.param_shapes():
         members.append((f"weights/{key}.npy", archive.npy_bytes(net.param(key))))
     members.append(("sequence/inputs.npy", archive.npy_bytes(session.sequence.inputs)))
-    if session.sequence.targets is not None:
-        members.append(("sequence/targets.npy", archive.npy_bytes(session.sequence.targets)))
+    targets = session.sequence.targets
+    if targets is not None:
+        missing = np.isnan(targets)
+        members.append(("sequence/targets.npy", archive.npy_bytes(np.where(missing, 0.0, targets))))
+        if missing.any():
+            members.append(("sequence/target_mask.npy", archive.npy_bytes((~missing).astype(np.float64))))
     return members
 
 

@@ -21,7 +21,7 @@ class Sequence:
     """The input sequence and optional targets; one row a time step."""
 
     inputs: np.ndarray  # [T, I] float64
-    targets: np.ndarray | None = None  # [T, O] float64, or None
+    targets: np.ndarray | None = None  # [T, O] float64, or None; NaN = no target at that step
     input_names: tuple[str, ...] = ()
     target_names: tuple[str, ...] = ()
     vocabulary: tuple[str, ...] = ()  # tokens for one-hot text input ("" = not text)
@@ -35,6 +35,7 @@ class Sequence:
             inputs = inputs[:, None]
         if inputs.ndim != 2 or inputs.shape[0] < 1 or inputs.shape[1] < 1:
             raise ValueError(f"inputs must have shape (T, features) with T, features ≥ 1; got {inputs.shape}")
+        _check_finite(inputs, "inputs", allow_nan=False)
         inputs.setflags(write=False)
         object.__setattr__(self, "inputs", inputs)
         if self.targets is not None:
@@ -45,6 +46,7 @@ class Sequence:
                 raise ValueError(
                     f"targets must have one row per input step ({inputs.shape[0]}); got shape {targets.shape}"
                 )
+            _check_finite(targets, "targets", allow_nan=True)
             targets.setflags(write=False)
             object.__setattr__(self, "targets", targets)
         if self.shape not in SHAPES:
@@ -67,6 +69,15 @@ class Sequence:
     @property
     def is_text(self) -> bool:
         return bool(self.vocabulary)
+
+
+def _check_finite(a: np.ndarray, what: str, allow_nan: bool) -> None:
+    """No infinity anywhere; no NaN in inputs (a NaN target means "no target here")."""
+    bad = np.isinf(a) if allow_nan else ~np.isfinite(a)
+    if bad.any():
+        t, j = np.argwhere(bad)[0]
+        kind = "infinity" if np.isinf(a[t, j]) else "NaN"
+        raise ValueError(f"{what} hold {kind} at step t={t + 1}, column {j + 1}")
 
 
 @dataclass(frozen=True)
