@@ -144,6 +144,8 @@ def main() -> None:
             for H in (32, 128):
                 r = bench_case(mode, H, dtype, args.T, repeats)
                 tf, tb = TARGETS[(dtype, mode)]
+                if dtype == "float32" and mode == "lstm" and H != 128:
+                    tf = None  # the target is stated at H = 128 only (torch fuses its float32 LSTM)
                 if torch is None:
                     fwd = f"{r['np_fwd'] * 1e3:8.1f} ms"
                     fb = f"{r['np_fb'] * 1e3:8.1f} ms"
@@ -151,7 +153,8 @@ def main() -> None:
                     rf = r["np_fwd"] / r["t_fwd"]
                     rb = r["np_fb"] / r["t_fb"]
                     fwd = f"{r['np_fwd'] * 1e3:6.1f}/{r['t_fwd'] * 1e3:6.1f} ms {rf:4.2f}×"
-                    fwd += " ok" if rf <= tf else f" >{tf}"
+                    if tf is not None:
+                        fwd += " ok" if rf <= tf else f" >{tf}"
                     fb = f"{r['np_fb'] * 1e3:6.1f}/{r['t_fb'] * 1e3:6.1f} ms {rb:4.2f}×"
                     if tb is not None:
                         fb += " ok" if rb <= tb else f" >{tb}"
