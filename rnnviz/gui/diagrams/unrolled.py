@@ -115,6 +115,10 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
                 self.means[(l, d)] = s.mean(axis=1)
         self.out_means = np.asarray(tr.output).mean(axis=1)
         self.x_means = np.asarray(tr.x).mean(axis=1)
+        D = net.num_directions
+        self.layer_means = [  # [T+2] per layer: both directions' mean, for the arrows above it
+            np.mean([self.means[(l, d)] for d in range(D)], axis=0) for l in range(net.num_layers)
+        ]
 
     def _refresh_all(self) -> None:
         for col in self.unrolled_scene.columns:
@@ -180,8 +184,7 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
 
     def out_means_layer(self, l: int, t: int) -> float:
         """Mean of layer ``l``'s output (both directions) at step t."""
-        D = self.unrolled_scene.D
-        return float(np.mean([self.means[(l, d)][t] for d in range(D)]))
+        return float(self.layer_means[l][t])
 
     def _fill_io(self, col: ColumnItems, t: int, real: bool, T: int, D: int) -> None:
         shape, seq, tr = self.unrolled_scene.shape, self.seq, self.trace
