@@ -74,6 +74,28 @@ def test_export_png_subprocess(tmp_path):
     assert (image.width(), image.height()) == (1400, 900)
 
 
+def test_export_png_of_an_example_file_with_each_view(tmp_path):
+    from rnnviz._resources import resource_path
+
+    example = resource_path("examples", "04_lstm_remembers_impulse.rnnviz")
+    sizes = {}
+    for view in ("diagrams", "math", "plots"):
+        out = tmp_path / f"{view}.png"
+        args = [sys.executable, "-m", "rnnviz", "--export-png", str(out), str(example), "--view", view]
+        proc = subprocess.run(args, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        image = QtGui.QImage(str(out))
+        sizes[view] = (image.width(), image.height())
+        assert out.read_bytes() not in {(tmp_path / f"{v}.png").read_bytes() for v in sizes if v != view}
+    assert set(sizes.values()) == {(1400, 900)}
+
+
+def test_show_view_brings_each_central_view_forward(main_window):
+    for name, widget in (("math", main_window.math_panel), ("plots", main_window.plots_view)):
+        main_window.show_view(name)
+        assert main_window.central_tabs.currentWidget() is widget
+
+
 def test_export_png_bad_file_argument_fails_cleanly(tmp_path):
     bad = tmp_path / "broken.rnnviz"
     bad.write_bytes(b"not a zip")
