@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 
 from rnnviz.session.stepmath import window
 
+from .one_step import OneStepDiagram
 from .style import (
     GATE_COLOURS,
     GATE_TINTS,
@@ -26,7 +27,6 @@ from .style import (
     label,
     pen,
     place,
-    tune_view,
     unit_is_marked,
     window_caption,
 )
@@ -321,42 +321,12 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
             item.set_selected_gate(g == gate)
 
 
-class CellDiagram(QtWidgets.QGraphicsView):
+class CellDiagram(OneStepDiagram):
     """The cell's inside for the selected layer/direction/step; click a gate to select it."""
 
-    sig_step_requested = Signal(int)
-    sig_unit_selected = Signal(int)
-    sig_gate_selected = Signal(str)
-
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self.cell_scene = CellDiagramScene(self)  # owned by the view: destroyed with it, never before it
-        self.setScene(self.cell_scene)
-        tune_view(self)
-        self.trace = None
-        self.step, self.layer, self.direction, self.unit, self.gate = 1, 0, 0, 0, ""
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-
-    # -- view contract ----------------------------------------------------------
-    def set_trace(self, trace, session=None) -> None:
-        self.trace = trace
-        net = trace.network
-        self.layer = min(self.layer, net.num_layers - 1)
-        self.direction = min(self.direction, net.num_directions - 1)
-        self.unit = min(self.unit, net.hidden_size - 1)
-        self._sync()
-
-    def set_step(self, t: int) -> None:
-        self.step = int(t)
-        if self.trace is not None:
-            self.cell_scene.update_step(
-                self.trace, self.layer, self.direction, min(self.step, self.trace.steps)
-            )
-
-    def set_selection(self, layer: int = 0, direction: int = 0, unit: int = 0, gate: str = "") -> None:
-        self.layer, self.direction, self.unit, self.gate = layer, direction, unit, gate or ""
-        self._sync()
+        super().__init__(CellDiagramScene(), parent)
+        self.cell_scene = self.diagram_scene
 
     def _sync(self) -> None:
         if self.trace is None:

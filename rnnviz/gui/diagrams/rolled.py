@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 
 from rnnviz.session.stepmath import window
 
+from .one_step import OneStepDiagram
 from .style import (
     MUTED,
     WIRE,
@@ -23,7 +24,6 @@ from .style import (
     chip_values,
     label,
     place,
-    tune_view,
     unit_is_marked,
     value_colour,
     window_caption,
@@ -198,22 +198,12 @@ class RolledScene(QtWidgets.QGraphicsScene):
             self.title.setHtml(text)
 
 
-class RolledDiagram(QtWidgets.QGraphicsView):
+class RolledDiagram(OneStepDiagram):
     """The rolled picture for the selected layer and direction (view contract)."""
 
-    sig_step_requested = Signal(int)
-    sig_unit_selected = Signal(int)
-    sig_gate_selected = Signal(str)
-
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rolled_scene = RolledScene(self)  # owned by the view: destroyed with it, never before it
-        self.setScene(self.rolled_scene)
-        tune_view(self)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.trace = None
-        self.step, self.layer, self.direction, self.unit = 1, 0, 0, 0
+        super().__init__(RolledScene(), parent)
+        self.rolled_scene = self.diagram_scene
 
     def _structure(self) -> tuple:
         net = self.trace.network
@@ -243,31 +233,12 @@ class RolledDiagram(QtWidgets.QGraphicsView):
                 if key in self.rolled_scene.chips:
                     self.rolled_scene.chips[key].mark(k)
             self.fit()
-        self.rolled_scene.update_step(
-            self.trace, self.layer, self.direction, min(self.step, self.trace.steps)
-        )
+        self._update_step()
 
-    def set_trace(self, trace, session=None) -> None:
-        self.trace = trace
+    def _take_session(self, session) -> None:
         seq = session.sequence if session is not None else None
         self.rolled_scene.vocabulary = seq.vocabulary if seq is not None else ()
         self.rolled_scene.input_names = seq.input_names if seq is not None else ()
-        net = trace.network
-        self.layer = min(self.layer, net.num_layers - 1)
-        self.direction = min(self.direction, net.num_directions - 1)
-        self.unit = min(self.unit, net.hidden_size - 1)
-        self._sync()
-
-    def set_step(self, t: int) -> None:
-        self.step = int(t)
-        if self.trace is not None:
-            self.rolled_scene.update_step(
-                self.trace, self.layer, self.direction, min(self.step, self.trace.steps)
-            )
-
-    def set_selection(self, layer: int = 0, direction: int = 0, unit: int = 0, gate: str = "") -> None:
-        self.layer, self.direction, self.unit = layer, direction, unit
-        self._sync()
 
     def fit(self) -> None:
         self.fitInView(self.rolled_scene.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
