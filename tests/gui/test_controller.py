@@ -129,15 +129,21 @@ def test_stale_results_are_dropped(async_controller, qtbot):
     assert c.session.sequence.steps == 1500
 
 
-def test_worker_error_keeps_the_session(async_controller, qtbot):
+def test_worker_error_keeps_the_session(async_controller, qtbot, monkeypatch):
+    """An engine error raised in the worker reaches the user; the old session stays.
+
+    A Sequence can no longer hold NaN inputs, so the engine's refusal is simulated.
+    """
+    from rnnviz.engine import Network
+
+    def refuse(self, x, h0=None, c0=None):
+        raise ValueError("input contains NaN or infinity at step t=11, feature 1")
+
     c = async_controller
     before = c.session
-    bad = long_session(3000)
-    x = np.array(bad.inputs)
-    x[10, 0] = np.nan
-    bad = bad.with_sequence(Sequence(inputs=x))
+    monkeypatch.setattr(Network, "forward", refuse)
     with qtbot.waitSignal(c.sig_error, timeout=60_000) as blocker:
-        c.set_session(bad)
+        c.set_session(long_session(3000))
     assert "t=11" in blocker.args[0]
     assert c.session is before and not c.busy
 
