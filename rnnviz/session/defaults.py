@@ -31,8 +31,10 @@ SEED003_NOTE = (
     "Seed 003's worked example: predict the next word of \"I love deep learning\".\n"
     "Step 1: W_h·x_1 = (0.2, 0.5, −0.1), add U_h·h_0 = 0 and b_h to get (0.3, 0.6, −0.2), "
     "and h_1 = tanh(…) = (0.2913, 0.5370, −0.1974).\n"
-    "Check y_1 by hand: the notes slip in W_y·h_1 (row 1 is −0.0440, not −0.0583), so their "
-    "y_1 differs from the correct softmax (0.1854, 0.1707, 0.2356, 0.2249, 0.1834) shown here."
+    "Check y_1 by hand: the notes slip in W_y·h_1. Row 1 is −0.2·0.2913 + 0.1·0.5370 + 0.2·(−0.1974) "
+    "= −0.0440, not −0.0583, and the other rows are off too: the true product is "
+    "(−0.0440, −0.2261, 0.1958, 0.0494, −0.0547). So the correct y_1 = softmax(W_y·h_1 + b_y) is "
+    "(0.1854, 0.1707, 0.2356, 0.2249, 0.1834), not the notes' (0.1743, 0.1933, 0.2323, 0.2120, 0.1880)."
 )
 
 
