@@ -47,6 +47,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.central_tabs = QtWidgets.QTabWidget(self)
         self.central_tabs.setDocumentMode(True)
         self.setCentralWidget(self.central_tabs)
+        self._stale: set[QtWidgets.QWidget] = set()  # tabs behind the current one, out of date
+        self.central_tabs.currentChanged.connect(self._on_central_tabs_current_changed)
         from .diagrams import DiagramsView
         from .plots import PlotsArea
 
@@ -273,7 +275,23 @@ class MainWindow(QtWidgets.QMainWindow):
         for view in self._views:
             self._update_view(view)
 
+    def _is_behind_a_tab(self, view) -> bool:
+        """A central view that is not the current tab: it catches up when shown."""
+        tabs = self.central_tabs
+        if tabs.indexOf(view) >= 0 and tabs.currentWidget() is not view:
+            self._stale.add(view)
+            return True
+        return False
+
+    def _on_central_tabs_current_changed(self, _index: int) -> None:
+        view = self.central_tabs.currentWidget()
+        if view in self._stale and self.controller.trace is not None:
+            self._update_view(view)
+
     def _update_view(self, view) -> None:
+        if self._is_behind_a_tab(view):
+            return
+        self._stale.discard(view)
         session, trace = self.controller.session, self.controller.trace
         if hasattr(view, "set_trace"):
             view.set_trace(trace, session)
@@ -288,7 +306,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _on_playback_step_changed(self, step: int) -> None:
         self.controller.set_view(step=step)
         for view in self._views:
-            if hasattr(view, "set_step"):
+            if hasattr(view, "set_step") and not self._is_behind_a_tab(view):
                 view.set_step(step)
 
     def _on_playback_speed_changed(self, steps_per_second: float) -> None:
@@ -305,7 +323,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._selection = (layer, direction, unit, gate)
         self.controller.set_view(layer=layer, direction=direction, unit=unit, gate=gate)
         for view in self._views:
-            if hasattr(view, "set_selection"):
+            if hasattr(view, "set_selection") and not self._is_behind_a_tab(view):
                 view.set_selection(layer, direction, unit, gate)
 
     def _on_view_unit_selected(self, unit: int) -> None:

@@ -99,6 +99,7 @@ class MathPanel(QtWidgets.QWidget):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
+        self._rendered: tuple = ()  # what the browser shows, to skip identical re-renders
         self.trace = None
         self.session = None
         self.step = 1
@@ -161,6 +162,11 @@ class MathPanel(QtWidgets.QWidget):
         if self.trace is None:
             return
         step = min(max(self.step, 0), self.trace.steps)
+        key = (id(self.trace), id(self.session), self.layer, self.direction, self.unit, self.gate, step,
+               self.decimals)  # fmt: skip
+        if key == self._rendered:
+            return  # e.g. set_selection/set_step after set_trace with nothing new: one render per update
+        self._rendered = key
         seq = self.session.sequence if self.session is not None else None
         self.math = build_step_math(
             self.trace,

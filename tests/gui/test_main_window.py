@@ -44,11 +44,42 @@ def test_views_follow_the_clock(main_window):
 
     probe = type("ProbeWidget", (QtWidgets.QWidget, Probe), {})()
     w.add_central_view(probe, "Probe")
+    w.central_tabs.setCurrentWidget(probe)
     assert ("trace", 4) in seen
     w.playback.set_step(3)
     assert seen[-1] == ("step", 3)
     assert w.controller.session.view.step == 3
     assert w.central_tabs.count() == 4  # diagrams, step math, plots, probe
+
+
+def test_a_view_behind_a_tab_catches_up_when_shown(main_window):
+    """Hidden tabs cost nothing per step; shown again, they get the trace, selection and step."""
+    from PySide6 import QtWidgets
+
+    w = main_window
+    seen = []
+
+    class Probe(QtWidgets.QWidget):
+        def set_trace(self, trace, session):
+            seen.append(("trace", trace.steps))
+
+        def set_selection(self, layer, direction, unit, gate):
+            seen.append(("unit", unit))
+
+        def set_step(self, t):
+            seen.append(("step", t))
+
+    probe = Probe()
+    w.add_central_view(probe, "Probe")
+    w.show_view("diagrams")
+    seen.clear()
+    for t in (0, 1, 2, 3):
+        w.playback.set_step(t)
+    w._on_view_unit_selected(2)
+    assert seen == []  # nothing while hidden
+    w.central_tabs.setCurrentWidget(probe)
+    assert seen == [("trace", 4), ("unit", 2), ("step", 3)]
+    assert w.diagrams_view.step == 3  # and the diagrams, behind a tab now, had kept up
 
 
 def test_engine_error_keeps_the_previous_session(main_window, qtbot):

@@ -77,6 +77,7 @@ def test_selection_reaches_every_view(main_window):
 
     probe = Probe()
     w.add_central_view(probe, "Probe")
+    w.central_tabs.setCurrentWidget(probe)
     w._on_view_unit_selected(2)
     assert seen[-1] == (0, 0, 2, "") and w.controller.session.view.unit == 2
     w.controller.set_structure("lstm", 2, 1, False, 5, "softmax")
