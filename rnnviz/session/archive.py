@@ -75,6 +75,12 @@ def open_zip(path: str | os.PathLike, what: str = "file") -> zipfile.ZipFile:
     if len(infos) > MAX_MEMBERS:
         zf.close()
         raise ArchiveError(f"{p.name} has {len(infos):,} members; the limit is {MAX_MEMBERS:,}")
+    seen: set[str] = set()
+    for info in infos:
+        if info.filename in seen:  # zip readers disagree on which copy counts
+            zf.close()
+            raise ArchiveError(f"the archive holds two members named {info.filename!r}")
+        seen.add(info.filename)
     return zf
 
 

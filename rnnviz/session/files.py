@@ -84,15 +84,12 @@ def _load(zf: zipfile.ZipFile) -> Session:
     has_targets = mf.typed(seq_meta, "has_targets", bool, "manifest.json: sequence", default=bool(names))
     _check_budget(spec, steps, len(names) if has_targets else 0)
     prefix = mf.typed(arrays, "weights_prefix", str, "manifest.json: arrays")
+    inputs_member = mf.typed(arrays, "inputs", str, "manifest.json: arrays")
+    _check_weight_members(zf, spec, prefix, inputs_member)
     params = {}
     for key, shape in spec.param_shapes().items():
         params[key] = archive.read_npy(zf, f"{prefix}{key}.npy", archive.exact_shape(shape), label=key)
-    inputs = archive.read_npy(
-        zf,
-        mf.typed(arrays, "inputs", str, "manifest.json: arrays"),
-        _table_shape(steps, spec.input_size),
-        "inputs",
-    )
+    inputs = archive.read_npy(zf, inputs_member, _table_shape(steps, spec.input_size), "inputs")
     targets = None
     if has_targets:
         member = mf.typed(arrays, "targets", str, "manifest.json: arrays")
@@ -109,7 +106,7 @@ def _load(zf: zipfile.ZipFile) -> Session:
             view=mf.clamp_view(
                 mf.settings(ViewSettings, manifest.get("view", {}), "view"), network, sequence
             ),
-            init=mf.settings(InitSettings, manifest.get("init", {}), "init"),
+            init=mf.init_settings(manifest.get("init", {})),
             note=mf.typed(manifest, "note", str, "manifest.json", default=""),
             title=mf.typed(manifest, "title", str, "manifest.json", default=""),
         )
@@ -117,6 +114,28 @@ def _load(zf: zipfile.ZipFile) -> Session:
         raise
     except ValueError as e:
         raise SessionFileError(f"the session is inconsistent: {e}") from None
+
+
+def _check_weight_members(zf: zipfile.ZipFile, spec: NetworkSpec, prefix: str, inputs_member: str) -> None:
+    """The weight members are exactly the parameters of the network the manifest declares."""
+    declared = (
+        f"a {spec.num_layers}-layer {'bidirectional ' if spec.bidirectional else ''}{spec.mode} network "
+        f"{'with' if spec.has_head else 'without'} an output head"
+    )
+    names = set(zf.namelist())
+    expected = {f"{prefix}{key}.npy" for key in spec.param_shapes()}
+    for key in spec.param_shapes():
+        if f"{prefix}{key}.npy" not in names:
+            raise SessionFileError(
+                f"member {prefix + key + '.npy'!r} ({key}) is missing; manifest.json declares {declared}"
+            )
+    extra = sorted(
+        n for n in names - expected if n.startswith(prefix) and n.endswith(".npy") and n != inputs_member
+    )
+    if prefix and extra:
+        raise SessionFileError(
+            f"member {extra[0]!r} is not a parameter of {declared}, which manifest.json declares"
+        )
 
 
 def _apply_target_mask(zf: zipfile.ZipFile, member: str, targets: np.ndarray) -> np.ndarray:

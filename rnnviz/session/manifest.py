@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from rnnviz.engine import Network, NetworkSpec
+from rnnviz.engine import SCHEMES, Network, NetworkSpec
 
 from .errors import SessionFileError
-from .model import SHAPES, Sequence, ViewSettings
+from .model import MAX_SEED, SHAPES, InitSettings, Sequence, ViewSettings
 
 _MISSING = object()
 
@@ -128,6 +128,18 @@ def clamp_view(view: ViewSettings, network: Network, sequence: Sequence) -> View
         gate=gate,
         speed=clamp(view.speed, 0.25, 30.0),
         decimals=clamp(view.decimals, 0, 12),
+    )
+
+
+def init_settings(d: Any) -> InitSettings:
+    """The init settings, brought inside what the engine accepts (like the view, they never block
+    opening: the weights are in the file; these only say how to draw fresh ones)."""
+    init = settings(InitSettings, d, "init")
+    default = InitSettings()
+    return replace(
+        init,
+        scheme=init.scheme if init.scheme in SCHEMES else default.scheme,
+        seed=min(max(init.seed, 0), MAX_SEED),
     )
 
 

@@ -80,6 +80,9 @@ def _check_finite(a: np.ndarray, what: str, allow_nan: bool) -> None:
         raise ValueError(f"{what} hold {kind} at step t={t + 1}, column {j + 1}")
 
 
+MAX_SEED = 2**31 - 1  # the largest seed a file may hold (and the GUI's seed box shows)
+
+
 @dataclass(frozen=True)
 class InitSettings:
     """How the weights were (or will be) initialised; see rnnviz.engine.init."""

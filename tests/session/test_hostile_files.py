@@ -173,3 +173,73 @@ def test_fuzz_manifest_values(tmp_path, header_field, value):
     m[header_field] = value
     members["manifest.json"] = json.dumps(m).encode()
     _load_or_refuse(write_zip(tmp_path / "fuzz.rnnviz", members))
+
+
+# -- archives that say two things at once -------------------------------------------
+
+
+def _two_layer_members() -> dict[str, bytes]:
+    from rnnviz.engine import Network, NetworkSpec
+    from rnnviz.session import Sequence
+
+    net = Network.from_spec(NetworkSpec("gru", 2, 3, num_layers=2, bidirectional=True), seed=1)
+    return members_of(Session(network=net, sequence=Sequence(np.ones((4, 2)))))
+
+
+def _with_manifest(members: dict[str, bytes], change) -> dict[str, bytes]:
+    import json
+
+    m = json.loads(members["manifest.json"])
+    change(m)
+    return {**members, "manifest.json": json.dumps(m).encode()}
+
+
+def _message(path: Path) -> str:
+    with pytest.raises(SessionFileError) as err:
+        load_session(path)
+    return str(err.value)
+
+
+def test_duplicate_member_names_are_refused(tmp_path):
+    """Zip readers disagree on which of two same-named members counts: refuse the file."""
+    path = write_zip(tmp_path / "dup.rnnviz", members_of(default_session()))
+    with zipfile.ZipFile(path, "a") as zf, pytest.warns(UserWarning, match="Duplicate name"):
+        zf.writestr("manifest.json", b'{"schema_version": 1}')
+    msg = _message(path)
+    assert "dup.rnnviz" in msg and "two members named 'manifest.json'" in msg, msg
+
+
+def test_manifest_declaring_fewer_layers_than_the_weights(tmp_path):
+    members = _with_manifest(_two_layer_members(), lambda m: m["network"].update(num_layers=1))
+    msg = _message(write_zip(tmp_path / "f.rnnviz", members))
+    assert "'weights/bias_hh_l1.npy' is not a parameter" in msg and "1-layer bidirectional gru" in msg, msg
+
+
+def test_manifest_declaring_one_direction_of_a_bidirectional_file(tmp_path):
+    members = _with_manifest(_two_layer_members(), lambda m: m["network"].update(bidirectional=False))
+    msg = _message(write_zip(tmp_path / "f.rnnviz", members))
+    assert "_reverse.npy'" in msg and "2-layer gru" in msg, msg
+
+
+def test_manifest_declaring_more_layers_than_the_weights(tmp_path):
+    members = _with_manifest(_two_layer_members(), lambda m: m["network"].update(num_layers=3))
+    msg = _message(write_zip(tmp_path / "f.rnnviz", members))
+    assert "'weights/weight_ih_l2.npy'" in msg and "missing" in msg and "3-layer" in msg, msg
+
+
+@pytest.mark.parametrize(
+    "init, expected",
+    [
+        ({"scheme": "no-such-scheme", "seed": 3}, ("pytorch", 3)),
+        ({"scheme": "xavier", "seed": -5}, ("xavier", 0)),
+        ({"scheme": "orthogonal", "seed": 10**40}, ("orthogonal", 2**31 - 1)),
+    ],
+)
+def test_init_settings_are_brought_inside_what_the_engine_and_gui_accept(tmp_path, init, expected):
+    """A seed the GUI's seed box cannot show (it would raise OverflowError) never reaches it."""
+    from rnnviz.engine import Network
+
+    members = _with_manifest(members_of(default_session()), lambda m: m["init"].update(init))
+    s = load_session(write_zip(tmp_path / "i.rnnviz", members))
+    assert (s.init.scheme, s.init.seed) == expected
+    Network.from_spec(s.network.spec, init=s.init.scheme, seed=s.init.seed)  # usable as they are
