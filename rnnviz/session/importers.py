@@ -13,6 +13,7 @@ Detection, on the first 50 non-empty lines that are not ``#`` comments:
 Blank lines and ``#`` comment lines are skipped but counted, so a message's
 line number is the line a text editor shows.  Quoted fields (``"a, b"``) are
 understood; a quoted field may not span lines.  Numbers use a decimal point.
+Files are UTF-8, UTF-16/32 (as Excel's "Unicode text") or Latin-1; binary files are refused.
 
 Every problem raises :class:`SequenceImportError` naming the line and column.
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from collections.abc import Iterable
 from collections.abc import Sequence as Seq
 from dataclasses import dataclass
@@ -35,6 +37,7 @@ MAX_COLUMNS = 10_000
 MAX_CELLS = 20_000_000
 MAX_FILE_BYTES = 256 << 20
 _SAMPLE_LINES = 50
+_COMMA_DECIMAL = re.compile(r"[-+]?\d*,\d+")
 DELIMITERS = {"tab": "\t", "semicolon": ";", "comma": ",", "whitespace": None}
 
 
@@ -86,13 +89,48 @@ def read_table(path: str | os.PathLike, delimiter: str | None = "auto", header: 
     return parse_table(_decode(raw, p.name), delimiter=delimiter, header=header, source=p.name)
 
 
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+#: Control characters that never appear in a text table (tab, newlines, form feed do).
+_CONTROL = bytes(c for c in range(32) if c not in b"\t\n\r\f\v") + b"\x7f"
+
+
 def _decode(raw: bytes, name: str) -> str:
-    if b"\0" in raw[:8192]:
+    """The text of a table file: UTF-8 (with or without BOM), UTF-16/32 (with a BOM, or
+    UTF-16 without one as Windows writes it), else Latin-1.  Binary files are refused."""
+    encoding = next((enc for bom, enc in _BOMS if raw.startswith(bom)), None) or _bomless_utf16(raw)
+    if encoding is not None and encoding != "utf-8-sig":
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError as e:
+            raise SequenceImportError(
+                f"{name} is not valid {encoding.upper()} text (byte {e.start:,})"
+            ) from None
+    head = raw[:8192]
+    if b"\0" in head or sum(head.count(c) for c in _CONTROL) * 100 > len(head):
         raise SequenceImportError(f"{name} looks like a binary file, not text")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return raw.decode("latin-1")  # numbers are ASCII; only header names can be affected
+
+
+def _bomless_utf16(raw: bytes) -> str | None:
+    """UTF-16 without a BOM: every other byte of the start is NUL (ASCII text in UTF-16)."""
+    head = raw[: min(len(raw), 4096) // 2 * 2]
+    even, odd = head[0::2], head[1::2]
+    if len(odd) < 2:
+        return None
+    if odd.count(0) == len(odd) and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) == len(even) and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
 
 
 def parse_table(
@@ -106,7 +144,7 @@ def parse_table(
         raise SequenceImportError(f"{where}the file is empty: there are no rows of numbers")
     if delimiter == "auto":
         delimiter = detect_delimiter([line for _, line in lines[:_SAMPLE_LINES]])
-    first = _split(lines[0][1], delimiter)
+    first = _split(lines[0][1], delimiter, lines[0][0])
     if header is None:
         header = any(_number(f) is None for f in first)
     if header:
@@ -137,16 +175,36 @@ def detect_delimiter(sample: Seq[str]) -> str | None:
     changing the delimiter, so it is reported as ragged.
     """
     for d in ("\t", ";", ","):
-        counts = [len(_split(line, d)) for line in sample]
+        try:
+            counts = [len(_split(line, d)) for line in sample]
+        except SequenceImportError:
+            continue  # a quoted field this delimiter cannot read
         if counts[0] >= 2 and counts.count(counts[0]) * 2 >= len(counts):
             return d
     return None
 
 
-def _split(line: str, delimiter: str | None) -> list[str]:
+def _split(line: str, delimiter: str | None, n: int | None = None) -> list[str]:
+    """The fields of one line (``n``: its line number, for a message)."""
     if delimiter is None:
         return line.split()
-    return next(csv.reader([line], delimiter=delimiter, skipinitialspace=True))
+    if '"' not in line:  # as the csv module splits it, without its 128 KB field limit
+        return [f.lstrip(" ") for f in line.split(delimiter)]
+    try:
+        return next(csv.reader([line], delimiter=delimiter, skipinitialspace=True))
+    except csv.Error as e:
+        where = f"line {n}: " if n is not None else ""
+        raise SequenceImportError(f"{where}a quoted field cannot be read ({e})", line=n) from None
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """``text`` quoted for a message, cut to ``limit`` characters (a field can be megabytes)."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"… ({len(text):,} characters)"
+
+
+def _not_a_number(text: str) -> str:
+    hint = " (use a decimal point: 1.5, not 1,5)" if _COMMA_DECIMAL.fullmatch(text) else ""
+    return f"{_shown(text)} is not a number{hint}"
 
 
 def _number(field: str) -> float | None:
@@ -177,9 +235,9 @@ def _parse_rows(body, columns, delimiter, header: bool, where: str) -> np.ndarra
     if not np.isfinite(data).all():
         i, j = (int(k) for k in np.argwhere(~np.isfinite(data))[0])
         n, line = body[i]
-        text = _split(line, delimiter)[j].strip()
+        text = _split(line, delimiter, n)[j].strip()
         raise SequenceImportError(
-            f"{where}line {n}, column {columns[j]!r}: {text!r} is not a finite number "
+            f"{where}line {n}, column {_shown(columns[j])}: {_shown(text)} is not a finite number "
             "(NaN and infinity cannot be fed to a network)",
             line=n,
             column=columns[j],
@@ -205,7 +263,7 @@ def _slow_rows(body, columns, delimiter, header: bool, where: str) -> np.ndarray
     data = np.empty((len(body), width), dtype=np.float64)
     ref = "the header has" if header else "the first row has"
     for i, (n, line) in enumerate(body):
-        fields = _split(line, delimiter)
+        fields = _split(line, delimiter, n)
         if len(fields) != width:
             raise SequenceImportError(
                 f"{where}line {n} has {len(fields)} field{'s' * (len(fields) != 1)}; {ref} {width}", line=n
@@ -213,13 +271,13 @@ def _slow_rows(body, columns, delimiter, header: bool, where: str) -> np.ndarray
         for j, f in enumerate(fields):
             v = _number(f)
             if v is None:
-                what = "is empty" if not f.strip() else f"{f.strip()!r} is not a number"
+                what = "is empty" if not f.strip() else _not_a_number(f.strip())
                 raise SequenceImportError(
-                    f"{where}line {n}, column {columns[j]!r}: {what}", line=n, column=columns[j]
+                    f"{where}line {n}, column {_shown(columns[j])}: {what}", line=n, column=columns[j]
                 )
             if not np.isfinite(v):
                 raise SequenceImportError(
-                    f"{where}line {n}, column {columns[j]!r}: {f.strip()!r} is not a finite number "
+                    f"{where}line {n}, column {_shown(columns[j])}: {_shown(f.strip())} is not a finite number "
                     "(NaN and infinity cannot be fed to a network)",
                     line=n,
                     column=columns[j],

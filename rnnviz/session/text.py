@@ -33,6 +33,9 @@ END_TOKEN = "_"
 MODES = ("word", "char")
 MAX_TOKENS = 100_000
 MAX_VOCABULARY = 5_000
+#: Steps × vocabulary of the one-hot table (inputs; the targets take as much again):
+#: 20 M numbers are 160 MB each.  100,000 tokens × 5,000 words would be 4 GB.
+MAX_ONE_HOT_CELLS = 20_000_000
 _WORD = re.compile(r"\w+(?:['’\-]\w+)*")
 
 
@@ -94,6 +97,13 @@ def text_sequence(
         vocab = vocab + (end_token,)
     if len(vocab) > MAX_VOCABULARY:
         raise TextImportError(f"the text has {len(vocab):,} distinct tokens; the limit is {MAX_VOCABULARY:,}")
+    cells = len(tokens) * len(vocab)
+    if cells > MAX_ONE_HOT_CELLS:
+        raise TextImportError(
+            f"the text has {len(tokens):,} tokens and a vocabulary of {len(vocab):,}: its one-hot "
+            f"table would hold {cells:,} numbers ({8 * cells / 2**30:.1f} GB); the limit is "
+            f"{MAX_ONE_HOT_CELLS:,} — use a shorter text" + (" or character tokens" if mode == "word" else "")
+        )
     inputs = one_hot(tokens, vocab)
     target_array = one_hot(tokens[1:] + [end_token], vocab) if targets else None
     return Sequence(

@@ -245,3 +245,41 @@ def test_fast_and_row_by_row_readers_agree(rows):
 def test_quoted_numbers_take_the_row_by_row_reader():
     t = parse_table('a,b\n"1.5","2"\n3,"4"\n')
     np.testing.assert_array_equal(t.data, [[1.5, 2], [3, 4]])
+
+
+# -- files a user may really have --------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-8-sig", "latin-1"])
+def test_utf16_utf32_and_latin1_files_are_read(tmp_path, encoding):
+    path = tmp_path / "t.csv"
+    path.write_bytes("größe\tb\n1\t2\n3\t4\n".encode(encoding))  # Excel's "Unicode text" is UTF-16
+    t = read_table(path)
+    assert t.columns == ("größe", "b")
+    np.testing.assert_array_equal(t.data, [[1, 2], [3, 4]])
+
+
+def test_binary_without_nul_bytes_is_binary(tmp_path):
+    (tmp_path / "b.csv").write_bytes(bytes(range(1, 256)) * 40)
+    with pytest.raises(SequenceImportError, match="binary"):
+        read_table(tmp_path / "b.csv")
+
+
+def test_a_huge_single_line_is_a_message_not_a_crash():
+    with pytest.raises(SequenceImportError, match="200,000 columns; the limit is 10,000"):
+        parse_table(",".join(["1"] * 200_000) + "\n")  # one field per tab-split: over csv's limit
+    with pytest.raises(SequenceImportError, match=r"line 2.*\(100,000 characters\) is not a finite number"):
+        parse_table("a\n" + "9" * 100_000 + "\n")  # the message quotes the start of the field
+
+
+def test_a_decimal_comma_gets_a_hint():
+    with pytest.raises(SequenceImportError, match=r"'1,5' is not a number \(use a decimal point"):
+        parse_table("a;b\n1,5;2\n")
+
+
+def test_one_hot_tables_too_big_for_memory_are_refused_naming_both_sizes():
+    words = " ".join(f"w{k % 4000}" for k in range(40_000))
+    with pytest.raises(
+        TextImportError, match=r"40,000 tokens and a vocabulary of 4,001.*limit is 20,000,000"
+    ):
+        text_sequence(words, mode="word")
