@@ -15,6 +15,7 @@ import numpy as np
 from .activations import sigmoid, softmax
 from .layers import LayerRun, layer_backward, layer_forward
 from .spec import (
+    MAX_LAYERS,
     NetworkSpec,
     check_head_activation,
     check_mode,
@@ -27,47 +28,64 @@ MAX_STEPS = 10_000_000
 _PARAM_KEY = re.compile(r"(?:weight|bias)_(?:ih|hh)_l(\d{1,3})(_reverse)?")
 
 
-def _shape(a) -> tuple[int, ...]:
-    return tuple(np.shape(a))
+def _shape(state: Mapping[str, np.ndarray], key: str) -> tuple[int, ...]:
+    try:
+        return tuple(np.shape(state[key]))
+    except (ValueError, TypeError) as e:  # e.g. a ragged nested list
+        raise ValueError(f"{key} is not an array ({e})") from None
+
+
+def _check_keys(state: Mapping[str, np.ndarray]) -> None:
+    bad = next((k for k in state if not isinstance(k, str)), None)
+    if bad is not None:
+        raise ValueError(f"state dict keys must be strings; got {bad!r} ({type(bad).__name__})")
 
 
 def infer_spec(state: Mapping[str, np.ndarray], mode: str, head_activation=None) -> NetworkSpec:
     """Sizes, depth and direction from a ``state_dict``'s keys and shapes."""
     check_mode(mode)
+    _check_keys(state)
     for key in ("weight_ih_l0", "weight_hh_l0"):
         if key not in state:
             raise ValueError(f"state dict has no {key!r}: not a torch.nn.RNN/LSTM/GRU state dict")
-        if len(_shape(state[key])) != 2:
-            raise ValueError(f"{key} must be a matrix; got shape {_shape(state[key])}")
-    rows, cols = _shape(state["weight_hh_l0"])
+        if len(_shape(state, key)) != 2:
+            raise ValueError(f"{key} must be a matrix; got shape {_shape(state, key)}")
+    rows, cols = _shape(state, "weight_hh_l0")
     G = gate_count(mode)
     hidden = rows // G if rows % G == 0 and rows > 0 else cols  # [G·H, H]
-    inputs = _shape(state["weight_ih_l0"])[1]
+    inputs = _shape(state, "weight_ih_l0")[1]
     found = [m for m in map(_PARAM_KEY.fullmatch, state) if m]
-    layers = 1 + max(int(m.group(1)) for m in found)  # a gap is reported as a missing key
+    deepest = max(found, key=lambda m: int(m.group(1)))
+    layers = 1 + int(deepest.group(1))  # a gap is reported as a missing key
+    if layers > MAX_LAYERS:
+        raise ValueError(f"{deepest.group(0)} implies {layers} layers; the limit is {MAX_LAYERS}")
     bidir = any(m.group(2) for m in found)
     out = 0
-    if "head.bias" in state and "head.weight" not in state and len(_shape(state["head.bias"])) == 1:
-        out = _shape(state["head.bias"])[0]  # validate_state will name the missing head.weight
+    if "head.bias" in state and "head.weight" not in state and len(_shape(state, "head.bias")) == 1:
+        out = _shape(state, "head.bias")[0]  # validate_state will name the missing head.weight
     if "head.weight" in state:
-        if len(_shape(state["head.weight"])) != 2:
-            raise ValueError(f"head.weight must be a matrix; got shape {_shape(state['head.weight'])}")
-        out = _shape(state["head.weight"])[0]
+        if len(_shape(state, "head.weight")) != 2 or _shape(state, "head.weight")[0] < 1:
+            raise ValueError(
+                f"head.weight must be a matrix of shape (outputs ≥ 1, directions·hidden); "
+                f"got shape {_shape(state, 'head.weight')}"
+            )
+        out = _shape(state, "head.weight")[0]
     if hidden < 1 or inputs < 1:
         raise ValueError(
-            f"weight_ih_l0 {_shape(state['weight_ih_l0'])} and weight_hh_l0 "
-            f"{_shape(state['weight_hh_l0'])} give an empty network"
+            f"weight_ih_l0 {_shape(state, 'weight_ih_l0')} and weight_hh_l0 "
+            f"{_shape(state, 'weight_hh_l0')} give an empty network"
         )
     return NetworkSpec(mode, inputs, hidden, layers, bidir, out, head_activation)
 
 
 def validate_state(state: Mapping[str, np.ndarray], spec: NetworkSpec) -> None:
     """Raise ``ValueError`` naming the key for a missing, extra, misshapen or non-finite array."""
+    _check_keys(state)
     expected = spec.param_shapes()
     for key, shape in expected.items():
         if key not in state:
             raise ValueError(f"state dict is missing {key!r} (expected shape {shape})")
-        got = _shape(state[key])
+        got = _shape(state, key)
         if got != shape:
             raise ValueError(f"{key}: expected shape {shape}, got {got}")
         arr = np.asarray(state[key])
@@ -89,7 +107,10 @@ class Network:
     def __init__(self, spec: NetworkSpec, params: Mapping[str, np.ndarray], dtype=np.float64):
         validate_state(params, spec)
         self.spec = spec
-        self.dtype = np.dtype(dtype)
+        try:
+            self.dtype = np.dtype(dtype)
+        except TypeError:
+            raise ValueError(f"dtype must be float32 or float64; got {dtype!r}") from None
         if self.dtype not in (np.float32, np.float64):
             raise ValueError(f"dtype must be float32 or float64; got {self.dtype}")
         self._params: dict[str, np.ndarray] = {}
