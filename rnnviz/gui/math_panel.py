@@ -21,14 +21,20 @@ from rnnviz.session.stepmath import Block, StepMath, build_step_math, export_mat
 from .diagrams.style import GATE_COLOURS, GATE_TINTS, unit_is_marked, value_colour
 
 BASE_PT = 14
+WIDE_MATRIX = 4  # a matrix with more columns than this is set smaller (8 columns fit 1400 px)
 
 
 def _block_html(b: Block, tint: bool, labels: bool, unit: int = -1, H: int = 0) -> str:
     """A vector or matrix: its name above, coloured number cells, PyTorch name and shape below."""
     out = ['<table cellspacing="0" cellpadding="0">']
+    small = b.is_matrix and len(b.cols) > WIDE_MATRIX
+    size = f" font-size:{BASE_PT - 3}pt;" if small else ""
     if b.name:
         out.append(f'<tr><td align="center"><i>{to_html(b.name)}</i></td></tr>')
-    out.append('<tr><td><table cellspacing="0" cellpadding="4" border="1" style="border-color:#9a9a9a;">')
+    out.append(
+        f'<tr><td><table cellspacing="0" cellpadding="{2 if small else 4}" border="1" '
+        f'style="border-color:#9a9a9a;{size}">'
+    )
     for i, row in enumerate(b.cells):
         out.append("<tr>")
         if labels and b.row_labels:
@@ -43,7 +49,8 @@ def _block_html(b: Block, tint: bool, labels: bool, unit: int = -1, H: int = 0) 
             text = html.escape(cell)
             if b.rows[i] == unit and b.full.shape[0] == H and not b.is_matrix:
                 text = f"<b><u>{text}</u></b>"  # the selected unit, as in the plots
-            out.append(f'<td align="right"{bg}><tt>{text}</tt></td>')
+            # nowrap: a narrow window scrolls sideways; a number never breaks across lines
+            out.append(f'<td align="right" style="white-space:nowrap;"{bg}><tt>{text}</tt></td>')
         out.append("</tr>")
     out.append("</table></td></tr>")
     if b.caption and b.is_matrix:
@@ -74,7 +81,7 @@ def step_math_html(sm: StepMath, selected_gate: str = "", unit: int = -1, H: int
         out.append('<table cellspacing="4"><tr>')
         first = ln.parts[0]
         if not (isinstance(first, Block) and first.name == ln.lhs):
-            out.append(f'<td valign="middle">{to_html(ln.lhs)} =</td>')
+            out.append(f'<td valign="middle" style="white-space:nowrap;">{to_html(ln.lhs)} =</td>')
         for p in ln.parts:
             if isinstance(p, Block):
                 out.append(

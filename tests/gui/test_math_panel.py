@@ -120,3 +120,30 @@ def test_cli_export_math_writes_step_1(tmp_path):
     assert r"\begin{pmatrix} 0.2913 \\ 0.5370 \\ -0.1974 \end{pmatrix}" in text
     assert r"\begin{pmatrix} 0.1854 \\ 0.1707 \\ 0.2356 \\ 0.2249 \\ 0.1834 \end{pmatrix}" in text
     assert run(["--export-math", str(tmp_path / "missing" / "x.md")]) == 1
+
+
+def _number_blocks(doc):
+    """The text blocks holding one number each, laid out (the browser lays out lazily)."""
+    block = doc.begin()
+    while block.isValid():
+        try:
+            parse_number(block.text().strip())
+        except ValueError:
+            pass
+        else:
+            doc.documentLayout().blockBoundingRect(block)
+            yield block
+        block = block.next()
+
+
+def test_no_number_breaks_across_lines_for_large_H(panel, qtbot):
+    """H = 64: W_hh shows 8 columns; a narrow panel scrolls sideways, numbers stay whole."""
+    s = _session("gru", H=64)
+    panel.resize(700, 600)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_trace(s.network.forward(s.inputs), s)
+    panel.set_step(3)
+    blocks = list(_number_blocks(panel.browser.document()))
+    assert len(blocks) > 200
+    assert all(b.layout().lineCount() == 1 for b in blocks)
