@@ -68,12 +68,13 @@ def step_math_html(sm: StepMath, selected_gate: str = "", unit: int = -1, H: int
     for ln in sm.lines:
         colour = GATE_COLOURS.get(ln.gate, "#1a1a1a") if ln.gate else "#1a1a1a"
         sel = bool(ln.gate) and ln.gate == selected_gate
-        bg = f' bgcolor="{GATE_TINTS.get(ln.gate, "#ffffff")}"' if sel else ""
+        bg = f" background-color:{GATE_TINTS.get(ln.gate, '#ffffff')};" if sel else ""
         title = html.escape(ln.title)
         if ln.gate:
             title = f'<a href="gate:{ln.gate}" style="color:{colour}; text-decoration:none;">{title}</a>'
         formula = f" &nbsp; {to_html(ln.lhs)} = {to_html(ln.formula)}" if ln.formula else ""
-        out.append(f'<a name="{ln.key}"></a><table width="100%" cellpadding="6"{bg}><tr><td>')
+        # a div, not a table: each level of nested tables multiplies QTextDocument's layout time
+        out.append(f'<a name="{ln.key}"></a><div style="margin-top:10px;{bg}">')
         mark = "▶ " if sel else ""
         out.append(
             f'<b style="color:{colour};">{mark}{title}</b><span style="color:#444444;">{formula}</span>'
@@ -89,7 +90,7 @@ def step_math_html(sm: StepMath, selected_gate: str = "", unit: int = -1, H: int
                 )
             else:
                 out.append(f'<td valign="middle" style="font-size:{BASE_PT + 2}pt;">{html.escape(p)}</td>')
-        out.append("</tr></table></td></tr></table>")
+        out.append("</tr></table></div>")
     if sm.note:
         note = "<br>".join(html.escape(s) for s in sm.note.splitlines())
         out.append(f'<p style="color:#555555; font-size:{BASE_PT - 2}pt;"><i>{note}</i></p>')
