@@ -53,7 +53,11 @@ from .migrations import SCHEMA_VERSION, MigrationError, migrate
 from .model import InitSettings, Session, ViewSettings
 
 MANIFEST = "manifest.json"
-MAX_MANIFEST_BYTES = 64 << 20
+# A manifest of 100,000 word tokens is about 2 MB.  JSON inflates in memory (``{},`` is
+# 3 bytes of text and ~70 bytes as a Python dict), so the count of items is capped too,
+# before parsing: a hostile manifest cannot make the loader allocate more than ~100 MB.
+MAX_MANIFEST_BYTES = 8 << 20
+MAX_MANIFEST_ITEMS = 1_000_000  # commas, objects and lists
 MAX_STEPS = 10_000_000
 _STORE_ABOVE = archive.RATIO_CHECK_BYTES  # larger members are stored, not deflated
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so the same session gives the same bytes
@@ -155,6 +159,11 @@ def _apply_target_mask(zf: zipfile.ZipFile, member: str, targets: np.ndarray) ->
 
 def _read_manifest(zf: zipfile.ZipFile) -> dict[str, Any]:
     raw = archive.read_member(zf, MANIFEST, MAX_MANIFEST_BYTES)
+    items = raw.count(b",") + raw.count(b"{") + raw.count(b"[")
+    if items > MAX_MANIFEST_ITEMS:
+        raise SessionFileError(
+            f"{MANIFEST} has {items:,} commas, objects and lists; the limit is {MAX_MANIFEST_ITEMS:,}"
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:

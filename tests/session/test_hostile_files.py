@@ -243,3 +243,13 @@ def test_init_settings_are_brought_inside_what_the_engine_and_gui_accept(tmp_pat
     s = load_session(write_zip(tmp_path / "i.rnnviz", members))
     assert (s.init.scheme, s.init.seed) == expected
     Network.from_spec(s.network.spec, init=s.init.scheme, seed=s.init.seed)  # usable as they are
+
+
+def test_manifest_of_many_tiny_objects_is_refused_before_parsing(tmp_path):
+    """``{},`` is 3 bytes of JSON but ~70 bytes as Python objects: 1.5M of them would take
+    ~100 MB to parse; the item count is checked first, so the peak stays near the raw size."""
+    body = b'{"schema_version": 1, "pad": [' + b"{}," * 1_500_000 + b"{}]}"
+    path = write_zip(tmp_path / "tiny.rnnviz", {"manifest.json": body}, method=zipfile.ZIP_STORED)
+    assert _peak_while_loading(path) < 8 * len(body)
+    with pytest.raises(SessionFileError, match=r"3,000,004 commas, objects and lists; the limit is 1,000,000"):
+        load_session(path)
