@@ -264,8 +264,15 @@ def session_manifest(session: Session) -> dict[str, Any]:
 def session_members(session: Session) -> list[tuple[str, bytes]]:
     """Every zip member of ``session``'s file, in order: manifest first."""
     manifest = session_manifest(session)
-    text = json.dumps(manifest, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
-    members = [(MANIFEST, text.encode("utf-8"))]
+    raw = (json.dumps(manifest, indent=1, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
+    items = raw.count(b",") + raw.count(b"{") + raw.count(b"[")
+    if len(raw) > MAX_MANIFEST_BYTES or items > MAX_MANIFEST_ITEMS:  # the file would not open again
+        raise ValueError(
+            f"the session's title, note, names and tokens take {len(raw):,} bytes ({items:,} items) in "
+            f"{MANIFEST}; a session file holds at most {MAX_MANIFEST_BYTES:,} bytes and "
+            f"{MAX_MANIFEST_ITEMS:,} items there: shorten the note or the text"
+        )
+    members = [(MANIFEST, raw)]
     net = session.network
     for key in net.spec.param_shapes():
         members.append((f"weights/{key}.npy", archive.npy_bytes(net.param(key))))

@@ -253,3 +253,19 @@ def test_manifest_of_many_tiny_objects_is_refused_before_parsing(tmp_path):
     assert _peak_while_loading(path) < 8 * len(body)
     with pytest.raises(SessionFileError, match=r"3,000,004 commas, objects and lists; the limit is 1,000,000"):
         load_session(path)
+
+
+def test_a_session_whose_manifest_would_be_refused_is_not_saved(tmp_path):
+    """Saving never writes a file that cannot be opened again; the old file stays."""
+    from dataclasses import replace
+
+    path = tmp_path / "s.rnnviz"
+    save_session(default_session(), path)
+    before = path.read_bytes()
+    with pytest.raises(ValueError, match="shorten the note"):
+        save_session(replace(default_session(), note="x" * (9 << 20)), path)
+    with pytest.raises(ValueError, match="shorten the note"):
+        save_session(replace(default_session(), note="," * 1_100_000), path)
+    assert path.read_bytes() == before
+    save_session(replace(default_session(), note="x" * (4 << 20)), path)
+    assert len(load_session(path).note) == 4 << 20
