@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -54,9 +55,12 @@ def open_zip(path: str | os.PathLike, what: str = "file") -> zipfile.ZipFile:
     """
     p = Path(path)
     try:
-        size = p.stat().st_size
-    except OSError as e:
-        raise ArchiveError(f"cannot read {p.name}: {e.strerror or e}") from None
+        st = p.stat()
+    except (OSError, ValueError) as e:  # ValueError: a NUL byte in the path
+        raise ArchiveError(f"cannot read {p.name}: {getattr(e, 'strerror', None) or e}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise ArchiveError(f"{p.name or str(p)} is not a file (a folder or a device)")
+    size = st.st_size
     if size == 0:
         raise ArchiveError(f"{p.name} is empty (0 bytes): not an rnnviz {what}")
     if size > MAX_FILE_BYTES:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -269,3 +270,10 @@ def test_a_session_whose_manifest_would_be_refused_is_not_saved(tmp_path):
     assert path.read_bytes() == before
     save_session(replace(default_session(), note="x" * (4 << 20)), path)
     assert len(load_session(path).note) == 4 << 20
+
+
+@pytest.mark.parametrize("kind", ["folder", "nul", "device"])
+def test_paths_that_are_not_files(tmp_path, kind):
+    path = {"folder": tmp_path, "nul": str(tmp_path / "a\0b.rnnviz"), "device": Path(os.devnull)}[kind]
+    msg = _message(path)
+    assert ("not a file" if kind != "nul" else "null byte") in msg, msg
