@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from PySide6 import QtCore
+from PySide6 import QtCore, QtGui
 from test_plots import hover, show, view_point  # the shared helpers
 
 from rnnviz.gui.plots import PlotsArea
@@ -144,3 +144,39 @@ def test_dots_only_on_short_sequences_even_after_a_new_selection(qtbot):
     short = show(qtbot, default_session())
     short.set_selection(0, 0, 2, "")
     assert all(c.opts["symbol"] == "o" for c in short.hidden_panel.curves)
+
+
+def _sentiment():
+    from rnnviz.session.examples import examples_dir
+    from rnnviz.session.files import load_session
+
+    return load_session(examples_dir() / "03_sentiment_many_to_one_seed000.rnnviz")
+
+
+def test_one_sigmoid_output_is_a_probability_not_an_argmax(qtbot):
+    session = _sentiment()  # many-to-one: 'positive' at the last step only
+    area = show(qtbot, session, step=3, loss=None)
+    out, y = area.output_panel, area.trace.y
+    caption = out.bars_caption.text()
+    assert f"= {y[2, 0]:.2f} = P(positive)" in caption and "predicted" not in caption
+    assert "target" not in caption and not out.target_label.isVisible()
+    area.set_step(session.sequence.steps)
+    assert "— target" in out.bars_caption.text() and not out.target_label.isVisible()
+    xs, ys = out.target_marks.getData()
+    assert list(xs) == [0] and list(ys) == [1.0]
+
+
+def test_the_loss_axis_starts_at_zero_and_labels_small_losses(qtbot):
+    session = default_session()
+    area = show(qtbot, session, step=2, loss=np.array([np.nan, np.nan, np.nan, 0.0015]))
+    plot = area.loss_panel.plot
+    lo, hi = plot.plot_item.viewRange()[1]
+    assert lo <= 0.0 < 0.0015 < hi  # one point is drawn above a zero line, not in the middle
+    axis = plot.plot_item.getAxis("left")
+    widest = max(
+        QtGui.QFontMetrics(axis.style["tickFont"]).horizontalAdvance(s)
+        for spacing, values in axis.tickValues(lo, hi, plot.height())
+        for s in axis.tickStrings(values, 1.0, spacing)
+    )
+    assert axis.width() >= widest  # a fixed narrow axis dropped every label
+    assert "mean L = 0.0015" in area.loss_panel.title_text

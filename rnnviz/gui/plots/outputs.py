@@ -50,13 +50,19 @@ class OutputPanel(QtWidgets.QFrame):
         self.bars_plot.plot_item.getViewBox().setMouseEnabled(x=False, y=False)
         self.bars_plot.plot_item.getAxis("left").setWidth(42)
         self.bars_plot.plot_item.showGrid(x=False, y=True, alpha=style.GRID_ALPHA)
+        # the names follow the bars' own width (the panel's resize comes before the plot's)
+        self.bars_plot.plot_item.getViewBox().sigResized.connect(self._update_bar_ticks)
         self.bars = pg.BarGraphItem(x=[0], height=[0], width=0.7, brush=brush(style.BAR), pen=None)
         self.bars_plot.addItem(self.bars)
         self.target_marks = pg.ScatterPlotItem(
             symbol="_", size=28, pen=pg.mkPen(style.TARGET, width=3), brush=brush(style.TARGET)
         )
         self.bars_plot.addItem(self.target_marks)
-        self.target_label = pg.TextItem("target", color=style.FOREGROUND, anchor=(0.5, 1.0))
+        self.target_label = pg.TextItem(
+            "target", color=style.FOREGROUND, anchor=(0.5, 1.0), fill=pg.mkBrush(255, 255, 255, 230),
+            border=pg.mkPen(style.FOREGROUND),
+        )  # fmt: skip
+        self.target_label.setZValue(20)
         self.target_label.setFont(style.font(style.AXIS_PT, bold=True))
         self.target_label.hide()
         self.bars_plot.plot_item.addItem(self.target_label, ignoreBounds=True)
@@ -78,6 +84,8 @@ class OutputPanel(QtWidgets.QFrame):
         self._names: tuple[str, ...] = ()
         self._step = 0
         self._text = False
+        self._classes = False  # one class per step (softmax over a vocabulary): mark the target bar
+        self._activation: str | None = None
 
         right = QtWidgets.QVBoxLayout()
         right.setSpacing(0)
@@ -107,6 +115,8 @@ class OutputPanel(QtWidgets.QFrame):
         self._names = names
         self._text = text
         self._activation = activation
+        # a softmax over tokens is one class per step; a sigmoid says yes/no per output
+        self._classes = text and activation == "softmax"
         n = min(outputs, style.MAX_LINES)
         marks = steps <= style.SYMBOLS_UP_TO
         self.curves, self.target_curves = [], []
@@ -125,7 +135,7 @@ class OutputPanel(QtWidgets.QFrame):
             style.cache_curve(curve, steps)
             pi.addItem(curve)
             self.curves.append(curve)
-            if not text:  # one-hot targets say little as lines; the bar chart marks them
+            if not self._classes:  # one-hot targets say little as lines; the bar chart marks them
                 tpen = pg.mkPen(pen.color(), width=1.0, style=QtCore.Qt.PenStyle.DashLine)
                 target = pg.PlotDataItem(pen=tpen, antialias=steps <= style.ANTIALIAS_UP_TO, connect="finite")
                 target.setDownsampling(auto=True, method="peak")
@@ -144,10 +154,10 @@ class OutputPanel(QtWidgets.QFrame):
             f'<span style="color:{style.unit_colour(k).name()}">■ {names[k]}</span>' for k in range(n)
         )
         more = f" … (first {n} of {outputs})" if outputs > n else ""
-        dashed = " · dashed: target" if not text else ""
+        dashed = " · dashed: target" if not self._classes else ""
         self.legend.setText(shown + more + dashed)
 
-    def _update_bar_ticks(self) -> None:
+    def _update_bar_ticks(self, *_args) -> None:
         """Every name that fits under its bar: every 2nd, 3rd … when they would overlap."""
         names = self._names
         if not names:
@@ -159,17 +169,13 @@ class OutputPanel(QtWidgets.QFrame):
         ticks = [(k, names[k]) for k in range(0, len(names), stride)]
         self.bars_plot.plot_item.getAxis("bottom").setTicks([ticks])
 
-    def resizeEvent(self, ev) -> None:  # noqa: N802 (Qt override)
-        super().resizeEvent(ev)
-        self._update_bar_ticks()
-
     # -- numbers ---------------------------------------------------------------------
     def set_values(self, y: np.ndarray, targets: np.ndarray | None) -> None:
         """``y`` [T, out] from the trace; ``targets`` [T, out] or None."""
         self._y = y
         self._targets = targets if targets is not None and targets.shape == y.shape else None
         self._target_index = None
-        if self._text and self._targets is not None:
+        if self._classes and self._targets is not None:
             # the class at each step; −1 where the step has no target (a NaN row, many-to-one)
             rows = np.nan_to_num(self._targets, nan=0.0)
             self._target_index = np.where(rows.sum(axis=1) > 0, np.argmax(rows, axis=1), -1)
@@ -211,17 +217,16 @@ class OutputPanel(QtWidgets.QFrame):
         y = self._y[t - 1]
         pens = [self._no_pen] * out
         caption = f"y<sub>{t}</sub>"
+        if self._activation == "sigmoid" and out == 1:  # the argmax of one output says nothing
+            caption += f" = {y[0]:.2f} = P({self._names[0]})"
         self.target_label.hide()
         k = -1 if self._target_index is None else int(self._target_index[t - 1])
         if k >= 0:
             pens[k] = self._target_pen
             caption += f" · target: <b>{self._names[k]}</b>"
             self.target_marks.setData([], [])
-            self.target_label.setPos(k, float(y[k]))
-            edge = 0.0 if k == 0 else 1.0 if k == out - 1 else 0.5  # stay inside the plot
-            self.target_label.setAnchor((edge, 1.0))
-            self.target_label.show()
-        elif self._targets is not None and not self._text:
+            self._place_target_label(k, float(y[k]), out)
+        elif self._targets is not None and not self._classes:
             target = self._targets[t - 1]
             shown = np.isfinite(target)
             self.target_marks.setData(xs[shown], target[shown])
@@ -229,12 +234,21 @@ class OutputPanel(QtWidgets.QFrame):
                 caption += f' · <span style="color:{style.TARGET}">— target</span>'
         else:
             self.target_marks.setData([], [])
-        if self._text:
+        if self._classes:
             best = int(np.argmax(y))
             caption += f" · predicted: {self._names[best]} ({y[best]:.2f})"
         self.bars_caption.setToolTip(caption)
         self.bars.setOpts(x=xs, height=y, brushes=self._bar_brushes, pens=pens)
         self.bars_caption.setText(caption)
+
+    def _place_target_label(self, k: int, height: float, out: int) -> None:
+        """'target' over bar ``k``; inside its top when the bar reaches the top of the plot."""
+        top = self.bars_plot.plot_item.getViewBox().viewRange()[1][1]
+        inside = height > 0.82 * top
+        edge = 0.0 if k == 0 and out > 1 else 1.0 if k == out - 1 and out > 1 else 0.5  # stay inside
+        self.target_label.setAnchor((edge, -0.15 if inside else 1.0))
+        self.target_label.setPos(k, height)
+        self.target_label.show()
 
     @property
     def bar_heights(self) -> np.ndarray:
@@ -268,7 +282,7 @@ class LossPanel(QtWidgets.QFrame):
         self.title_text = "ℓ_t — loss per step"
         self.plot = TimePlot()
         self.plot.readout_fn = self._readout
-        self.plot.plot_item.getAxis("left").setWidth(42)
+        self.plot.plot_item.getAxis("left").setWidth(58)  # small losses have long labels: 0.0015
         self.sig_step_requested = self.plot.sig_step_requested
         self.curve = pg.PlotDataItem(
             pen=pg.mkPen(style.FOREGROUND, width=2),
@@ -297,7 +311,10 @@ class LossPanel(QtWidgets.QFrame):
         # dots while they are few: a many-to-one loss is a single point
         self.curve.setSymbol("o" if finite.size <= style.SYMBOLS_UP_TO else None)
         self.curve.setData(np.arange(1, self._loss.shape[0] + 1), self._loss)
-        mean = f" · mean L = {finite.mean():.4f}" if finite.size else ""
+        # a loss is ≥ 0: from 0 up, so one point (many-to-one) or a flat loss reads right
+        top = float(finite.max()) if finite.size else 1.0
+        self.plot.plot_item.getViewBox().setYRange(0.0, top if top > 0 else 1.0, padding=0.08)
+        mean = f" · mean L = {finite.mean():.4g}" if finite.size else ""
         self.title.setText(f"ℓ<sub>t</sub> — loss per step{mean}")
         self.title_text = f"ℓ_t — loss per step{mean}"
 
@@ -308,4 +325,4 @@ class LossPanel(QtWidgets.QFrame):
         t = int(round(x))
         if not 1 <= t <= self._loss.shape[0] or not np.isfinite(self._loss[t - 1]):
             return None
-        return f"t={t} · ℓ = {self._loss[t - 1]:.4f}"
+        return f"t={t} · ℓ = {self._loss[t - 1]:.4g}"
