@@ -1,8 +1,9 @@
-"""Overflow-safe activations, in place where the recurrence needs speed.
+"""Overflow-safe activations for the output head and the losses.
 
 ``sigmoid(x) = 1 / (1 + exp(-x))``.  For very negative ``x`` the exponential
 overflows to ``inf`` and the result is exactly 0, which is the right limit; the
-overflow warning is silenced only around that one expression.
+overflow warning is silenced only around that one expression.  (The recurrent
+loops in :mod:`rnnviz.engine.layers` compute their gates in place, the same way.)
 """
 
 from __future__ import annotations
@@ -10,19 +11,15 @@ from __future__ import annotations
 import numpy as np
 
 
-def sigmoid_into(x: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """``out[:] = sigmoid(x)`` without temporaries (``out`` may be ``x``)."""
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x)
+    out = np.empty_like(x, dtype=np.result_type(x.dtype, np.float32))
     np.negative(x, out=out)
     with np.errstate(over="ignore"):
         np.exp(out, out=out)
     out += out.dtype.type(1)
     np.reciprocal(out, out=out)
     return out
-
-
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x)
-    return sigmoid_into(x, np.empty_like(x, dtype=np.result_type(x.dtype, np.float32)))
 
 
 def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -36,7 +33,3 @@ def log_softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
     z = np.asarray(z)
     shifted = z - z.max(axis=axis, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
-
-
-def relu(x: np.ndarray) -> np.ndarray:
-    return np.maximum(x, 0)
