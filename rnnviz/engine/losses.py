@@ -63,6 +63,8 @@ def step_mask(steps: int, shape: str = "many_to_many") -> np.ndarray:
     """[T] bool: every step for ``"many_to_many"``, the last for ``"many_to_one"``."""
     if shape not in SHAPES:
         raise ValueError(f"shape must be one of {', '.join(SHAPES)}; got {shape!r}")
+    if steps < 1:
+        raise ValueError(f"a sequence needs at least one step; got {steps}")
     mask = np.zeros(steps, dtype=bool)
     if shape == "many_to_many":
         mask[:] = True

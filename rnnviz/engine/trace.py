@@ -194,8 +194,11 @@ class Trace:
         )
 
     def head_step(self, t: int) -> HeadDetail:
+        """y_t = act(W_hy · h_t + b_y) with every term, at time ``t`` (0-based)."""
         if self.y is None:
             raise ValueError("the network has no output head")
+        if not 0 <= t < self.steps:
+            raise IndexError(f"step t={t} out of range (0..{self.steps - 1})")
         W = self.network.param("head.weight")
         h = self.output[t]
         return HeadDetail(

@@ -179,6 +179,8 @@ def test_single_output_accepts_a_vector_target():
 def test_step_mask():
     assert step_mask(3).tolist() == [True, True, True]
     assert step_mask(3, "many_to_one").tolist() == [False, False, True]
+    with pytest.raises(ValueError, match="at least one step"):
+        step_mask(0, "many_to_one")
 
 
 @pytest.mark.parametrize(

@@ -121,6 +121,10 @@ def test_trace_indexing_out_of_range_raises(case, data):
         trace.gates(0, case.spec.num_directions)
     with pytest.raises(IndexError):
         trace.step(0, 0, case.x.shape[0])
+    if trace.y is not None:
+        for t in (-1, case.x.shape[0]):  # -1 would silently read the last step
+            with pytest.raises(IndexError):
+                trace.head_step(t)
 
 
 # -- determinism ------------------------------------------------------------------------------
