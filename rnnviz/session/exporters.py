@@ -56,8 +56,10 @@ def trace_columns(
         blocks.append(trace.y)
     if targets is not None:
         targets = np.asarray(targets, dtype=np.float64)
-        if targets.shape[0] != T:
-            raise ValueError(f"targets have {targets.shape[0]} rows; the trace has {T} steps")
+        if targets.ndim == 1:
+            targets = targets[:, None]  # one target column
+        if targets.ndim != 2 or targets.shape[0] != T:
+            raise ValueError(f"targets: expected {T} rows (one a step); got shape {targets.shape}")
         names += [f"target_{n}" for n in _names(target_names, targets.shape[1], "")]
         blocks.append(targets)
     return names, np.hstack(blocks)

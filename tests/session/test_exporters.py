@@ -66,5 +66,14 @@ def test_csv_file_written_and_read_back(tmp_path):
 
 def test_mismatched_targets_are_refused():
     trace = _net("gru", 1, False, 0).forward(np.ones((3, 2)))
-    with pytest.raises(ValueError, match="3 steps"):
+    with pytest.raises(ValueError, match=r"expected 3 rows .* got shape \(4, 1\)"):
         trace_csv(trace, targets=np.zeros((4, 1)))
+    with pytest.raises(ValueError, match="expected 3 rows"):
+        trace_csv(trace, targets=np.zeros((3, 1, 1)))
+
+
+def test_a_single_target_column_may_be_a_vector():
+    trace = _net("gru", 1, False, 0).forward(np.ones((3, 2)))
+    header, table = _read(trace_csv(trace, targets=np.array([0.5, np.nan, 2.0]), digits=17))
+    assert header[-1] == "target_1"
+    np.testing.assert_array_equal(table[:, -1], [0.5, np.nan, 2.0])
