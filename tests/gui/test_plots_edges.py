@@ -13,7 +13,7 @@ from test_plots import hover, show, view_point  # the shared helpers
 from rnnviz.gui.plots import PlotsArea
 from rnnviz.gui.plots.examples import example, random_session, sine_sequence
 from rnnviz.session.defaults import default_session
-from rnnviz.session.model import Sequence
+from rnnviz.session.model import Sequence, Session
 
 # -- edge cases ------------------------------------------------------------------------------
 
@@ -67,7 +67,7 @@ def test_a_new_sentence_of_the_same_shape_relabels_the_steps(qtbot):
     area = show(qtbot, session)
     axis = area.hidden_panel.plot.step_axis
     assert axis.tokens == ("I", "love", "deep", "learning")
-    assert axis.tickStrings([2], 1, 1) == ["2 love"]
+    assert axis.tickStrings([2], 1, 1) == ["2\nlove"]  # the step over its token
     new = session.with_sequence(replace(session.sequence, tokens=("deep", "deep", "I", "_")))
     curves = list(area.hidden_panel.curves)
     area.set_trace(new.network.forward(new.inputs), new)
@@ -180,3 +180,23 @@ def test_the_loss_axis_starts_at_zero_and_labels_small_losses(qtbot):
     )
     assert axis.width() >= widest  # a fixed narrow axis dropped every label
     assert "mean L = 0.0015" in area.loss_panel.title_text
+
+
+def test_every_step_keeps_its_token_on_a_narrow_panel(qtbot):
+    """Seven words on a 430-pixel axis (a panel in two columns at 1400 × 900): each step
+    is labelled, its token under it."""
+    session = default_session()
+    words = ("They", "seem", "very", "tasty", "I", "love", "cheese")
+    vocab = tuple(dict.fromkeys(words))
+    seq = Sequence(
+        inputs=np.eye(len(vocab))[[vocab.index(w) for w in words]], vocabulary=vocab, tokens=words,
+        token_mode="word",
+    )  # fmt: skip
+    net = session.network.from_spec(replace(session.network.spec, input_size=len(vocab)), seed=0)
+    area = show(qtbot, Session(network=net, sequence=seq), size=(900, 650))
+    plot = area.hidden_panel.plot
+    axis = plot.step_axis
+    lo, hi = plot.plot_item.getViewBox().viewRange()[0]
+    (spacing, values), *_ = axis.tickValues(lo, hi, 430)
+    assert values == list(range(0, 8))
+    assert axis.tickStrings([1, 7], 1, spacing) == ["1\nThey", "7\ncheese"]

@@ -54,12 +54,34 @@ class HeatmapImage(pg.ImageItem):
 
 
 class StepAxis(pg.AxisItem):
-    """A bottom axis with whole steps only, and the input's tokens under their steps."""
+    """A bottom axis with whole steps only, and the input's tokens under their steps.
+
+    With tokens each label has two lines, the step over its token, so that every step
+    keeps its token on a narrow panel ("7" over "cheese" is as wide as "cheese").
+    """
+
+    MAX_TOKEN_CHARS = 10  # longer tokens are cut with "…" on the axis (the readout has them whole)
 
     def __init__(self) -> None:
         super().__init__("bottom")
         self.tokens: tuple[str, ...] = ()
         self.backward_start = -1  # step T + 1, where a backward direction's h_0 sits
+        # the last step's label may reach past the axis' end by half its width
+        self.setStyle(hideOverlappingLabels=24)
+
+    def set_tokens(self, tokens: tuple[str, ...]) -> None:
+        self.tokens = tuple(tokens)
+        metrics = QtGui.QFontMetrics(self.style["tickFont"] or QtGui.QFont())
+        # room for two lines of labels and the axis title ("step t"): pyqtgraph adds the
+        # title only to a height it computes itself
+        title = self.label.boundingRect().height() * 0.8 if self.label.isVisible() else 0.0
+        self.setHeight(int(2 * metrics.height() + 6 + title) if self.tokens else None)
+        self.picture = None
+        self.update()
+
+    def _short(self, token: str) -> str:
+        n = self.MAX_TOKEN_CHARS
+        return token if len(token) <= n else token[: n - 1] + "…"
 
     def tickValues(self, minVal, maxVal, size):  # noqa: N802 (pyqtgraph override)
         levels = []
@@ -74,9 +96,12 @@ class StepAxis(pg.AxisItem):
             levels = [(1.0, list(range(lo, hi + 1)))]
         if self.tokens and maxVal > minVal:
             # every step with its token when the widest label fits between two steps
-            widest = max(QtGui.QFontMetrics(self.style["tickFont"] or QtGui.QFont()).horizontalAdvance(
-                f"{len(self.tokens)} {tok}") for tok in self.tokens)  # fmt: skip
-            if size / (maxVal - minVal) >= widest + 10:
+            metrics = QtGui.QFontMetrics(self.style["tickFont"] or QtGui.QFont())
+            widest = max(
+                metrics.horizontalAdvance(s)
+                for s in (str(len(self.tokens)), *(self._short(t) for t in self.tokens))
+            )
+            if size / (maxVal - minVal) >= widest + 4:
                 lo, hi = int(np.ceil(minVal)), int(np.floor(maxVal))
                 return [(1.0, list(range(lo, hi + 1)))]
             return levels[:1]  # fewer labels, each with its token
@@ -87,10 +112,10 @@ class StepAxis(pg.AxisItem):
         for v in values:
             t = int(round(v))
             label = str(t)
-            if self.tokens and spacing <= 2 and 1 <= t <= len(self.tokens):
-                label += " " + self.tokens[t - 1]
+            if self.tokens and 1 <= t <= len(self.tokens):
+                label += "\n" + self._short(self.tokens[t - 1])
             elif t == self.backward_start:
-                label += " ←start"
+                label += "\n←start" if self.tokens else " ←start"
             out.append(label)
         return out
 
@@ -185,9 +210,7 @@ class TimePlot(ReadoutPlot):
 
     def set_tokens(self, tokens: tuple[str, ...]) -> None:
         """Write the input's tokens under their steps (text input)."""
-        self.step_axis.tokens = tuple(tokens)
-        self.step_axis.picture = None
-        self.step_axis.update()
+        self.step_axis.set_tokens(tokens)
 
     def set_cursor(self, t: int) -> None:
         self._requested = int(t)
