@@ -39,6 +39,7 @@ class Computed:
     session: Session
     trace: Trace
     loss: object | None  # rnnviz.engine.losses.LossResult
+    warning: str | None = None  # e.g. the forward pass overflowed: said once it is committed
 
 
 def estimated_cost(session: Session) -> int:
@@ -96,12 +97,39 @@ def compute(session: Session) -> Computed:
             f"for their trace; the limit is {MAX_TRACE_BYTES / 2**30:.0f} GB — shorten the sequence or "
             "make the network smaller"
         )
-    trace = session.network.forward(session.inputs)
-    try:
-        loss = compute_loss(session, trace)
-    except ValueError:
-        loss = None  # targets that do not suit this head: no loss panel, but the trace stands
-    return Computed(session, trace, loss)
+    with np.errstate(over="ignore", invalid="ignore"):  # huge weights overflow: said below
+        trace = session.network.forward(session.inputs)
+        try:
+            loss = compute_loss(session, trace)
+        except ValueError:
+            loss = None  # targets that do not suit this head: no loss panel, but the trace stands
+    return Computed(session, trace, loss, overflow_warning(trace))
+
+
+def overflow_warning(trace: Trace) -> str | None:
+    """What went non-finite first (a state, then the output), naming step, layer and
+    direction; None when every number of the trace is finite."""
+    for layer, run in enumerate(trace.runs):
+        D = run.hs.shape[1]
+        for d in range(D):
+            where = f"layer {layer + 1}" + (f" {('forward', 'backward')[d]}" if D > 1 else "")
+            for name, states in (("h", run.hidden(d)), ("c", None if run.cs is None else run.cell(d))):
+                if states is None or np.isfinite(states).all():
+                    continue
+                t = int(np.argmax(~np.isfinite(states).all(axis=1))) + 1
+                return _overflowed(f"{name} at step t = {t} ({where})")
+    for name, a in (("the output logits", trace.y_logits), ("the output y", trace.y)):
+        if a is not None and not np.isfinite(a).all():
+            t = int(np.argmax(~np.isfinite(a).all(axis=1))) + 1
+            return _overflowed(f"{name} at step t = {t}")
+    return None
+
+
+def _overflowed(what: str) -> str:
+    return (
+        f"The numbers overflowed: {what} is infinite or not a number. Some weights are too large; "
+        "views leave such values blank"
+    )
 
 
 class _Relay(QObject):
@@ -117,6 +145,7 @@ class SessionController(QObject):
     sig_trace_changed = Signal(object)  # Trace
     sig_busy_changed = Signal(bool)
     sig_error = Signal(str)  # an edit was refused; the previous session stays
+    sig_warning = Signal(str)  # the committed session computed, but something is off (overflow)
     sig_message = Signal(str)  # a short status message
 
     def __init__(self, session: Session | None = None, threading: str = "auto", parent=None):
@@ -255,6 +284,8 @@ class SessionController(QObject):
         self._computed = result
         self.sig_session_changed.emit(result.session)
         self.sig_trace_changed.emit(result.trace)
+        if result.warning is not None:
+            self.sig_warning.emit(result.warning)
 
     # -- edits ------------------------------------------------------------------
     def _apply(self, make: Callable[[Session], Session], build_params: int = 0) -> bool:

@@ -31,6 +31,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._views: list[QtWidgets.QWidget] = []
         self._selection = (0, 0, 0, "")
         self._restore_step: int | None = None
+        self._error_shown = False  # the status bar shows an error (cleared by the next edit)
         self._build_central()
         self._build_timeline()
         self._build_docks()
@@ -50,9 +51,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._stale: set[QtWidgets.QWidget] = set()  # tabs behind the current one, out of date
         self.central_tabs.currentChanged.connect(self._on_central_tabs_current_changed)
         from .diagrams import DiagramsView
-        from .plots import PlotsArea
-
         from .math_panel import MathPanel
+        from .plots import PlotsArea
 
         self.diagrams_view = DiagramsView()
         self.add_central_view(self.diagrams_view, "Diagrams")
@@ -231,6 +231,7 @@ class MainWindow(QtWidgets.QMainWindow):
         c.sig_trace_changed.connect(self._on_controller_trace_changed)
         c.sig_busy_changed.connect(self._on_controller_busy_changed)
         c.sig_error.connect(self.show_error)
+        c.sig_warning.connect(self.show_error)
         c.sig_message.connect(self.show_message)
         self.playback.sig_step_changed.connect(self._on_playback_step_changed)
         self.playback.sig_speed_changed.connect(lambda v: c.set_view(speed=v))
@@ -260,6 +261,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.size_label.setText(f"T = {session.sequence.steps}   ·   {net.num_parameters():,} parameters")
 
     def _on_controller_trace_changed(self, trace) -> None:
+        if self._error_shown:
+            self.statusBar().clearMessage()  # an edit went through: an older error no longer holds
         self.playback.set_length(trace.steps)
         if self._restore_step is not None:
             self.playback.set_step(min(self._restore_step, trace.steps))
@@ -344,17 +347,20 @@ class MainWindow(QtWidgets.QMainWindow):
             w.setVisible(busy)
 
     def show_error(self, message: str) -> None:
+        self._error_shown = True
         bar = self.statusBar()
         bar.setStyleSheet(f"QStatusBar {{ color: {ERROR_COLOUR}; font-weight: bold; }}")
         bar.showMessage("⚠ " + message, 15000)
 
     def show_message(self, message: str) -> None:
+        self._error_shown = False
         bar = self.statusBar()
         bar.setStyleSheet("")
         bar.showMessage(message, 8000)
 
     def _on_status_bar_message_changed(self, message: str) -> None:
         if not message:
+            self._error_shown = False
             self.statusBar().setStyleSheet("")  # an error's colour ends with the error
 
     # -- menu actions ----------------------------------------------------------------

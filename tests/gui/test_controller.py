@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -77,6 +79,27 @@ def test_refused_edit_keeps_the_session(controller, qtbot):
     with qtbot.waitSignal(controller.sig_error):
         assert not controller.set_param("weight_ih_l0", np.ones((2, 2)))
     assert controller.session is before
+
+
+@pytest.mark.parametrize(
+    "mode, huge, where",
+    [
+        ("rnn_relu", {"weight_hh_l0": 1e308}, "h at step t = 2 (layer 1)"),
+        ("lstm", {"head.weight": 1e308, "head.bias": 1.7e308}, "the output logits at step t = 1"),
+    ],
+)
+def test_an_overflowing_forward_pass_is_committed_and_said(controller, qtbot, mode, huge, where):
+    spec = replace(controller.session.network.spec, mode=mode)
+    net = Network.from_spec(spec, seed=0)
+    with qtbot.waitSignal(controller.sig_warning) as blocker:  # and no RuntimeWarning
+        assert controller.set_network(
+            net.with_params({k: np.full(spec.param_shapes()[k], v) for k, v in huge.items()})
+        )
+    assert controller.session.network.mode == mode  # the edit stands
+    message = blocker.args[0]
+    assert "overflowed" in message and where in message, message
+    with qtbot.assertNotEmitted(controller.sig_warning):
+        assert controller.set_network(net)  # finite again: nothing said
 
 
 # -- the worker path ---------------------------------------------------------------------

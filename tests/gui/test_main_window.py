@@ -179,3 +179,26 @@ def test_dock_layout_travels_with_the_session(main_window, qtbot):
     assert w.dockWidgetArea(w.sequence_dock) == QtCore.Qt.DockWidgetArea.LeftDockWidgetArea
     w.set_session(default_session().with_view(dock_state=state))
     assert w.dockWidgetArea(w.sequence_dock) == QtCore.Qt.DockWidgetArea.RightDockWidgetArea
+
+
+def test_an_error_in_the_status_bar_ends_with_the_next_edit(main_window):
+    w = main_window
+    model = w.sequence_dock.model
+    assert not model.setData(model.index(0, 0), "x")  # refused: said in red
+    assert "'x' is not a number" in w.statusBar().currentMessage()
+    assert model.setData(model.index(0, 0), "0.5")  # an edit that went through
+    assert w.statusBar().currentMessage() == ""
+
+
+def test_an_overflow_is_said_in_the_status_bar(main_window):
+    from dataclasses import replace
+
+    from rnnviz.engine import Network
+
+    w = main_window
+    spec = replace(w.controller.session.network.spec, mode="rnn_relu")
+    huge = Network.from_spec(spec).with_params({"weight_hh_l0": np.full((3, 3), 1e308)})
+    assert w.controller.set_network(huge)
+    assert "overflowed: h at step t = 2" in w.statusBar().currentMessage()
+    assert w.controller.session.network is huge  # shown, not refused
+    w.playback.last()  # the views leave what is not finite blank
