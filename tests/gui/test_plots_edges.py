@@ -200,3 +200,16 @@ def test_every_step_keeps_its_token_on_a_narrow_panel(qtbot):
     (spacing, values), *_ = axis.tickValues(lo, hi, 430)
     assert values == list(range(0, 8))
     assert axis.tickStrings([1, 7], 1, spacing) == ["1\nThey", "7\ncheese"]
+
+
+def test_heatmap_labels_its_first_and_last_unit(qtbot):
+    """H = 64: rows are 2 px, so units 1 and 64 need room for their labels."""
+    area = show(qtbot, example("gru"))  # H = 64: heatmaps by default
+    panel = area.hidden_panel
+    vb = panel.plot.plot_item.getViewBox()
+    axis = panel.plot.plot_item.getAxis("left")
+    assert [v for v, _ in axis._tickLevels[0]][:1] == [1] and axis._tickLevels[0][-1][0] == 64
+    half = QtGui.QFontMetrics(axis.style["tickFont"]).height() / 2
+    top, bottom = vb.sceneBoundingRect().top(), vb.sceneBoundingRect().bottom()
+    assert vb.mapViewToScene(QtCore.QPointF(0, 1)).y() - top >= half
+    assert bottom - vb.mapViewToScene(QtCore.QPointF(0, 64)).y() >= half

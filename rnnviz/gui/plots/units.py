@@ -232,7 +232,10 @@ class UnitPanel(QtWidgets.QFrame):
         pi.getAxis("left").setLabel("unit" if on else "", color=style.FOREGROUND)
         if on:
             h = max(self._hidden, 1)
-            vb.setYRange(0.5, h + 0.5, padding=0)
+            # a margin above unit 1 and below unit H: their labels are drawn only when they
+            # fit inside the plot, and at H = 64 a row is 2 px
+            pad = 0.0 if h <= 16 else 0.07 * h
+            vb.setYRange(0.5 - pad, h + 0.5 + pad, padding=0)
             pi.getAxis("left").setTicks([unit_ticks(h)])
         else:
             pi.getAxis("left").setTicks(None)
