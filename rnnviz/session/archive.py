@@ -218,15 +218,18 @@ def read_npy(
     member: str,
     check_shape: ShapeCheck,
     label: str | None = None,
-    max_bytes: int = MAX_ARRAY_BYTES,
+    max_bytes: int | None = None,
 ) -> np.ndarray:
     """Read one ``.npy`` member as float64 after checking header, dtype, shape and size.
 
     ``check_shape(shape)`` returns an error message (without the member name)
     for a shape the caller does not expect, or None.  ``label`` names the
-    array in messages (e.g. the ``state_dict`` key).
+    array in messages (e.g. the ``state_dict`` key).  ``max_bytes`` (default
+    :data:`MAX_ARRAY_BYTES`) caps the array both as stored and as the float64
+    copy returned: a small uint8 array would otherwise grow eightfold.
     """
     label = label or member
+    max_bytes = MAX_ARRAY_BYTES if max_bytes is None else max_bytes
     info = member_info(zf, member, max_bytes + MAX_NPY_HEADER + 16)
     try:
         with zf.open(info) as f:
@@ -240,9 +243,10 @@ def read_npy(
                 count *= s
             nbytes = count * dtype.itemsize
             header_len = f.tell()
-            if nbytes > max_bytes:
+            if max(nbytes, 8 * count) > max_bytes:
                 raise ArchiveError(
-                    f"{label} (member {member!r}) is {nbytes:,} bytes; the limit is {max_bytes:,}"
+                    f"{label} (member {member!r}): shape {shape} takes {max(nbytes, 8 * count):,} bytes "
+                    f"as float64; the limit is {max_bytes:,}"
                 )
             if info.file_size != header_len + nbytes:
                 raise ArchiveError(

@@ -93,14 +93,17 @@ def _load(zf: zipfile.ZipFile) -> Session:
     params = {}
     for key, shape in spec.param_shapes().items():
         params[key] = archive.read_npy(zf, f"{prefix}{key}.npy", archive.exact_shape(shape), label=key)
-    inputs = archive.read_npy(zf, inputs_member, _table_shape(steps, spec.input_size), "inputs")
+    left = archive.MAX_TOTAL_BYTES - 8 * spec.num_parameters()  # what every array together may take
+    inputs = archive.read_npy(zf, inputs_member, _table_shape(steps, spec.input_size), "inputs", left)
     targets = None
     if has_targets:
+        left -= inputs.nbytes
         member = mf.typed(arrays, "targets", str, "manifest.json: arrays")
-        targets = archive.read_npy(zf, member, _table_shape(inputs.shape[0], len(names) or None), "targets")
+        shape = _table_shape(inputs.shape[0], len(names) or None)
+        targets = archive.read_npy(zf, member, shape, "targets", left)
         mask_member = mf.typed(arrays, "target_mask", (str, type(None)), "manifest.json: arrays", default=None)
         if mask_member:
-            targets = _apply_target_mask(zf, mask_member, targets)
+            targets = _apply_target_mask(zf, mask_member, targets, left - targets.nbytes)
     try:
         network = Network(spec, params, dtype=dtype)
         sequence = mf.sequence(seq_meta, inputs, targets)
@@ -142,9 +145,9 @@ def _check_weight_members(zf: zipfile.ZipFile, spec: NetworkSpec, prefix: str, i
         )
 
 
-def _apply_target_mask(zf: zipfile.ZipFile, member: str, targets: np.ndarray) -> np.ndarray:
+def _apply_target_mask(zf: zipfile.ZipFile, member: str, targets: np.ndarray, max_bytes: int) -> np.ndarray:
     """Steps without a target (mask 0) become NaN, the Sequence's "no target here"."""
-    mask = archive.read_npy(zf, member, archive.exact_shape(targets.shape), "target_mask")
+    mask = archive.read_npy(zf, member, archive.exact_shape(targets.shape), "target_mask", max_bytes)
     bad = ~((mask == 0) | (mask == 1))
     if bad.any():
         t, j = np.argwhere(bad)[0]

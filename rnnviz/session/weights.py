@@ -149,10 +149,10 @@ def network_from_weights(path: str | os.PathLike, mode: str, head_activation: st
     name = Path(path).name
     try:
         with archive.open_zip(path, "weights file") as zf:
-            state = {
-                key: archive.read_npy(zf, member, _matrix_or_vector, label=key)
-                for member, key in _key_map(zf.namelist()).items()
-            }
+            state, left = {}, archive.MAX_TOTAL_BYTES  # what every array together may take
+            for member, key in _key_map(zf.namelist()).items():
+                state[key] = archive.read_npy(zf, member, _matrix_or_vector, label=key, max_bytes=left)
+                left -= state[key].nbytes
         return Network(infer_spec(state, mode, head_activation), state)
     except (ArchiveError, WeightsFileError) as e:
         raise WeightsFileError(f"{name}: {e}") from None

@@ -277,3 +277,34 @@ def test_paths_that_are_not_files(tmp_path, kind):
     path = {"folder": tmp_path, "nul": str(tmp_path / "a\0b.rnnviz"), "device": Path(os.devnull)}[kind]
     msg = _message(path)
     assert ("not a file" if kind != "nul" else "null byte") in msg, msg
+
+
+def test_small_integer_arrays_are_capped_as_the_float64_they_become(tmp_path, monkeypatch):
+    """A uint8 array is read into float64, 8 times its stored size: the limits apply to that."""
+    import json
+
+    from rnnviz.session import archive
+
+    monkeypatch.setattr(archive, "MAX_TOTAL_BYTES", 4 << 20)
+    members = members_of(default_session())
+    m = json.loads(members["manifest.json"])
+    del m["sequence"]["steps"]
+    m["sequence"].update(tokens=[], has_targets=False, target_names=[])
+    members["manifest.json"] = json.dumps(m).encode()
+    members["sequence/inputs.npy"] = npy(np.zeros((200_000, 5), np.uint8))  # 1 MB stored, 8 MB as float64
+    path = write_zip(tmp_path / "u8.rnnviz", members, method=zipfile.ZIP_STORED)
+    assert _peak_while_loading(path) < 4 << 20
+    msg = _message(path)
+    assert "inputs" in msg and "8,000,000 bytes as float64" in msg, msg
+
+
+def test_weights_file_arrays_share_one_budget(tmp_path, monkeypatch):
+    from rnnviz.session import archive
+    from rnnviz.session.weights import WeightsFileError, network_from_weights
+
+    monkeypatch.setattr(archive, "MAX_TOTAL_BYTES", 3 << 20)
+    arrays = {k: np.zeros(s) for k, s in {"weight_ih_l0": (512, 300), "weight_hh_l0": (512, 512)}.items()}
+    path = tmp_path / "w.npz"
+    np.savez(path, **arrays)  # 1.2 MB + 2.1 MB: each fits, together they do not
+    with pytest.raises(WeightsFileError, match="weight_hh_l0"):
+        network_from_weights(path, "rnn_tanh")
