@@ -297,3 +297,32 @@ def test_views_accept_calls_before_any_trace(qtbot):
     view.set_trace(_trace(s), s)
     view.set_step(5)  # beyond T (a shorter trace arrived before the clock caught up)
     assert view.cell.cell_scene.gates
+
+
+@pytest.mark.parametrize("mode", ["rnn_tanh", "lstm", "gru"])
+def test_the_backward_direction_reads_h_t_plus_1(qtbot, mode):
+    """A backward cell's previous state is the next step's: h_{t+1} (c_{t+1}), not h_{t−1}."""
+    s = _session(mode, bidir=True)
+    trace = _trace(s)
+    cell, rolled = CellDiagram(), RolledDiagram()
+    for v in (cell, rolled):
+        qtbot.addWidget(v)
+        v.set_trace(trace, s)
+        v.set_step(3)
+    chips = {**cell.cell_scene.chips, **{f"rolled_{k}": c for k, c in rolled.rolled_scene.chips.items()}}
+
+    def titles() -> str:
+        return " ".join(c.title.toPlainText() for c in chips.values() if c.title is not None)
+
+    assert "ht−1" in titles() and "t+1" not in titles()
+    for v in (cell, rolled):
+        v.set_selection(0, 1, 0, "")
+    assert "ht+1" in titles() and "t−1" not in titles()
+    assert "(backward: ht+1 is h4)" in cell.cell_scene.title.toPlainText()
+    assert rolled.rolled_scene.title.toPlainText().startswith("Step 3 of 6: ht+1 = h4")
+    if mode != "rnn_tanh":
+        gate = next(iter(cell.cell_scene.gates.values()))
+        assert "h_{t+1}" in gate.toolTip()
+    for v in (cell, rolled):
+        v.set_selection(0, 0, 0, "")
+    assert "ht−1" in titles() and "t+1" not in titles()

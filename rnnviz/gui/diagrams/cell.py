@@ -20,6 +20,7 @@ from .style import (
     MUTED,
     WIRE,
     ArrowItem,
+    TimedTexts,
     VectorChipItem,
     box,
     cache_items,
@@ -103,12 +104,14 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         self.flows: list[tuple[list, float, float]] = []  # (points, start, end) for the pulse
         self.rows: tuple[int, ...] = ()
         self.keep: list = []
+        self.timed = TimedTexts()
         self.decimals = 2
 
     # -- structure -------------------------------------------------------------
     def build(self, mode: str, H: int, I: int, unit: int = 0) -> None:
         self.clear()
         self.gates, self.chips, self.flows, self.keep = {}, {}, [], []
+        self.timed = TimedTexts()
         self.structure = (mode, H, I)
         self.rows = tuple(r for r in window(H, unit, CHIP_MAX) if r is not None)
         self.n = len(self.rows)
@@ -130,12 +133,14 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         dx = {"c": -r.width() / 2, "w": 0.0, "e": -r.width()}[anchor]
         chip.setPos(x + dx, y - r.height() / 2)
         self.chips[key] = chip
+        self.timed.add(chip.set_title, title)
         return chip
 
     def _gate(self, g, x, y) -> GateItem:
         title = f"{SHORT[g]} <i>{g}</i>  <span style='font-weight:normal'>{ACT[g]}</span>"
         item = GateItem(self.root, g, x, y, self.n, title)
         self.gates[g] = item
+        self.timed.add(item.setToolTip, item.toolTip())
         return item
 
     def _arrow(self, pts, phase=(0.0, 1.0), width=2.5, head=True) -> ArrowItem:
@@ -159,6 +164,12 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         t = label(self.root, html, pt, MUTED)
         place(t, x, y, anchor)
         self.keep.append(t)
+
+        def _set_html(text: str, item=t) -> None:  # keep the anchor where it was
+            item.setHtml(text)
+            place(item, x, y, anchor)
+
+        self.timed.add(_set_html, html)
 
     def _bus(self, right: float, y_bus: float, x_in: float, h_chip: bool = True, text: str = "") -> None:
         """h_{t−1} from the left and x_t from below join the bus the gates read."""
@@ -271,6 +282,7 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         H = trace.network.hidden_size
         cap = window_caption(rows, H)
         back = direction == 1
+        self.timed.set_backward(back)
         nan = np.full(self.n, np.nan)
         if step == 0:
             k = layer * trace.network.num_directions + direction
@@ -299,9 +311,9 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
 
     def set_title(self, text: str, step: int, back: bool) -> None:
         prev = step + 1 if back else step - 1
-        sub = f"(h<sub>t−1</sub> is h<sub>{prev}</sub>)" if step and not back else ""
-        if back and step:
-            sub = f"(backward: the previous state is h<sub>{prev}</sub>)"
+        sub = f"(h<sub>t−1</sub> is h<sub>{prev}</sub>)" if step else ""
+        if back and step:  # the backward direction reads the state of the step after
+            sub = f"(backward: h<sub>t+1</sub> is h<sub>{prev}</sub>)"
         html = f"{text} <span style='font-weight:normal; font-size:10pt; color:#555'>{sub}</span>"
         if self._title_html != html:
             self._title_html = html

@@ -18,7 +18,9 @@ from .style import (
     MUTED,
     WIRE,
     ArrowItem,
+    TimedTexts,
     VectorChipItem,
+    backward_time,
     box,
     cache_items,
     chip_values,
@@ -49,12 +51,14 @@ class RolledScene(QtWidgets.QGraphicsScene):
         self.arrows: dict[str, ArrowItem] = {}
         self.flows: list[tuple[list, float, float]] = []
         self.keep: list = []
+        self.timed = TimedTexts()
         self.vocabulary: tuple[str, ...] = ()  # names of the head's outputs, when text
         self.input_names: tuple[str, ...] = ()
 
     def build(self, mode: str, H: int, I: int, head_out: int, head_act, layer: int, L: int, D: int, unit=0):
         self.clear()
         self.chips, self.arrows, self.flows, self.keep = {}, {}, [], []
+        self.timed = TimedTexts()
         self.structure = (mode, H, I, head_out, head_act, layer, L, D, unit)
         self.rows = tuple(r for r in window(H, unit, CHIP_MAX) if r is not None)
         n, n_x = len(self.rows), min(I, CHIP_MAX)
@@ -121,6 +125,12 @@ class RolledScene(QtWidgets.QGraphicsScene):
             self.addItem(t)
         place(t, x, y, anchor)
         self.keep.append(t)
+
+        def _set_html(text: str, item=t) -> None:  # keep the anchor where it was
+            item.setHtml(text)
+            place(item, x, y, anchor)
+
+        self.timed.add(_set_html, html)
         return t
 
     def _chip(self, key, x, y, title, n, anchor, horizontal=False) -> None:
@@ -129,6 +139,7 @@ class RolledScene(QtWidgets.QGraphicsScene):
         dy = 0.0 if anchor == "n" else -chip.rect().height() / 2
         chip.setPos(x, y + dy)
         self.chips[key] = chip
+        self.timed.add(chip.set_title, title)
 
     def _arrow(self, key, pts, phase, text="", anchor="w", at=0, head=True) -> ArrowItem:
         a = ArrowItem(None, pts, 4.0, casing=True, head=head)
@@ -147,6 +158,7 @@ class RolledScene(QtWidgets.QGraphicsScene):
         cap = window_caption(self.rows, H)
         k = layer * net.num_directions + direction
         T = trace.steps
+        self.timed.set_backward(direction == 1)
         if step == 0:
             h = h_prev = trace.h0[k]
             c = c_prev = trace.c0[k] if trace.c0 is not None else None
@@ -189,7 +201,7 @@ class RolledScene(QtWidgets.QGraphicsScene):
             where.append("backward" if direction else "forward")
         tail = f" — {', '.join(where)}" if where else ""
         text = (
-            f"Step {step} of {T}: h<sub>t−1</sub> = h<sub>{prev}</sub>{tail}"
+            backward_time(f"Step {step} of {T}: h<sub>t−1</sub> = h<sub>{prev}</sub>{tail}", direction == 1)
             if step
             else f"Step 0: the initial state{tail}"
         )

@@ -76,6 +76,29 @@ def unit_is_marked(unit: int, H: int) -> bool:
     return unit != 0 or H > 8
 
 
+def backward_time(text: str, backward: bool) -> str:
+    """The state a step reads is h_{t−1}; a backward direction reads h_{t+1} (and c_{t+1})."""
+    return text.replace("t−1", "t+1") if backward else text
+
+
+class TimedTexts:
+    """The texts of a scene that name the previous step (t−1), to flip for a backward direction."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple] = []  # (setter, text as built)
+        self.backward = False
+
+    def add(self, setter, text: str) -> None:
+        if "t−1" in text:
+            self.items.append((setter, text))
+
+    def set_backward(self, backward: bool) -> None:
+        if backward != self.backward:
+            self.backward = backward
+            for setter, text in self.items:
+                setter(backward_time(text, backward))
+
+
 def tune_view(view: QtWidgets.QGraphicsView) -> None:
     """Antialiased, white, and the cheap paint options every diagram view shares."""
     view.setRenderHints(QtGui.QPainter.RenderHint.Antialiasing | QtGui.QPainter.RenderHint.TextAntialiasing)
