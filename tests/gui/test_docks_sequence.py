@@ -307,3 +307,64 @@ def test_big_files_are_read_in_a_worker(dock, controller, qtbot, tmp_path):
         f.load_file(str(bad))
     assert blocker.args == [False] and controller.session is before
     assert "line 3" in dock.error_label.text()
+
+
+# -- cells, text and generators at their limits ---------------------------------------
+
+
+def test_a_cleared_target_cell_means_no_target_at_that_step(dock, controller):
+    m = dock.model
+    assert m.setData(m.index(1, 7), "")  # step 2, target "next=deep"
+    targets = controller.session.sequence.targets
+    assert np.isnan(targets[1]).tolist() == [False, False, True, False, False]
+    assert m.data(m.index(1, 7)) == ""  # shown empty
+    assert controller.session.sequence.is_text  # still the sentence
+    before = controller.session
+    assert m.setData(m.index(1, 7), " ")  # blank again: nothing changes
+    assert controller.session is before
+
+
+def test_a_cleared_input_cell_names_step_and_column_and_keeps_other_edits(dock, controller):
+    m = dock.model
+    assert m.setData(m.index(0, 0), "0.5")
+    before = controller.session
+    assert not m.setData(m.index(2, 3), "")
+    assert "step t = 3, column 'learning': an input cannot be empty" in dock.error_label.text()
+    assert controller.session is before and controller.session.sequence.inputs[0, 0] == 0.5
+    assert m.data(m.index(0, 0)) == "0.5"
+    assert not m.setData(m.index(2, 3), "1_0")  # Python's digit grouping is not a number here
+    assert "'1_0' is not a number: step t = 3" in dock.error_label.text()
+
+
+def test_a_long_text_is_refused_whole_not_cut(dock, controller):
+    w = dock.text_widget
+    text = "abcdefghij" * 20_000  # 200,000 characters
+    w.text_edit.setText(text)
+    assert len(w.text_edit.text()) == 200_000  # Qt's default limit would keep 32,767
+    w.mode_combo.setCurrentIndex(w.mode_combo.findData("char"))
+    before = controller.session
+    w.build()
+    assert "200,000 tokens; the limit is 100,000" in dock.error_label.text()
+    assert controller.session is before and w.text_edit.text() == text  # nothing lost
+
+
+def test_typed_text_keeps_its_punctuation(dock, controller):
+    w = dock.text_widget
+    w.text_edit.setText("Hello, world!")
+    w.build()
+    assert controller.session.sequence.tokens == ("Hello", "world")
+    assert w.text_edit.text() == "Hello, world!"
+    controller.set_sequence(
+        Sequence(inputs=np.eye(2), vocabulary=("a", "b"), tokens=("a", "b"), token_mode="word")
+    )
+    assert w.text_edit.text() == "a b"  # another sequence: its own tokens
+
+
+def test_a_generator_refusal_names_the_generator(dock, controller):
+    g = dock.generator_widget
+    g.kind_combo.setCurrentIndex(g.kind_combo.findData("adding"))
+    g.length_spin.setValue(1)
+    before = controller.session
+    g.generate()
+    assert dock.error_label.text().startswith("⚠ Adding problem (memory): length must be")
+    assert controller.session is before

@@ -3,7 +3,8 @@
 The model mirrors an array it is given; an edit never changes that array.  A
 valid number emits ``sig_value_edited(row, col, value)`` for the owner to turn
 into a new session; invalid text emits ``sig_invalid_text`` and the cell keeps
-its value.  Large arrays are fine: only visible cells are ever asked for.
+its value.  Columns from ``blank_from_column`` on may be cleared: a blank cell
+is NaN (a step without a target) and shows empty.  Large arrays are fine: only visible cells are ever asked for.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ def visible_token(name: str) -> str:
 def parse_number(text: str) -> float:
     """A finite float from what a user types ('0,5' and '−0.3' accepted); ValueError otherwise."""
     cleaned = text.strip().replace("−", "-").replace("\u2009", "").replace(" ", "")
+    if "_" in cleaned:  # Python reads "1_0" as 10; a user meant something else
+        raise ValueError(f"{text!r} is not a number")
     if cleaned.count(",") == 1 and "." not in cleaned:
         cleaned = cleaned.replace(",", ".")
     value = float(cleaned)
@@ -56,6 +59,7 @@ class ArrayTableModel(QtCore.QAbstractTableModel):
         self._decimals = 4
         self.compact = False  # True: "1", "0.25" instead of "1.0000", "0.2500"
         self.editable = True
+        self.blank_from_column: int | None = None  # columns from here on: a blank cell is NaN
         self._font = mono_font()
 
     # -- the owner sets these ------------------------------------------------------
@@ -170,12 +174,14 @@ class ArrayTableModel(QtCore.QAbstractTableModel):
         if role != Qt.ItemDataRole.EditRole or not index.isValid():
             return False
         r, c = index.row(), index.column()
+        blank_ok = self.blank_from_column is not None and c >= self.blank_from_column
         try:
-            number = parse_number(str(value))
+            number = math.nan if blank_ok and not str(value).strip() else parse_number(str(value))
         except ValueError:
             self.sig_invalid_text.emit(r, c, str(value))
             return False  # the cell keeps (shows again) its old value
-        if number != self._array[r, c]:
+        old = self._array[r, c]
+        if number != old and not (math.isnan(number) and math.isnan(old)):
             self.sig_value_edited.emit(r, c, number)
         return True
 

@@ -170,6 +170,7 @@ class SequenceDock(QtWidgets.QDockWidget):
             self.table.resizeColumnsToContents()
         n_in = seq.num_features
         self.model.set_col_tints([None] * n_in + [TARGET_TINT] * (table.shape[1] - n_in))
+        self.model.blank_from_column = n_in  # a cleared target: no target at that step
         self.shape_combo.blockSignals(True)
         self.shape_combo.setCurrentIndex(max(0, self.shape_combo.findData(seq.shape)))
         self.shape_combo.blockSignals(False)
@@ -246,9 +247,15 @@ class SequenceDock(QtWidgets.QDockWidget):
 
     def _on_model_invalid_text(self, row: int, col: int, text: str) -> None:
         _, names = self.table_array(self.sequence)
-        self.show_error(
-            f"{text!r} is not a number: step t = {row + 1}, column {names[col]!r} keeps its value"
-        )
+        where = f"step t = {row + 1}, column {visible_token(names[col])!r}"
+        if not text.strip():
+            self.show_error(
+                f"{where}: an input cannot be empty (only a target can: no target at that step); "
+                "the cell keeps its value"
+            )
+            return
+        shown = text.strip() if len(text.strip()) <= 40 else text.strip()[:40] + "…"
+        self.show_error(f"{shown!r} is not a number: {where} keeps its value")
 
     def _selected(self, axis: int) -> list[int]:
         sel = self.table.selectionModel()

@@ -26,6 +26,11 @@ GENERATORS = (
 )
 
 
+#: Characters the text field holds: far more than the token limit needs, so a long text
+#: is refused with a message naming its size instead of being cut without a word.
+MAX_TEXT_CHARS = 10_000_000
+
+
 class TextInputWidget(QtWidgets.QWidget):
     """A sentence → word or character tokens → one-hot inputs, next-token targets."""
 
@@ -36,6 +41,7 @@ class TextInputWidget(QtWidgets.QWidget):
         super().__init__(parent)
         form = QtWidgets.QFormLayout(self)
         self.text_edit = QtWidgets.QLineEdit(self)
+        self.text_edit.setMaxLength(MAX_TEXT_CHARS)  # Qt's default (32,767) cuts a pasted text silently
         self.text_edit.setPlaceholderText("Type a sentence, e.g. I love deep learning")
         self.text_edit.returnPressed.connect(self.build)
         self.mode_combo = QtWidgets.QComboBox(self)
@@ -64,10 +70,14 @@ class TextInputWidget(QtWidgets.QWidget):
         if not seq.is_text:
             self.vocab_label.setText("(the sequence is not text)")
             return
-        joiner = "" if seq.token_mode == "char" else " "
-        self.text_edit.blockSignals(True)
-        self.text_edit.setText(joiner.join(seq.tokens))
-        self.text_edit.blockSignals(False)
+        from rnnviz.session.text import tokenize
+
+        if tuple(tokenize(self.text_edit.text(), seq.token_mode)) != seq.tokens:
+            joiner = "" if seq.token_mode == "char" else " "  # another text: show its tokens
+            self.text_edit.blockSignals(True)
+            self.text_edit.setText(joiner.join(seq.tokens))
+            self.text_edit.blockSignals(False)
+        # else: keep what the user typed, punctuation and all
         self.mode_combo.blockSignals(True)
         self.mode_combo.setCurrentIndex(max(0, self.mode_combo.findData(seq.token_mode)))
         self.mode_combo.blockSignals(False)
@@ -162,7 +172,7 @@ class GeneratorWidget(QtWidgets.QWidget):
             self.sig_failed.emit("sequence generators are not available in this build")
             return
         except ValueError as exc:
-            self.sig_failed.emit(str(exc))
+            self.sig_failed.emit(f"{self.kind_combo.currentText()}: {exc}")  # which generator
             return
         except MemoryError:
             self.sig_failed.emit("not enough memory for a sequence this long; use a shorter length")
