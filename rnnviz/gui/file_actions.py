@@ -89,6 +89,9 @@ class FileActions(QtCore.QObject):
         self.autosave_timer = QtCore.QTimer(self)
         self.autosave_timer.setInterval(autosave_ms)
         self.autosave_timer.timeout.connect(self.autosave_now)
+        if self.recovery is not None and self.recovery.problem:
+            problem = f"Autosave is off: {self.recovery.problem}"
+            QtCore.QTimer.singleShot(0, lambda: self.controller.report(problem))
         if self.recovery is not None and self.recovery.primary:
             self.autosave_timer.start()
             if self.recovery.crashed_work() is not None:
@@ -242,7 +245,10 @@ class FileActions(QtCore.QObject):
         session = self.controller.latest
         try:
             save_session(session, path)
-        except (OSError, ValueError) as exc:
+        except OSError as exc:  # a read-only or missing folder, a full disk, a folder in the way
+            self.show_error_dialog("Cannot save", _save_error(path, exc))
+            return False
+        except ValueError as exc:
             self.show_error_dialog("Cannot save", f"{Path(path).name}: {exc}")
             return False
         self._set_current(path, session)
@@ -383,6 +389,17 @@ class FileActions(QtCore.QObject):
 
     def _status(self, message: str) -> None:
         self.controller.report(message, error=False)
+
+
+def _save_error(path: str, exc: OSError) -> str:
+    """Where and why, without the temp file's name the atomic save used."""
+    p = Path(path)
+    reason = exc.strerror or str(exc)
+    if p.is_dir():
+        return f"{p} is a folder; choose a file name inside it"
+    if not p.parent.is_dir():
+        return f"Cannot save {p.name}: the folder {p.parent} does not exist"
+    return f"Cannot save {p.name} in {p.parent}: {reason}. Your work is still open; save it elsewhere."
 
 
 def _file_stem(name: str) -> str:

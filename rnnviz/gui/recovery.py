@@ -41,9 +41,15 @@ class Recovery:
 
     def __init__(self, state_dir: str | os.PathLike | None = None):
         self.state_dir = Path(state_dir) if state_dir is not None else default_state_dir()
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.problem: str | None = None  # why there is no autosave, when there is none
         self._lock = QtCore.QLockFile(str(self.state_dir / LOCK_NAME))
         self._lock.setStaleLockTime(0)  # stale only when its process is gone, never by age
+        try:
+            self.state_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:  # a read-only home, a file in the way: the app runs, without autosave
+            self.problem = f"cannot create {self.state_dir}: {e.strerror or e}"
+            self.primary = False
+            return
         self.primary = bool(self._lock.tryLock(0))
 
     @property

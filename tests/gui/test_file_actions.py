@@ -193,6 +193,46 @@ def test_weights_in_and_out(main_window, files, tmp_path):
     assert (tmp_path / "trace.csv").read_text().startswith("t,x_I,")
 
 
+def test_a_failed_save_says_where_and_why_and_keeps_the_work(
+    main_window, files, saved, tmp_path, monkeypatch
+):
+    files.open_path(saved)
+    _edit(main_window)
+    shown = []
+    files.show_error_dialog = lambda title, message: shown.append(message)
+    folder = tmp_path / "a folder.rnnviz"
+    folder.mkdir()
+    for chosen in (tmp_path / "gone" / "x.rnnviz", folder):
+        files.choose_save_path = lambda suggested, chosen=chosen: str(chosen)
+        assert not files.save_as()
+    assert "the folder" in shown[0] and "does not exist" in shown[0] and ".tmp" not in shown[0]
+    assert shown[1].endswith("a folder.rnnviz is a folder; choose a file name inside it")
+
+    def read_only(session, path):  # as a read-only folder answers (the tests may run as root)
+        raise PermissionError(13, "Permission denied", str(Path(path).parent / ".x.rnnviz.abc.tmp"))
+
+    monkeypatch.setattr("rnnviz.gui.file_actions.save_session", read_only)
+    files.choose_save_path = lambda suggested: str(tmp_path / "x.rnnviz")
+    assert not files.save_as()
+    assert (
+        shown[2]
+        == f"Cannot save x.rnnviz in {tmp_path}: Permission denied. Your work is still open; save it elsewhere."
+    )
+    assert files.dirty and files.path == str(saved)  # nothing lost, nothing renamed
+
+
+def test_a_state_folder_that_cannot_be_made_turns_autosave_off(qtbot, main_window, tmp_path):
+    (tmp_path / "state").write_text("a file where the folder should be")
+    messages = []
+    main_window.controller.sig_error.connect(messages.append)
+    files = _make_files(main_window, tmp_path)  # no crash at start
+    assert not files.recovery.primary and not files.autosave_timer.isActive()
+    qtbot.waitUntil(lambda: bool(messages), timeout=2000)
+    assert messages[0].startswith("Autosave is off: cannot create") and "state" in messages[0]
+    _edit(main_window)
+    assert not files.autosave_now()
+
+
 # -- autosave and recovery -------------------------------------------------------------
 
 
