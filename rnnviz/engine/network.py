@@ -211,7 +211,9 @@ class Network:
         if a.shape == (H,) and L * D == 1:
             a = a[None, :]
         if a.shape != (L * D, H):
-            raise ValueError(f"{name}: expected shape ({L * D}, {H}) = (layers·directions, hidden); got {a.shape}")
+            raise ValueError(
+                f"{name}: expected shape ({L * D}, {H}) = (layers·directions, hidden); got {a.shape}"
+            )
         if not np.all(np.isfinite(a)):
             raise ValueError(f"{name} contains NaN or infinity")
         return a

@@ -28,7 +28,7 @@ SEED003_STATE = {
 }
 
 SEED003_NOTE = (
-    "Seed 003's worked example: predict the next word of \"I love deep learning\".\n"
+    'Seed 003\'s worked example: predict the next word of "I love deep learning".\n'
     "Step 1: W_h·x_1 = (0.2, 0.5, −0.1), add U_h·h_0 = 0 and b_h to get (0.3, 0.6, −0.2), "
     "and h_1 = tanh(…) = (0.2913, 0.5370, −0.1974).\n"
     "Check y_1 by hand: the notes slip in W_y·h_1. Row 1 is −0.2·0.2913 + 0.1·0.5370 + 0.2·(−0.1974) "

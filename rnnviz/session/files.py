@@ -101,7 +101,9 @@ def _load(zf: zipfile.ZipFile) -> Session:
         member = mf.typed(arrays, "targets", str, "manifest.json: arrays")
         shape = _table_shape(inputs.shape[0], len(names) or None)
         targets = archive.read_npy(zf, member, shape, "targets", left)
-        mask_member = mf.typed(arrays, "target_mask", (str, type(None)), "manifest.json: arrays", default=None)
+        mask_member = mf.typed(
+            arrays, "target_mask", (str, type(None)), "manifest.json: arrays", default=None
+        )
         if mask_member:
             targets = _apply_target_mask(zf, mask_member, targets, left - targets.nbytes)
     try:

@@ -252,7 +252,9 @@ def test_manifest_of_many_tiny_objects_is_refused_before_parsing(tmp_path):
     body = b'{"schema_version": 1, "pad": [' + b"{}," * 1_500_000 + b"{}]}"
     path = write_zip(tmp_path / "tiny.rnnviz", {"manifest.json": body}, method=zipfile.ZIP_STORED)
     assert _peak_while_loading(path) < 8 * len(body)
-    with pytest.raises(SessionFileError, match=r"3,000,004 commas, objects and lists; the limit is 1,000,000"):
+    with pytest.raises(
+        SessionFileError, match=r"3,000,004 commas, objects and lists; the limit is 1,000,000"
+    ):
         load_session(path)
 
 
