@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThreadPool, Signal
 
 from rnnviz.engine import Network, NetworkSpec, Trace
 from rnnviz.session import InitSettings, Sequence, Session
@@ -185,6 +185,11 @@ class SessionController(QObject):
         return self._pending_build is not None
 
     @property
+    def building(self) -> bool:
+        """An edit is being built in the worker: its session is not known yet (see ``finish``)."""
+        return self._pending_build is not None and self._pending is None
+
+    @property
     def latest(self) -> Session | None:
         """The newest known session: the one being computed if known, else the committed one."""
         return self._pending if self._pending is not None else self.session
@@ -275,6 +280,17 @@ class SessionController(QObject):
         if self._computed is not None:
             self.sig_session_changed.emit(self._computed.session)
         self.sig_busy_changed.emit(False)
+
+    def finish(self, msecs: int = -1) -> bool:
+        """Wait for the running computation and commit its result now (before a save or a
+        close, so an edit still being built is not lost); False if it is still running."""
+        if not self.busy:
+            return True
+        if not self._pool.waitForDone(msecs):
+            return False
+        for receiver in (self, self._relay):  # the worker's queued result, delivered now
+            QCoreApplication.sendPostedEvents(receiver, QEvent.Type.MetaCall)
+        return not self.busy
 
     def wait(self, msecs: int = -1) -> bool:
         """Block until the worker threads are idle (shutdown, tests)."""

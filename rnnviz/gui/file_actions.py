@@ -86,6 +86,7 @@ class FileActions(QtCore.QObject):
         window.setAcceptDrops(True)
         window.installEventFilter(self)
         controller.sig_session_changed.connect(self._on_controller_session_changed)
+        controller.sig_busy_changed.connect(self._on_controller_busy_changed)
         self.autosave_timer = QtCore.QTimer(self)
         self.autosave_timer.setInterval(autosave_ms)
         self.autosave_timer.timeout.connect(self.autosave_now)
@@ -111,8 +112,9 @@ class FileActions(QtCore.QObject):
 
     @property
     def dirty(self) -> bool:
-        """Unsaved work: the newest session differs from the one opened or saved."""
-        return not same_work(self.controller.latest, self._clean)
+        """Unsaved work: the newest session differs from the one opened or saved
+        (or an edit is still being built)."""
+        return self.controller.building or not same_work(self.controller.latest, self._clean)
 
     def display_name(self) -> str:
         if self._path:
@@ -127,6 +129,9 @@ class FileActions(QtCore.QObject):
 
     def _on_controller_session_changed(self, session: Session) -> None:
         self.update_title()
+
+    def _on_controller_busy_changed(self, _busy: bool) -> None:
+        self.update_title()  # an edit being built is unsaved work
 
     def _set_current(self, path: str | None, clean: Session | None) -> None:
         changed = path != self._path
@@ -242,6 +247,12 @@ class FileActions(QtCore.QObject):
         return self._write(path)
 
     def _write(self, path: str) -> bool:
+        if self.controller.building:  # the edit being built is part of the work to save
+            QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
+            try:
+                self.controller.finish()
+            finally:
+                QtWidgets.QApplication.restoreOverrideCursor()
         session = self.controller.latest
         try:
             save_session(session, path)

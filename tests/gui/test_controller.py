@@ -228,6 +228,14 @@ def test_view_changes_while_a_big_edit_builds_are_kept(async_controller, qtbot):
     assert c.session.view.step == 3 and c.session.view.unit == 2 and c.session.title == "mine"
 
 
+def test_finish_commits_the_running_computation_now(async_controller):
+    assert async_controller.finish()  # nothing running
+    assert async_controller.set_structure("lstm", 256, 8, False, 5, "softmax")
+    assert async_controller.building
+    assert async_controller.finish()
+    assert not async_controller.busy and async_controller.session.network.num_layers == 8
+
+
 def test_cancel_a_big_build(async_controller, qtbot):
     c = async_controller
     before = c.session

@@ -233,6 +233,20 @@ def test_a_state_folder_that_cannot_be_made_turns_autosave_off(qtbot, main_windo
     assert not files.autosave_now()
 
 
+def test_an_edit_still_being_built_is_unsaved_work_and_is_saved(main_window, files, saved):
+    files.open_path(saved)
+    c = main_window.controller
+    c.threading = "async"  # a big network is built in the worker, as in the app
+    assert c.set_structure("lstm", 512, 2, False, 5, "softmax")
+    assert c.building and files.dirty and main_window.isWindowModified()
+    asked = []
+    files.ask_unsaved = lambda name: asked.append(name) or "cancel"
+    assert not main_window.close() and asked  # closing now would lose it: asked first
+    assert files.save()  # waits for the edit, then writes it
+    assert not c.busy and not files.dirty
+    assert load_session(saved).network.hidden_size == 512
+
+
 # -- autosave and recovery -------------------------------------------------------------
 
 
