@@ -76,6 +76,8 @@ def load_session(path: str | os.PathLike) -> Session:
         raise SessionFileError(f"{name}: {e}") from None
     except (ArchiveError, MigrationError) as e:
         raise SessionFileError(f"{name}: {e}") from None
+    except MemoryError:  # a big but honest file on a machine short of memory
+        raise SessionFileError(f"{name}: there is not enough memory to open this session") from None
 
 
 def _load(zf: zipfile.ZipFile) -> Session:

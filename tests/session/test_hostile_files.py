@@ -310,3 +310,16 @@ def test_weights_file_arrays_share_one_budget(tmp_path, monkeypatch):
     np.savez(path, **arrays)  # 1.2 MB + 2.1 MB: each fits, together they do not
     with pytest.raises(WeightsFileError, match="weight_hh_l0"):
         network_from_weights(path, "rnn_tanh")
+
+
+def test_running_out_of_memory_is_a_session_file_error(tmp_path, monkeypatch):
+    from rnnviz.session import archive
+
+    path = tmp_path / "big.rnnviz"
+    save_session(default_session(), path)
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(archive, "read_npy", no_memory)
+    assert "big.rnnviz: there is not enough memory" in _message(path)
