@@ -94,6 +94,8 @@ def read_weights(path: str | os.PathLike, spec: NetworkSpec) -> dict[str, np.nda
             return out
     except (ArchiveError, WeightsFileError) as e:
         raise WeightsFileError(f"{name}: {e}") from None
+    except MemoryError:
+        raise WeightsFileError(f"{name}: there is not enough memory to read these weights") from None
 
 
 def _fits(shape: tuple[int, ...]) -> archive.ShapeCheck:
@@ -156,6 +158,8 @@ def network_from_weights(path: str | os.PathLike, mode: str, head_activation: st
         return Network(infer_spec(state, mode, head_activation), state)
     except (ArchiveError, WeightsFileError) as e:
         raise WeightsFileError(f"{name}: {e}") from None
+    except MemoryError:
+        raise WeightsFileError(f"{name}: there is not enough memory to read these weights") from None
     except ValueError as e:
         raise WeightsFileError(f"{name}: {e}") from None
 

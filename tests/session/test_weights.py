@@ -193,3 +193,21 @@ def test_pytorch_code_reproduces_the_engine(tmp_path, monkeypatch, mode, layers,
     expected = trace.y if trace.y is not None else trace.output
     tol = 1e-12 if dtype == np.float64 else 1e-5
     np.testing.assert_allclose(scope["y"].numpy(), expected, rtol=tol, atol=tol)
+
+
+def test_running_out_of_memory_is_a_weights_file_error(tmp_path, monkeypatch):
+    from rnnviz.session import archive
+
+    net = default_session().network
+    export_weights(net, tmp_path / "w.npz")
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(archive, "read_npy", no_memory)
+    for read in (
+        lambda: import_weights(tmp_path / "w.npz", net),
+        lambda: network_from_weights(tmp_path / "w.npz", "rnn_tanh"),
+    ):
+        with pytest.raises(WeightsFileError, match="w.npz: there is not enough memory"):
+            read()
