@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .layers import LayerRun
+from .optim import NOT_PARAMETERS, global_norm
 from .spec import GATE_NAMES, param_suffix
 
 if TYPE_CHECKING:
@@ -241,8 +242,8 @@ class Gradients(dict):
         return self.dh_norms[(layer, direction)]
 
     def parameter_keys(self) -> list[str]:
-        return [k for k in self if k not in ("x", "h0", "c0")]
+        return [k for k in self if k not in NOT_PARAMETERS]
 
     def global_norm(self) -> float:
-        """‖g‖ over all parameters (not x / h0 / c0)."""
-        return float(np.sqrt(sum(float(np.vdot(self[k], self[k])) for k in self.parameter_keys())))
+        """‖g‖ over all parameters (not x / h0 / c0), as :func:`rnnviz.engine.optim.global_norm`."""
+        return global_norm(self)
