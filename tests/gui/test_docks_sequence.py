@@ -368,3 +368,36 @@ def test_a_generator_refusal_names_the_generator(dock, controller):
     g.generate()
     assert dock.error_label.text().startswith("⚠ Adding problem (memory): length must be")
     assert controller.session is before
+
+
+def test_a_big_file_being_read_can_be_cancelled(dock, controller, qtbot, tmp_path, monkeypatch):
+    import threading
+
+    from PySide6 import QtWidgets
+
+    from rnnviz.session import importers
+
+    f = dock.file_widget
+    f.background_bytes = 10
+    path = tmp_path / "slow.csv"
+    path.write_text("u,v\n1,2\n3,4\n")
+    release = threading.Event()
+    real_read = importers.read_table
+
+    def slow_read(p):  # a file that takes a while: it waits for the test
+        release.wait(30)
+        return real_read(p)
+
+    monkeypatch.setattr(importers, "read_table", slow_read)
+    f.choose_roles = lambda table: pytest.fail("a cancelled read asks nothing")
+    before = controller.session
+    assert f.load_file(str(path))
+    assert f.reading and f.progress.isVisibleTo(f) and not f.load_button.isEnabled()
+    with qtbot.waitSignal(f.sig_read_finished) as blocker:
+        f.cancel_button.click()
+    assert blocker.args == [False] and not f.reading and f.load_button.isEnabled()
+    assert "cancelled" in f.info_label.text()
+    release.set()
+    f._pool.waitForDone()
+    QtWidgets.QApplication.processEvents()  # the dropped result arrives: nothing happens
+    assert controller.session is before

@@ -291,6 +291,17 @@ class FileImportWidget(QtWidgets.QWidget):
         )
         self.info_label.setWordWrap(True)
         col.addWidget(self.info_label)
+        reading = QtWidgets.QHBoxLayout()
+        self.progress = QtWidgets.QProgressBar(self)
+        self.progress.setRange(0, 0)  # the reader reports no progress: indeterminate
+        self.progress.setTextVisible(False)
+        self.cancel_button = QtWidgets.QPushButton("Cancel", self)
+        self.cancel_button.setToolTip("Stop waiting for this file; the sequence stays as it is")
+        self.cancel_button.clicked.connect(self.cancel)
+        reading.addWidget(self.progress, 1)
+        reading.addWidget(self.cancel_button)
+        col.addLayout(reading)
+        self._show_reading(False)
         col.addStretch(1)
         self.choose_roles = self._choose_roles_dialog  # tests replace this
         self.background_bytes = BACKGROUND_READ_BYTES
@@ -328,7 +339,7 @@ class FileImportWidget(QtWidgets.QWidget):
         if size > self.background_bytes:
             self._ticket += 1
             ticket = self._ticket
-            self.load_button.setEnabled(False)
+            self._show_reading(True)
             self.info_label.setText(f"Reading {Path(path).name} ({size / 2**20:.0f} MB)…")
             self._pool.start(lambda: self._read_in_worker(ticket, path))
             return True
@@ -350,10 +361,28 @@ class FileImportWidget(QtWidgets.QWidget):
             table, error = None, f"not enough memory to read {Path(path).name}"
         self._relay.sig_read.emit(ticket, path, table, error)
 
+    @property
+    def reading(self) -> bool:
+        return self.cancel_button.isVisibleTo(self)
+
+    def _show_reading(self, reading: bool) -> None:
+        self.load_button.setEnabled(not reading)
+        self.progress.setVisible(reading)
+        self.cancel_button.setVisible(reading)
+
+    def cancel(self) -> None:
+        """Stop waiting for the file being read: its table, when it comes, is dropped."""
+        if not self.reading:
+            return
+        self._ticket += 1
+        self._show_reading(False)
+        self.info_label.setText("Reading cancelled; the sequence is as it was.")
+        self.sig_read_finished.emit(False)
+
     def _on_relay_read(self, ticket: int, path: str, table, error) -> None:
         if ticket != self._ticket:
-            return  # a newer file was chosen meanwhile
-        self.load_button.setEnabled(True)
+            return  # cancelled, or a newer file was chosen meanwhile
+        self._show_reading(False)
         self.info_label.setText("")
         if error is not None:
             self.sig_failed.emit(error)
