@@ -96,10 +96,13 @@ def sequence(meta: dict, inputs: np.ndarray, targets: np.ndarray | None) -> Sequ
     if tokens and len(tokens) != inputs.shape[0]:
         raise SessionFileError(f"{where}: {len(tokens)} tokens for {inputs.shape[0]} steps")
     vocabulary = str_list(meta, "vocabulary", where)
-    if token_mode and len(vocabulary) != inputs.shape[1]:
+    if (token_mode or vocabulary) and len(vocabulary) != inputs.shape[1]:
         raise SessionFileError(
             f"{where}: a vocabulary of {len(vocabulary)} tokens for {inputs.shape[1]} one-hot input columns"
         )
+    if len(set(vocabulary)) != len(vocabulary):
+        twice = next(w for i, w in enumerate(vocabulary) if w in vocabulary[:i])
+        raise SessionFileError(f"{where}: the vocabulary holds {twice!r} twice")
     return Sequence(
         inputs=inputs,
         targets=targets,

@@ -278,6 +278,21 @@ def test_tokens_and_vocabulary_must_fit_the_arrays(tmp_path):
     )
 
 
+def test_a_vocabulary_fits_the_columns_even_without_a_token_mode(tmp_path):
+    def short(m):
+        m["sequence"].update(token_mode="", tokens=[])
+        m["sequence"]["vocabulary"].pop()
+
+    _raises(_bad(tmp_path, _with_manifest(short)), "vocabulary of 4 tokens for 5")
+
+
+def test_a_vocabulary_names_each_token_once(tmp_path):
+    def twice(m):
+        m["sequence"]["vocabulary"][4] = m["sequence"]["vocabulary"][1]
+
+    _raises(_bad(tmp_path, _with_manifest(twice)), "holds 'love' twice")
+
+
 def test_overflowing_float_in_the_manifest(tmp_path):
     members = _valid()
     members["manifest.json"] = members["manifest.json"].replace(b'"speed": 2.0', b'"speed": 1e400')
