@@ -401,3 +401,16 @@ def test_a_big_file_being_read_can_be_cancelled(dock, controller, qtbot, tmp_pat
     f._pool.waitForDone()
     QtWidgets.QApplication.processEvents()  # the dropped result arrives: nothing happens
     assert controller.session is before
+
+
+def test_a_huge_paste_is_refused_with_its_size_and_garbage_is_cut_short(dock, controller):
+    from rnnviz.gui.docks.sequence_dock import MAX_PASTE_CELLS
+
+    before = controller.session
+    assert not dock.paste_text("1\t2\n" * (MAX_PASTE_CELLS // 2 + 1))
+    assert "the clipboard holds 250,001 lines" in dock.error_label.text()
+    assert "File tab" in dock.error_label.text()
+    assert not dock.paste_text("1\t" + "x" * 100_000)
+    message = dock.error_label.text()
+    assert "pasted line 1, column 2: 'xxxx" in message and len(message) < 200
+    assert controller.session is before

@@ -27,6 +27,11 @@ SHAPE_TITLES = {
 }
 
 
+#: A pasted block may hold this many numbers (parsed on the GUI thread: about 1 s);
+#: a bigger table loads as a file, in a worker.
+MAX_PASTE_CELLS = 500_000
+
+
 def parse_pasted(text: str) -> np.ndarray:
     """A spreadsheet's tab-separated clipboard as a 2-D array; ValueError naming line and column."""
     lines = [line for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
@@ -34,6 +39,12 @@ def parse_pasted(text: str) -> np.ndarray:
         lines.pop()
     if not lines:
         raise ValueError("the clipboard holds no numbers")
+    fields = sum(line.count("\t") + 1 for line in lines)
+    if len(text) > 20 * MAX_PASTE_CELLS or fields > MAX_PASTE_CELLS:
+        raise ValueError(
+            f"the clipboard holds {len(lines):,} lines ({len(text):,} characters); a pasted block may "
+            f"hold {MAX_PASTE_CELLS:,} numbers — save it as a CSV file and load it (File tab)"
+        )
     sep = (
         "\t" if any("\t" in line for line in lines) else ("," if any("," in line for line in lines) else None)
     )
@@ -45,7 +56,8 @@ def parse_pasted(text: str) -> np.ndarray:
             try:
                 row.append(parse_number(cell))
             except ValueError:
-                raise ValueError(f"pasted line {i}, column {j}: {cell.strip()!r} is not a number") from None
+                shown = cell.strip() if len(cell.strip()) <= 40 else cell.strip()[:40] + "…"
+                raise ValueError(f"pasted line {i}, column {j}: {shown!r} is not a number") from None
         rows.append(row)
     width = len(rows[0])
     for i, row in enumerate(rows, start=1):
