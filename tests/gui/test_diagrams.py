@@ -326,3 +326,18 @@ def test_the_backward_direction_reads_h_t_plus_1(qtbot, mode):
     for v in (cell, rolled):
         v.set_selection(0, 0, 0, "")
     assert "ht−1" in titles() and "t+1" not in titles()
+
+
+def test_unrolled_row_names_stay_in_view_when_the_chain_scrolls(unrolled):
+    s = _session("lstm", H=4, L=2, bidir=True, T=100)
+    unrolled.set_trace(_trace(s), s)
+    labels = unrolled.unrolled_scene.row_labels
+    assert [t.toPlainText().strip() for t in labels] == [
+        "layer 1 →", "layer 1 ←", "layer 2 →", "layer 2 ←", "input x", "output y"
+    ]  # fmt: skip
+    home = labels[0].x()
+    unrolled.set_step(90)
+    left = unrolled.mapToScene(unrolled.viewport().rect().topLeft()).x()
+    assert left > home and all(left <= t.x() < left + 20 for t in labels)
+    unrolled.set_step(1)
+    assert all(t.x() == home for t in labels)

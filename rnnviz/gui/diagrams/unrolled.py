@@ -138,6 +138,7 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
         sc = self.unrolled_scene
         if not sc.columns:
             return
+        sc.pin_row_labels(self.mapToScene(self.viewport().rect().topLeft()).x())
         first, last = self.visible_range()
         P = len(sc.columns)
         last = min(last, first + P - 1)

@@ -152,10 +152,12 @@ class UnrolledScene(QtWidgets.QGraphicsScene):
         self.structure: tuple = ()
         self.columns: list[ColumnItems] = []
         self.keep: list = []
+        self.row_labels: list[QtWidgets.QGraphicsTextItem] = []  # pinned to the view's left edge
+        self.label_left = 0.0
 
     def build(self, trace, shape: str, pool: int) -> None:
         net = trace.network
-        self.keep, self.columns = [], []  # first: clear() may scroll the view, which reads columns
+        self.keep, self.columns, self.row_labels = [], [], []  # first: clear() may scroll the view
         self.clear()
         L, D, T, H = net.num_layers, net.num_directions, trace.steps, net.hidden_size
         self.lay = lay = UnrolledLayout(L, D, net.has_head)
@@ -169,7 +171,7 @@ class UnrolledScene(QtWidgets.QGraphicsScene):
         n_units = min(H, STRIP_MAX)
         out = net.spec.output_size
         self.columns = [ColumnItems(self, lay, n_units, net.input_size, out) for _ in range(min(pool, T + D))]
-        left = -DX * 0.5 - 150
+        left = self.label_left = -DX * 0.5 - 150
         for (l, d), y in lay.rows.items():
             self._row_label(
                 f"layer {l + 1} {'→' if d == 0 else '←'}" if (L > 1 or D > 1) else "hidden h", left, y
@@ -181,7 +183,19 @@ class UnrolledScene(QtWidgets.QGraphicsScene):
         self.setSceneRect(QtCore.QRectF(left - 10, top - 20, (T + D) * DX + 190, lay.y_in + IO_H + 30 - top))
 
     def _row_label(self, text: str, x: float, y: float) -> None:
-        t = label(None, f"<b>{text}</b>", 12, INK)
+        # on white: when the view scrolls along the chain, the labels stay at its left edge
+        # over whatever column is there
+        t = label(None, f"<b style='background-color:#ffffff'>&nbsp;{text}&nbsp;</b>", 12, INK)
+        t.setZValue(30)
+        t.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)  # painted every step
         self.addItem(t)
         place(t, x, y, "w")
         self.keep.append(t)
+        self.row_labels.append(t)
+
+    def pin_row_labels(self, visible_left: float) -> None:
+        """Keep the row names in view: at their place, or at the left edge of what is shown."""
+        x = max(self.label_left, visible_left + 4)
+        for t in self.row_labels:
+            if t.x() != x:
+                t.setX(x)
