@@ -35,6 +35,7 @@ SUFFIX = ".rnnviz"
 MAX_RECENT = 8
 AUTOSAVE_MS = 60_000
 FILTER = "rnnviz sessions (*.rnnviz);;All files (*)"
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".dat")  # dropped, they load as the sequence
 
 
 def same_work(a: Session | None, b: Session | None) -> bool:
@@ -384,16 +385,33 @@ class FileActions(QtCore.QObject):
                     return True
                 self.shutdown()
             elif kind in (QtCore.QEvent.Type.DragEnter, QtCore.QEvent.Type.DragMove):
-                if _dropped_session(event.mimeData()):
+                if _dropped_file(event.mimeData()):
                     event.acceptProposedAction()
                     return True
             elif kind == QtCore.QEvent.Type.Drop:
-                path = _dropped_session(event.mimeData())
+                path = _dropped_file(event.mimeData())
                 if path:
                     event.acceptProposedAction()
-                    QtCore.QTimer.singleShot(0, lambda: self.open_path(path))
+                    QtCore.QTimer.singleShot(0, lambda: self.open_dropped(path))
                     return True
         return super().eventFilter(obj, event)
+
+    def open_dropped(self, path: str) -> bool:
+        """A dropped file: a session opens, a table loads as the sequence, anything else is named."""
+        suffix = Path(path).suffix.lower()
+        if suffix == SUFFIX:
+            return self.open_path(path)
+        dock = getattr(self.window, "sequence_dock", None)
+        if suffix in TABLE_SUFFIXES and dock is not None:
+            dock.show()
+            dock.raise_()
+            dock.tabs.setCurrentWidget(dock.file_widget)
+            return dock.file_widget.load_file(path)
+        self.controller.report(
+            f"{Path(path).name} is neither an rnnviz session ({SUFFIX}) nor a table of numbers "
+            f"({', '.join(TABLE_SUFFIXES)}); nothing was opened"
+        )
+        return False
 
     def _folder(self) -> str:
         return str(Path(self._path).parent) if self._path else str(Path.home())
@@ -418,11 +436,10 @@ def _file_stem(name: str) -> str:
     return "_".join(keep.split())[:60] or "session"
 
 
-def _dropped_session(mime: QtCore.QMimeData) -> str | None:
-    """The first local ``.rnnviz`` file in a drop, or None."""
+def _dropped_file(mime: QtCore.QMimeData) -> str | None:
+    """The first local file in a drop (a session first, if there is one), or None."""
     if not mime.hasUrls():
         return None
-    for url in mime.urls():
-        if url.isLocalFile() and url.toLocalFile().lower().endswith(SUFFIX):
-            return url.toLocalFile()
-    return None
+    files = [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
+    sessions = [f for f in files if f.lower().endswith(SUFFIX)]
+    return (sessions or files or [None])[0]

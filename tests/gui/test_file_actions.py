@@ -163,6 +163,34 @@ def test_a_dropped_session_file_opens(qtbot, main_window, files, saved):
     qtbot.waitUntil(lambda: files.path == str(saved), timeout=2000)
 
 
+def _drop(window, path) -> bool:
+    mime = QtCore.QMimeData()
+    mime.setUrls([QtCore.QUrl.fromLocalFile(str(path))])
+    pos = QtCore.QPointF(100, 100)
+    buttons, mods = QtCore.Qt.MouseButton.NoButton, QtCore.Qt.KeyboardModifier.NoModifier
+    enter = QtGui.QDragEnterEvent(pos.toPoint(), QtCore.Qt.DropAction.CopyAction, mime, buttons, mods)
+    QtWidgets.QApplication.sendEvent(window, enter)
+    drop = QtGui.QDropEvent(pos, QtCore.Qt.DropAction.CopyAction, mime, buttons, mods)
+    QtWidgets.QApplication.sendEvent(window, drop)
+    return enter.isAccepted()
+
+
+def test_a_dropped_table_loads_as_the_sequence_and_other_files_are_named(qtbot, main_window, files, tmp_path):
+    table = tmp_path / "wave.csv"
+    table.write_text("x,y\n0.1,0.2\n0.3,0.4\n0.5,0.6\n")
+    main_window.sequence_dock.file_widget.choose_roles = lambda t: ([0], [1])
+    assert _drop(main_window, table)
+    qtbot.waitUntil(lambda: main_window.controller.session.sequence.steps == 3, timeout=2000)
+    assert main_window.controller.session.sequence.input_names == ("x",)
+    before = main_window.controller.session
+    picture = tmp_path / "slide.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n")
+    with qtbot.waitSignal(main_window.controller.sig_error) as blocker:
+        assert _drop(main_window, picture)
+    assert blocker.args[0].startswith("slide.png is neither an rnnviz session (.rnnviz) nor a table")
+    assert main_window.controller.session is before
+
+
 def test_weights_in_and_out(main_window, files, tmp_path):
     t = files.transfer
     assert t.export_weights(str(tmp_path / "w.npz"))
