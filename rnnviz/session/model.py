@@ -51,12 +51,32 @@ class Sequence:
             object.__setattr__(self, "targets", targets)
         if self.shape not in SHAPES:
             raise ValueError(f"shape must be one of {SHAPES}; got {self.shape!r}")
+        self._check_names(inputs.shape)
         if not self.input_names:
             object.__setattr__(self, "input_names", tuple(f"x{j + 1}" for j in range(inputs.shape[1])))
         if self.targets is not None and not self.target_names:
             object.__setattr__(
                 self, "target_names", tuple(f"target{j + 1}" for j in range(self.targets.shape[1]))
             )
+
+    def _check_names(self, shape: tuple[int, int]) -> None:
+        """Names, tokens and vocabulary fit the arrays (so a saved file always opens again)."""
+        T, n_in = shape
+        n_out = 0 if self.targets is None else self.targets.shape[1]
+        for what, names, n in (
+            ("input_names", self.input_names, n_in),
+            ("target_names", self.target_names, n_out),
+            ("vocabulary", self.vocabulary, n_in),
+            ("tokens", self.tokens, T),
+        ):
+            if names and len(names) != n:
+                raise ValueError(
+                    f"{what}: {len(names)} names for {n} {'steps' if what == 'tokens' else 'columns'}"
+                )
+        if len(set(self.vocabulary)) != len(self.vocabulary):
+            raise ValueError("the vocabulary names a token twice")
+        if self.token_mode not in ("", "word", "char"):
+            raise ValueError(f"token_mode must be 'word', 'char' or ''; got {self.token_mode!r}")
 
     @property
     def steps(self) -> int:
