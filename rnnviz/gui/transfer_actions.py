@@ -20,9 +20,31 @@ FILTERS = {
     "csv": "CSV tables (*.csv);;All files (*)",
 }
 WEIGHTS_FILE = "weights.npz"
+#: A trace longer than this is exported in a worker thread (≈ 20 µs a step on the GUI thread).
+BACKGROUND_EXPORT_STEPS = 10_000
+
+
+class _ExportRelay(QtCore.QObject):
+    """Carries a worker's export result back to the GUI thread."""
+
+    sig_done = QtCore.Signal(str, object)  # path, error message or None
+
+
+def write_trace_csv(session, path: str) -> str | None:
+    """Write ``session``'s trace as CSV to ``path``; the error message, or None.  Any thread."""
+    try:
+        text = session_trace_csv(session)
+        atomic_write(path, lambda f: f.write(text.encode("utf-8")))
+    except (OSError, ValueError) as exc:
+        return f"{Path(path).name}: {exc}"
+    except MemoryError:
+        return f"{Path(path).name}: not enough memory for a trace of {session.sequence.steps:,} steps"
+    return None
 
 
 class TransferActions(QtCore.QObject):
+    sig_export_finished = QtCore.Signal(bool)  # a trace export in the worker ended: written?
+
     def __init__(self, window: QtWidgets.QMainWindow, controller, files):
         super().__init__(window)
         self.window = window
@@ -33,6 +55,10 @@ class TransferActions(QtCore.QObject):
         self.action_export_weights = self._action("E&xport weights (.npz)…", self.export_weights_dialog)
         self.action_copy_code = self._action("Copy as &PyTorch code", self.copy_pytorch_code)
         self.action_export_csv = self._action("Export trace as &CSV…", self.export_csv_dialog)
+        self._pool = QtCore.QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._relay = _ExportRelay()
+        self._relay.sig_done.connect(self._on_relay_done)
 
     def actions(self) -> list[QtGui.QAction]:
         return [
@@ -92,12 +118,26 @@ class TransferActions(QtCore.QObject):
         path = self.choose_path("csv", True, self._beside("trace.csv"))
         return bool(path) and self.export_csv(path)
 
-    def export_csv(self, path: str) -> bool:
-        try:
-            text = session_trace_csv(self.controller.latest)
-            atomic_write(path, lambda f: f.write(text.encode("utf-8")))
-        except (OSError, ValueError) as exc:
-            self.files.show_error_dialog("Cannot export the trace", f"{Path(path).name}: {exc}")
+    def export_csv(self, path: str, background: bool | None = None) -> bool:
+        """Write the trace as CSV.  A long one is written in a worker (the window stays live):
+        this returns True at once and ``sig_export_finished`` tells how it ended."""
+        session = self.controller.latest
+        if background is None:
+            background = session.sequence.steps > BACKGROUND_EXPORT_STEPS
+        if not background:
+            return self._export_done(path, write_trace_csv(session, path))
+        self.action_export_csv.setEnabled(False)
+        self.files._status(f"Exporting the trace ({session.sequence.steps:,} steps) to {Path(path).name}…")
+        self._pool.start(lambda: self._relay.sig_done.emit(path, write_trace_csv(session, path)))
+        return True
+
+    def _on_relay_done(self, path: str, error) -> None:
+        self.action_export_csv.setEnabled(True)
+        self.sig_export_finished.emit(self._export_done(path, error))
+
+    def _export_done(self, path: str, error: str | None) -> bool:
+        if error is not None:
+            self.files.show_error_dialog("Cannot export the trace", error)
             return False
         self.files._status(f"Exported the trace to {Path(path).name}")
         return True

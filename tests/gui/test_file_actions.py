@@ -221,6 +221,25 @@ def test_weights_in_and_out(main_window, files, tmp_path):
     assert (tmp_path / "trace.csv").read_text().startswith("t,x_I,")
 
 
+def test_a_long_trace_is_exported_in_a_worker(qtbot, main_window, files, tmp_path, monkeypatch):
+    from rnnviz.session import Sequence
+
+    monkeypatch.setattr("rnnviz.gui.transfer_actions.BACKGROUND_EXPORT_STEPS", 10)  # 30 steps is long
+    c = main_window.controller
+    assert c.set_sequence(Sequence(inputs=np.zeros((30, 5))))
+    t = files.transfer
+    with qtbot.waitSignal(t.sig_export_finished, timeout=30_000) as blocker:
+        assert t.export_csv(str(tmp_path / "long.csv"))
+        assert not t.action_export_csv.isEnabled()  # one export at a time
+    assert blocker.args == [True] and t.action_export_csv.isEnabled()
+    assert len((tmp_path / "long.csv").read_text().splitlines()) == 31
+    shown = []
+    files.show_error_dialog = lambda title, message: shown.append(message)
+    with qtbot.waitSignal(t.sig_export_finished, timeout=30_000) as blocker:
+        t.export_csv(str(tmp_path / "gone" / "x.csv"), background=True)
+    assert blocker.args == [False] and shown and shown[0].startswith("x.csv: ")
+
+
 def test_a_failed_save_says_where_and_why_and_keeps_the_work(
     main_window, files, saved, tmp_path, monkeypatch
 ):
