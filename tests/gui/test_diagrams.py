@@ -341,3 +341,22 @@ def test_unrolled_row_names_stay_in_view_when_the_chain_scrolls(unrolled):
     assert left > home and all(left <= t.x() < left + 20 for t in labels)
     unrolled.set_step(1)
     assert all(t.x() == home for t in labels)
+
+
+@pytest.mark.parametrize("mode", ["lstm", "gru"])
+def test_cell_of_8_units_stays_readable_and_nothing_overlaps(qtbot, mode):
+    """The inside of an 8-unit cell in the window's share at 1400 × 900 (≈ 990 × 400)."""
+    s = _session(mode, H=8)
+    view = CellDiagram()
+    qtbot.addWidget(view)
+    view.resize(990, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_trace(_trace(s), s)
+    view.set_step(3)
+    assert view.transform().m11() >= 0.72  # 10 pt numbers stay ≥ 7 pt on screen
+    sc = view.cell_scene
+    items = [*sc.chips.values(), *sc.gates.values()]
+    boxes = [item.sceneBoundingRect() for item in items]
+    for i, a in enumerate(boxes):
+        assert not any(a.intersects(b) for b in boxes[i + 1 :])

@@ -34,6 +34,7 @@ from .style import (
 
 CHIP_MAX = 8
 GATE_W = 140.0
+ROW_H, ROW_H_MANY = 21.0, 17.0  # a chip's row; tighter from 5 units, so the picture stays large
 EQUATIONS = {
     "a": "a_t = W_hx·x_t + b_ih + W_hh·h_{t−1} + b_hh   (weight_ih, weight_hh)\nh_t = tanh(a_t)  (or ReLU)",
     "i": "i_t = σ(W_ii·x_t + b_ii + W_hi·h_{t−1} + b_hi)   rows [0:H] of weight_ih / weight_hh",
@@ -60,9 +61,9 @@ ACT = {"i": "σ", "f": "σ", "o": "σ", "r": "σ", "z": "σ", "g": "tanh", "n": 
 class GateItem(QtWidgets.QGraphicsPathItem):
     """A gate's box: activation, name, and its vector as a chip.  Click to select."""
 
-    def __init__(self, parent, gate: str, x: float, y: float, n: int, title: str):
+    def __init__(self, parent, gate: str, x: float, y: float, n: int, title: str, row_h: float = ROW_H):
         self.gate = gate
-        h = n * 21.0 + 44
+        h = n * row_h + 44
         path = QtGui.QPainterPath()
         path.addRoundedRect(QtCore.QRectF(0, 0, GATE_W, h), 8, 8)
         super().__init__(path, parent)
@@ -74,7 +75,7 @@ class GateItem(QtWidgets.QGraphicsPathItem):
         self.setToolTip(EQUATIONS[gate])
         self.title = label(self, title, 10.5, GATE_COLOURS.get(gate, WIRE), bold=True)
         place(self.title, GATE_W / 2, 2, "n")
-        self.chip = VectorChipItem(self, n, cell_w=62)
+        self.chip = VectorChipItem(self, n, cell_w=62, cell_h=row_h)
         self.chip.setPos((GATE_W - 62) / 2, 30)
         self.chip.caption.setVisible(False)
         self.height = h
@@ -116,6 +117,7 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         self.rows = tuple(r for r in window(H, unit, CHIP_MAX) if r is not None)
         self.n = len(self.rows)
         self.n_x = min(I, CHIP_MAX)
+        self.row_h = ROW_H if self.n <= 4 else ROW_H_MANY
         self.root = QtWidgets.QGraphicsRectItem()
         self.root.setPen(Qt.PenStyle.NoPen)
         self.addItem(self.root)
@@ -127,18 +129,19 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         cache_items(self)
         self.setSceneRect(self.itemsBoundingRect().adjusted(-10, -10, 10, 10))
 
-    def _chip(self, key, x, y, title, n=None, anchor="c") -> VectorChipItem:
-        chip = VectorChipItem(self.root, n or self.n, title)
+    def _chip(self, key, x, y, title, n=None, anchor="c", hang=False) -> VectorChipItem:
+        """A vector at (x, y); ``hang``: its first row on y and the rest below (a state line)."""
+        chip = VectorChipItem(self.root, n or self.n, title, cell_h=self.row_h)
         r = chip.rect()
         dx = {"c": -r.width() / 2, "w": 0.0, "e": -r.width()}[anchor]
-        chip.setPos(x + dx, y - r.height() / 2)
+        chip.setPos(x + dx, y - (self.row_h / 2 if hang else r.height() / 2))
         self.chips[key] = chip
         self.timed.add(chip.set_title, title)
         return chip
 
     def _gate(self, g, x, y) -> GateItem:
         title = f"{SHORT[g]} <i>{g}</i>  <span style='font-weight:normal'>{ACT[g]}</span>"
-        item = GateItem(self.root, g, x, y, self.n, title)
+        item = GateItem(self.root, g, x, y, self.n, title, self.row_h)
         self.gates[g] = item
         self.timed.add(item.setToolTip, item.toolTip())
         return item
@@ -175,7 +178,7 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         """h_{t−1} from the left and x_t from below join the bus the gates read."""
         if h_chip:
             self._chip("h_prev", 0, y_bus, "h<sub>t−1</sub>", anchor="w")
-        self._chip("x", x_in, y_bus + 70 + self.n_x * 21 / 2, "x<sub>t</sub>", n=self.n_x)
+        self._chip("x", x_in, y_bus + 70 + self.n_x * self.row_h / 2, "x<sub>t</sub>", n=self.n_x)
         self._arrow([(64 if h_chip else 100, y_bus), (right, y_bus)], (0.0, 0.35), 3.0, head=False)
         self._arrow([(x_in, y_bus + 70 - 22), (x_in, y_bus + 4)], (0.0, 0.2), 3.0)
         self._text(text or "h<sub>t−1</sub> and x<sub>t</sub> feed every gate", right, y_bus + 6, "ne")
@@ -186,7 +189,7 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         return item
 
     def _build_vanilla(self, mode: str) -> None:
-        top, y_bus = 40.0, 40.0 + self.n * 21 + 44 + 60
+        top, y_bus = 40.0, 40.0 + self.n * self.row_h + 44 + 60
         X = 330.0
         self._bus(X, y_bus, 150, text="h<sub>t−1</sub> and x<sub>t</sub>")
         g = self._gate_column("a", X, top, y_bus)
@@ -206,14 +209,14 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
 
     def _build_lstm(self, mode: str) -> None:
         top_line, top = 0.0, 110.0
-        gh = self.n * 21 + 44
+        gh = self.n * self.row_h + 44
         y_bus = top + gh + 50
         X = {"f": 210, "i": 380, "g": 550, "o": 740}
         self._bus(X["o"], y_bus, 120)
         for g in "figo":
             self._gate_column(g, X[g], top, y_bus)
         x_plus, y_ig = (X["i"] + X["g"]) / 2, 60.0
-        self._chip("c_prev", 0, top_line, "c<sub>t−1</sub>", anchor="w")
+        self._chip("c_prev", 0, top_line, "c<sub>t−1</sub>", anchor="w", hang=True)
         self._arrow([(64, top_line), (X["f"] - 18, top_line)], (0.0, 0.5), 4.0)
         self._node(X["f"], top_line, "×", "f_t ⊙ c_{t−1}: forget part of the old cell state")
         self._arrow([(X["f"], top), (X["f"], top_line + 19)], (0.5, 0.7))
@@ -225,7 +228,7 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         self._arrow([(X["f"] + 18, top_line), (x_plus - 19, top_line)], (0.7, 0.8), 4.0)
         x_h, y_h = 900.0, top + gh / 2
         self._arrow([(x_plus + 18, top_line), (x_h + 110, top_line)], (0.8, 1.0), 4.0)
-        self._chip("c", x_h + 116, top_line, "c<sub>t</sub>", anchor="w")
+        self._chip("c", x_h + 116, top_line, "c<sub>t</sub>", anchor="w", hang=True)
         self._text("cell state c", x_plus + 30, top_line - 4, "sw")
         tb = box(self.root, QtCore.QRectF(x_h - 34, (top_line + y_h) / 2 - 16, 68, 32), "#fff7d6")
         tb.setToolTip("tanh(c_t)")
@@ -237,18 +240,18 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         self._node(x_h, y_h, "×", "h_t = o_t ⊙ tanh(c_t)")
         self._arrow([(X["o"] + GATE_W / 2, y_h), (x_h - 19, y_h)], (0.6, 0.9))
         self._arrow([(x_h + 18, y_h), (x_h + 110, y_h)], (0.9, 1.0))
-        self._chip("h", x_h + 116, y_h, "h<sub>t</sub>", anchor="w")
+        self._chip("h", x_h + 116, y_h, "h<sub>t</sub>", anchor="w", hang=True)
 
     def _build_gru(self, mode: str) -> None:
         top_line, top = 0.0, 130.0
-        gh = self.n * 21 + 44
+        gh = self.n * self.row_h + 44
         y_bus = top + gh + 50
         X = {"z": 230, "r": 420, "n": 680}
         self._bus(X["n"], y_bus, 150, h_chip=False)
         self._arrow([(100, top_line), (100, y_bus)], (0.0, 0.2), 3.0, head=False)
         for g in "zrn":
             self._gate_column(g, X[g], top, y_bus)
-        self._chip("h_prev", 0, top_line, "h<sub>t−1</sub>", anchor="w")
+        self._chip("h_prev", 0, top_line, "h<sub>t−1</sub>", anchor="w", hang=True)
         self._arrow([(64, top_line), (X["z"] - 19, top_line)], (0.0, 0.6), 4.0)
         self._node(X["z"], top_line, "×", "z_t ⊙ h_{t−1}: how much of the old state to keep")
         y_mix = 70.0
@@ -263,7 +266,7 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         self._node(X["n"], top_line, "+", "h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}")
         self._arrow([(X["z"] + 18, top_line), (X["n"] - 19, top_line)], (0.75, 0.9), 4.0)
         self._arrow([(X["n"] + 18, top_line), (X["n"] + 150, top_line)], (0.9, 1.0), 4.0)
-        self._chip("h", X["n"] + 156, top_line, "h<sub>t</sub>", anchor="w")
+        self._chip("h", X["n"] + 156, top_line, "h<sub>t</sub>", anchor="w", hang=True)
         self._text("hidden state h", X["z"] + 24, top_line - 4, "sw")
         y_r = top + gh / 2
         self._arrow([(X["r"] + GATE_W / 2, y_r), (X["n"] - GATE_W / 2 - 2, y_r)], (0.5, 0.7))
