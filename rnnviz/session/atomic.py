@@ -12,8 +12,11 @@ from typing import BinaryIO
 
 
 def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> None:
-    """Call ``write(f)`` on a temp file beside ``path``, fsync it, then replace ``path``."""
-    target = Path(path)
+    """Call ``write(f)`` on a temp file beside ``path``, fsync it, then replace ``path``.
+
+    A symbolic link is followed: the file it points to is replaced, the link stays.
+    """
+    target = Path(os.path.realpath(path))
     folder = target.parent if str(target.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:

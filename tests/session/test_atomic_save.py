@@ -61,3 +61,18 @@ def test_killed_writer_leaves_the_old_file_intact(tmp_path):
     assert proc.returncode == -signal.SIGKILL
     assert path.read_bytes() == before
     assert_sessions_equal(load_session(path), default_session())
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_saving_through_a_symbolic_link_keeps_the_link(tmp_path):
+    from dataclasses import replace
+
+    real = tmp_path / "real" / "work.rnnviz"
+    real.parent.mkdir()
+    save_session(default_session(), real)
+    link = tmp_path / "link.rnnviz"
+    link.symlink_to(real)
+    save_session(replace(default_session(), title="via the link"), link)
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert load_session(real).title == "via the link"
+    assert sorted(p.name for p in real.parent.iterdir()) == ["work.rnnviz"]  # no temp left behind
