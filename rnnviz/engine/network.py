@@ -207,7 +207,7 @@ class Network:
         L, D, H = self.num_layers, self.num_directions, self.hidden_size
         if a is None:
             return np.zeros((L * D, H), dtype=self.dtype)
-        a = np.array(a, dtype=self.dtype, copy=True)
+        a = self._numbers(a, name).copy()
         if a.shape == (H,) and L * D == 1:
             a = a[None, :]
         if a.shape != (L * D, H):
@@ -332,10 +332,17 @@ class Network:
             grads["c0"] = dc0
         return grads
 
+    def _numbers(self, a, name: str) -> np.ndarray:
+        """``a`` as an array of this network's dtype, or a ValueError naming ``name``."""
+        arr = np.asarray(a)
+        if arr.dtype.kind not in "fiub":
+            raise ValueError(f"{name} must be numeric; got dtype {arr.dtype}")
+        return arr.astype(self.dtype, copy=False)
+
     def _grad_arg(self, a, shape, name) -> np.ndarray:
         if a is None:
             return np.zeros(shape, dtype=self.dtype)
-        a = np.asarray(a, dtype=self.dtype)
+        a = self._numbers(a, name)
         if a.shape != shape:
             raise ValueError(f"{name}: expected shape {shape}; got {a.shape}")
         return a

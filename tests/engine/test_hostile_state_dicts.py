@@ -57,3 +57,16 @@ def test_plain_lists_are_accepted():
     assert net.spec == SPEC
     for k, v in state().items():
         assert np.array_equal(net.param(k), v)
+
+
+@pytest.mark.parametrize("bad", ["x", np.zeros((4, 4), complex), np.full((4, 4), None)])
+def test_initial_states_and_upstream_gradients_must_be_numbers(bad):
+    net = Network.from_state_dict(state(), "lstm", "softmax")
+    x = np.zeros((2, 3))
+    for name in ("h0", "c0"):
+        with pytest.raises(ValueError, match=f"{name} must be numeric"):
+            net.forward(x, **{name: bad})
+    trace = net.forward(x)
+    for name in ("d_output", "d_h_n", "d_c_n", "d_y"):
+        with pytest.raises(ValueError, match=f"{name} must be numeric"):
+            net.backward(trace, **{name: bad})
