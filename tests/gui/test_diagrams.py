@@ -360,3 +360,18 @@ def test_cell_of_8_units_stays_readable_and_nothing_overlaps(qtbot, mode):
     boxes = [item.sceneBoundingRect() for item in items]
     for i, a in enumerate(boxes):
         assert not any(a.intersects(b) for b in boxes[i + 1 :])
+
+
+def test_step_zero_leaves_gates_and_x_empty_not_cut(qtbot):
+    """t = 0 has h_0 (and c_0) only: gates and x_t are blank, not '⋮' ('units left out')."""
+    s = _session("lstm", H=3)
+    view = CellDiagram()
+    qtbot.addWidget(view)
+    view.set_trace(_trace(s), s)
+    view.set_step(0)
+    sc = view.cell_scene
+    for item in [*sc.gates.values()]:
+        assert [t.text() for t in item.chip.texts] == ["", "", ""]
+    assert all(t.text() == "" for t in sc.chips["x"].texts)
+    h0 = _trace(s).h0[0]
+    assert [t.text() for t in sc.chips["h_prev"].texts] == [fmt(v, 2) for v in h0]

@@ -325,12 +325,16 @@ class VectorChipItem(QtWidgets.QGraphicsRectItem):
             return
         self._last = key
         for k, (cell, text) in enumerate(zip(self.cells, self.texts, strict=True)):
-            if k < len(values) and math.isfinite(values[k]):
-                cell.setBrush(value_colour(values[k]))
-                text.setText(fmt(values[k], decimals))
-            else:
+            v = values[k] if k < len(values) else math.nan
+            if math.isfinite(v):
+                cell.setBrush(value_colour(v))
+                text.setText(fmt(v, decimals))
+            elif math.isinf(v):  # an exploding network: full colour, and say so
+                cell.setBrush(value_colour(v))
+                text.setText("∞" if v > 0 else "−∞")
+            else:  # no value (step 0 has no gates and no x_t yet): an empty cell
                 cell.setBrush(QtGui.QColor("#ffffff"))
-                text.setText("⋮" if k < len(values) else "")
+                text.setText("")
             r, c = text.boundingRect(), cell.rect()
             text.setPos(c.x() + (c.width() - r.width()) / 2, c.y() + (c.height() - r.height()) / 2)
         self.caption.setText(caption)
@@ -339,7 +343,7 @@ class VectorChipItem(QtWidgets.QGraphicsRectItem):
 
 
 def chip_values(vec: np.ndarray, rows: tuple) -> np.ndarray:
-    """The shown window of ``vec`` (NaN where a "⋮" cut is)."""
+    """The shown window of ``vec`` (NaN, an empty cell, where a cut is)."""
     return np.array([np.nan if r is None else vec[r] for r in rows])
 
 
