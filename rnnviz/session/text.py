@@ -101,7 +101,7 @@ def text_sequence(
     if cells > MAX_ONE_HOT_CELLS:
         raise TextImportError(
             f"the text has {len(tokens):,} tokens and a vocabulary of {len(vocab):,}: its one-hot "
-            f"table would hold {cells:,} numbers ({8 * cells / 2**30:.1f} GB); the limit is "
+            f"table would hold {cells:,} numbers ({8 * cells / 2**20:,.0f} MB); the limit is "
             f"{MAX_ONE_HOT_CELLS:,} — use a shorter text" + (" or character tokens" if mode == "word" else "")
         )
     inputs = one_hot(tokens, vocab)

@@ -252,10 +252,22 @@ class SequenceDock(QtWidgets.QDockWidget):
         return self._submit(new)
 
     def _on_model_value_edited(self, row: int, col: int, value: float) -> None:
+        """One cell: only its own array is copied (a big one-hot table is hundreds of MB)."""
         seq = self.sequence
-        table, names = self.table_array(seq)
-        table[row, col] = value
-        self._split(table, seq.num_features, names)
+        n_in = seq.num_features
+        try:
+            if col >= n_in and seq.targets is not None:
+                targets = np.array(seq.targets)
+                targets[row, col - n_in] = value
+                new = replace(seq, targets=targets)  # a target edit keeps the text
+            else:
+                inputs = np.array(seq.inputs)
+                inputs[row, col] = value
+                new = self._numeric(inputs, seq.targets, seq.input_names, seq.target_names)
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return
+        self._submit(new)
 
     def _on_model_invalid_text(self, row: int, col: int, text: str) -> None:
         _, names = self.table_array(self.sequence)
