@@ -160,6 +160,17 @@ def test_matrices_carry_their_pytorch_names_and_shapes():
     assert sm.line("head:Wh").parts[0].caption == "head.weight, 4×6"
 
 
+def test_a_one_column_weight_is_still_a_matrix():
+    """Input size 1 (a sine): W_ii is 4×1, yet a weight, with its name and shape like W_hi."""
+    net = Network.from_spec(NetworkSpec("lstm", 1, 4, 1, False, 1, None), seed=0)
+    sm = build_step_math(net.forward(np.ones((3, 1))), layer=0, direction=0, step=2)
+    W, x = sm.line("x_term:i").parts[0], sm.line("x_term:i").parts[2]
+    assert W.is_matrix and not x.is_matrix
+    assert W.caption == "weight_ih_l0[0:4], 4×1"
+    assert r"\texttt{weight\_ih\_l0[0:4]},\ 4 \times 1" in step_math_markdown(sm)
+    assert sm.line("head:Wh").parts[0].is_matrix  # head.weight 1×4 has 4 columns anyway
+
+
 def test_bad_step_is_refused():
     s = default_session()
     trace = s.network.forward(s.inputs)

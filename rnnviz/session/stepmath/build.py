@@ -46,7 +46,7 @@ class _Builder:
         cols = window(W.shape[1], center) if kind == "ih" else self.units
         name = f"W_{{h{'x' if kind == 'ih' else 'h'}}}" if G == 1 else f"W_{{{kind[0]}{gate}}}"
         cap = f"{key}{part}, {H}×{W.shape[1]}"
-        return _block(name, cap, W, rows, cols, self.dec, gate)
+        return _block(name, cap, W, rows, cols, self.dec, gate, weight=True)
 
     def products(self, d, gate: str, k: int, G: int) -> list[Line]:
         """W_i•·x_t and W_h•·h_{t−1} for one gate block (or the vanilla cell)."""
@@ -256,7 +256,7 @@ class _Builder:
         cols = window(hd.W.shape[1], center)
         top = f"^{{({net.num_layers})}}" if net.num_layers > 1 else ""
         hname = f"h{top}_{{{t}}}" if net.num_directions == 1 else f"[h{top}→; h{top}←]_{{{t}}}"
-        W = _block("W_{hy}", f"head.weight, {out}×{hd.W.shape[1]}", hd.W, rows, cols, self.dec)
+        W = _block("W_{hy}", f"head.weight, {out}×{hd.W.shape[1]}", hd.W, rows, cols, self.dec, weight=True)
         hv = _block(hname, f"{hd.h.shape[0]}", hd.h, cols, (0,), self.dec)
         v = lambda name, a, cap="": _block(name, cap, a, rows, (0,), self.dec, labels=labels)  # noqa: E731
         Wh = v("", hd.W_h)

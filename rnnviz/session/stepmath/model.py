@@ -27,10 +27,11 @@ class Block:
     cells: tuple[tuple[str, ...], ...]  # formatted numbers ("⋮", "⋯", "⋱" in gaps)
     gate: str = ""  # gate letter for colouring, "" for none
     row_labels: tuple[str, ...] = ()  # e.g. vocabulary tokens next to y_t
+    weight: bool = False  # a weight matrix, even with one column (input size 1)
 
     @property
     def is_matrix(self) -> bool:
-        return self.full.shape[1] > 1
+        return self.weight or self.full.shape[1] > 1
 
 
 Part = Block | str
@@ -108,7 +109,7 @@ def window(n: int, center: int, size: int = MAX_ROWS) -> tuple[int | None, ...]:
     return tuple(idx)
 
 
-def _block(name, caption, a, rows, cols=(0,), decimals=4, gate="", labels=()) -> Block:
+def _block(name, caption, a, rows, cols=(0,), decimals=4, gate="", labels=(), weight=False) -> Block:
     full = np.asarray(a, dtype=np.float64)
     full = full[:, None] if full.ndim == 1 else full
     cells = tuple(
@@ -119,7 +120,7 @@ def _block(name, caption, a, rows, cols=(0,), decimals=4, gate="", labels=()) ->
         for r in rows
     )
     shown = tuple("" if r is None else labels[r] for r in rows) if labels else ()
-    return Block(name, caption, full, tuple(rows), tuple(cols), cells, gate, shown)
+    return Block(name, caption, full, tuple(rows), tuple(cols), cells, gate, shown, weight)
 
 
 def to_plain(s: str) -> str:
