@@ -359,8 +359,9 @@ class FileActions(QtCore.QObject):
         try:
             session = rec.load()
         except SessionFileError as exc:
-            self.show_error_dialog("Cannot recover the autosaved work", str(exc))
-            rec.clear()
+            kept = rec.set_aside()  # never deleted: a newer rnnviz may read it
+            where = f"\n\nThe file is kept as {kept}." if kept else ""
+            self.show_error_dialog("Cannot recover the autosaved work", f"{exc}{where}")
             return False
         if not self._show(session, info["path"]):
             return False

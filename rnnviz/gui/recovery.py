@@ -88,6 +88,20 @@ class Recovery:
         atomic_write(self.info_path, lambda f: f.write(text.encode("utf-8")))
         return True
 
+    def set_aside(self) -> Path | None:
+        """Keep a recovery file this copy cannot read (damaged, or from a newer rnnviz) under
+        a dated name, so it is not offered again and not lost; its new path, or None."""
+        if not self.primary or not self.recovery_path.exists():
+            return None
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        kept = self.state_dir / f"unreadable-recovery-{stamp}.rnnviz"
+        try:
+            os.replace(self.recovery_path, kept)
+        except OSError:
+            return None
+        self.clear()
+        return kept
+
     def clear(self) -> None:
         """Forget the recovery files (the work was saved, discarded, or recovered and saved)."""
         if not self.primary:

@@ -336,6 +336,25 @@ def test_recovery_after_a_crash(qtbot, main_window, files, saved, tmp_path):
     second.close()
 
 
+def test_an_unreadable_recovery_file_is_set_aside_not_deleted(qtbot, main_window, tmp_path):
+    from rnnviz.gui.recovery import RECOVERY_NAME
+
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / RECOVERY_NAME).write_bytes(b"PK\x03\x04 written by a newer rnnviz, or damaged")
+    files = _make_files(main_window, tmp_path)
+    files.ask_recover = lambda info: True
+    shown = []
+    files.show_error_dialog = lambda title, message: shown.append(message)
+    before = main_window.controller.session
+    assert not files.offer_recovery()
+    kept = list(state.glob("unreadable-recovery-*.rnnviz"))
+    assert len(kept) == 1 and kept[0].read_bytes().endswith(b"or damaged")
+    assert str(kept[0]) in shown[0]
+    assert files.recovery.crashed_work() is None  # not offered again
+    assert main_window.controller.session is before
+
+
 LOCK_HOLDER = textwrap.dedent(
     """
     import sys, time
