@@ -213,3 +213,11 @@ def test_heatmap_labels_its_first_and_last_unit(qtbot):
     top, bottom = vb.sceneBoundingRect().top(), vb.sceneBoundingRect().bottom()
     assert vb.mapViewToScene(QtCore.QPointF(0, 1)).y() - top >= half
     assert bottom - vb.mapViewToScene(QtCore.QPointF(0, 64)).y() >= half
+
+
+def test_gate_titles_wear_the_gate_colours_of_the_diagram_and_the_math(qtbot):
+    from rnnviz.gui.theme import GATE_COLOURS
+
+    area = show(qtbot, example("lstm"))
+    for g, panel in area.gate_panels.items():
+        assert f"color:{GATE_COLOURS[g]}" in panel.title.text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rnnviz.engine import GATE_TITLES
+from rnnviz.gui.theme import GATE_COLOURS
 
 from .units import UnitPanel
 
@@ -42,6 +43,8 @@ class GatePanel(UnitPanel):
         title = GATE_TITLES[gate]
         kind = "tanh" if gate in TANH_GATES else "sigmoid"
         rng = "[−1, 1]" if kind == "tanh" else "[0, 1]"
-        super().__init__(gate, f"{gate}<sub>t</sub> — {title} {rng}", f"{gate}_t — {title}", kind, parent)
+        # in the gate's colour, as in the cell diagram and the step math
+        html = f"<span style='color:{GATE_COLOURS[gate]}'>{gate}<sub>t</sub> — {title}</span> {rng}"
+        super().__init__(gate, html, f"{gate}_t — {title}", kind, parent)
         self.name = f"{gate} ({title.split()[0]})"  # "f (forget)", "g (candidate)"
         self.title.setToolTip(f"{EQUATIONS[gate]}\n\nClick the title to select this gate")
