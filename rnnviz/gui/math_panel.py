@@ -21,7 +21,7 @@ from rnnviz.session.stepmath import Block, StepMath, build_step_math, export_mat
 from .diagrams.style import GATE_COLOURS, GATE_TINTS, unit_is_marked, value_colour
 
 BASE_PT = 14
-WIDE_MATRIX = 4  # a matrix with more columns than this is set smaller (8 columns fit 1400 px)
+WIDE_MATRIX = 6  # a matrix with more columns is set smaller: 8 columns and a "⋯" fit 1400 px
 
 
 def _block_html(b: Block, tint: bool, labels: bool, unit: int = -1, H: int = 0) -> str:
