@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6 import QtWidgets
 
 from rnnviz.gui.docks import SequenceDock
 from rnnviz.session import Sequence
@@ -165,6 +166,28 @@ def test_column_chooser_dialog_defaults(qtbot, tmp_path):
     assert dialog.roles() == ([0, 1], [2])
     dialog.combos[1].setCurrentIndex(2)  # ignore b
     assert dialog.roles() == ([0], [2])
+
+
+def test_column_chooser_for_a_wide_file_edits_roles_in_place(qtbot):
+    from rnnviz.gui.docks.sequence_sources import ColumnChooserDialog
+    from rnnviz.session.importers import parse_table
+
+    n = ColumnChooserDialog.COMBO_LIMIT + 100
+    table = parse_table(",".join(f"c{j}" for j in range(n - 1)) + ",target\n" + ",".join(["1"] * n) + "\n")
+    dialog = ColumnChooserDialog(table)
+    qtbot.addWidget(dialog)
+    assert dialog.combos == [] and dialog.grid.indexWidget(dialog.grid.model().index(0, 1)) is None
+    assert dialog.roles() == (list(range(n - 1)), [n - 1])  # the defaults, as with combo boxes
+    item = dialog.grid.item(5, 1)
+    dialog.grid.openPersistentEditor(item)
+    index = dialog.grid.model().index(5, 1)
+    editor = dialog.grid.indexWidget(index)
+    assert isinstance(editor, QtWidgets.QComboBox) and editor.currentText() == "Input"
+    editor.setCurrentText("Ignore")
+    dialog.grid.itemDelegateForColumn(1).setModelData(editor, dialog.grid.model(), index)
+    dialog.grid.closePersistentEditor(item)
+    inputs, targets = dialog.roles()
+    assert 5 not in inputs and len(inputs) == n - 2 and targets == [n - 1]
 
 
 @pytest.mark.parametrize(
@@ -372,8 +395,6 @@ def test_a_generator_refusal_names_the_generator(dock, controller):
 
 def test_a_big_file_being_read_can_be_cancelled(dock, controller, qtbot, tmp_path, monkeypatch):
     import threading
-
-    from PySide6 import QtWidgets
 
     from rnnviz.session import importers
 

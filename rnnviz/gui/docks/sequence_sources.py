@@ -206,10 +206,28 @@ def make_generated(kind: str, **params) -> Sequence:
     )
 
 
+class _RoleDelegate(QtWidgets.QStyledItemDelegate):
+    """A role cell of a wide file: a combo box only while it is edited."""
+
+    def createEditor(self, parent, option, index):  # noqa: N802 (Qt override)
+        combo = QtWidgets.QComboBox(parent)
+        combo.addItems(ColumnChooserDialog.ROLES)
+        return combo
+
+    def setEditorData(self, editor, index) -> None:  # noqa: N802 (Qt override)
+        editor.setCurrentText(index.data())
+
+    def setModelData(self, editor, model, index) -> None:  # noqa: N802 (Qt override)
+        model.setData(index, editor.currentText())
+
+
 class ColumnChooserDialog(QtWidgets.QDialog):
     """Choose which of a file's columns are inputs and which are targets."""
 
     ROLES = ("Input", "Target", "Ignore")
+    #: Up to this many columns each role is a combo box; a wider file (up to 10,000
+    #: columns) gets plain cells edited by a combo on double-click: a widget per row took 8 s.
+    COMBO_LIMIT = 200
 
     def __init__(self, table, parent=None):
         super().__init__(parent)
@@ -219,23 +237,40 @@ class ColumnChooserDialog(QtWidgets.QDialog):
         delim = {"\t": "tab", ",": "comma", ";": "semicolon", None: "whitespace"}.get(
             table.delimiter, repr(table.delimiter)
         )
+        n = len(table.columns)
+        wide = n > self.COMBO_LIMIT
         col.addWidget(QtWidgets.QLabel(
-            f"{table.rows} rows · {len(table.columns)} columns · {delim}-separated · "
-            f"{'with' if table.has_header else 'no'} header row", self))  # fmt: skip
-        self.grid = QtWidgets.QTableWidget(len(table.columns), 3, self)
+            f"{table.rows} rows · {n} columns · {delim}-separated · "
+            f"{'with' if table.has_header else 'no'} header row"
+            + (" · double-click a role to change it" if wide else ""), self))  # fmt: skip
+        self.grid = QtWidgets.QTableWidget(n, 3, self)
         self.grid.setHorizontalHeaderLabels(["Column", "Role", "First values"])
         self.grid.verticalHeader().setVisible(False)
         self.combos: list[QtWidgets.QComboBox] = []
+        if wide:
+            self.grid.setItemDelegateForColumn(1, _RoleDelegate(self.grid))
         for j, name in enumerate(table.columns):
-            self.grid.setItem(j, 0, QtWidgets.QTableWidgetItem(name))
-            combo = QtWidgets.QComboBox(self.grid)
-            combo.addItems(self.ROLES)
-            combo.setCurrentIndex(1 if default_is_target(name, j, len(table.columns)) else 0)
-            self.grid.setCellWidget(j, 1, combo)
-            self.combos.append(combo)
-            preview = ", ".join(f"{v:g}" for v in table.data[:4, j])
-            self.grid.setItem(j, 2, QtWidgets.QTableWidgetItem(preview))
-        self.grid.resizeColumnsToContents()
+            name_item = QtWidgets.QTableWidgetItem(name)
+            name_item.setFlags(name_item.flags() & ~QtCore.Qt.ItemFlag.ItemIsEditable)
+            self.grid.setItem(j, 0, name_item)
+            role = 1 if default_is_target(name, j, n) else 0
+            if wide:
+                self.grid.setItem(j, 1, QtWidgets.QTableWidgetItem(self.ROLES[role]))
+            else:
+                combo = QtWidgets.QComboBox(self.grid)
+                combo.addItems(self.ROLES)
+                combo.setCurrentIndex(role)
+                self.grid.setCellWidget(j, 1, combo)
+                self.combos.append(combo)
+            preview = QtWidgets.QTableWidgetItem(", ".join(f"{v:g}" for v in table.data[:4, j]))
+            preview.setFlags(preview.flags() & ~QtCore.Qt.ItemFlag.ItemIsEditable)
+            self.grid.setItem(j, 2, preview)
+        if wide:
+            self.grid.setColumnWidth(0, 160)
+            self.grid.setColumnWidth(1, 90)
+            self.grid.horizontalHeader().setStretchLastSection(True)
+        else:
+            self.grid.resizeColumnsToContents()
         col.addWidget(self.grid, 1)
         buttons = QtWidgets.QDialogButtonBox(
             QtWidgets.QDialogButtonBox.StandardButton.Ok | QtWidgets.QDialogButtonBox.StandardButton.Cancel,
@@ -246,9 +281,15 @@ class ColumnChooserDialog(QtWidgets.QDialog):
         col.addWidget(buttons)
         self.resize(560, 420)
 
+    def role_of(self, j: int) -> str:
+        if self.combos:
+            return self.combos[j].currentText()
+        return self.grid.item(j, 1).text()
+
     def roles(self) -> tuple[list[int], list[int]]:
-        inputs = [j for j, c in enumerate(self.combos) if c.currentIndex() == 0]
-        targets = [j for j, c in enumerate(self.combos) if c.currentIndex() == 1]
+        roles = [self.role_of(j) for j in range(self.grid.rowCount())]
+        inputs = [j for j, r in enumerate(roles) if r == "Input"]
+        targets = [j for j, r in enumerate(roles) if r == "Target"]
         return inputs, targets
 
 
