@@ -81,11 +81,22 @@ def open_zip(path: str | os.PathLike, what: str = "file") -> zipfile.ZipFile:
         raise ArchiveError(f"{p.name} has {len(infos):,} members; the limit is {MAX_MEMBERS:,}")
     seen: set[str] = set()
     for info in infos:
+        problem = None
         if info.filename in seen:  # zip readers disagree on which copy counts
+            problem = f"the archive holds two members named {info.filename!r}"
+        elif _outside(info.filename):  # never used as a path here, but no honest file has one
+            problem = f"the archive has a member named {info.filename!r}, a path outside the archive"
+        if problem:
             zf.close()
-            raise ArchiveError(f"the archive holds two members named {info.filename!r}")
+            raise ArchiveError(problem)
         seen.add(info.filename)
     return zf
+
+
+def _outside(name: str) -> bool:
+    """An absolute path, a drive letter or a ``..`` step: what unzip tools refuse to extract."""
+    parts = name.replace("\\", "/").split("/")
+    return name.startswith(("/", "\\")) or ".." in parts or (name[1:2] == ":" and name[:1].isalpha())
 
 
 def _check_entry_count(f: io.BufferedReader, size: int, name: str) -> None:

@@ -323,3 +323,11 @@ def test_running_out_of_memory_is_a_session_file_error(tmp_path, monkeypatch):
 
     monkeypatch.setattr(archive, "read_npy", no_memory)
     assert "big.rnnviz: there is not enough memory" in _message(path)
+
+
+@pytest.mark.parametrize("name", ["../evil.npy", "/etc/evil", "weights/../../evil", "C:/evil", "\\evil"])
+def test_member_names_outside_the_archive_are_refused(tmp_path, name):
+    """Nothing is ever extracted, but no honest file has such a member: say so."""
+    members = {**members_of(default_session()), name: b"x"}
+    msg = _message(write_zip(tmp_path / "odd.rnnviz", members))
+    assert "odd.rnnviz" in msg and "a path outside the archive" in msg, msg
