@@ -166,7 +166,7 @@ def _apply_target_mask(zf: zipfile.ZipFile, member: str, targets: np.ndarray, ma
 
 def _read_manifest(zf: zipfile.ZipFile) -> dict[str, Any]:
     raw = archive.read_member(zf, MANIFEST, MAX_MANIFEST_BYTES)
-    items = raw.count(b",") + raw.count(b"{") + raw.count(b"[")
+    items = _json_items(raw)
     if items > MAX_MANIFEST_ITEMS:
         raise SessionFileError(
             f"{MANIFEST} has {items:,} commas, objects and lists; the limit is {MAX_MANIFEST_ITEMS:,}"
@@ -190,6 +190,11 @@ def _read_manifest(zf: zipfile.ZipFile) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise SessionFileError(f"{MANIFEST} must hold a JSON object; got {type(data).__name__}")
     return data
+
+
+def _json_items(raw: bytes) -> int:
+    """An upper bound on the values a JSON text parses into (what parsing allocates)."""
+    return raw.count(b",") + raw.count(b"{") + raw.count(b"[")
 
 
 def _refuse_constant(name: str) -> Any:
@@ -272,7 +277,7 @@ def session_members(session: Session) -> list[tuple[str, bytes]]:
     """Every zip member of ``session``'s file, in order: manifest first."""
     manifest = session_manifest(session)
     raw = (json.dumps(manifest, indent=1, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
-    items = raw.count(b",") + raw.count(b"{") + raw.count(b"[")
+    items = _json_items(raw)
     if len(raw) > MAX_MANIFEST_BYTES or items > MAX_MANIFEST_ITEMS:  # the file would not open again
         raise ValueError(
             f"the session's title, note, names and tokens take {len(raw):,} bytes ({items:,} items) in "

@@ -71,7 +71,7 @@ class Sequence:
         ):
             if names and len(names) != n:
                 raise ValueError(
-                    f"{what}: {len(names)} names for {n} {'steps' if what == 'tokens' else 'columns'}"
+                    f"{what}: {len(names)} given for {n} {'steps' if what == 'tokens' else 'columns'}"
                 )
         if len(set(self.vocabulary)) != len(self.vocabulary):
             raise ValueError("the vocabulary names a token twice")

@@ -14,12 +14,12 @@ X = np.eye(3)  # 3 steps, 3 one-hot columns
 @pytest.mark.parametrize(
     "kwargs, words",
     [
-        ({"input_names": ("a", "b")}, "input_names: 2 names for 3 columns"),
-        ({"targets": np.zeros((3, 1)), "target_names": ("y", "z")}, "target_names: 2 names for 1 columns"),
-        ({"target_names": ("y",)}, "target_names: 1 names for 0 columns"),
-        ({"vocabulary": ("a", "b")}, "vocabulary: 2 names for 3 columns"),
+        ({"input_names": ("a", "b")}, "input_names: 2 given for 3 columns"),
+        ({"targets": np.zeros((3, 1)), "target_names": ("y", "z")}, "target_names: 2 given for 1 columns"),
+        ({"target_names": ("y",)}, "target_names: 1 given for 0 columns"),
+        ({"vocabulary": ("a", "b")}, "vocabulary: 2 given for 3 columns"),
         ({"vocabulary": ("a", "b", "a")}, "names a token twice"),
-        ({"tokens": ("a",)}, "tokens: 1 names for 3 steps"),
+        ({"tokens": ("a",)}, "tokens: 1 given for 3 steps"),
         ({"token_mode": "bytes"}, "token_mode"),
     ],
 )
