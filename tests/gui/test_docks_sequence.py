@@ -435,3 +435,13 @@ def test_a_huge_paste_is_refused_with_its_size_and_garbage_is_cut_short(dock, co
     message = dock.error_label.text()
     assert "pasted line 1, column 2: 'xxxx" in message and len(message) < 200
     assert controller.session is before
+
+
+def test_text_being_typed_survives_other_edits(dock, controller):
+    w = dock.text_widget
+    w.text_edit.setText("a sentence not used yet")
+    net = controller.session.network
+    assert controller.set_param("bias_ih_l0", net.param("bias_ih_l0") + 1.0)  # a weight edit
+    assert w.text_edit.text() == "a sentence not used yet"
+    dock.model.setData(dock.model.index(0, 5), "0.5")  # a target edit: the same sentence
+    assert w.text_edit.text() == "a sentence not used yet"

@@ -40,6 +40,7 @@ class TextInputWidget(QtWidgets.QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         form = QtWidgets.QFormLayout(self)
+        self._shown: Sequence | None = None  # the text sequence the widget shows
         self.text_edit = QtWidgets.QLineEdit(self)
         self.text_edit.setMaxLength(MAX_TEXT_CHARS)  # Qt's default (32,767) cuts a pasted text silently
         self.text_edit.setPlaceholderText("Type a sentence, e.g. I love deep learning")
@@ -68,10 +69,18 @@ class TextInputWidget(QtWidgets.QWidget):
     def set_sequence(self, seq: Sequence) -> None:
         """Show the session's text and vocabulary (state → widget)."""
         if not seq.is_text:
+            self._shown = None
             self.vocab_label.setText("(the sequence is not text)")
             return
         from rnnviz.session.text import tokenize
 
+        shown, self._shown = self._shown, seq
+        vocab = ["␣" if w == " " else w for w in seq.vocabulary]
+        self.vocab_label.setText(
+            f"{len(vocab)} tokens: {{" + ", ".join(vocab[:60]) + (", …" if len(vocab) > 60 else "") + "}"
+        )
+        if shown is not None and (shown.tokens, shown.token_mode) == (seq.tokens, seq.token_mode):
+            return  # the same text (a weight or target edit): what is being typed stays
         if tuple(tokenize(self.text_edit.text(), seq.token_mode)) != seq.tokens:
             joiner = "" if seq.token_mode == "char" else " "  # another text: show its tokens
             self.text_edit.blockSignals(True)
@@ -81,10 +90,6 @@ class TextInputWidget(QtWidgets.QWidget):
         self.mode_combo.blockSignals(True)
         self.mode_combo.setCurrentIndex(max(0, self.mode_combo.findData(seq.token_mode)))
         self.mode_combo.blockSignals(False)
-        shown = ["␣" if w == " " else w for w in seq.vocabulary]
-        self.vocab_label.setText(
-            f"{len(shown)} tokens: {{" + ", ".join(shown[:60]) + (", …" if len(shown) > 60 else "") + "}"
-        )
 
     def build(self) -> None:
         from rnnviz.session.text import text_sequence
