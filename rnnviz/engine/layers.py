@@ -170,7 +170,7 @@ def _project_inputs(x, W_ih, b_x, pre, chunk: int = 4096) -> None:
 
 def _vanilla_loop(pre, hs, rec, relu: bool) -> None:
     zero = pre.dtype.type(0)
-    for p, h_prev, h in zip(pre[:, 0], hs[:-1], hs[1:]):  # p [D, H]
+    for p, h_prev, h in zip(pre[:, 0], hs[:-1], hs[1:], strict=True):  # p [D, H]
         p += rec(h_prev)[0]
         if relu:
             np.maximum(p, zero, out=h)
@@ -183,7 +183,7 @@ def _lstm_loop(pre, gates, hs, cs, rec) -> None:
     ig = np.empty(hs.shape[1:], dtype=pre.dtype)  # [D, H]
     # per-step views come from C iterators over these, not from Python slicing
     steps = zip(pre, gates, gates[:, 0], gates[:, 1], gates[:, 2], gates[:, 3], pre[:, 2],
-                hs[:-1], hs[1:], cs[:-1], cs[1:])  # fmt: skip
+                hs[:-1], hs[1:], cs[:-1], cs[1:], strict=True)  # fmt: skip
     for p, g, i, f, gg, o, pg, h_prev, h, c_prev, c in steps:
         p += rec(h_prev)  # [4, D, H]; i, f, o rows hold −a (see _sigmoid_sign)
         np.exp(p, out=g)
@@ -201,7 +201,7 @@ def _gru_loop(pre, gates, hs, hn, b_hn, rec) -> None:
     one = pre.dtype.type(1)
     rh = np.empty(hs.shape[1:], dtype=pre.dtype)  # [D, H]
     steps = zip(pre[:, :2], pre[:, 2], gates[:, :2], gates[:, 0], gates[:, 1], gates[:, 2],
-                hn, hs[:-1], hs[1:])  # fmt: skip
+                hn, hs[:-1], hs[1:], strict=True)  # fmt: skip
     for prz, pn, grz, r, z, n, hn_s, h_prev, h in steps:
         gh = rec(h_prev)  # [3, D, H]: W_hh h, r and z rows negated
         prz += gh[:2]
@@ -274,7 +274,7 @@ def _vanilla_back(run, dh, dpre, rec) -> np.ndarray:
     else:
         deriv = 1 - hs * hs  # tanh'
     acc = np.zeros(dh.shape[1:], dtype=dh.dtype)
-    for dh_s, dp, dp1, dv in zip(dh[_REV], dpre[_REV], dpre[_REV, 0], deriv[_REV]):
+    for dh_s, dp, dp1, dv in zip(dh[_REV], dpre[_REV], dpre[_REV, 0], deriv[_REV], strict=True):
         dh_s += acc
         np.multiply(dh_s, dv, out=dp1)
         acc = rec(dp)
@@ -296,7 +296,8 @@ def _lstm_back(run, dh, dpre, rec, dc_last) -> tuple[np.ndarray, np.ndarray]:
     dc = np.zeros((D, H), dtype=dpre.dtype) if dc_last is None else dc_last.astype(dpre.dtype)
     tmp = np.empty((D, H), dtype=dpre.dtype)
     acc = np.zeros((D, H), dtype=dpre.dtype)
-    steps = zip(dh[_REV], dpre[_REV], dpre[_REV, :3], dpre[_REV, 3], a_o[_REV], b_o[_REV], p3[_REV], f[_REV])
+    steps = zip(dh[_REV], dpre[_REV], dpre[_REV, :3], dpre[_REV, 3], a_o[_REV], b_o[_REV], p3[_REV],
+                f[_REV], strict=True)  # fmt: skip
     for dh_s, dp, dp_ifg, dp_o, ao, bo, p, fs in steps:
         dh_s += acc
         np.multiply(dh_s, ao, out=tmp)
@@ -320,7 +321,7 @@ def _gru_back(run, dh, dgi, dgh, rec) -> np.ndarray:
     # the r, z rows of the x-side and h-side gradients are equal: write them into
     # dgh here and copy them over to dgi once, after the loop
     steps = zip(dh[_REV], dgh[_REV], dgi[_REV, 2], dgh[_REV, 0], dgh[_REV, 1], dgh[_REV, 2],
-                a1[_REV], a2[_REV], a3[_REV], r[_REV], z[_REV])  # fmt: skip
+                a1[_REV], a2[_REV], a3[_REV], r[_REV], z[_REV], strict=True)  # fmt: skip
     for dh_s, gh, da_n, da_r, da_z, dgh_n, a1s, a2s, a3s, rs, zs in steps:
         dh_s += acc
         np.multiply(dh_s, a1s, out=da_n)
