@@ -189,12 +189,23 @@ _KEEP_KEYS_WIDGETS = (
 _PLAYBACK_KEYS = {Qt.Key.Key_Space, Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Home, Qt.Key.Key_End}
 
 
+_TEXT_WIDGETS = (QtWidgets.QLineEdit, QtWidgets.QTextEdit, QtWidgets.QPlainTextEdit)
+
+
+def _keeps_keys(widget) -> bool:
+    """Editors keep the playback keys; read-only text (the step math) does not: there
+    ←/→ step the clock, as everywhere else."""
+    if isinstance(widget, _TEXT_WIDGETS) and widget.isReadOnly():
+        return False
+    return isinstance(widget, _KEEP_KEYS_WIDGETS)
+
+
 class _KeepKeysFilter(QtCore.QObject):
     """Lets text editors, spin boxes and tables keep the playback keys: a shortcut
     only fires when the focused widget has no use for the key."""
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
-        if event.type() == QtCore.QEvent.Type.ShortcutOverride and isinstance(obj, _KEEP_KEYS_WIDGETS):
+        if event.type() == QtCore.QEvent.Type.ShortcutOverride and _keeps_keys(obj):
             if Qt.Key(event.key()) in _PLAYBACK_KEYS and not (
                 event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
             ):

@@ -150,6 +150,19 @@ def test_text_editors_keep_their_keys(active_window, qtbot):
     assert pb.step == 1
 
 
+def test_read_only_text_leaves_the_keys_to_the_clock(active_window, qtbot):
+    w = active_window
+    pb = w.playback
+    w.show_view("math")
+    browser = w.math_panel.browser
+    browser.setFocus()
+    qtbot.waitUntil(browser.hasFocus)
+    qtbot.keyClick(browser, Qt.Key.Key_Right)
+    assert pb.step == 2
+    qtbot.keyClick(browser, Qt.Key.Key_End)
+    assert pb.step == 4
+
+
 def test_ctrl_v_pastes_into_the_sequence_table(active_window, qtbot):
     from PySide6 import QtWidgets
 
