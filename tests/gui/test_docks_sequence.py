@@ -445,3 +445,10 @@ def test_text_being_typed_survives_other_edits(dock, controller):
     assert w.text_edit.text() == "a sentence not used yet"
     dock.model.setData(dock.model.index(0, 5), "0.5")  # a target edit: the same sentence
     assert w.text_edit.text() == "a sentence not used yet"
+
+
+def test_generator_parameters_out_of_range_are_refused():
+    from rnnviz.gui.docks.sequence_sources import make_generated
+
+    with pytest.raises(ValueError, match="period must be a finite number"):
+        make_generated("impulse", length=10, period=float("inf"), amplitude=1.0)

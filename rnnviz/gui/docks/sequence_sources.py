@@ -6,6 +6,7 @@ Each widget builds a :class:`~rnnviz.session.Sequence` and emits
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
@@ -200,6 +201,8 @@ def make_generated(kind: str, **params) -> Sequence:
 
     accepted = generator_accepts(kind)
     if kind == "impulse" and "period" in params:
+        if not math.isfinite(params["period"]):
+            raise ValueError(f"period must be a finite number of steps; got {params['period']}")
         params["period"] = max(1, round(params["period"]))  # impulses repeat every whole number of steps
     gen = make_sequence(kind, **{k: v for k, v in params.items() if k in accepted})
     return Sequence(
