@@ -258,7 +258,7 @@ class FileActions(QtCore.QObject):
         try:
             save_session(session, path)
         except OSError as exc:  # a read-only or missing folder, a full disk, a folder in the way
-            self.show_error_dialog("Cannot save", _save_error(path, exc))
+            self.show_error_dialog("Cannot save", dialogs.describe_write_error(path, exc))
             return False
         except ValueError as exc:
             self.show_error_dialog("Cannot save", f"{Path(path).name}: {exc}")
@@ -419,17 +419,6 @@ class FileActions(QtCore.QObject):
 
     def _status(self, message: str) -> None:
         self.controller.report(message, error=False)
-
-
-def _save_error(path: str, exc: OSError) -> str:
-    """Where and why, without the temp file's name the atomic save used."""
-    p = Path(path)
-    reason = exc.strerror or str(exc)
-    if p.is_dir():
-        return f"{p} is a folder; choose a file name inside it"
-    if not p.parent.is_dir():
-        return f"Cannot save {p.name}: the folder {p.parent} does not exist"
-    return f"Cannot save {p.name} in {p.parent}: {reason}. Your work is still open; save it elsewhere."
 
 
 def _file_stem(name: str) -> str:

@@ -60,6 +60,18 @@ def choose_save_path(parent: QtWidgets.QWidget, suggested: str, filters: str) ->
     return path or None
 
 
+def describe_write_error(path: str, exc: OSError) -> str:
+    """Where and why a file could not be written, without the temp file's name an atomic
+    write used."""
+    p = Path(path)
+    reason = exc.strerror or str(exc)
+    if p.is_dir():
+        return f"{p} is a folder; choose a file name inside it"
+    if not p.parent.is_dir():
+        return f"Cannot save {p.name}: the folder {p.parent} does not exist"
+    return f"Cannot save {p.name} in {p.parent}: {reason}. Your work is still open; save it elsewhere."
+
+
 def show_error(parent: QtWidgets.QWidget, title: str, message: str) -> None:
     QtWidgets.QMessageBox.critical(parent, title, message)
 

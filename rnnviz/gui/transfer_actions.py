@@ -15,6 +15,8 @@ from rnnviz.session.atomic import atomic_write
 from rnnviz.session.exporters import session_trace_csv
 from rnnviz.session.weights import WeightsFileError, export_weights, merge_weights, pytorch_code
 
+from .file_dialogs import describe_write_error
+
 FILTERS = {
     "weights": "NumPy weights (*.npz);;All files (*)",
     "csv": "CSV tables (*.csv);;All files (*)",
@@ -35,7 +37,9 @@ def write_trace_csv(session, path: str) -> str | None:
     try:
         text = session_trace_csv(session)
         atomic_write(path, lambda f: f.write(text.encode("utf-8")))
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
+        return describe_write_error(path, exc)
+    except ValueError as exc:
         return f"{Path(path).name}: {exc}"
     except MemoryError:
         return f"{Path(path).name}: not enough memory for a trace of {session.sequence.steps:,} steps"
@@ -99,7 +103,10 @@ class TransferActions(QtCore.QObject):
     def export_weights(self, path: str) -> bool:
         try:
             export_weights(self.controller.latest.network, path)
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
+            self.files.show_error_dialog("Cannot export the weights", describe_write_error(path, exc))
+            return False
+        except ValueError as exc:
             self.files.show_error_dialog("Cannot export the weights", f"{Path(path).name}: {exc}")
             return False
         self.files._status(f"Exported the weights to {Path(path).name} (PyTorch names)")

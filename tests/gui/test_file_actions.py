@@ -237,7 +237,9 @@ def test_a_long_trace_is_exported_in_a_worker(qtbot, main_window, files, tmp_pat
     files.show_error_dialog = lambda title, message: shown.append(message)
     with qtbot.waitSignal(t.sig_export_finished, timeout=30_000) as blocker:
         t.export_csv(str(tmp_path / "gone" / "x.csv"), background=True)
-    assert blocker.args == [False] and shown and shown[0].startswith("x.csv: ")
+    assert blocker.args == [False] and shown[0].startswith("Cannot save x.csv: the folder")
+    assert not t.export_weights(str(tmp_path / "gone" / "w.npz"))
+    assert shown[1].startswith("Cannot save w.npz: the folder") and ".tmp" not in shown[1]
 
 
 def test_a_failed_save_says_where_and_why_and_keeps_the_work(
