@@ -155,16 +155,19 @@ def test_fuzz_insertions_and_deletions(tmp_path, tmp_path_factory, where, chunk,
     _load_or_refuse(path)
 
 
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6,
+)
+
+
 @_FUZZ
 @given(
     header_field=st.sampled_from(
         ["schema_version", "network", "sequence", "view", "init", "arrays", "title"]
     ),
-    value=st.recursive(
-        st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
-        max_leaves=6,
-    ),
+    value=_JSON_VALUES,
 )
 def test_fuzz_manifest_values(tmp_path, header_field, value):
     import json
@@ -174,6 +177,51 @@ def test_fuzz_manifest_values(tmp_path, header_field, value):
     m[header_field] = value
     members["manifest.json"] = json.dumps(m).encode()
     _load_or_refuse(write_zip(tmp_path / "fuzz.rnnviz", members))
+
+
+_SECTION_KEYS = {
+    "network": ["mode", "input_size", "hidden_size", "num_layers", "bidirectional", "output_size",
+                "head_activation", "dtype"],
+    "sequence": ["steps", "input_names", "target_names", "vocabulary", "tokens", "token_mode", "shape",
+                 "has_targets"],
+    "view": ["step", "layer", "direction", "unit", "gate", "speed", "loop", "decimals", "dock_state"],
+    "init": ["scheme", "seed", "constant", "forget_bias_one"],
+    "arrays": ["weights_prefix", "inputs", "targets", "target_mask"],
+}  # fmt: skip
+
+
+@_FUZZ
+@given(
+    edits=st.lists(
+        st.sampled_from(sorted(_SECTION_KEYS)).flatmap(
+            lambda sec: st.tuples(
+                st.just(sec), st.sampled_from(_SECTION_KEYS[sec]), _JSON_VALUES | st.just(...)
+            )
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_fuzz_manifest_fields(tmp_path, edits):
+    """Any field of any section replaced (or removed: ...): a session that works, or a SessionFileError."""
+    import json
+
+    members = members_of(default_session())
+    m = json.loads(members["manifest.json"])
+    for section, key, value in edits:
+        if value is ...:
+            m[section].pop(key, None)
+        else:
+            m[section][key] = value
+    members["manifest.json"] = json.dumps(m).encode()
+    try:
+        s = load_session(write_zip(tmp_path / "fuzz.rnnviz", members))
+    except SessionFileError as e:
+        assert str(e)
+    else:  # what opens can be shown and saved again
+        s.network.forward(s.inputs)
+        save_session(s, tmp_path / "again.rnnviz")
+        load_session(tmp_path / "again.rnnviz")
 
 
 # -- archives that say two things at once -------------------------------------------
