@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+import stat
 from collections.abc import Iterable
 from collections.abc import Sequence as Seq
 from dataclasses import dataclass
@@ -80,12 +81,19 @@ def read_table(path: str | os.PathLike, delimiter: str | None = "auto", header: 
     """Read a CSV / TSV / TXT file.  ``delimiter``: "auto", a character, or None (whitespace)."""
     p = Path(path)
     try:
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise SequenceImportError(f"{p.name} is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
-        raw = p.read_bytes()
+        st = p.stat()
+        if not stat.S_ISREG(st.st_mode):  # a folder, a pipe, a device: never read (it may not end)
+            raise SequenceImportError(f"{p.name} is not a file (a folder, a pipe or a device)")
+        if st.st_size > MAX_FILE_BYTES:
+            raise SequenceImportError(f"{p.name} is {st.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+        with open(p, "rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)  # the size may have changed since stat
     except OSError as e:
         raise SequenceImportError(f"cannot read {p.name}: {e.strerror or e}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise SequenceImportError(
+            f"{p.name} is over {MAX_FILE_BYTES:,} bytes; the limit is {MAX_FILE_BYTES:,}"
+        )
     return parse_table(_decode(raw, p.name), delimiter=delimiter, header=header, source=p.name)
 
 

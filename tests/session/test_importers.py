@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -283,3 +285,27 @@ def test_one_hot_tables_too_big_for_memory_are_refused_naming_both_sizes():
         TextImportError, match=r"40,000 tokens and a vocabulary of 4,001.*limit is 20,000,000"
     ):
         text_sequence(words, mode="word")
+
+
+def test_a_folder_or_a_pipe_is_not_read(tmp_path):
+    (tmp_path / "folder.csv").mkdir()
+    with pytest.raises(SequenceImportError, match="folder.csv is not a file"):
+        read_table(tmp_path / "folder.csv")
+    os.mkfifo(tmp_path / "pipe.csv")  # reading it would wait for a writer forever
+    with pytest.raises(SequenceImportError, match="pipe.csv is not a file"):
+        read_table(tmp_path / "pipe.csv")
+
+
+def test_a_file_that_grew_after_its_size_was_checked_is_still_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(importers, "MAX_FILE_BYTES", 100)
+    path = tmp_path / "growing.csv"
+    path.write_text("a\n" + "1\n" * 100)
+    real_stat = type(path).stat
+
+    def small_stat(self, **kw):  # the size the OS reported a moment before the file grew
+        st = real_stat(self, **kw)
+        return os.stat_result((st.st_mode, *st[1:6], 10, *st[7:]))
+
+    monkeypatch.setattr(type(path), "stat", small_stat)
+    with pytest.raises(SequenceImportError, match="growing.csv is over 100 bytes"):
+        read_table(path)
