@@ -154,3 +154,23 @@ def _tip():
     from PySide6.QtCore import Qt
 
     return Qt.ItemDataRole.ToolTipRole
+
+
+@pytest.mark.parametrize(
+    "text, said",
+    [("", "an empty cell is not a number"), ("q" * 10_000, "'" + "q" * 40 + "…' is not a number"),
+     ("inf", "'inf' is not a number"), ("1e400", "'1e400' is not a number"), ("1_0", "'1_0' is not a number")],
+)  # fmt: skip
+def test_weight_cells_refuse_what_is_not_a_finite_number(weights, controller, qtbot, text, said):
+    m = weights.models["weight_hh_l0"]
+    before = controller.session
+    with qtbot.waitSignal(controller.sig_error) as blocker:
+        assert not m.setData(m.index(0, 1), text)
+    assert blocker.args[0].startswith(said) and len(blocker.args[0]) < 200, blocker.args[0]
+    assert controller.session is before
+
+
+def test_a_huge_but_finite_weight_is_taken(weights, controller):
+    m = weights.models["weight_hh_l0"]
+    assert m.setData(m.index(0, 1), "1e308")
+    assert controller.session.network.param("weight_hh_l0")[0, 1] == 1e308

@@ -217,9 +217,9 @@ class WeightEditorDock(QtWidgets.QDockWidget):
 
     def _on_model_invalid_text(self, key: str, row: int, col: int, text: str) -> None:
         name = course_name(key, self.controller.session.network.mode)
-        self.controller.report(
-            f"{text!r} is not a number: {name} ({key}) row {row + 1}, column {col + 1} keeps its value"
-        )
+        shown = text.strip() if len(text.strip()) <= 40 else text.strip()[:40] + "…"
+        what = "an empty cell is not a number" if not shown else f"{shown!r} is not a number"
+        self.controller.report(f"{what}: {name} ({key}) row {row + 1}, column {col + 1} keeps its value")
 
 
 def main() -> int:  # python -m rnnviz.gui.docks.weight_editor
