@@ -221,3 +221,17 @@ def test_gate_titles_wear_the_gate_colours_of_the_diagram_and_the_math(qtbot):
     area = show(qtbot, example("lstm"))
     for g, panel in area.gate_panels.items():
         assert f"color:{GATE_COLOURS[g]}" in panel.title.text()
+
+
+def test_the_last_step_keeps_its_axis_label(qtbot):
+    """T = 40 ends the axis half a step after its tick: its label is drawn all the same."""
+    area = show(qtbot, random_session("gru", 8, sine_sequence(40)), size=(900, 650))
+    axis = area.hidden_panel.plot.step_axis
+    image = QtGui.QImage(10, 10, QtGui.QImage.Format.Format_ARGB32)
+    painter = QtGui.QPainter(image)
+    try:
+        _, _, texts = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    labels = [text for _, _, text in texts]
+    assert "0" in labels and "40" in labels

@@ -61,13 +61,17 @@ class StepAxis(pg.AxisItem):
     """
 
     MAX_TOKEN_CHARS = 10  # longer tokens are cut with "…" on the axis (the readout has them whole)
+    LABEL_OVERHANG = 16.0  # pixels a label may reach past either end of the axis
 
     def __init__(self) -> None:
         super().__init__("bottom")
         self.tokens: tuple[str, ...] = ()
         self.backward_start = -1  # step T + 1, where a backward direction's h_0 sits
-        # the last step's label may reach past the axis' end by half its width
-        self.setStyle(hideOverlappingLabels=24)
+
+    def boundingRect(self):  # noqa: N802 (Qt override)
+        """A little wider than the axis: pyqtgraph draws only the labels inside this rect,
+        and the last step's label (T, or T + 1 "←start") reaches past the end by half its width."""
+        return super().boundingRect().adjusted(-self.LABEL_OVERHANG, 0, self.LABEL_OVERHANG, 0)
 
     def set_tokens(self, tokens: tuple[str, ...]) -> None:
         self.tokens = tuple(tokens)
