@@ -20,6 +20,7 @@ A file that cannot be opened shows its error and leaves the session exactly as i
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -49,6 +50,16 @@ def same_work(a: Session | None, b: Session | None) -> bool:
     )
 
 
+@dataclass
+class _Opening:
+    """A session being opened whose trace is computed in the worker."""
+
+    path: str | None
+    shown: Session | None  # what the window showed before: still shown if the open fails
+    before: tuple  # (path, clean session) to go back to
+    error: str | None = None
+
+
 class FileActions(QtCore.QObject):
     """The window's file handling; the session itself lives in the controller."""
 
@@ -72,6 +83,7 @@ class FileActions(QtCore.QObject):
         self._path = str(path) if path else None
         self._clean = controller.session  # the work as last opened or saved
         self._autosaved: Session | None = None
+        self._opening: _Opening | None = None  # a session opened, still being computed
         self._offered = False
         # the dialogs: attributes, so tests (and other front ends) can replace them
         self.ask_unsaved = lambda name: dialogs.ask_unsaved(window, name)
@@ -88,6 +100,7 @@ class FileActions(QtCore.QObject):
         window.installEventFilter(self)
         controller.sig_session_changed.connect(self._on_controller_session_changed)
         controller.sig_busy_changed.connect(self._on_controller_busy_changed)
+        controller.sig_error.connect(self._on_controller_error)
         self.autosave_timer = QtCore.QTimer(self)
         self.autosave_timer.setInterval(autosave_ms)
         self.autosave_timer.timeout.connect(self.autosave_now)
@@ -131,7 +144,9 @@ class FileActions(QtCore.QObject):
     def _on_controller_session_changed(self, session: Session) -> None:
         self.update_title()
 
-    def _on_controller_busy_changed(self, _busy: bool) -> None:
+    def _on_controller_busy_changed(self, busy: bool) -> None:
+        if not busy and self._opening is not None:
+            self._settle_opening()
         self.update_title()  # an edit being built is unsaved work
 
     def _set_current(self, path: str | None, clean: Session | None) -> None:
@@ -219,11 +234,29 @@ class FileActions(QtCore.QObject):
 
     def _show(self, session: Session, path: str | None) -> bool:
         before = (self._path, self._clean)
+        shown = self.controller.session
         self._set_current(path, session)
         if not self.window.set_session(session):
             self._set_current(*before)
             return False
+        if self.controller.busy:  # computed in the worker: it may yet be refused or cancelled
+            self._opening = _Opening(path, shown, before)
         return True
+
+    def _on_controller_error(self, message: str) -> None:
+        if self._opening is not None:
+            self._opening.error = message
+
+    def _settle_opening(self) -> None:
+        """A session being opened has been computed, refused or cancelled.  Refused or
+        cancelled, the window still shows the previous work: so do the title and Save."""
+        opening, self._opening = self._opening, None
+        if self.controller.session is not opening.shown:
+            return  # it (or an edit made on it meanwhile) is what the window shows now
+        self._set_current(*opening.before)
+        if opening.error is not None:
+            name = Path(opening.path).name if opening.path else "this session"
+            self.show_error_dialog("Cannot open this file", f"{name}: {opening.error}")
 
     def revert(self) -> bool:
         if not self._path:

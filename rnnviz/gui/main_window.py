@@ -343,6 +343,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- status -------------------------------------------------------------------
     def _on_controller_busy_changed(self, busy: bool) -> None:
+        if not busy:
+            self._restore_step = None  # a session refused or cancelled in the worker: no step to restore
         for w in (self.busy_label, self.progress, self.cancel_button):
             w.setVisible(busy)
 

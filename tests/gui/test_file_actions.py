@@ -89,6 +89,34 @@ def test_a_bad_file_on_the_command_line_is_shown_over_the_default_session(qtbot,
     assert files.path is None and not files.dirty
 
 
+@pytest.mark.parametrize("how", ["refused", "cancelled"])
+def test_a_session_refused_in_the_worker_leaves_file_and_title_as_they_were(
+    qtbot, main_window, files, saved, tmp_path, monkeypatch, how
+):
+    c = main_window.controller
+    assert files.open_path(saved)
+    c.threading = "async"  # as a long session is computed in the app
+    other = tmp_path / "other.rnnviz"
+    save_session(default_session().with_view(step=3), other)
+    if how == "refused":
+        monkeypatch.setattr("rnnviz.gui.controller.MAX_TRACE_BYTES", 1)  # "too big for memory"
+    shown = []
+    files.show_error_dialog = lambda title, message: shown.append(message)
+    before = c.session
+    with qtbot.waitSignal(c.sig_busy_changed, check_params_cb=lambda busy: not busy, timeout=30_000):
+        assert files.open_path(other)
+        if how == "cancelled":
+            c.cancel()
+    assert c.session is before
+    assert files.path == str(saved) and not files.dirty  # Save would not write the old work over it
+    assert main_window.windowTitle().startswith("work.rnnviz")
+    assert main_window.playback.step == before.view.step
+    if how == "refused":
+        assert len(shown) == 1 and shown[0].startswith("other.rnnviz: ") and "GB" in shown[0]
+    else:
+        assert shown == []
+
+
 def test_closing_with_unsaved_work_asks(main_window, files, saved):
     files.open_path(saved)
     _edit(main_window)
