@@ -157,6 +157,7 @@ def test_matrices_carry_their_pytorch_names_and_shapes():
     W = f_line.parts[0]
     assert W.name == "W_{if}" and W.caption == "weight_ih_l1_reverse[3:6], 3×6"
     assert "h^{(2)←}_{3}" in sm.line("h_term:f").lhs  # backward: h_{t+1}
+    assert f_line.title == "f: input term (from layer 1's h, forward over backward)"  # 6 = 2 × 3 rows
     assert sm.line("head:Wh").parts[0].caption == "head.weight, 4×6"
 
 

@@ -25,6 +25,11 @@ class _Builder:
         sup = (f"({layer + 1})" if net.num_layers > 1 else "") + ("←" if back else "")
         self.h_sup = f"^{{{sup}}}" if sup else ""
         self.x_name = f"x_{{{t}}}" if layer == 0 else f"h^{{({layer})}}_{{{t}}}"
+        # what a stacked layer reads: the layer below's h (both directions, stacked)
+        self.x_from = ""
+        if layer > 0:
+            both = ", forward over backward" if net.num_directions == 2 else ""
+            self.x_from = f" (from layer {layer}'s h{both})"
 
     def h(self, t: str) -> str:
         return f"h{self.h_sup}_{{{t}}}"
@@ -60,7 +65,7 @@ class _Builder:
             Line(
                 f"x_term{sx}",
                 gate,
-                f"{gate}: input term" if gate else "input term",
+                (f"{gate}: input term" if gate else "input term") + self.x_from,
                 f"{Wx.name}·{self.x_name}",
                 "",
                 (Wx, "·", x, "=", self.vec("", d.x_term[rows_k], gate)),
