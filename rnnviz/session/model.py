@@ -7,7 +7,8 @@ trace, and redraws views from the trace.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import math
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
@@ -103,6 +104,26 @@ def _check_finite(a: np.ndarray, what: str, allow_nan: bool) -> None:
 MAX_SEED = 2**31 - 1  # the largest seed a file may hold (and the GUI's seed box shows)
 
 
+def _plain_fields(settings) -> None:
+    """Each field as the plain Python type of its default (a NumPy int64 from a view would
+    otherwise make saving fail: JSON cannot write it); anything else is a ValueError."""
+    for f in fields(settings):
+        v, typ = getattr(settings, f.name), type(f.default)
+        if typ is float and isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool):
+            plain = float(v)
+        elif typ is int and isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_):
+            plain = int(v)
+        elif typ is bool and isinstance(v, bool | np.bool_):
+            plain = bool(v)
+        elif typ is str and isinstance(v, str):
+            plain = str(v)
+        else:
+            raise ValueError(f"{type(settings).__name__}.{f.name} must be {typ.__name__}; got {v!r}")
+        if typ is float and not math.isfinite(plain):
+            raise ValueError(f"{type(settings).__name__}.{f.name} must be finite; got {v!r}")
+        object.__setattr__(settings, f.name, plain)
+
+
 @dataclass(frozen=True)
 class InitSettings:
     """How the weights were (or will be) initialised; see rnnviz.engine.init."""
@@ -111,6 +132,9 @@ class InitSettings:
     seed: int = 0
     constant: float = 0.1
     forget_bias_one: bool = False
+
+    def __post_init__(self) -> None:
+        _plain_fields(self)
 
 
 @dataclass(frozen=True)
@@ -127,6 +151,9 @@ class ViewSettings:
     decimals: int = 4
     dock_state: str = ""  # QMainWindow.saveState(), base64; opaque to this package
 
+    def __post_init__(self) -> None:
+        _plain_fields(self)
+
 
 @dataclass(frozen=True, eq=False)
 class Session:
@@ -138,6 +165,9 @@ class Session:
     title: str = ""
 
     def __post_init__(self) -> None:
+        for name in ("note", "title"):
+            if not isinstance(getattr(self, name), str):
+                raise ValueError(f"the session's {name} must be text; got {getattr(self, name)!r}")
         if self.sequence.num_features != self.network.input_size:
             raise ValueError(
                 f"the sequence has {self.sequence.num_features} input features but the network "
