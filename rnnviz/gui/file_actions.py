@@ -58,6 +58,7 @@ class _Opening:
     shown: Session | None  # what the window showed before: still shown if the open fails
     before: tuple  # (path, clean session) to go back to
     error: str | None = None
+    recovered: bool = False  # autosaved work being recovered
 
 
 class FileActions(QtCore.QObject):
@@ -84,6 +85,7 @@ class FileActions(QtCore.QObject):
         self._clean = controller.session  # the work as last opened or saved
         self._autosaved: Session | None = None
         self._opening: _Opening | None = None  # a session opened, still being computed
+        self._last_error: str | None = None
         self._offered = False
         # the dialogs: attributes, so tests (and other front ends) can replace them
         self.ask_unsaved = lambda name: dialogs.ask_unsaved(window, name)
@@ -244,6 +246,7 @@ class FileActions(QtCore.QObject):
         return True
 
     def _on_controller_error(self, message: str) -> None:
+        self._last_error = message
         if self._opening is not None:
             self._opening.error = message
 
@@ -254,7 +257,9 @@ class FileActions(QtCore.QObject):
         if self.controller.session is not opening.shown:
             return  # it (or an edit made on it meanwhile) is what the window shows now
         self._set_current(*opening.before)
-        if opening.error is not None:
+        if opening.recovered:
+            self._keep_refused_recovery(opening.error)
+        elif opening.error is not None:
             name = Path(opening.path).name if opening.path else "this session"
             self.show_error_dialog("Cannot open this file", f"{name}: {opening.error}")
 
@@ -396,12 +401,22 @@ class FileActions(QtCore.QObject):
             where = f"\n\nThe file is kept as {kept}." if kept else ""
             self.show_error_dialog("Cannot recover the autosaved work", f"{exc}{where}")
             return False
+        self._last_error = None
         if not self._show(session, info["path"]):
+            self._keep_refused_recovery(self._last_error)  # e.g. too big for memory
             return False
+        if self._opening is not None:
+            self._opening.recovered = True  # if the worker refuses it, keep the file
         self._clean = None  # recovered work is unsaved work
         self.update_title()
         self._status("Recovered the work that was not saved when rnnviz last stopped")
         return True
+
+    def _keep_refused_recovery(self, error: str | None) -> None:
+        """Recovered work the controller refused: its file is set aside, never autosaved over."""
+        kept = self.recovery.set_aside() if self.recovery is not None else None
+        where = f"\n\nThe autosaved work is kept as {kept}." if kept else ""
+        self.show_error_dialog("Cannot recover the autosaved work", f"{error or 'it cannot be shown'}{where}")
 
     def shutdown(self) -> None:
         """A clean exit: stop autosaving, remove the recovery files, release the lock."""

@@ -5,6 +5,7 @@ In the state folder (``QStandardPaths.AppDataLocation`` by default)::
     rnnviz.lock          QLockFile held while the app runs (pid, program, host)
     recovery.rnnviz      the last autosave of unsaved work (an ordinary session file)
     recovery.json        {"path": the file it belongs to or null, "saved": ISO time}
+    recovery-kept-*.rnnviz  recovered work this copy could not open, set aside, never deleted
 
 * The first copy takes the lock.  A recovery file it finds then was left by a
   copy that ended without cleaning up: a crash.  It offers the file back.
@@ -89,12 +90,12 @@ class Recovery:
         return True
 
     def set_aside(self) -> Path | None:
-        """Keep a recovery file this copy cannot read (damaged, or from a newer rnnviz) under
-        a dated name, so it is not offered again and not lost; its new path, or None."""
+        """Keep a recovery file this copy cannot read or show (damaged, from a newer rnnviz,
+        too big) under a dated name, so it is not offered again and not lost; its new path."""
         if not self.primary or not self.recovery_path.exists():
             return None
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        kept = self.state_dir / f"unreadable-recovery-{stamp}.rnnviz"
+        kept = self.state_dir / f"recovery-kept-{stamp}.rnnviz"
         try:
             os.replace(self.recovery_path, kept)
         except OSError:

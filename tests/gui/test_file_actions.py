@@ -378,11 +378,38 @@ def test_an_unreadable_recovery_file_is_set_aside_not_deleted(qtbot, main_window
     files.show_error_dialog = lambda title, message: shown.append(message)
     before = main_window.controller.session
     assert not files.offer_recovery()
-    kept = list(state.glob("unreadable-recovery-*.rnnviz"))
+    kept = list(state.glob("recovery-kept-*.rnnviz"))
     assert len(kept) == 1 and kept[0].read_bytes().endswith(b"or damaged")
     assert str(kept[0]) in shown[0]
     assert files.recovery.crashed_work() is None  # not offered again
     assert main_window.controller.session is before
+
+
+@pytest.mark.parametrize("threading", ["sync", "async"])
+def test_recovered_work_too_big_to_show_is_kept(qtbot, main_window, tmp_path, monkeypatch, threading):
+    from rnnviz.gui.recovery import RECOVERY_NAME
+
+    state = tmp_path / "state"
+    state.mkdir()
+    save_session(default_session(), state / RECOVERY_NAME)
+    files = _make_files(main_window, tmp_path)
+    files.ask_recover = lambda info: True
+    shown = []
+    files.show_error_dialog = lambda title, message: shown.append(message)
+    monkeypatch.setattr("rnnviz.gui.controller.MAX_TRACE_BYTES", 1)  # "too big for memory"
+    c = main_window.controller
+    c.threading = threading
+    before = c.session
+    if threading == "sync":
+        assert not files.offer_recovery()
+    else:
+        with qtbot.waitSignal(c.sig_busy_changed, check_params_cb=lambda busy: not busy, timeout=30_000):
+            assert files.offer_recovery()
+    assert c.session is before and not files.dirty
+    kept = list(state.glob("recovery-kept-*.rnnviz"))
+    assert len(kept) == 1 and str(kept[0]) in shown[0] and "GB" in shown[0]
+    assert load_session(kept[0]).sequence.steps == 4  # the work is all there
+    assert not files.autosave_now() and kept[0].exists()
 
 
 LOCK_HOLDER = textwrap.dedent(
