@@ -96,6 +96,10 @@ class Recovery:
             return None
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         kept = self.state_dir / f"recovery-kept-{stamp}.rnnviz"
+        n = 1
+        while kept.exists():  # never over one kept before
+            n += 1
+            kept = self.state_dir / f"recovery-kept-{stamp}-{n}.rnnviz"
         try:
             os.replace(self.recovery_path, kept)
         except OSError:

@@ -383,6 +383,9 @@ def test_an_unreadable_recovery_file_is_set_aside_not_deleted(qtbot, main_window
     assert str(kept[0]) in shown[0]
     assert files.recovery.crashed_work() is None  # not offered again
     assert main_window.controller.session is before
+    files.recovery.recovery_path.write_bytes(b"another")  # a second one, the same second
+    second = files.recovery.set_aside()
+    assert second != kept[0] and kept[0].read_bytes().endswith(b"or damaged")
 
 
 @pytest.mark.parametrize("threading", ["sync", "async"])
