@@ -70,10 +70,13 @@ class Sequence:
             ("vocabulary", self.vocabulary, n_in),
             ("tokens", self.tokens, T),
         ):
+            if isinstance(names, str) or not all(isinstance(w, str) for w in names):
+                raise ValueError(f"{what} must be a sequence of strings; got {names!r:.80}")
             if names and len(names) != n:
                 raise ValueError(
                     f"{what}: {len(names)} given for {n} {'steps' if what == 'tokens' else 'columns'}"
                 )
+            object.__setattr__(self, what, tuple(str(w) for w in names))  # np.str_ → str
         if len(set(self.vocabulary)) != len(self.vocabulary):
             raise ValueError("the vocabulary names a token twice")
         if self.token_mode not in ("", "word", "char"):

@@ -65,3 +65,12 @@ def test_note_and_title_are_text():
 
     with pytest.raises(ValueError, match="note must be text"):
         replace(default_session(), note=None)
+
+
+def test_names_must_be_strings_and_are_kept_as_tuples():
+    with pytest.raises(ValueError, match="input_names must be a sequence of strings"):
+        Sequence(X, input_names=(1, 2, 3))
+    with pytest.raises(ValueError, match="tokens must be a sequence of strings"):
+        Sequence(X, tokens="abc")
+    s = Sequence(X, input_names=["a", np.str_("b"), "c"])
+    assert s.input_names == ("a", "b", "c") and type(s.input_names[1]) is str
