@@ -452,3 +452,21 @@ def test_generator_parameters_out_of_range_are_refused():
 
     with pytest.raises(ValueError, match="period must be a finite number"):
         make_generated("impulse", length=10, period=float("inf"), amplitude=1.0)
+
+
+def test_the_table_is_not_edited_while_another_sequence_is_computed(dock, controller, qtbot):
+    m = dock.model
+    controller.threading = "async"  # as a long sequence is computed in the app
+    before = controller.session
+    assert controller.set_sequence(Sequence(inputs=np.ones((6, 1))))  # not shown yet
+    m.setData(m.index(3, 4), "0.5")  # a cell of the table still shown
+    assert "a new sequence is being computed" in dock.error_label.text()
+    assert not dock.paste_text("1\t2\n")
+    dock.remove_row()
+    assert controller.latest.sequence.inputs.shape == (6, 1)  # untouched by the old table's cells
+    controller.cancel()
+    controller.wait()
+    assert controller.session is before
+    assert m.setData(m.index(0, 0), "0.5")  # the table shown is the sequence again
+    assert controller.latest.sequence.inputs[0, 0] == 0.5
+    controller.wait()

@@ -87,6 +87,7 @@ class SequenceDock(QtWidgets.QDockWidget):
         super().__init__("Sequence", parent)
         self.setObjectName("SequenceDock")
         self.controller = controller
+        self._shown: Sequence | None = None  # the sequence the table shows
         self._build()
         controller.sig_session_changed.connect(self._on_controller_session_changed)
         controller.sig_error.connect(self._on_controller_error)
@@ -174,6 +175,7 @@ class SequenceDock(QtWidgets.QDockWidget):
 
     def set_session(self, session: Session) -> None:
         seq = session.sequence
+        self._shown = seq  # what the table shows: edits by row and column refer to it
         table, names = self.table_array(seq)
         structure = (table.shape, tuple(names))
         self.model.set_array(table, None, [visible_token(n) for n in names])
@@ -194,6 +196,12 @@ class SequenceDock(QtWidgets.QDockWidget):
             )
         self.summary_label.setText(text)
         self.text_widget.set_sequence(seq)
+
+    @staticmethod
+    def column_names(seq: Sequence) -> list[str]:
+        """The table's headers: inputs, then targets (marked →)."""
+        names = list(seq.input_names)
+        return names if seq.targets is None else names + [f"→ {n}" for n in seq.target_names]
 
     @staticmethod
     def table_array(seq: Sequence) -> tuple[np.ndarray, list[str]]:
@@ -220,6 +228,14 @@ class SequenceDock(QtWidgets.QDockWidget):
         self.error_label.clear()
 
     # -- widget → state ---------------------------------------------------------------------
+    def _editable(self) -> bool:
+        """Edits by row and column refer to the table shown; while another sequence is
+        being computed (a big file, a generator) they would land in the wrong place."""
+        if self.sequence is self._shown:
+            return True
+        self.show_error("a new sequence is being computed; edit the table once it is shown (or Cancel)")
+        return False
+
     def _submit(self, sequence: Sequence) -> bool:
         ok = self.controller.set_sequence(sequence)
         if ok:
@@ -253,6 +269,8 @@ class SequenceDock(QtWidgets.QDockWidget):
 
     def _on_model_value_edited(self, row: int, col: int, value: float) -> None:
         """One cell: only its own array is copied (a big one-hot table is hundreds of MB)."""
+        if not self._editable():
+            return
         seq = self.sequence
         n_in = seq.num_features
         try:
@@ -270,7 +288,7 @@ class SequenceDock(QtWidgets.QDockWidget):
         self._submit(new)
 
     def _on_model_invalid_text(self, row: int, col: int, text: str) -> None:
-        _, names = self.table_array(self.sequence)
+        names = self.column_names(self._shown)
         where = f"step t = {row + 1}, column {visible_token(names[col])!r}"
         if not text.strip():
             self.show_error(
@@ -294,6 +312,8 @@ class SequenceDock(QtWidgets.QDockWidget):
         self._split(np.vstack([table, np.zeros((1, table.shape[1]))]), seq.num_features, names)
 
     def remove_row(self) -> None:
+        if not self._editable():
+            return
         seq = self.sequence
         if seq.steps <= 1:
             self.show_error("a sequence needs at least one time step")
@@ -313,6 +333,8 @@ class SequenceDock(QtWidgets.QDockWidget):
         self._split(table, n_in + 1, names)
 
     def remove_input_column(self) -> None:
+        if not self._editable():
+            return
         seq = self.sequence
         n_in = seq.num_features
         if n_in <= 1:
@@ -333,6 +355,8 @@ class SequenceDock(QtWidgets.QDockWidget):
         )
 
     def remove_target_column(self) -> None:
+        if not self._editable():
+            return
         seq = self.sequence
         n_in = seq.num_features
         table, names = self.table_array(seq)
@@ -346,6 +370,8 @@ class SequenceDock(QtWidgets.QDockWidget):
 
     def paste_text(self, text: str, row: int = 0, col: int = 0) -> bool:
         """Paste a spreadsheet block at (row, col); rows and input columns grow to fit."""
+        if not self._editable():
+            return False
         try:
             block = parse_pasted(text)
         except ValueError as exc:
