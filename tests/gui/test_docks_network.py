@@ -174,3 +174,21 @@ def test_a_huge_but_finite_weight_is_taken(weights, controller):
     m = weights.models["weight_hh_l0"]
     assert m.setData(m.index(0, 1), "1e308")
     assert controller.session.network.param("weight_hh_l0")[0, 1] == 1e308
+
+
+def test_weight_edits_while_another_network_is_computed(weights, controller, qtbot):
+    controller.threading = "async"  # as a long sequence is computed in the app
+    m = weights.models["weight_ih_l0"]  # 3×5, as shown
+    assert controller.set_sequence(Sequence(inputs=np.ones((4, 1))))  # W_ih becomes 3×1: not shown yet
+    with qtbot.waitSignal(controller.sig_error) as blocker:
+        m.setData(m.index(0, 4), "0.5")  # a column the new W_ih does not have
+    assert "a new network is being computed" in blocker.args[0]
+    controller.wait()
+    qtbot.waitUntil(lambda: controller.session.network.input_size == 1)
+    m = weights.models["weight_ih_l0"]
+    m.setData(m.index(0, 0), "0.5")  # shown now: edits go through, one after another
+    h = weights.models["weight_hh_l0"]
+    h.setData(h.index(0, 0), "0.25")  # before the first one's result arrives
+    controller.wait()
+    qtbot.waitUntil(lambda: controller.session.network.param("weight_hh_l0")[0, 0] == 0.25)
+    assert controller.session.network.param("weight_ih_l0")[0, 0] == 0.5

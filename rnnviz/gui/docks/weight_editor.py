@@ -208,6 +208,10 @@ class WeightEditorDock(QtWidgets.QDockWidget):
     # -- widget → state -----------------------------------------------------------------
     def _on_model_value_edited(self, key: str, row: int, col: int, value: float) -> None:
         session = self.controller.latest
+        if self._session is None or session.network.spec != self._session.network.spec:
+            # another shape of network is being computed: these tables no longer fit it
+            self.controller.report("a new network is being computed; edit its weights once they are shown")
+            return  # the cell still shows its value: the model never changed it
         array = np.array(session.network.param(key), dtype=float)
         if array.ndim == 1:
             array[col] = value
