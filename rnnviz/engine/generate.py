@@ -142,11 +142,12 @@ def generate(
     inputs = np.zeros((steps, I), dtype=network.dtype)  # [T, I]
     tokens = np.zeros(steps, dtype=np.int64)  # [T]
     inputs[0] = _first_input(network, first_input)
-    h = network.forward(inputs[:1], h0=h0, c0=c0)  # validates h0 / c0
+    prepared = network.prepare()  # the weights made ready once, not at every step
+    h = network.run_prepared(prepared, inputs[:1], h0=h0, c0=c0)  # validates h0 / c0
     h0_used, c0_used = h.h0, h.c0
     for t in range(steps):
-        if t > 0:
-            h = network.forward(inputs[t : t + 1], h0=h.h_n, c0=h.c_n)  # one step from the carried state
+        if t > 0:  # one step from the carried state
+            h = network.run_prepared(prepared, inputs[t : t + 1], h0=h.h_n, c0=h.c_n)
         z = h.y_logits[0]  # [out]
         if mode == "argmax":
             tokens[t] = int(np.argmax(z))

@@ -108,33 +108,57 @@ def _sigmoid_sign(mode: str, H: int, dtype) -> np.ndarray | None:
     return sign
 
 
-def layer_forward(
+@dataclass(frozen=True, eq=False)
+class PreparedLayer:
+    """A layer's weights made ready for the loops (σ rows negated, biases merged).
+
+    Preparing copies every weight once; :func:`run_layer` can then run many
+    sequences (generation runs one step at a time).  ``rec`` holds work buffers:
+    a prepared layer serves one thread at a time.
+    """
+
+    mode: str
+    W_ih: np.ndarray  # [D, G·H, I] σ rows negated
+    b_x: np.ndarray  # [D, G·H] b_ih + b_hh (GRU n rows: b_in only), σ rows negated
+    b_hn: np.ndarray | None  # [D, H] GRU: b_hn, applied inside r ⊙ (W_hn h + b_hn)
+    sign: np.ndarray | None  # [G·H] see _sigmoid_sign
+    rec: Recurrent  # W_hh (σ rows negated) for the step loops
+
+
+def prepare_layer(
     mode: str,
-    x: np.ndarray,  # [T, I]
     W_ih: np.ndarray,  # [D, G·H, I]
     W_hh: np.ndarray,  # [D, G·H, H]
     b_ih: np.ndarray,  # [D, G·H]
     b_hh: np.ndarray,  # [D, G·H]
-    h0: np.ndarray,  # [D, H]
-    c0: np.ndarray | None = None,  # [D, H]
-) -> LayerRun:
-    D, GH, _ = W_ih.shape
+) -> PreparedLayer:
     H = W_hh.shape[2]
-    G = GH // H
-    T = x.shape[0]
-    dt = W_ih.dtype
     gru = mode == "gru"
-    sign = _sigmoid_sign(mode, H, dt)  # [G·H] or None
+    sign = _sigmoid_sign(mode, H, W_ih.dtype)  # [G·H] or None
     b_x = b_ih + b_hh  # [D, G·H] biases that can join the input projection
     if gru:
         b_x[:, 2 * H :] = b_ih[:, 2 * H :]  # b_hn stays inside r ⊙ (W_hn h + b_hn)
     if sign is not None:
         W_ih, W_hh, b_x = W_ih * sign[:, None], W_hh * sign[:, None], b_x * sign
+    b_hn = b_hh[:, 2 * H :].copy() if gru else None
+    return PreparedLayer(mode, W_ih, b_x, b_hn, sign, Recurrent(W_hh))
+
+
+def run_layer(
+    layer: PreparedLayer,
+    x: np.ndarray,  # [T, I]
+    h0: np.ndarray,  # [D, H]
+    c0: np.ndarray | None = None,  # [D, H]
+) -> LayerRun:
+    mode, sign, rec_ = layer.mode, layer.sign, layer.rec
+    G, D, H = rec_.G, rec_.D, rec_.H
+    T = x.shape[0]
+    dt = layer.W_ih.dtype
     pre = np.empty((T, G, D, H), dtype=dt)  # [T, G, D, H]
-    _project_inputs(x, W_ih, b_x, pre)
+    _project_inputs(x, layer.W_ih, layer.b_x, pre)
     hs = np.empty((T + 1, D, H), dtype=dt)
     hs[0] = h0
-    rec = Recurrent(W_hh).forward  # h ↦ W_hh h as [G, D, H]
+    rec = rec_.forward  # h ↦ W_hh h as [G, D, H]
     gates = cs = hn = None
     with np.errstate(over="ignore"):  # σ(a) for a ≪ 0: exp overflows, the result is exactly 0
         if mode == "lstm":
@@ -142,10 +166,10 @@ def layer_forward(
             cs = np.empty((T + 1, D, H), dtype=dt)
             cs[0] = c0
             _lstm_loop(pre, gates, hs, cs, rec)
-        elif gru:
+        elif mode == "gru":
             gates = np.empty_like(pre)
             hn = np.empty((T, D, H), dtype=dt)
-            _gru_loop(pre, gates, hs, hn, b_hh[:, 2 * H :].copy(), rec)
+            _gru_loop(pre, gates, hs, hn, layer.b_hn, rec)
         else:
             _vanilla_loop(pre, hs, rec, relu=mode == "rnn_relu")
     if sign is not None:
@@ -354,4 +378,11 @@ def _param_grads(run, x, W_ih, dpre, dgh, dh, dh0, dc0) -> LayerGrads:
     return LayerGrads(W_ih=dW_ih, W_hh=dW_hh, b_ih=db_ih, b_hh=db_hh, x=dx, h0=dh0, c0=dc0, dh=dh)
 
 
-__all__ = ["LayerGrads", "LayerRun", "layer_backward", "layer_forward"]
+__all__ = [
+    "LayerGrads",
+    "LayerRun",
+    "PreparedLayer",
+    "layer_backward",
+    "prepare_layer",
+    "run_layer",
+]

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .activations import sigmoid, softmax
-from .layers import LayerRun, layer_backward, layer_forward
+from .layers import LayerRun, PreparedLayer, layer_backward, prepare_layer, run_layer
 from .spec import (
     MAX_LAYERS,
     NetworkSpec,
@@ -238,6 +238,15 @@ class Network:
 
     def forward(self, x, h0=None, c0=None) -> Trace:
         """Run the sequence ``x`` [T, input_size]; return everything computed."""
+        return self.run_prepared(self.prepare(), x, h0, c0)
+
+    def prepare(self) -> list[PreparedLayer]:
+        """Every layer's weights made ready for the loops, for many short runs of
+        :meth:`run_prepared` (one thread at a time: a prepared layer has work buffers)."""
+        return [prepare_layer(self.mode, *stacked) for stacked in self._stacked]
+
+    def run_prepared(self, prepared: list[PreparedLayer], x, h0=None, c0=None) -> Trace:
+        """:meth:`forward` with layers from :meth:`prepare` (generation's one-step runs)."""
         x = self.check_input(x)
         h0 = self._initial(h0, "h0")
         lstm = self.mode == "lstm"
@@ -246,9 +255,9 @@ class Network:
         runs: list[LayerRun] = []
         inputs: list[np.ndarray] = []
         inp = x
-        for layer, (W_ih, W_hh, b_ih, b_hh) in enumerate(self._stacked):
+        for layer, prep in enumerate(prepared):
             sl = slice(layer * D, (layer + 1) * D)
-            run = layer_forward(self.mode, inp, W_ih, W_hh, b_ih, b_hh, h0[sl], c0[sl] if lstm else None)
+            run = run_layer(prep, inp, h0[sl], c0[sl] if lstm else None)
             inputs.append(inp)
             runs.append(run)
             inp = run.output()

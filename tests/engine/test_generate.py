@@ -168,3 +168,26 @@ def test_bad_arguments(net, kwargs, match):
     kwargs = {"first_input": 0, "steps": 4, **kwargs}
     with pytest.raises(ValueError, match=match):
         generate(net, **kwargs)
+
+
+@pytest.mark.parametrize("mode", ["rnn_relu", "lstm", "gru"])
+@pytest.mark.parametrize("bi", [False, True])
+@pytest.mark.parametrize("H", [4, 40])  # both directions as one block-diagonal product, or as two
+def test_prepared_layers_run_many_sequences_as_forward_does(mode, bi, H):
+    """Generation prepares the weights once and runs one step at a time with them; the
+    prepared layers' work buffers must not leak from one run into the next."""
+    spec = NetworkSpec(mode, 3, H, num_layers=2, bidirectional=bi, output_size=2)
+    net = Network.from_spec(spec, seed=1)
+    prepared = net.prepare()
+    rng = np.random.default_rng(0)
+    for T in (1, 5, 1, 3):
+        x, h0 = rng.normal(size=(T, 3)), rng.normal(size=(2 * spec.num_directions, spec.hidden_size))
+        a, b = (
+            net.run_prepared(prepared, x, h0, h0 if mode == "lstm" else None),
+            net.forward(x, h0, h0 if mode == "lstm" else None),
+        )
+        for name in ("output", "h_n", "c_n", "y"):
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+        np.testing.assert_array_equal(
+            a.preactivations(1, 0)[spec.gate_names[0]], b.preactivations(1, 0)[spec.gate_names[0]]
+        )
