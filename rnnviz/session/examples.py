@@ -25,7 +25,7 @@ def example_title(path: str | Path) -> str:
         with archive.open_zip(p, "session") as zf:
             manifest = json.loads(archive.read_member(zf, "manifest.json", 1 << 20))
         title = manifest.get("title") if isinstance(manifest, dict) else None
-    except (ArchiveError, ValueError):
+    except (ArchiveError, ValueError, RecursionError):  # any unreadable file falls back to its name
         title = None
     return title if isinstance(title, str) and title else p.stem.replace("_", " ")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zipfile
+
 import numpy as np
 import pytest
 
@@ -98,3 +100,13 @@ def test_examples_script_reproduces_the_committed_files():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.main(["--check"]) == 0
+
+
+def test_an_unreadable_example_is_listed_by_its_file_name(tmp_path):
+    from rnnviz.session.examples import example_title
+
+    for name, body in (("deep_nest", b"[" * 100_000), ("not_json", b"{"), ("a_list", b"[1]")):
+        path = tmp_path / f"{name}.rnnviz"
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr("manifest.json", body)
+        assert example_title(path) == name.replace("_", " ")
