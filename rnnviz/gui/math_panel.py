@@ -1,101 +1,25 @@
 """MathPanel: the current step's equations with the trace's numbers filled in.
 
-The equations come from :func:`rnnviz.session.stepmath.build_step_math`; this
-panel only lays them out as HTML tables (vectors and matrices, results tinted
-on the diagrams' colour scale), large enough for a projector.  Clicking a
-gate's title selects that gate everywhere.
+The equations come from :func:`rnnviz.session.stepmath.build_step_math`; the
+panel's :class:`~rnnviz.gui.math_canvas.MathCanvas` lays them out and paints
+them (vectors and matrices, results tinted on the diagrams' colour scale),
+large enough for a projector.  Clicking a gate's title selects that gate
+everywhere; the context menu copies the step as Markdown with LaTeX or as text.
 
 ``python -m rnnviz.gui.math_panel`` shows it on its own with the default example.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 
 from PySide6 import QtCore, QtGui, QtWidgets
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 
-from rnnviz.session.stepmath import Block, StepMath, build_step_math, export_math, to_html
+from rnnviz.session.stepmath import StepMath, build_step_math, export_math, step_math_markdown
 
-from .diagrams.style import GATE_COLOURS, GATE_TINTS, unit_is_marked, value_colour
-
-BASE_PT = 14
-WIDE_MATRIX = 6  # a matrix with more columns is set smaller: 8 columns and a "⋯" fit 1400 px
-
-
-def _block_html(b: Block, tint: bool, labels: bool, unit: int = -1, H: int = 0) -> str:
-    """A vector or matrix: its name above, coloured number cells, PyTorch name and shape below."""
-    out = ['<table cellspacing="0" cellpadding="0">']
-    small = b.is_matrix and len(b.cols) > WIDE_MATRIX
-    size = f" font-size:{BASE_PT - 3}pt;" if small else ""
-    if b.name:
-        out.append(f'<tr><td align="center"><i>{to_html(b.name)}</i></td></tr>')
-    out.append(
-        f'<tr><td><table cellspacing="0" cellpadding="{2 if small else 4}" border="1" '
-        f'style="border-color:#9a9a9a;{size}">'
-    )
-    for i, row in enumerate(b.cells):
-        out.append("<tr>")
-        if labels and b.row_labels:
-            out.append(
-                f'<td align="right" style="color:#6a6a6a; font-size:{BASE_PT - 3}pt;">'
-                f"{html.escape(b.row_labels[i])}</td>"
-            )
-        for j, cell in enumerate(row):
-            bg = ""
-            if tint and b.rows[i] is not None and b.cols[j] is not None:
-                bg = f' bgcolor="{value_colour(b.full[b.rows[i], b.cols[j]]).name()}"'
-            text = html.escape(cell)
-            if b.rows[i] == unit and b.full.shape[0] == H and not b.is_matrix:
-                text = f"<b><u>{text}</u></b>"  # the selected unit, as in the plots
-            # nowrap: a narrow window scrolls sideways; a number never breaks across lines
-            out.append(f'<td align="right" style="white-space:nowrap;"{bg}><tt>{text}</tt></td>')
-        out.append("</tr>")
-    out.append("</table></td></tr>")
-    if b.caption and b.is_matrix:
-        out.append(
-            f'<tr><td align="center" style="color:#555555; font-size:{BASE_PT - 3}pt;">'
-            f"{html.escape(b.caption)}</td></tr>"
-        )
-    out.append("</table>")
-    return "".join(out)
-
-
-def step_math_html(sm: StepMath, selected_gate: str = "", unit: int = -1, H: int = 0) -> str:
-    """The whole step as one HTML document (QTextBrowser's rich-text subset)."""
-    out = [f'<html><body style="font-size:{BASE_PT}pt; color:#1a1a1a;">', f"<h3>{html.escape(sm.title)}</h3>"]
-    for ln in sm.lines:
-        colour = GATE_COLOURS.get(ln.gate, "#1a1a1a") if ln.gate else "#1a1a1a"
-        sel = bool(ln.gate) and ln.gate == selected_gate
-        bg = f" background-color:{GATE_TINTS.get(ln.gate, '#ffffff')};" if sel else ""
-        title = html.escape(ln.title)
-        if ln.gate:
-            title = f'<a href="gate:{ln.gate}" style="color:{colour}; text-decoration:none;">{title}</a>'
-        formula = f" &nbsp; {to_html(ln.lhs)} = {to_html(ln.formula)}" if ln.formula else ""
-        # a div, not a table: each level of nested tables multiplies QTextDocument's layout time
-        out.append(f'<a name="{ln.key}"></a><div style="margin-top:10px;{bg}">')
-        mark = "▶ " if sel else ""
-        out.append(
-            f'<b style="color:{colour};">{mark}{title}</b><span style="color:#444444;">{formula}</span>'
-        )
-        out.append('<table cellspacing="4"><tr>')
-        first = ln.parts[0]
-        if not (isinstance(first, Block) and first.name == ln.lhs):
-            out.append(f'<td valign="middle" style="white-space:nowrap;">{to_html(ln.lhs)} =</td>')
-        for p in ln.parts:
-            if isinstance(p, Block):
-                out.append(
-                    f'<td valign="middle">{_block_html(p, not p.is_matrix, p is ln.result, unit, H)}</td>'
-                )
-            else:
-                out.append(f'<td valign="middle" style="font-size:{BASE_PT + 2}pt;">{html.escape(p)}</td>')
-        out.append("</tr></table></div>")
-    if sm.note:
-        note = "<br>".join(html.escape(s) for s in sm.note.splitlines())
-        out.append(f'<p style="color:#555555; font-size:{BASE_PT - 2}pt;"><i>{note}</i></p>')
-    out.append("</body></html>")
-    return "".join(out)
+from .diagrams.style import unit_is_marked
+from .math_canvas import MathCanvas
 
 
 class MathPanel(QtWidgets.QWidget):
@@ -107,7 +31,7 @@ class MathPanel(QtWidgets.QWidget):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
-        self._rendered: tuple = ()  # what the browser shows, to skip identical re-renders
+        self._rendered: tuple = ()  # what the canvas shows, to skip identical re-layouts
         self.trace = None
         self.session = None
         self.step = 1
@@ -127,14 +51,15 @@ class MathPanel(QtWidgets.QWidget):
         bar.addWidget(self.decimals_spin)
         bar.addStretch(1)
         bar.addWidget(self.export_button)
-        self.browser = QtWidgets.QTextBrowser()
-        self.browser.setOpenLinks(False)
-        self.browser.anchorClicked.connect(self._on_browser_anchor_clicked)
-        self.browser.setFont(QtGui.QFont("DejaVu Sans", BASE_PT))
+        self.canvas = MathCanvas()
+        self.canvas.sig_gate_clicked.connect(self._on_canvas_gate_clicked)
+        self.canvas.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.canvas.customContextMenuRequested.connect(self._on_canvas_context_menu)
+        self.scroll = _Scroll(self.canvas)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(bar)
-        lay.addWidget(self.browser, 1)
+        lay.addWidget(self.scroll, 1)
 
     # -- view contract -------------------------------------------------------
     def set_trace(self, trace, session=None) -> None:
@@ -157,7 +82,21 @@ class MathPanel(QtWidgets.QWidget):
         self.layer, self.direction, self.unit, self.gate = layer, direction, unit, gate or ""
         self._refresh()
         if self.gate:
-            self.browser.scrollToAnchor(f"gate:{self.gate}")
+            self.scroll_to_gate(self.gate)
+
+    def scroll_to_gate(self, gate: str) -> None:
+        """Bring the gate's first line to the top of the view (when it is not in view already)."""
+        top = self.canvas.line_top(gate)
+        if top is None:
+            return
+        bar = self.scroll.verticalScrollBar()
+        view_h = self.scroll.viewport().height()
+        if not (bar.value() <= top - 10 and top + 120 <= bar.value() + view_h):
+            bar.setValue(int(max(top - 10, 0)))
+
+    def text(self) -> str:
+        """What the panel shows, as plain text (every string it draws, in reading order)."""
+        return self.canvas.painted_text()
 
     @property
     def decimals(self) -> int:
@@ -186,23 +125,35 @@ class MathPanel(QtWidgets.QWidget):
             labels=seq.vocabulary if seq is not None else (),
             note=self.session.note if self.session is not None and step == 1 else "",
         )
-        bar = self.browser.verticalScrollBar()
-        pos = bar.value()
         H = self.trace.network.hidden_size
         unit = self.unit if unit_is_marked(self.unit, H) else -1
-        self.browser.setHtml(step_math_html(self.math, self.gate, unit, H))
-        bar.setValue(pos)
+        self.canvas.set_note_width(self.scroll.viewport().width())
+        self.canvas.set_math(self.math, self.gate, unit, H)
 
     # -- handlers ------------------------------------------------------------
     def _on_decimals_changed(self, _n: int) -> None:
         self._refresh()
 
-    def _on_browser_anchor_clicked(self, url: QtCore.QUrl) -> None:
-        text = url.toString()
-        if text.startswith("gate:"):
-            self.gate = text[5:]
-            self._refresh()
-            self.sig_gate_selected.emit(self.gate)
+    def _on_canvas_gate_clicked(self, gate: str) -> None:
+        self.gate = gate
+        self._refresh()
+        self.sig_gate_selected.emit(self.gate)
+
+    def _on_canvas_context_menu(self, pos: QtCore.QPoint) -> None:
+        if self.math is None:
+            return
+        menu = QtWidgets.QMenu(self)
+        md = menu.addAction("Copy step as Markdown with LaTeX")
+        plain = menu.addAction("Copy step as plain text")
+        chosen = menu.exec(self.canvas.mapToGlobal(pos))
+        if chosen is md:
+            self.copy_markdown()
+        elif chosen is plain:
+            QtWidgets.QApplication.clipboard().setText(self.text())
+
+    def copy_markdown(self) -> None:
+        if self.math is not None:
+            QtWidgets.QApplication.clipboard().setText(step_math_markdown(self.math))
 
     def _on_export_clicked(self) -> None:
         if self.trace is None or self.session is None:
@@ -226,6 +177,24 @@ class MathPanel(QtWidgets.QWidget):
         return export_math(
             self.session, self.trace, self.step, path, self.decimals, self.layer, self.direction, self.unit
         )
+
+
+class _Scroll(QtWidgets.QScrollArea):
+    """The canvas's scroll area: the canvas fills the width, the note wraps at it."""
+
+    def __init__(self, canvas: MathCanvas):
+        super().__init__()
+        self.setWidget(canvas)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.verticalScrollBar().setSingleStep(24)
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        canvas = self.widget()
+        if isinstance(canvas, MathCanvas):
+            canvas.set_note_width(self.viewport().width())
 
 
 def ask_math_path(parent, step: int) -> str:

@@ -9,7 +9,7 @@ import pytest
 from PySide6 import QtCore
 
 from rnnviz.engine import Network, NetworkSpec
-from rnnviz.gui.math_panel import MathPanel, make_export_math_action, step_math_html
+from rnnviz.gui.math_panel import MathPanel, make_export_math_action
 from rnnviz.session.defaults import default_session
 from rnnviz.session.model import Sequence, Session
 from rnnviz.session.stepmath import parse_number
@@ -32,7 +32,7 @@ def test_default_example_step1_shows_the_course_numbers(panel):
     s = replace(default_session(), note="")  # the note quotes the numbers too
     panel.set_trace(s.network.forward(s.inputs), s)
     panel.set_step(1)
-    text = panel.browser.toPlainText()
+    text = panel.text()
     for number in (
         "0.2913",
         "0.5370",
@@ -62,7 +62,7 @@ def test_numbers_match_the_engine_at_random_steps(panel, mode):
         h = panel.math.line("h").result
         shown = [parse_number(row[0]) for row in h.cells]
         np.testing.assert_allclose(shown, trace.hidden(layer, direction)[step - 1], atol=0.5e-4 + 1e-12)
-        text = panel.browser.toPlainText()
+        text = panel.text()
         assert all(row[0] in text for row in h.cells)
 
 
@@ -72,21 +72,55 @@ def test_decimals_spin_changes_the_numbers(panel):
     panel.set_step(1)
     panel.decimals_spin.setValue(2)
     assert panel.math.line("h").result.cells[0] == ("0.29",)
-    assert "0.2913" not in panel.browser.toPlainText()
+    assert "0.2913" not in panel.text()
 
 
 def test_selected_gate_is_highlighted_and_clicking_a_gate_selects_it(panel, qtbot):
     s = _session("lstm")
+    panel.resize(1200, 800)
+    panel.show()
+    qtbot.waitExposed(panel)
     panel.set_trace(s.network.forward(s.inputs), s)
     panel.set_step(2)
     panel.set_selection(0, 0, 0, "f")
-    assert "▶ forget gate" in panel.browser.toPlainText()
-    html_none = step_math_html(panel.math, "")
-    assert "▶" not in html_none
+    assert "▶ forget gate" in panel.text()
+    assert [b.gate for b in panel.canvas.boxes if b.selected] == ["f"] * 3  # input, recurrent term, gate
+    panel.set_selection(0, 0, 0, "")
+    assert "▶" not in panel.text()
+    title = next(b.title_rect for b in panel.canvas.boxes if b.key == "gate:o")
     with qtbot.waitSignal(panel.sig_gate_selected) as blocker:
-        panel.browser.anchorClicked.emit(QtCore.QUrl("gate:o"))
+        qtbot.mouseClick(panel.canvas, QtCore.Qt.MouseButton.LeftButton, pos=title.center().toPoint())
     assert blocker.args == ["o"]
-    assert "▶ output gate" in panel.browser.toPlainText()
+    assert "▶ output gate" in panel.text()
+    # clicking a number is not a gate selection
+    cell = panel.canvas.cells()[0]
+    with qtbot.assertNotEmitted(panel.sig_gate_selected):
+        qtbot.mouseClick(panel.canvas, QtCore.Qt.MouseButton.LeftButton, pos=cell.rect.center().toPoint())
+
+
+def test_selecting_a_gate_scrolls_its_equations_into_view(panel, qtbot):
+    s = _session("lstm", H=16)
+    panel.resize(900, 400)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_trace(s.network.forward(s.inputs), s)
+    panel.set_step(2)
+    bar = panel.scroll.verticalScrollBar()
+    assert bar.value() == 0 and bar.maximum() > 0
+    panel.set_selection(0, 0, 0, "o")
+    top = panel.canvas.line_top("o")
+    assert top > 400 and bar.value() <= top <= bar.value() + panel.scroll.viewport().height()
+
+
+def test_copy_as_markdown(panel, qtbot):
+    from PySide6 import QtWidgets
+
+    s = default_session()
+    panel.set_trace(s.network.forward(s.inputs), s)
+    panel.set_step(1)
+    panel.copy_markdown()
+    text = QtWidgets.QApplication.clipboard().text()
+    assert r"\begin{pmatrix} 0.2913 \\ 0.5370 \\ -0.1974 \end{pmatrix}" in text
 
 
 def test_export_markdown_and_action(panel, tmp_path, monkeypatch):
@@ -122,28 +156,33 @@ def test_cli_export_math_writes_step_1(tmp_path):
     assert run(["--export-math", str(tmp_path / "missing" / "x.md")]) == 1
 
 
-def _number_blocks(doc):
-    """The text blocks holding one number each, laid out (the browser lays out lazily)."""
-    block = doc.begin()
-    while block.isValid():
-        try:
-            parse_number(block.text().strip())
-        except ValueError:
-            pass
-        else:
-            doc.documentLayout().blockBoundingRect(block)
-            yield block
-        block = block.next()
-
-
-def test_no_number_breaks_across_lines_for_large_H(panel, qtbot):
+def test_every_number_fits_its_cell_for_large_H(panel, qtbot):
     """H = 64: W_hh shows 8 columns; a narrow panel scrolls sideways, numbers stay whole."""
+    from PySide6 import QtGui
+
     s = _session("gru", H=64)
     panel.resize(700, 600)
     panel.show()
     qtbot.waitExposed(panel)
     panel.set_trace(s.network.forward(s.inputs), s)
     panel.set_step(3)
-    blocks = list(_number_blocks(panel.browser.document()))
-    assert len(blocks) > 200
-    assert all(b.layout().lineCount() == 1 for b in blocks)
+    cells = panel.canvas.cells()
+    numbers = [c for c in cells if c.text not in ("⋮", "⋯", "⋱")]
+    assert len(numbers) > 200
+    for c in numbers:
+        parse_number(c.text)
+        assert QtGui.QFontMetricsF(c.font).horizontalAdvance(c.text) <= c.inner.width() + 0.01, c.text
+    # cells of one block never overlap
+    rects = [c.rect for c in cells]
+    for a, b in zip(rects, rects[1:], strict=False):
+        assert not a.adjusted(0.5, 0.5, -0.5, -0.5).intersects(b.adjusted(0.5, 0.5, -0.5, -0.5))
+    assert panel.scroll.horizontalScrollBar().maximum() > 0  # wider than 700 px: it scrolls
+
+
+def test_scripts_nest_and_stack():
+    from rnnviz.gui.math_canvas import runs
+
+    assert runs("W_{hx}·x_{1}") == [("W", ""), ("hx", "_"), ("·x", ""), ("1", "_")]
+    assert runs("e^{z_{1}}") == [("e", ""), ("z₁", "^")]
+    assert runs("h^{(2)←}_{7}") == [("h", ""), ("(2)←", "^"), ("7", "_")]
+    assert runs("a_{b") == [("a_{b", "")]  # unbalanced: shown as typed

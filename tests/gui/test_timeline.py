@@ -154,12 +154,12 @@ def test_read_only_text_leaves_the_keys_to_the_clock(active_window, qtbot):
     w = active_window
     pb = w.playback
     w.show_view("math")
-    browser = w.math_panel.browser
-    browser.setFocus()
-    qtbot.waitUntil(browser.hasFocus)
-    qtbot.keyClick(browser, Qt.Key.Key_Right)
+    view = w.math_panel.scroll
+    view.setFocus()
+    qtbot.waitUntil(view.hasFocus)
+    qtbot.keyClick(view, Qt.Key.Key_Right)
     assert pb.step == 2
-    qtbot.keyClick(browser, Qt.Key.Key_End)
+    qtbot.keyClick(view, Qt.Key.Key_End)
     assert pb.step == 4
 
 

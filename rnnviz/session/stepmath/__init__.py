@@ -7,14 +7,14 @@ operators.  Every number comes from :meth:`Trace.step` / :meth:`Trace.head_step`
 nothing here recomputes the network (only the displayed helpers b_ih + b_hh,
 1 − z, f ⊙ c and the softmax's exponentials are formed from those numbers).
 
-Symbols are written LaTeX-style (``W_{hx}``, ``h_{0}``); :func:`to_html` and
-:func:`to_plain` turn them into the panel's HTML or plain text, and
+Symbols are written LaTeX-style (``W_{hx}``, ``h_{0}``); :func:`to_plain` turns
+them into plain text (the GUI's math canvas draws the scripts), and
 :func:`step_math_markdown` / :func:`export_math` write the handout Markdown.
 """
 
 from .build import build_step_math
 from .markdown import export_math, step_math_markdown
-from .model import MAX_ROWS, Block, Line, Part, StepMath, fmt, parse_number, to_html, to_plain, window
+from .model import MAX_ROWS, Block, Line, Part, StepMath, fmt, parse_number, to_plain, window
 
 __all__ = [
     "MAX_ROWS",
@@ -27,7 +27,6 @@ __all__ = [
     "fmt",
     "parse_number",
     "step_math_markdown",
-    "to_html",
     "to_plain",
     "window",
 ]

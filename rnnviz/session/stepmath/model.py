@@ -1,7 +1,7 @@
 """Step math, the data: blocks (vectors, matrices), equation lines, number formatting.
 
-Symbols are LaTeX-style (``W_{hx}``, ``h_{0}``); :func:`to_html` and :func:`to_plain`
-turn them into HTML or plain text.
+Symbols are LaTeX-style (``W_{hx}``, ``h_{0}``); :func:`to_plain` turns them into plain
+text; the GUI's math canvas draws their sub- and superscripts.
 """
 
 from __future__ import annotations
@@ -125,9 +125,3 @@ def _block(name, caption, a, rows, cols=(0,), decimals=4, gate="", labels=(), we
 
 def to_plain(s: str) -> str:
     return re.sub(r"[_^]\{([^}]*)\}", lambda m: ("_" if m.group(0)[0] == "_" else "^") + m.group(1), s)
-
-
-def to_html(s: str) -> str:
-    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    s = re.sub(r"_\{([^}]*)\}", r"<sub>\1</sub>", s)
-    return re.sub(r"\^\{([^}]*)\}", r"<sup>\1</sup>", s)
