@@ -105,7 +105,7 @@ def export_png(window, path: str) -> int:
     from .main_window import EXPORT_SIZE
 
     window.resize(EXPORT_SIZE)
-    window.diagrams_view.set_animation_enabled(False)  # a still picture: no pulse caught mid-flight
+    window.diagrams_view.hold_still()  # a still picture: no pulse caught mid-flight
     window.show()
     app = QtWidgets.QApplication.instance()
     for _ in range(3):

@@ -205,6 +205,19 @@ def test_diagrams_view_steps_without_rebuilding_and_animates(qtbot):
     assert not view.pulses["cell"].running
 
 
+def test_hold_still_stops_the_pulses_but_keeps_the_users_choice(qtbot):
+    """--export-png takes a still picture: no pulse, and the slide does not show the box unchecked."""
+    view = DiagramsView()
+    qtbot.addWidget(view)
+    s = _session("lstm")
+    view.set_trace(_trace(s), s)
+    assert view.animate_box.isChecked()
+    view.hold_still()
+    view.set_step(3)
+    assert view.animate_box.isChecked()
+    assert not any(p.running for p in view.pulses.values())
+
+
 def test_diagrams_view_forwards_gate_selection(qtbot):
     view = DiagramsView()
     qtbot.addWidget(view)

@@ -124,6 +124,12 @@ class DiagramsView(QtWidgets.QWidget):
         for p in self.pulses.values():
             p.set_enabled(on)
 
+    def hold_still(self) -> None:
+        """No pulse runs (a still export), while the check box keeps the user's choice:
+        a slide does not show "Animate the flow" switched off."""
+        for p in self.pulses.values():
+            p.set_enabled(False)
+
     def _sync_flows(self) -> None:
         """Static wires are re-read after a rebuild only; the unrolled ones follow the step."""
         scenes = {"rolled": self.rolled.rolled_scene, "cell": self.cell.cell_scene}
