@@ -186,3 +186,21 @@ def test_scripts_nest_and_stack():
     assert runs("e^{z_{1}}") == [("e", ""), ("z₁", "^")]
     assert runs("h^{(2)←}_{7}") == [("h", ""), ("(2)←", "^"), ("7", "_")]
     assert runs("a_{b") == [("a_{b", "")]  # unbalanced: shown as typed
+
+
+def test_hovering_a_line_shows_its_equation(panel, qtbot):
+    from PySide6 import QtGui, QtWidgets
+
+    s = _session("gru")
+    panel.resize(1200, 800)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_trace(s.network.forward(s.inputs), s)
+    panel.set_step(2)
+    box = next(b for b in panel.canvas.boxes if b.key == "gate:z")
+    pos = box.title_rect.center().toPoint()
+    event = QtGui.QHelpEvent(QtCore.QEvent.Type.ToolTip, pos, panel.canvas.mapToGlobal(pos))
+    QtWidgets.QApplication.sendEvent(panel.canvas, event)
+    assert QtWidgets.QToolTip.text().startswith("z_2 = σ(W_iz·x_2 + W_hz·h_1")
+    assert "select this gate" in QtWidgets.QToolTip.text()
+    QtWidgets.QToolTip.hideText()
