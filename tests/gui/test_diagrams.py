@@ -60,9 +60,9 @@ def test_unrolled_structure_follows_the_network(unrolled, L, bidir):
     assert sorted({t for t, _ in cells}) == [1, 2, 3, 4, 5]
     if bidir:  # the backward row's recurrent arrows run right to left
         col = next(c for c in unrolled.unrolled_scene.columns if c.t == 3)
-        fwd, bwd = col.rec[(0, 0)].path(), col.rec[(0, 1)].path()
-        assert fwd.pointAtPercent(1).x() > fwd.pointAtPercent(0).x()
-        assert bwd.pointAtPercent(1).x() < bwd.pointAtPercent(0).x()
+        fwd, bwd = col.rec[(0, 0)].points, col.rec[(0, 1)].points
+        assert fwd[-1][0] > fwd[0][0]
+        assert bwd[-1][0] < bwd[0][0]
 
 
 def _visible_outputs(v: UnrolledDiagram) -> list[int]:

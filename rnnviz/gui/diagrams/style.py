@@ -49,15 +49,27 @@ def _build_lut(n: int = 101) -> list[QtGui.QColor]:
 
 LUT = _build_lut()
 LUT_RGB32 = np.array([c.rgba() for c in LUT], dtype=np.uint32)  # for images built with NumPy
-NAN_RGB32 = np.uint32(QtGui.QColor("#bbbbbb").rgba())
+NAN_COLOUR = QtGui.QColor("#bbbbbb")
+NAN_RGB32 = np.uint32(NAN_COLOUR.rgba())
+
+
+def value_index(values: np.ndarray) -> np.ndarray:
+    """The scale's index (into ``LUT``) of many values at once; −1 for NaN / no value."""
+    v = np.asarray(values, dtype=float)
+    finite = np.isfinite(v)
+    k = np.rint((np.clip(np.where(finite, v, 0.0) / SCALE_MAX, -1.0, 1.0) + 1.0) * 0.5 * (len(LUT) - 1))
+    return np.where(finite, k.astype(np.intp), -1)
 
 
 def value_rgb32(values: np.ndarray) -> np.ndarray:
     """The scale's colours for many values at once, as 0xAARRGGBB (NaN grey)."""
-    v = np.asarray(values, dtype=float)
-    finite = np.isfinite(v)
-    k = np.rint((np.clip(np.where(finite, v, 0.0) / SCALE_MAX, -1.0, 1.0) + 1.0) * 0.5 * (len(LUT) - 1))
-    return np.where(finite, LUT_RGB32[k.astype(np.intp)], NAN_RGB32)
+    k = value_index(values)
+    return np.where(k >= 0, LUT_RGB32[k], NAN_RGB32)
+
+
+def value_colours(values: np.ndarray) -> list[QtGui.QColor]:
+    """``value_colour`` of many values at once (shared QColor objects, none created)."""
+    return [LUT[k] if k >= 0 else NAN_COLOUR for k in value_index(values).ravel().tolist()]
 
 
 def cache_items(scene: QtWidgets.QGraphicsScene) -> None:
@@ -110,7 +122,7 @@ def tune_view(view: QtWidgets.QGraphicsView) -> None:
 def value_colour(v: float) -> QtGui.QColor:
     """The scale's colour for ``v`` (clipped to ±SCALE_MAX; NaN is grey)."""
     if not math.isfinite(v):
-        return QtGui.QColor("#bbbbbb")
+        return NAN_COLOUR
     k = round((min(max(v / SCALE_MAX, -1.0), 1.0) + 1.0) * 0.5 * (len(LUT) - 1))
     return LUT[k]
 
@@ -200,23 +212,24 @@ def arrow_outline(points, width: float, head: float | None) -> QtGui.QPainterPat
 class ArrowItem(QtWidgets.QGraphicsPathItem):
     """A wire with an arrowhead.  Plain: one filled item.  ``casing=True``: a dark
     outline-and-head item under a core line whose colour follows the vector it carries
-    (the outline keeps a pale, near-zero colour visible on white)."""
+    (the outline keeps a pale, near-zero colour visible on white).
+
+    Both are filled outlines made once, so a new colour is a new brush: a pen would be
+    stroked again at every paint, and ``setPen`` makes Qt recompute the item's shape
+    (another stroke) because a pen may change its bounds."""
 
     def __init__(self, parent, points, width: float = 3.0, colour=WIRE, casing: bool = False, head=True):
         super().__init__(parent)
         self._width, self._head = width, head
+        self._colour = None  # the QColor last set, to skip unchanged ones without comparing
         self.casing = None
+        self.setPen(Qt.PenStyle.NoPen)
+        self.setBrush(QtGui.QColor(colour))
         if casing:
             self.casing = QtWidgets.QGraphicsPathItem(parent)
             self.casing.setPen(Qt.PenStyle.NoPen)
             self.casing.setBrush(WIRE)
             self.casing.setZValue(-1)
-            p = pen(colour, width)
-            p.setCapStyle(Qt.PenCapStyle.FlatCap)
-            self.setPen(p)
-        else:
-            self.setPen(Qt.PenStyle.NoPen)
-            self.setBrush(QtGui.QColor(colour))
         self.set_points(points)
 
     def set_points(self, points) -> None:
@@ -224,19 +237,24 @@ class ArrowItem(QtWidgets.QGraphicsPathItem):
         head = 8.0 + self._width if self._head else None
         if self.casing is not None:
             self.casing.setPath(arrow_outline(points, self._width + 2.4, head))
-            self.setPath(_polyline(points, (head or 0.0) * 0.9))
+            stroker = QtGui.QPainterPathStroker()
+            stroker.setWidth(self._width)
+            stroker.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+            stroker.setCapStyle(Qt.PenCapStyle.FlatCap)
+            self.setPath(stroker.createStroke(_polyline(points, (head or 0.0) * 0.9)))
         else:
             self.setPath(arrow_outline(points, self._width, head))
 
+    def colour(self) -> QtGui.QColor:
+        """The colour of the wire (of its core when it has a casing)."""
+        return self.brush().color()
+
     def set_colour(self, colour: QtGui.QColor) -> None:
-        if self.casing is None:
-            if self.brush().color() != colour:
-                self.setBrush(colour)
+        if colour is self._colour:  # the scale's colours are shared objects: the common case
             return
-        p = self.pen()
-        if p.color() != colour:
-            p.setColor(colour)
-            self.setPen(p)
+        self._colour = colour
+        if self.brush().color() != colour:
+            self.setBrush(colour)
 
     def set_visible(self, on: bool) -> None:
         for item in (self, self.casing):

@@ -15,8 +15,18 @@ from PySide6.QtCore import Qt, Signal
 
 from rnnviz.session.stepmath import fmt, window
 
-from .style import HIGHLIGHT, INK, WIRE, tune_view, value_colour, value_rgb32
-from .unrolled_items import CH, CW, DX, DY, IO_H, POOL_MAX, STRIP_MAX, ColumnItems, UnrolledScene, sub
+from .style import HIGHLIGHT, INK, WIRE, tune_view, value_colours, value_rgb32
+from .unrolled_items import (
+    CH,
+    DX,
+    DY,
+    POOL_MAX,
+    STRIP_MAX,
+    ColumnItems,
+    UnrolledScene,
+    strip_pixmap,
+    sub,
+)
 
 MIN_READABLE = 0.62  # below this the cell labels get too small to read
 
@@ -102,23 +112,41 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
 
     # -- reading the trace (colour mapping only) ------------------------------------
     def _precompute(self) -> None:
+        """Every column's colours, once per trace, with NumPy: a fill only looks them up."""
         tr, net = self.trace, self.trace.network
-        T, H = tr.steps, net.hidden_size
+        T, H, L, D = tr.steps, net.hidden_size, net.num_layers, net.num_directions
         rows = [r for r in window(H, min(self.unit, H - 1), STRIP_MAX) if r is not None]
         self.states, self.means = {}, {}
-        for l in range(net.num_layers):
-            for d in range(net.num_directions):
+        for l in range(L):
+            for d in range(D):
                 s = np.empty((T + 2, H))
                 s[1 : T + 1] = tr.hidden(l, d)
-                s[0] = s[T + 1] = tr.h0[l * net.num_directions + d]
+                s[0] = s[T + 1] = tr.h0[l * D + d]
                 self.states[(l, d)] = value_rgb32(s[:, rows])  # [T+2, units shown] colours, once
                 self.means[(l, d)] = s.mean(axis=1)
         self.out_means = np.asarray(tr.output).mean(axis=1)
         self.x_means = np.asarray(tr.x).mean(axis=1)
-        D = net.num_directions
         self.layer_means = [  # [T+2] per layer: both directions' mean, for the arrows above it
-            np.mean([self.means[(l, d)] for d in range(D)], axis=0) for l in range(net.num_layers)
+            np.mean([self.means[(l, d)] for d in range(D)], axis=0) for l in range(L)
         ]
+        # arrow colours indexed by the column's step t (entries of steps without arrows unused)
+        x_means = np.concatenate([[0.0], self.x_means, [0.0]])
+        self.rec_colours, self.inp_colours = {}, {}
+        for (l, d), m in self.means.items():
+            prev = np.roll(m, 1) if d == 0 else np.roll(m, -1)  # h_{t−1}, or h_{t+1} backward
+            self.rec_colours[(l, d)] = value_colours(prev)
+            self.inp_colours[(l, d)] = value_colours(x_means if l == 0 else self.layer_means[l - 1])
+        self.out_colours = value_colours(self.layer_means[0])
+        self.head_colours = value_colours(self.layer_means[L - 1])
+        self._pixmaps: dict = {}  # strip pixmaps by (row, t), built when a column first shows t
+        self._io: dict = {}  # texts of the input and output boxes by t
+
+    def _show_strip(self, strip, key, t: int, colours) -> None:
+        """Show row ``key``'s strip at step t; ``colours()`` makes its pixmap the first time."""
+        pm = self._pixmaps.get((key, t))
+        if pm is None:
+            pm = self._pixmaps[(key, t)] = strip_pixmap(colours(), strip.n)
+        strip.show_pixmap(pm)
 
     def _refresh_all(self) -> None:
         for col in self.unrolled_scene.columns:
@@ -164,44 +192,65 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
                 continue
             arrow = "" if D == 1 else ("→" if d == 0 else "←")
             col.labels[(l, d)].setText(f"h{arrow}{sub(t)}" + ("  start" if init else ""))
-            style = Qt.PenStyle.DashLine if init else Qt.PenStyle.SolidLine
-            if cell.pen().style() != style:
+            if col.dashed.get((l, d), False) != init:
+                col.dashed[(l, d)] = init
                 p = cell.pen()
-                p.setStyle(style)
+                p.setStyle(Qt.PenStyle.DashLine if init else Qt.PenStyle.SolidLine)
                 cell.setPen(p)
-            col.strips[(l, d)].set_rgb(self.states[(l, d)][t])
+            self._show_strip(col.strips[(l, d)], (l, d), t, lambda s=self.states[(l, d)]: s[t])
             if real:
-                prev = t - 1 if d == 0 else t + 1
-                col.rec[(l, d)].set_colour(value_colour(self.means[(l, d)][prev]))
-                src = self.x_means[t - 1] if l == 0 else self.out_means_layer(l - 1, t)
-                col.inp[(l, d)].set_colour(value_colour(src))
+                col.rec[(l, d)].set_colour(self.rec_colours[(l, d)][t])
+                col.inp[(l, d)].set_colour(self.inp_colours[(l, d)][t])
         for a in col.outs:
             a.set_visible(real)
             if real:
-                a.set_colour(value_colour(self.out_means_layer(0, t)))
+                a.set_colour(self.out_colours[t])
         for node in col.nodes:
             node.setVisible(real)
-        self._fill_io(col, t, real, T, D)
+        self._fill_io(col, t, real, T)
 
     def out_means_layer(self, l: int, t: int) -> float:
         """Mean of layer ``l``'s output (both directions) at step t."""
         return float(self.layer_means[l][t])
 
-    def _fill_io(self, col: ColumnItems, t: int, real: bool, T: int, D: int) -> None:
-        shape, seq, tr = self.unrolled_scene.shape, self.seq, self.trace
+    def _io_texts(self, t: int) -> tuple:
+        """The input and output boxes' texts at step t (1..T), made once per trace."""
+        texts = self._io.get(t)
+        if texts is None:
+            seq, tr = self.seq, self.trace
+            tok = seq.tokens[t - 1] if seq is not None and seq.tokens and t <= len(seq.tokens) else ""
+            x_text = f"x{sub(t)}  {tok}" if tok else f"x{sub(t)}"
+            y_text = y_tip = ""
+            if tr.network.has_head:
+                y = np.asarray(tr.y[t - 1])
+                k = int(np.argmax(y))
+                vocab = seq.vocabulary if seq is not None else ()
+                softmax = tr.network.head_activation == "softmax"
+                y_text = f"y{sub(t)}" + (f"  {vocab[k]}" if len(vocab) == y.shape[0] and softmax else "")
+                y_tip = (
+                    f"y{sub(t)} = (" + ", ".join(fmt(v, 3) for v in y[:16]) + (", …)" if y.size > 16 else ")")
+                )
+            texts = self._io[t] = (x_text, y_text, y_tip)
+        return texts
+
+    def _fill_io(self, col: ColumnItems, t: int, real: bool, T: int) -> None:
+        shape, tr = self.unrolled_scene.shape, self.trace
         for item in col.items_x:
             item.setVisible(real)
         if real:
-            faded = shape == "one_to_many" and t > 1
-            for item in col.items_x:
-                item.setOpacity(0.3 if faded else 1.0)
-            tok = seq.tokens[t - 1] if seq is not None and seq.tokens and t <= len(seq.tokens) else ""
-            col.x_text.setText(f"x{sub(t)}  {tok}" if tok else f"x{sub(t)}")
-            col.x_text.setPos(-CW / 2 + 6, self.unrolled_scene.lay.y_in - IO_H / 2 + 2)
-            x = np.asarray(tr.x[t - 1])
-            k = int(np.argmax(np.abs(x)))
-            cols = [c for c in window(x.shape[0], k, STRIP_MAX) if c is not None]
-            col.x_strip.set_values(x[cols])
+            x_text, y_text, y_tip = self._io_texts(t)
+            opacity = 0.3 if shape == "one_to_many" and t > 1 else 1.0
+            if col.x_box.opacity() != opacity:
+                for item in col.items_x:
+                    item.setOpacity(opacity)
+            col.x_text.setText(x_text)
+
+            def x_colours():
+                x = np.asarray(tr.x[t - 1])
+                cols = [c for c in window(x.shape[0], int(np.argmax(np.abs(x))), STRIP_MAX) if c is not None]
+                return value_rgb32(x[cols])
+
+            self._show_strip(col.x_strip, "x", t, x_colours)
         if col.head is None:
             return
         show_y = real and (shape != "many_to_one" or t == T)
@@ -209,22 +258,16 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
             item.setVisible(show_y)
         col.head.set_visible(show_y)
         if show_y:
-            y = np.asarray(tr.y[t - 1])
-            k = int(np.argmax(y))
-            vocab = seq.vocabulary if seq is not None else ()
-            tail = (
-                f"  {vocab[k]}"
-                if len(vocab) == y.shape[0] and tr.network.head_activation == "softmax"
-                else ""
-            )
-            col.y_text.setText(f"y{sub(t)}{tail}")
-            col.y_text.setPos(-CW / 2 + 6, self.unrolled_scene.lay.y_head - IO_H / 2 + 2)
-            cols = [c for c in window(y.shape[0], k, STRIP_MAX) if c is not None]
-            col.y_strip.set_values(y[cols])
-            col.head.set_colour(value_colour(self.out_means_layer(self.unrolled_scene.L - 1, t)))
-            col.y_box.setToolTip(
-                f"y{sub(t)} = (" + ", ".join(fmt(v, 3) for v in y[:16]) + (", …)" if y.size > 16 else ")")
-            )
+            col.y_text.setText(y_text)
+
+            def y_colours():
+                y = np.asarray(tr.y[t - 1])
+                cols = [c for c in window(y.shape[0], int(np.argmax(y)), STRIP_MAX) if c is not None]
+                return value_rgb32(y[cols])
+
+            self._show_strip(col.y_strip, "y", t, y_colours)
+            col.head.set_colour(self.head_colours[t])
+            col.y_box.setToolTip(y_tip)
 
     # -- the current step ----------------------------------------------------------
     def _place_band(self) -> None:

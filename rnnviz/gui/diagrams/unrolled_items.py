@@ -69,33 +69,40 @@ class UnrolledLayout:
         return [(0.0, top), (0.0, self.y_head + IO_H / 2 + 1)]
 
 
+def strip_pixmap(colours: np.ndarray, n: int) -> QtGui.QPixmap:
+    """A strip's pixmap: four pixels per unit (colours as 0xAARRGGBB), then one white
+    separator pixel; ``n`` units wide (missing units stay white)."""
+    pixels = np.full(5 * max(n, 1), 0xFFFFFFFF, dtype=np.uint32)
+    cells = pixels[: 5 * len(colours)].reshape(-1, 5)  # a view: writes go to pixels
+    cells[:, :4] = colours[:, None]
+    row = pixels[:-1].tobytes()  # the last separator is not drawn
+    image = QtGui.QImage(row, pixels.size - 1, 1, QtGui.QImage.Format.Format_RGB32)
+    return QtGui.QPixmap.fromImage(image)  # copies the pixels
+
+
 class StripItem(QtWidgets.QGraphicsPixmapItem):
     """A row of coloured cells, one per shown unit, as one scaled pixmap (one item, not n)."""
 
     def __init__(self, parent, n: int, x: float, y: float, w: float, h: float):
         super().__init__(parent)
         self.n = max(n, 1)
-        self.pixels = np.full(5 * self.n, 0xFFFFFFFF, dtype=np.uint32)  # white separators
         self.setTransformationMode(Qt.TransformationMode.FastTransformation)
         self.setShapeMode(QtWidgets.QGraphicsPixmapItem.ShapeMode.BoundingRectShape)
         self.setPos(x, y)
-        self.setTransform(QtGui.QTransform.fromScale(w / (self.pixels.size - 1), h))
-        self._last = b""
+        self.setTransform(QtGui.QTransform.fromScale(w / (5 * self.n - 1), h))
+        self._shown = None  # the pixmap last set (pixmaps are cached per step by the diagram)
 
     def set_values(self, vals) -> None:
         self.set_rgb(value_rgb32(np.asarray(vals, dtype=float)[: self.n]))
 
     def set_rgb(self, colours: np.ndarray) -> None:
-        """Four pixels per unit (colours as 0xAARRGGBB), then one white separator pixel."""
-        key = colours.tobytes()
-        if key == self._last:
-            return
-        self._last = key
-        cells = self.pixels[: 5 * len(colours)].reshape(-1, 5)  # a view: writes go to self.pixels
-        cells[:, :4] = colours[:, None]
-        row = self.pixels[:-1].tobytes()  # the last separator is not drawn
-        image = QtGui.QImage(row, self.pixels.size - 1, 1, QtGui.QImage.Format.Format_RGB32)
-        self.setPixmap(QtGui.QPixmap.fromImage(image))  # copies the pixels
+        self.show_pixmap(strip_pixmap(colours[: self.n], self.n))
+
+    def show_pixmap(self, pm: QtGui.QPixmap) -> None:
+        """Show ``pm`` (from :func:`strip_pixmap`); nothing to do when it is already shown."""
+        if pm is not self._shown:
+            self._shown = pm
+            self.setPixmap(pm)
 
 
 class ColumnItems:
@@ -104,6 +111,7 @@ class ColumnItems:
     def __init__(self, scene: UnrolledScene, lay: UnrolledLayout, n_units: int, n_in: int, n_out: int):
         self.t = -1
         self.styled: tuple = ()  # ((layer, direction), is_current) its borders were last drawn for
+        self.dashed: dict = {}  # (layer, direction) -> its cell's border is dashed (an initial state)
         self.group = QtWidgets.QGraphicsRectItem(0, 0, 0, 0)
         self.group.setPen(Qt.PenStyle.NoPen)
         scene.addItem(self.group)
@@ -128,6 +136,7 @@ class ColumnItems:
         self.x_box = box(g, QtCore.QRectF(-CW / 2, lay.y_in - IO_H / 2, CW, IO_H), "#f7f7f7", MUTED, 1.2)
         self.x_text = QtWidgets.QGraphicsSimpleTextItem(g)
         self.x_text.setFont(font(11))
+        self.x_text.setPos(-CW / 2 + 6, lay.y_in - IO_H / 2 + 2)
         self.x_strip = StripItem(g, min(n_in, STRIP_MAX), -CW / 2 + 6, lay.y_in + 4, CW - 12, 12)
         self.items_x = [self.x_box, self.x_text, self.x_strip]
         self.head = None
@@ -137,6 +146,7 @@ class ColumnItems:
             )
             self.y_text = QtWidgets.QGraphicsSimpleTextItem(g)
             self.y_text.setFont(font(11))
+            self.y_text.setPos(-CW / 2 + 6, lay.y_head - IO_H / 2 + 2)
             self.y_strip = StripItem(g, min(n_out, STRIP_MAX), -CW / 2 + 6, lay.y_head + 4, CW - 12, 12)
             self.head = ArrowItem(g, lay.head_path(), 3.0, casing=True)
             self.items_y = [self.y_box, self.y_text, self.y_strip]
