@@ -48,6 +48,8 @@ def _build_lut(n: int = 101) -> list[QtGui.QColor]:
 
 
 LUT = _build_lut()
+_EMPTY = QtGui.QColor("#ffffff")  # a chip cell without a value
+_CELL_INSET = (0.4, 0.4, -0.4, -0.4)  # the white lines between a chip's cells
 LUT_RGB32 = np.array([c.rgba() for c in LUT], dtype=np.uint32)  # for images built with NumPy
 NAN_COLOUR = QtGui.QColor("#bbbbbb")
 NAN_RGB32 = np.uint32(NAN_COLOUR.rgba())
@@ -75,10 +77,11 @@ def value_colours(values: np.ndarray) -> list[QtGui.QColor]:
 def cache_items(scene: QtWidgets.QGraphicsScene) -> None:
     """Paint every item from a device-coordinate cache: a step changes only a few of them."""
     for item in scene.items():
-        if isinstance(item, VectorChipItem) or isinstance(item.parentItem(), VectorChipItem):
-            continue  # chips change every step; re-rendering their caches costs more than it saves
-        if item.parentItem() is not None and isinstance(item.parentItem().parentItem(), VectorChipItem):
-            continue
+        chip = item.parentItem()
+        if isinstance(chip, VectorChipItem) and item in chip.cells:
+            continue  # chips' cells change every step; re-rendering caches costs more than it saves
+        if chip is not None and isinstance(chip.parentItem(), VectorChipItem):
+            continue  # the cells' numbers
         item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
@@ -274,18 +277,23 @@ class VectorChipItem(QtWidgets.QGraphicsRectItem):
     ):
         self.horizontal = horizontal  # cells left to right, the title on the left
         super().__init__(0, 0, cell_w * (n if horizontal else 1), cell_h * (1 if horizontal else n), parent)
-        self.setPen(pen(GATE_COLOURS.get(gate, WIRE) if gate else WIRE, 2.0 if gate else 1.0))
-        self.setBrush(Qt.BrushStyle.NoBrush)
+        # a 1-px frame would hide under the cells' white edges: only a gate's colour is drawn
+        self.setPen(pen(GATE_COLOURS.get(gate, WIRE), 2.0) if gate else QtGui.QPen(Qt.PenStyle.NoPen))
+        self.setBrush(QtGui.QColor("#ffffff"))  # shows as the white lines between the cells
         self.setZValue(2)
         self.cell_w, self.cell_h, self.n = cell_w, cell_h, n
         self.cells: list[QtWidgets.QGraphicsRectItem] = []
         self.texts: list[QtWidgets.QGraphicsSimpleTextItem] = []
+        self.rects: list[QtCore.QRectF] = []  # each cell's full rectangle (unmarked cells are inset)
         f = font(pt, mono=True)
         for k in range(n):
             x, y = (k * cell_w, 0.0) if horizontal else (0.0, k * cell_h)
-            cell = QtWidgets.QGraphicsRectItem(x, y, cell_w, cell_h, self)
-            cell.setPen(pen("#ffffff", 0.8))
+            r = QtCore.QRectF(x, y, cell_w, cell_h)
+            # filled only, no pen: a pen is stroked at every paint, and chips are repainted every step
+            cell = QtWidgets.QGraphicsRectItem(r.adjusted(*_CELL_INSET), self)
+            cell.setPen(Qt.PenStyle.NoPen)
             cell.setZValue(-1)
+            self.rects.append(r)
             text = QtWidgets.QGraphicsSimpleTextItem(cell)
             text.setFont(f)
             text.setBrush(INK)
@@ -298,16 +306,17 @@ class VectorChipItem(QtWidgets.QGraphicsRectItem):
         self.caption.setFont(font(pt - 2))
         self.caption.setBrush(MUTED)
         self._last: tuple = ()
+        self._shown: list = [None] * n  # (brush colour, text) of each cell as last set
 
     def set_labels(self, labels, right: bool = False) -> None:
         """Names beside the cells (e.g. the vocabulary next to y_t); built on first use."""
         if not hasattr(self, "labels"):
             self.labels = []
-            for cell in self.cells:
+            for r in self.rects:
                 t = QtWidgets.QGraphicsSimpleTextItem(self)
                 t.setFont(font(9))
                 t.setBrush(MUTED)
-                self.labels.append((t, cell.rect()))
+                self.labels.append((t, r))
         for (t, r), text in zip(self.labels, list(labels) + [""] * len(self.labels), strict=False):
             if t.text() != text:
                 t.setText(text)
@@ -317,10 +326,11 @@ class VectorChipItem(QtWidgets.QGraphicsRectItem):
 
     def mark(self, k: int) -> None:
         """Outline cell ``k`` (the selected unit); -1 for none."""
-        for j, cell in enumerate(self.cells):
+        for j, (cell, r) in enumerate(zip(self.cells, self.rects, strict=True)):
             on = j == k
             if (cell.zValue() > 0) != on:
-                cell.setPen(pen(INK, 1.8) if on else pen("#ffffff", 0.8))
+                cell.setRect(r if on else r.adjusted(*_CELL_INSET))
+                cell.setPen(pen(INK, 1.8) if on else QtGui.QPen(Qt.PenStyle.NoPen))
                 cell.setZValue(1 if on else -1)
 
     def set_title(self, html: str) -> None:
@@ -342,22 +352,32 @@ class VectorChipItem(QtWidgets.QGraphicsRectItem):
         if key == self._last:
             return
         self._last = key
-        for k, (cell, text) in enumerate(zip(self.cells, self.texts, strict=True)):
-            v = values[k] if k < len(values) else math.nan
+        n = len(self.cells)
+        vals = np.full(n, np.nan)
+        vals[: min(n, values.size)] = values[:n]
+        colours = value_colours(vals)
+        for k, v in enumerate(vals.tolist()):
             if math.isfinite(v):
-                cell.setBrush(value_colour(v))
-                text.setText(fmt(v, decimals))
-            elif math.isinf(v):  # an exploding network: full colour, and say so
-                cell.setBrush(value_colour(v))
-                text.setText("∞" if v > 0 else "−∞")
+                shown = (colours[k], fmt(v, decimals))
+            elif math.isinf(v):  # an exploding network: say so
+                shown = (colours[k], "∞" if v > 0 else "−∞")
             else:  # no value (step 0 has no gates and no x_t yet): an empty cell
-                cell.setBrush(QtGui.QColor("#ffffff"))
-                text.setText("")
-            r, c = text.boundingRect(), cell.rect()
-            text.setPos(c.x() + (c.width() - r.width()) / 2, c.y() + (c.height() - r.height()) / 2)
-        self.caption.setText(caption)
-        r, box_ = self.caption.boundingRect(), self.rect()
-        self.caption.setPos((box_.width() - r.width()) / 2, box_.height() + 1)
+                shown = (_EMPTY, "")
+            last = self._shown[k]
+            if shown == last:  # only what changed: a chip is repainted every step anyway
+                continue
+            self._shown[k] = shown
+            if last is None or shown[0] is not last[0]:
+                self.cells[k].setBrush(shown[0])
+            if last is None or shown[1] != last[1]:
+                text = self.texts[k]
+                text.setText(shown[1])
+                r, c = text.boundingRect(), self.rects[k]
+                text.setPos(c.x() + (c.width() - r.width()) / 2, c.y() + (c.height() - r.height()) / 2)
+        if self.caption.text() != caption:
+            self.caption.setText(caption)
+            r, box_ = self.caption.boundingRect(), self.rect()
+            self.caption.setPos((box_.width() - r.width()) / 2, box_.height() + 1)
 
 
 def chip_values(vec: np.ndarray, rows: tuple) -> np.ndarray:
