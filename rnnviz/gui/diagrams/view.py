@@ -20,6 +20,8 @@ from .rolled import RolledDiagram
 from .style import legend_pixmap
 from .unrolled import UnrolledDiagram
 
+PIXMAP_CACHE_KB = 40 * 1024
+
 
 class DiagramsView(QtWidgets.QWidget):
     sig_step_requested = Signal(int)
@@ -29,6 +31,11 @@ class DiagramsView(QtWidgets.QWidget):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
+        # The items' device caches live in the global QPixmapCache; the unrolled pool alone
+        # takes ~10 MB (48 columns of a 2-layer bidirectional net), Qt's default limit: at
+        # that limit the caches of the columns on screen were evicted and re-rendered.
+        if QtGui.QPixmapCache.cacheLimit() < PIXMAP_CACHE_KB:
+            QtGui.QPixmapCache.setCacheLimit(PIXMAP_CACHE_KB)
         self.unrolled = UnrolledDiagram()
         self.rolled = RolledDiagram()
         self.cell = CellDiagram()
