@@ -388,3 +388,38 @@ def test_step_zero_leaves_gates_and_x_empty_not_cut(qtbot):
     assert all(t.text() == "" for t in sc.chips["x"].texts)
     h0 = _trace(s).h0[0]
     assert [t.text() for t in sc.chips["h_prev"].texts] == [fmt(v, 2) for v in h0]
+
+
+def test_unrolled_arrows_are_coloured_by_the_vector_they_carry(unrolled):
+    """Each arrow's colour is the scale's colour of the mean of what flows along it,
+    read from the trace here: x_t, h_{t−1} (h_{t+1} backward), a layer's [h→; h←],
+    each direction's output into that node, and the top layer's output into the head."""
+    from rnnviz.gui.diagrams.style import value_colours
+
+    s = _session("gru", H=4, L=2, bidir=True, T=5)
+    tr = _trace(s)
+    unrolled.set_trace(tr, s)
+
+    def colour(v):
+        return value_colours(np.array([np.mean(v)]))[0]
+
+    def h(l, d, t):  # h at step t (1..T); the initial state outside
+        return tr.h0[2 * l + d] if not 1 <= t <= 5 else tr.hidden(l, d)[t - 1]
+
+    checked = differ = 0
+    for col in unrolled.unrolled_scene.columns:
+        t = col.t
+        if not 1 <= t <= 5:
+            continue
+        layer_out = [np.concatenate([h(l, 0, t), h(l, 1, t)]) for l in range(2)]
+        for l in range(2):
+            for d in range(2):
+                assert col.rec[(l, d)].colour() == colour(h(l, d, t - 1 if d == 0 else t + 1))
+                carried = tr.x[t - 1] if l == 0 else layer_out[l - 1]
+                assert col.inp[(l, d)].colour() == colour(carried)
+                assert col.outs[2 * l + d].colour() == colour(h(l, d, t))
+                checked += 1
+        assert col.head.colour() == colour(layer_out[1])
+        differ += col.outs[2].colour() != col.outs[0].colour()
+    assert checked == 5 * 4
+    assert differ  # layer 2's outputs are told apart from layer 1's on this net

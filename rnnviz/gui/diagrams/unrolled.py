@@ -136,7 +136,8 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
             prev = np.roll(m, 1) if d == 0 else np.roll(m, -1)  # h_{t−1}, or h_{t+1} backward
             self.rec_colours[(l, d)] = value_colours(prev)
             self.inp_colours[(l, d)] = value_colours(x_means if l == 0 else self.layer_means[l - 1])
-        self.out_colours = value_colours(self.layer_means[0])
+        # a bidirectional layer's two output arrows (to the [h→; h←] node) carry h→ and h←
+        self.out_colours = [value_colours(self.means[(l, d)]) for l in range(L) for d in range(D) if D == 2]
         self.head_colours = value_colours(self.layer_means[L - 1])
         self._pixmaps: dict = {}  # strip pixmaps by (row, t), built when a column first shows t
         self._io: dict = {}  # texts of the input and output boxes by t
@@ -201,10 +202,10 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
             if real:
                 col.rec[(l, d)].set_colour(self.rec_colours[(l, d)][t])
                 col.inp[(l, d)].set_colour(self.inp_colours[(l, d)][t])
-        for a in col.outs:
+        for a, colours in zip(col.outs, self.out_colours, strict=True):
             a.set_visible(real)
             if real:
-                a.set_colour(self.out_colours[t])
+                a.set_colour(colours[t])
         for node in col.nodes:
             node.setVisible(real)
         self._fill_io(col, t, real, T)
