@@ -52,7 +52,9 @@ class OneStepDiagram(QtWidgets.QGraphicsView):
 
     # -- for subclasses ------------------------------------------------------------
     def _update_step(self) -> None:
-        self.diagram_scene.update_step(self.trace, self.layer, self.direction, min(self.step, self.trace.steps))
+        self.diagram_scene.update_step(
+            self.trace, self.layer, self.direction, min(self.step, self.trace.steps)
+        )
 
     def _take_session(self, session) -> None:
         """Read what the diagram needs from the session (vocabulary, names)."""

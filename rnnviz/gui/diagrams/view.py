@@ -60,7 +60,9 @@ class DiagramsView(QtWidgets.QWidget):
         legend.setToolTip(
             "One colour scale for every value: blue below 0, yellow above; ±1 and beyond are full colour"
         )
-        text = QtWidgets.QLabel("value colour · arrows: the mean of the vector they carry · strips: one cell per unit")
+        text = QtWidgets.QLabel(
+            "value colour · arrows: the mean of the vector they carry · strips: one cell per unit"
+        )
         text.setStyleSheet("color:#444;")
         text.setWordWrap(True)  # never widens the window
         self.animate_box = QtWidgets.QCheckBox("Animate the flow")
