@@ -77,11 +77,8 @@ def value_colours(values: np.ndarray) -> list[QtGui.QColor]:
 def cache_items(scene: QtWidgets.QGraphicsScene) -> None:
     """Paint every item from a device-coordinate cache: a step changes only a few of them."""
     for item in scene.items():
-        chip = item.parentItem()
-        if isinstance(chip, VectorChipItem) and item in chip.cells:
-            continue  # chips' cells change every step; re-rendering caches costs more than it saves
-        if chip is not None and isinstance(chip.parentItem(), VectorChipItem):
-            continue  # the cells' numbers
+        if isinstance(item, VectorChipItem):
+            continue  # chips change every step: re-rendering a cache costs more than it saves
         item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
@@ -265,11 +262,17 @@ class ArrowItem(QtWidgets.QGraphicsPathItem):
                 item.setVisible(on)
 
 
+_MARK_PEN = pen(INK, 1.8)  # the selected unit's cell in a chip
+
+
 class VectorChipItem(QtWidgets.QGraphicsRectItem):
     """A vector as a column of coloured cells with numbers, and a title above.
 
     The number of cells is fixed at construction (the structure); ``set_values``
-    only recolours and re-labels them.
+    only stores the colours and texts and asks for a repaint.  The cells are painted
+    by this one item (numbers as cached ``QStaticText``): a chip changes at every step,
+    and one item per cell and per number cost ~4 Qt calls each to update and their own
+    paint and cache bookkeeping.
     """
 
     def __init__(
@@ -282,23 +285,16 @@ class VectorChipItem(QtWidgets.QGraphicsRectItem):
         self.setBrush(QtGui.QColor("#ffffff"))  # shows as the white lines between the cells
         self.setZValue(2)
         self.cell_w, self.cell_h, self.n = cell_w, cell_h, n
-        self.cells: list[QtWidgets.QGraphicsRectItem] = []
-        self.texts: list[QtWidgets.QGraphicsSimpleTextItem] = []
-        self.rects: list[QtCore.QRectF] = []  # each cell's full rectangle (unmarked cells are inset)
-        f = font(pt, mono=True)
+        self.rects: list[QtCore.QRectF] = []  # each cell's full rectangle
         for k in range(n):
             x, y = (k * cell_w, 0.0) if horizontal else (0.0, k * cell_h)
-            r = QtCore.QRectF(x, y, cell_w, cell_h)
-            # filled only, no pen: a pen is stroked at every paint, and chips are repainted every step
-            cell = QtWidgets.QGraphicsRectItem(r.adjusted(*_CELL_INSET), self)
-            cell.setPen(Qt.PenStyle.NoPen)
-            cell.setZValue(-1)
-            self.rects.append(r)
-            text = QtWidgets.QGraphicsSimpleTextItem(cell)
-            text.setFont(f)
-            text.setBrush(INK)
-            self.cells.append(cell)
-            self.texts.append(text)
+            self.rects.append(QtCore.QRectF(x, y, cell_w, cell_h))
+        self._insets = [r.adjusted(*_CELL_INSET) for r in self.rects]
+        self._font = font(pt, mono=True)
+        self._texts_font = _StaticTexts.for_font(self._font)
+        self.colours: list[QtGui.QColor] = [_EMPTY] * n  # what each cell shows
+        self.texts: list[str] = [""] * n
+        self.marked = -1  # the outlined cell (the selected unit), -1 for none
         self.title = label(self, title, pt + 1, bold=True) if title else None
         self._title_html = title
         self._place_title()
@@ -306,7 +302,35 @@ class VectorChipItem(QtWidgets.QGraphicsRectItem):
         self.caption.setFont(font(pt - 2))
         self.caption.setBrush(MUTED)
         self._last: tuple = ()
-        self._shown: list = [None] * n  # (brush colour, text) of each cell as last set
+
+    def paint(self, painter: QtGui.QPainter, option, widget=None) -> None:  # noqa: ARG002 (Qt override)
+        painter.fillRect(self.rect(), Qt.GlobalColor.white)
+        for r, colour in zip(self._insets, self.colours, strict=True):
+            painter.fillRect(r, colour)
+        painter.setPen(INK)
+        painter.setFont(self._font)
+        draw, layout = painter.drawStaticText, self._texts_font.get
+        for r, text in zip(self.rects, self.texts, strict=True):
+            if text:
+                st, w, h = layout(text)
+                draw(QtCore.QPointF(r.x() + (r.width() - w) / 2, r.y() + (r.height() - h) / 2), st)
+        if 0 <= self.marked < self.n:
+            painter.setPen(_MARK_PEN)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(self.rects[self.marked])
+        frame = self.pen()
+        if frame.style() != Qt.PenStyle.NoPen:
+            painter.setPen(frame)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(self.rect())
+
+    def text_rect(self, k: int) -> QtCore.QRectF:
+        """Where cell ``k``'s number is drawn (item coordinates; empty without a number)."""
+        if not self.texts[k]:
+            return QtCore.QRectF()
+        _, w, h = self._texts_font.get(self.texts[k])
+        r = self.rects[k]
+        return QtCore.QRectF(r.x() + (r.width() - w) / 2, r.y() + (r.height() - h) / 2, w, h)
 
     def set_labels(self, labels, right: bool = False) -> None:
         """Names beside the cells (e.g. the vocabulary next to y_t); built on first use."""
@@ -326,12 +350,10 @@ class VectorChipItem(QtWidgets.QGraphicsRectItem):
 
     def mark(self, k: int) -> None:
         """Outline cell ``k`` (the selected unit); -1 for none."""
-        for j, (cell, r) in enumerate(zip(self.cells, self.rects, strict=True)):
-            on = j == k
-            if (cell.zValue() > 0) != on:
-                cell.setRect(r if on else r.adjusted(*_CELL_INSET))
-                cell.setPen(pen(INK, 1.8) if on else QtGui.QPen(Qt.PenStyle.NoPen))
-                cell.setZValue(1 if on else -1)
+        k = k if 0 <= k < self.n else -1
+        if k != self.marked:
+            self.marked = k
+            self.update()
 
     def set_title(self, html: str) -> None:
         if self.title is not None and self._title_html != html:
@@ -352,32 +374,58 @@ class VectorChipItem(QtWidgets.QGraphicsRectItem):
         if key == self._last:
             return
         self._last = key
-        n = len(self.cells)
+        n = self.n
         vals = np.full(n, np.nan)
         vals[: min(n, values.size)] = values[:n]
         colours = value_colours(vals)
+        texts = []
         for k, v in enumerate(vals.tolist()):
             if math.isfinite(v):
-                shown = (colours[k], fmt(v, decimals))
+                texts.append(fmt(v, decimals))
             elif math.isinf(v):  # an exploding network: say so
-                shown = (colours[k], "∞" if v > 0 else "−∞")
+                texts.append("∞" if v > 0 else "−∞")
             else:  # no value (step 0 has no gates and no x_t yet): an empty cell
-                shown = (_EMPTY, "")
-            last = self._shown[k]
-            if shown == last:  # only what changed: a chip is repainted every step anyway
-                continue
-            self._shown[k] = shown
-            if last is None or shown[0] is not last[0]:
-                self.cells[k].setBrush(shown[0])
-            if last is None or shown[1] != last[1]:
-                text = self.texts[k]
-                text.setText(shown[1])
-                r, c = text.boundingRect(), self.rects[k]
-                text.setPos(c.x() + (c.width() - r.width()) / 2, c.y() + (c.height() - r.height()) / 2)
+                colours[k] = _EMPTY
+                texts.append("")
+        if colours != self.colours or texts != self.texts:
+            self.colours, self.texts = colours, texts
+            self.update()
         if self.caption.text() != caption:
             self.caption.setText(caption)
             r, box_ = self.caption.boundingRect(), self.rect()
             self.caption.setPos((box_.width() - r.width()) / 2, box_.height() + 1)
+
+
+class _StaticTexts:
+    """Laid-out numbers (``QStaticText``) and their sizes, per font: a chip's numbers
+    repeat from step to step, so each is laid out once."""
+
+    _by_font: dict = {}
+    LIMIT = 20000  # distinct texts kept per font (a few MB at most)
+
+    def __init__(self, f: QtGui.QFont):
+        self.font = f
+        self.cache: dict[str, tuple] = {}
+
+    @classmethod
+    def for_font(cls, f: QtGui.QFont) -> _StaticTexts:
+        key = f.key()
+        if key not in cls._by_font:
+            cls._by_font[key] = cls(f)
+        return cls._by_font[key]
+
+    def get(self, text: str) -> tuple:
+        hit = self.cache.get(text)
+        if hit is None:
+            if len(self.cache) >= self.LIMIT:
+                self.cache.clear()
+            st = QtGui.QStaticText(text)
+            st.setTextFormat(Qt.TextFormat.PlainText)
+            st.setPerformanceHint(QtGui.QStaticText.PerformanceHint.AggressiveCaching)
+            st.prepare(QtGui.QTransform(), self.font)
+            size = st.size()
+            hit = self.cache[text] = (st, size.width(), size.height())
+        return hit
 
 
 def chip_values(vec: np.ndarray, rows: tuple) -> np.ndarray:
