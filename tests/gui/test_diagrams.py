@@ -105,16 +105,34 @@ def test_unrolled_highlight_follows_the_step_without_rebuilding(unrolled):
 
 
 def test_unrolled_long_sequence_uses_a_pool_and_follows(unrolled):
-    s = _session("rnn_tanh", H=16, T=100)
+    s = _session("rnn_tanh", H=16, T=300)
     unrolled.set_trace(_trace(s), s)
     cols = unrolled.unrolled_scene.columns
-    assert len(cols) <= POOL_MAX < 100
+    assert len(cols) == POOL_MAX < 300
     n_items = len(unrolled.unrolled_scene.items())
-    unrolled.set_step(90)
-    assert [c for c in cols if c.t == 90]
-    first, last = unrolled.visible_range()
-    assert first <= 90 <= last
+    for t in (290, 7, 150):
+        unrolled.set_step(t)
+        assert [c for c in cols if c.t == t]
+        first, last = unrolled.visible_range()
+        assert first <= t <= last
+        assert all(c.t % POOL_MAX == k for k, c in enumerate(cols) if first <= c.t <= last)
     assert len(unrolled.unrolled_scene.items()) == n_items
+
+
+def test_unrolled_short_sequence_keeps_a_column_per_step(unrolled):
+    """T ≤ 100: every step (and the initial state) has its own column, so a jump only
+    scrolls: no column is refilled."""
+    s = _session("lstm", H=4, L=2, bidir=True, T=100)
+    unrolled.set_trace(_trace(s), s)
+    cols = unrolled.unrolled_scene.columns
+    assert len(cols) == 102
+    unrolled.set_step(95)
+    before = {id(c): c.t for c in cols if c.t >= 0}
+    for t in (3, 60, 95):
+        unrolled.set_step(t)
+        first, last = unrolled.visible_range()
+        assert first <= t <= last
+    assert {id(c): c.t for c in cols if id(c) in before} == before  # nothing was reassigned
 
 
 def test_unrolled_click_requests_a_step(unrolled, qtbot):
@@ -139,9 +157,9 @@ def test_cell_diagram_shows_each_gate_with_the_engine_values(qtbot, mode):
     d = trace.step(0, 0, 3)
     for g, item in sc.gates.items():
         vec = d.pre if g == "a" else d.block(d.gates, g)
-        assert [t.text() for t in item.chip.texts] == [fmt(x, 2) for x in vec]
+        assert item.chip.texts == [fmt(x, 2) for x in vec]
         assert item.toolTip().startswith(f"{g}_t =")
-    assert [t.text() for t in sc.chips["h"].texts] == [fmt(x, 2) for x in d.h]
+    assert sc.chips["h"].texts == [fmt(x, 2) for x in d.h]
     assert ("c" in sc.chips) == (mode == "lstm")
 
 
@@ -169,9 +187,9 @@ def test_rolled_diagram_values_on_the_wires(qtbot):
     v.set_trace(trace, s)
     v.set_step(1)
     chips = v.rolled_scene.chips
-    assert [t.text() for t in chips["h"].texts] == ["0.29", "0.54", "−0.20"]
-    assert [t.text() for t in chips["h_prev"].texts] == ["0", "0", "0"]
-    assert [t.text() for t in chips["y"].texts] == [fmt(x, 2) for x in trace.y[0]]
+    assert chips["h"].texts == ["0.29", "0.54", "−0.20"]
+    assert chips["h_prev"].texts == ["0", "0", "0"]
+    assert chips["y"].texts == [fmt(x, 2) for x in trace.y[0]]
     assert "W_hh" not in v.rolled_scene.arrows  # the loop is two arrows, labelled in the scene
     names = ["I", "love", "deep", "learning", "_"]
     assert [t.text() for t, _ in chips["x"].labels] == names  # the one-hot's tokens
@@ -279,9 +297,9 @@ def test_selected_unit_is_outlined_in_the_cell_chips(qtbot):
     assert 10 in sc.rows
     k = sc.rows.index(10)
     chip = sc.gates["f"].chip
-    assert chip.cells[k].zValue() > 0 and all(c.zValue() < 0 for j, c in enumerate(chip.cells) if j != k)
+    assert chip.marked == k
     d = _trace(s).step(0, 0, 2)
-    assert chip.texts[k].text() == fmt(d.block(d.gates, "f")[10], 2)
+    assert chip.texts[k] == fmt(d.block(d.gates, "f")[10], 2)
 
 
 def test_hidden_rolled_tab_catches_up_when_shown(qtbot):
@@ -295,7 +313,7 @@ def test_hidden_rolled_tab_catches_up_when_shown(qtbot):
     assert view.tabs.currentWidget() is view.unrolled
     view.tabs.setCurrentWidget(view.rolled)
     assert view.rolled.step == 3
-    h = [t.text() for t in view.rolled.rolled_scene.chips["h"].texts]
+    h = view.rolled.rolled_scene.chips["h"].texts
     assert h == [fmt(x, 2) for x in trace.hidden(0, 0)[2]]
 
 
@@ -373,6 +391,11 @@ def test_cell_of_8_units_stays_readable_and_nothing_overlaps(qtbot, mode):
     boxes = [item.sceneBoundingRect() for item in items]
     for i, a in enumerate(boxes):
         assert not any(a.intersects(b) for b in boxes[i + 1 :])
+    chips = [*sc.chips.values(), *(g.chip for g in sc.gates.values())]
+    for chip in chips:  # every number sits inside its own cell
+        shown = [k for k in range(chip.n) if chip.texts[k]]
+        assert shown
+        assert all(chip.rects[k].contains(chip.text_rect(k)) for k in shown)
 
 
 def test_step_zero_leaves_gates_and_x_empty_not_cut(qtbot):
@@ -384,10 +407,10 @@ def test_step_zero_leaves_gates_and_x_empty_not_cut(qtbot):
     view.set_step(0)
     sc = view.cell_scene
     for item in [*sc.gates.values()]:
-        assert [t.text() for t in item.chip.texts] == ["", "", ""]
-    assert all(t.text() == "" for t in sc.chips["x"].texts)
+        assert item.chip.texts == ["", "", ""]
+    assert all(t == "" for t in sc.chips["x"].texts)
     h0 = _trace(s).h0[0]
-    assert [t.text() for t in sc.chips["h_prev"].texts] == [fmt(v, 2) for v in h0]
+    assert sc.chips["h_prev"].texts == [fmt(v, 2) for v in h0]
 
 
 def test_unrolled_arrows_are_coloured_by_the_vector_they_carry(unrolled):

@@ -20,6 +20,7 @@ from .unrolled_items import (
     CH,
     DX,
     DY,
+    POOL_ALL,
     POOL_MAX,
     STRIP_MAX,
     ColumnItems,
@@ -49,6 +50,7 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
         self.trace = None
         self.step, self.layer, self.direction, self.unit = 1, 0, 0, 0
         self._press = None
+        self._following = False
         self._auto_fit = True
         self._scale = 0.8
         self.horizontalScrollBar().valueChanged.connect(self._on_scroll_changed)
@@ -72,7 +74,8 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
         self.trace, self.seq = trace, seq
         self._precompute()
         if structure != self.unrolled_scene.structure:
-            self.unrolled_scene.build(trace, shape, POOL_MAX)
+            columns = trace.steps + net.num_directions  # the steps and the initial state(s)
+            self.unrolled_scene.build(trace, shape, columns if columns <= POOL_ALL else POOL_MAX)
             self._auto_fit = True
             self.fit()
         self._refresh_all()
@@ -298,7 +301,11 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
         """Scroll so the current step's column is in view (no-op when it already is)."""
         first, last = self.visible_range()
         if not first + 1 <= self.step <= last - 1:
-            self.centerOn(self.step * DX, self.mapToScene(self.viewport().rect().center()).y())
+            self._following = True  # the scroll handler leaves the columns to this call
+            try:
+                self.centerOn(self.step * DX, self.mapToScene(self.viewport().rect().center()).y())
+            finally:
+                self._following = False
         self._assign()
 
     def flows_for_step(self) -> list:
@@ -324,7 +331,7 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
 
     # -- interaction ------------------------------------------------------------------
     def _on_scroll_changed(self, _v: int) -> None:
-        if self.trace is not None:
+        if self.trace is not None and not self._following:
             self._assign()
             self._restyle_current()
 

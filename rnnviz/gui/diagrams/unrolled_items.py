@@ -16,6 +16,7 @@ DX, DY = 150.0, 120.0  # column and row pitch
 CW, CH = 100.0, 54.0  # cell box
 IO_H = 44.0  # input / output boxes
 POOL_MAX = 48  # most columns ever shown at once (zoom-out is limited to this)
+POOL_ALL = 128  # up to this many columns, each step keeps its own: a jump scrolls, nothing is refilled
 STRIP_MAX = 8
 SUB = str.maketrans("0123456789()-", "₀₁₂₃₄₅₆₇₈₉₍₎₋")
 
@@ -114,6 +115,7 @@ class ColumnItems:
         self.dashed: dict = {}  # (layer, direction) -> its cell's border is dashed (an initial state)
         self.group = QtWidgets.QGraphicsRectItem(0, 0, 0, 0)
         self.group.setPen(Qt.PenStyle.NoPen)
+        self.group.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)  # never painted
         scene.addItem(self.group)
         g = self.group
         self.cells, self.strips, self.labels, self.rec, self.inp = {}, {}, {}, {}, {}
