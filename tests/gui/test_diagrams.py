@@ -370,8 +370,15 @@ def test_unrolled_row_names_stay_in_view_when_the_chain_scrolls(unrolled):
     unrolled.set_step(90)
     left = unrolled.mapToScene(unrolled.viewport().rect().topLeft()).x()
     assert left > home and all(left <= t.x() < left + 20 for t in labels)
+    # the white gutter under the names covers the view's left edge up to past the
+    # widest name, so no sliver of a half-shown column shows beside them
+    gutter = unrolled.unrolled_scene.gutter.sceneBoundingRect()
+    widest = max(t.sceneBoundingRect().right() for t in labels)
+    assert gutter.left() <= left and gutter.right() > widest
+    assert unrolled.unrolled_scene.gutter_edge.isVisible()
     unrolled.set_step(1)
     assert all(t.x() == home for t in labels)
+    assert not unrolled.unrolled_scene.gutter_edge.isVisible()
 
 
 @pytest.mark.parametrize("mode", ["lstm", "gru"])

@@ -192,7 +192,21 @@ class UnrolledScene(QtWidgets.QGraphicsScene):
         if lay.head:
             self._row_label("output y", left, lay.y_head)
         top = lay.y_head - IO_H if lay.head else min(lay.rows.values()) - CH
-        self.setSceneRect(QtCore.QRectF(left - 10, top - 20, (T + D) * DX + 190, lay.y_in + IO_H + 30 - top))
+        r = QtCore.QRectF(left - 10, top - 20, (T + D) * DX + 190, lay.y_in + IO_H + 30 - top)
+        # a white gutter under the pinned names, so no sliver of a half-shown column
+        # peeks out beside them; its edge line shows only while the chain is scrolled
+        width = max(t.boundingRect().width() for t in self.row_labels) + 12
+        self.gutter = QtWidgets.QGraphicsRectItem(0, r.top(), width, r.height())
+        self.gutter.setBrush(QtGui.QColor("#ffffff"))
+        self.gutter.setPen(Qt.PenStyle.NoPen)
+        self.gutter.setZValue(29)
+        self.gutter_edge = QtWidgets.QGraphicsLineItem(width, r.top(), width, r.bottom(), self.gutter)
+        self.gutter_edge.setPen(pen(MUTED, 1.0))
+        self.gutter_edge.setVisible(False)
+        self.addItem(self.gutter)
+        self.keep += [self.gutter, self.gutter_edge]
+        self.gutter.setX(left - 6)
+        self.setSceneRect(r)  # last: it may scroll the view, which pins the names
 
     def _row_label(self, text: str, x: float, y: float) -> None:
         # on white: when the view scrolls along the chain, the labels stay at its left edge
@@ -211,3 +225,6 @@ class UnrolledScene(QtWidgets.QGraphicsScene):
         for t in self.row_labels:
             if t.x() != x:
                 t.setX(x)
+        if self.gutter.x() != x - 6:
+            self.gutter.setX(x - 6)
+            self.gutter_edge.setVisible(x > self.label_left)
