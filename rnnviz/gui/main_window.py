@@ -152,7 +152,8 @@ class MainWindow(QtWidgets.QMainWindow):
         """Keep the dock layout in the session's view settings (saved with the session)."""
         if self._docks_sized and self.controller.session is not None:
             state = bytes(self.saveState().toBase64().data()).decode("ascii")
-            self.controller.set_view(dock_state=state)
+            if state != self.controller.session.view.dock_state:
+                self.controller.set_view(dock_state=state)
 
     def _on_dock_layout_changed(self, *_args) -> None:
         self._layout_timer.start()
