@@ -96,6 +96,10 @@ def style_plot(plot: pg.PlotItem) -> None:
         axis.setStyle(tickTextOffset=3, maxTickLevel=1)  # grid at major and minor ticks only
         cache_item(axis, AXIS_CACHE)
     plot.showGrid(x=True, y=True, alpha=GRID_ALPHA)
+    # room on the right for the last step's tick label ("120"), which is centred on
+    # the view's edge and was cut in half
+    left, top, _, bottom = plot.getContentsMargins()
+    plot.setContentsMargins(left, top, 14, bottom)
     plot.hideButtons()
     plot.setMenuEnabled(False)
 
