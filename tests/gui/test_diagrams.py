@@ -276,6 +276,33 @@ def test_export_png_and_svg(qtbot, tmp_path):
         assert not QtGui.QImage(str(tmp_path / f"{which}.png")).isNull()
 
 
+def test_unrolled_export_has_every_row_and_the_colour_scale(qtbot, tmp_path):
+    """A 2-layer bidirectional chain is taller than its share of the window: the
+    exported picture still runs from the inputs to the outputs, with the legend under it."""
+    view = DiagramsView()
+    qtbot.addWidget(view)
+    view.resize(1000, 500)
+    view.show()
+    s = _session("lstm", H=4, L=2, bidir=True, T=40)
+    view.set_trace(_trace(s), s)
+    view.set_step(20)
+    scene = view.unrolled.unrolled_scene
+    shown = view.unrolled.mapToScene(view.unrolled.viewport().rect()).boundingRect()
+    assert shown.height() < scene.sceneRect().height()  # the view itself cuts rows off
+    view.export("unrolled", tmp_path / "u.png")
+    image = QtGui.QImage(str(tmp_path / "u.png"))
+    scale, margin, legend = 2.0, 12.0, 40.0
+    assert abs(image.height() - (scene.sceneRect().height() + 2 * margin + legend) * scale) <= 2
+    assert image.width() <= (shown.width() + 1) * scale  # only the steps in view
+    # the legend strip holds the colour scale's ends: blue on the left, yellow-brown on the right
+    y = int(image.height() - (legend - 10) * scale)
+    left, right = image.pixelColor(int(14 * scale), y), image.pixelColor(int(190 * scale), y)
+    assert left.blue() > left.red() + 60 and right.red() > right.blue() + 60
+    view.export("unrolled", tmp_path / "u.svg")
+    text = (tmp_path / "u.svg").read_text(encoding="utf-8")
+    assert "value colour" in text and "layer 2" in text
+
+
 def test_unrolled_click_on_a_row_selects_its_layer_and_direction(unrolled, qtbot):
     s = _session("gru", L=2, bidir=True, T=4)
     unrolled.set_trace(_trace(s), s)

@@ -6,14 +6,41 @@ generator and a QPainter on the scene itself.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtSvg import QSvgGenerator
 
-from .style import BACKGROUND
+from .style import BACKGROUND, INK, font, paint_legend
 
 MARGIN = 12.0
+LEGEND_H = 40.0  # the colour scale under an exported diagram (scene units)
+LEGEND_TEXT = "value colour · arrows: the mean of the vector they carry · strips: one cell per unit"
+
+
+def _paint_legend_strip(painter: QtGui.QPainter, top: float) -> None:
+    """The diagrams' colour scale and what it means, under the drawing: an exported
+    picture explains its colours without the app's toolbar."""
+    paint_legend(painter, MARGIN, top + 4, 180, 14)
+    painter.setPen(QtGui.QColor(INK))
+    painter.setFont(font(9))
+    painter.drawText(QtCore.QPointF(MARGIN + 196, top + 16), LEGEND_TEXT)
+
+
+@contextmanager
+def _uncached(scene: QtWidgets.QGraphicsScene):
+    """Items paint themselves, not their cached pixmaps, while the scene is exported:
+    an SVG gets real text and lines, and a PNG is drawn afresh at its own scale."""
+    none = QtWidgets.QGraphicsItem.CacheMode.NoCache
+    cached = [(item, item.cacheMode()) for item in scene.items() if item.cacheMode() != none]
+    for item, _ in cached:
+        item.setCacheMode(none)
+    try:
+        yield
+    finally:
+        for item, mode in cached:
+            item.setCacheMode(mode)
 
 
 def _source(scene: QtWidgets.QGraphicsScene, rect: QtCore.QRectF | None) -> QtCore.QRectF:
@@ -22,43 +49,60 @@ def _source(scene: QtWidgets.QGraphicsScene, rect: QtCore.QRectF | None) -> QtCo
 
 
 def render_scene_image(
-    scene: QtWidgets.QGraphicsScene, rect: QtCore.QRectF | None = None, scale: float = 2.0
+    scene: QtWidgets.QGraphicsScene,
+    rect: QtCore.QRectF | None = None,
+    scale: float = 2.0,
+    legend: bool = False,
 ) -> QtGui.QImage:
-    """The scene (or ``rect`` of it) as an image, ``scale`` pixels per scene unit."""
+    """The scene (or ``rect`` of it) as an image, ``scale`` pixels per scene unit;
+    ``legend`` adds the colour scale in a strip under it."""
     src = _source(scene, rect)
-    size = QtCore.QSize(max(1, round(src.width() * scale)), max(1, round(src.height() * scale)))
+    extra = LEGEND_H if legend else 0.0
+    size = QtCore.QSize(max(1, round(src.width() * scale)), max(1, round((src.height() + extra) * scale)))
     image = QtGui.QImage(size, QtGui.QImage.Format.Format_ARGB32)
     image.fill(BACKGROUND)
     painter = QtGui.QPainter(image)
     painter.setRenderHints(
         QtGui.QPainter.RenderHint.Antialiasing | QtGui.QPainter.RenderHint.TextAntialiasing
     )
-    scene.render(painter, QtCore.QRectF(0, 0, size.width(), size.height()), src)
+    with _uncached(scene):
+        scene.render(painter, QtCore.QRectF(0, 0, src.width() * scale, src.height() * scale), src)
+    if legend:
+        painter.scale(scale, scale)
+        _paint_legend_strip(painter, src.height())
     painter.end()
     return image
 
 
-def export_scene_png(scene: QtWidgets.QGraphicsScene, path, rect=None, scale: float = 2.0) -> QtCore.QSize:
+def export_scene_png(
+    scene: QtWidgets.QGraphicsScene, path, rect=None, scale: float = 2.0, legend: bool = False
+) -> QtCore.QSize:
     """Write a PNG; returns its size in pixels.  Raises OSError when it cannot be written."""
-    image = render_scene_image(scene, rect, scale)
+    image = render_scene_image(scene, rect, scale, legend)
     if not image.save(str(path), "PNG"):
         raise OSError(f"could not write the PNG image {path}")
     return image.size()
 
 
-def export_scene_svg(scene: QtWidgets.QGraphicsScene, path, rect=None, title: str = "rnnviz diagram") -> None:
-    """Write an SVG of the scene through QSvgGenerator."""
+def export_scene_svg(
+    scene: QtWidgets.QGraphicsScene, path, rect=None, title: str = "rnnviz diagram", legend: bool = False
+) -> None:
+    """Write an SVG of the scene through QSvgGenerator (``legend``: as in PNG)."""
     src = _source(scene, rect)
+    height = src.height() + (LEGEND_H if legend else 0.0)
     gen = QSvgGenerator()
     gen.setFileName(str(Path(path)))
-    gen.setSize(QtCore.QSize(round(src.width()), round(src.height())))
-    gen.setViewBox(QtCore.QRectF(0, 0, src.width(), src.height()))
+    gen.setSize(QtCore.QSize(round(src.width()), round(height)))
+    gen.setViewBox(QtCore.QRectF(0, 0, src.width(), height))
     gen.setTitle(title)
     gen.setDescription("Exported by rnnviz")
     painter = QtGui.QPainter()
     if not painter.begin(gen):
         raise OSError(f"could not write the SVG file {path}")
     painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
-    painter.fillRect(QtCore.QRectF(0, 0, src.width(), src.height()), BACKGROUND)
-    scene.render(painter, QtCore.QRectF(0, 0, src.width(), src.height()), src)
+    painter.fillRect(QtCore.QRectF(0, 0, src.width(), height), BACKGROUND)
+    with _uncached(scene):
+        scene.render(painter, QtCore.QRectF(0, 0, src.width(), src.height()), src)
+    if legend:
+        _paint_legend_strip(painter, src.height())
     painter.end()

@@ -440,22 +440,28 @@ def window_caption(rows: tuple, n: int) -> str:
     return f"units {shown[0] + 1}–{shown[-1] + 1} of {n}"
 
 
+def paint_legend(p: QtGui.QPainter, x: float, y: float, width: float = 220, height: float = 16) -> None:
+    """The colour scale with its ticks, drawn at (x, y) on any painter (16 px of ticks below)."""
+    grad = QtGui.QLinearGradient(x, 0, x + width, 0)
+    for k, c in enumerate(_CBD1):
+        grad.setColorAt(k / (len(_CBD1) - 1), QtGui.QColor(c))
+    p.fillRect(QtCore.QRectF(x, y, width, height), grad)
+    p.setPen(pen(WIRE, 1))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawRect(QtCore.QRectF(x, y, width - 1, height))
+    p.setFont(font(8))
+    for frac, text in ((0.0, "≤ −1"), (0.5, "0"), (1.0, "≥ +1")):
+        tx = x + frac * (width - 1)
+        p.drawLine(QtCore.QPointF(tx, y + height), QtCore.QPointF(tx, y + height + 3))
+        w = p.fontMetrics().horizontalAdvance(text)
+        p.drawText(QtCore.QPointF(min(max(tx - w / 2, x), x + width - w), y + height + 14), text)
+
+
 def legend_pixmap(width: int = 220, height: int = 16) -> QtGui.QPixmap:
     """The colour scale with its ticks, for a QLabel legend."""
     pm = QtGui.QPixmap(width, height + 16)
     pm.fill(Qt.GlobalColor.transparent)
     p = QtGui.QPainter(pm)
-    grad = QtGui.QLinearGradient(0, 0, width, 0)
-    for k, c in enumerate(_CBD1):
-        grad.setColorAt(k / (len(_CBD1) - 1), QtGui.QColor(c))
-    p.fillRect(QtCore.QRectF(0, 0, width, height), grad)
-    p.setPen(pen(WIRE, 1))
-    p.drawRect(QtCore.QRectF(0, 0, width - 1, height))
-    p.setFont(font(8))
-    for frac, text in ((0.0, "≤ −1"), (0.5, "0"), (1.0, "≥ +1")):
-        x = frac * (width - 1)
-        p.drawLine(QtCore.QPointF(x, height), QtCore.QPointF(x, height + 3))
-        w = p.fontMetrics().horizontalAdvance(text)
-        p.drawText(QtCore.QPointF(min(max(x - w / 2, 0), width - w), height + 14), text)
+    paint_legend(p, 0, 0, width, height)
     p.end()
     return pm

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt, Signal
 
 from .animation import PulseAnimator
 from .cell import CellDiagram
-from .export import export_scene_png, export_scene_svg
+from .export import MARGIN, export_scene_png, export_scene_svg
 from .rolled import RolledDiagram
 from .style import legend_pixmap
 from .unrolled import UnrolledDiagram
@@ -157,19 +157,22 @@ class DiagramsView(QtWidgets.QWidget):
         }
 
     def export(self, which: str, path) -> None:
-        """Write one diagram as PNG or SVG (by the file's suffix).  The unrolled one as shown."""
+        """Write one diagram as PNG or SVG (by the file's suffix), with the colour scale
+        under it.  The unrolled one: the steps in view, every row (inputs to outputs)."""
         self._catch_up()
         scene = self.scenes()[which]
         rect = None
         if which == "unrolled":
-            rect = self.unrolled.mapToScene(self.unrolled.viewport().rect()).boundingRect()
-            rect = rect.intersected(scene.sceneRect())
+            shown = self.unrolled.mapToScene(self.unrolled.viewport().rect()).boundingRect()
+            full = scene.sceneRect()
+            rect = QtCore.QRectF(shown.left(), full.top(), shown.width(), full.height()).intersected(full)
+            rect.adjust(MARGIN, 0, -MARGIN, 0)  # the export's margin must not uncover the next columns
         for p in self.pulses.values():
             p.hide()
         if Path(path).suffix.lower() == ".svg":
-            export_scene_svg(scene, path, rect)
+            export_scene_svg(scene, path, rect, legend=True)
         else:
-            export_scene_png(scene, path, rect)
+            export_scene_png(scene, path, rect, legend=True)
 
     def _on_export_clicked(self) -> None:
         which, ok = QtWidgets.QInputDialog.getItem(
