@@ -84,6 +84,7 @@ class MainWindow(QtWidgets.QMainWindow):
             ("sig_unit_selected", self._on_view_unit_selected),
             ("sig_gate_selected", self._on_view_gate_selected),
             ("sig_layer_direction_selected", self._on_view_layer_direction_selected),
+            ("sig_decimals_changed", lambda n: self.controller.set_view(decimals=n)),
         ):
             signal = getattr(view, name, None)
             if signal is not None:
@@ -221,6 +222,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.action_animate.setCheckable(True)
         self.action_animate.setChecked(True)
         self.action_animate.toggled.connect(self.diagrams_view.set_animation_enabled)
+        self.diagrams_view.animate_box.toggled.connect(
+            self.action_animate.setChecked
+        )  # one switch, two places
         self.view_menu.addSeparator()
         self.action_reset_layout = self.view_menu.addAction("&Reset layout", self.reset_layout)
         self.help_menu = bar.addMenu("&Help")

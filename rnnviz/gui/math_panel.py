@@ -28,6 +28,7 @@ class MathPanel(QtWidgets.QWidget):
     sig_step_requested = Signal(int)
     sig_unit_selected = Signal(int)
     sig_gate_selected = Signal(str)
+    sig_decimals_changed = Signal(int)  # the user chose how many decimals: a view setting to keep
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
@@ -131,8 +132,9 @@ class MathPanel(QtWidgets.QWidget):
         self.canvas.set_math(self.math, self.gate, unit, H)
 
     # -- handlers ------------------------------------------------------------
-    def _on_decimals_changed(self, _n: int) -> None:
+    def _on_decimals_changed(self, n: int) -> None:
         self._refresh()
+        self.sig_decimals_changed.emit(n)
 
     def _on_canvas_gate_clicked(self, gate: str) -> None:
         self.gate = gate

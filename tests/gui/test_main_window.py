@@ -202,3 +202,15 @@ def test_an_overflow_is_said_in_the_status_bar(main_window):
     assert "overflowed: h at step t = 2" in w.statusBar().currentMessage()
     assert w.controller.session.network is huge  # shown, not refused
     w.playback.last()  # the views leave what is not finite blank
+
+
+def test_the_two_animation_switches_are_one(main_window):
+    """View > Animate steps and the diagrams' "Animate the flow" box always agree."""
+    w = main_window
+    pulses = w.diagrams_view.pulses.values()
+    w.diagrams_view.animate_box.setChecked(False)
+    assert not w.action_animate.isChecked()
+    assert not any(p.enabled for p in pulses)
+    w.action_animate.setChecked(True)
+    assert w.diagrams_view.animate_box.isChecked()
+    assert all(p.enabled for p in pulses)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -12,7 +13,7 @@ from rnnviz.engine import Network, NetworkSpec
 from rnnviz.gui.math_panel import MathPanel, make_export_math_action
 from rnnviz.session.defaults import default_session
 from rnnviz.session.model import Sequence, Session
-from rnnviz.session.stepmath import parse_number
+from rnnviz.session.stepmath import export_math, parse_number
 
 
 def _session(mode: str, H: int = 3, layers: int = 1, bidir: bool = False, T: int = 6) -> Session:
@@ -204,3 +205,34 @@ def test_hovering_a_line_shows_its_equation(panel, qtbot):
     assert QtWidgets.QToolTip.text().startswith("z_2 = σ(W_iz·x_2 + W_hz·h_1")
     assert "select this gate" in QtWidgets.QToolTip.text()
     QtWidgets.QToolTip.hideText()
+
+
+def test_decimals_are_kept_through_edits_and_used_by_file_export(main_window, qtbot, tmp_path, monkeypatch):
+    """The user's choice of decimals is a view setting: an edit (a new trace) keeps it,
+    and File > Export step math… writes what the panel shows."""
+    w = main_window
+    w.show_view("math")
+    w.playback.set_step(2)
+    w.math_panel.decimals_spin.setValue(2)
+    assert w.controller.session.view.decimals == 2
+    old_trace = w.controller.trace
+    assert w.controller.set_param("bias_hh_l0", w.controller.session.network.param("bias_hh_l0") + 0.0)
+    assert w.controller.trace is not old_trace  # a new trace went to every view
+    assert w.math_panel.decimals == 2
+    shown = w.math_panel.text()
+    assert re.search(r"\d\.\d\d\b", shown) and not re.search(r"\d\.\d{3}", shown)
+    target = tmp_path / "step2.md"
+    monkeypatch.setattr("rnnviz.gui.math_panel.ask_math_path", lambda parent, step: str(target))
+    w.action_export_math.trigger()
+    text = target.read_text(encoding="utf-8")
+    assert re.search(r"\d\.\d\d\b", text) and not re.search(r"\d\.\d{3}", text)
+
+
+def test_exported_note_belongs_to_step_1_only(tmp_path):
+    s = default_session()
+    assert s.note
+    trace = s.network.forward(s.inputs)
+    first = export_math(s, trace, 1)
+    third = export_math(s, trace, 3)
+    assert "0.0583" in first  # the note points out the notes' slip, with step 1's numbers
+    assert "0.0583" not in third and "> " not in third

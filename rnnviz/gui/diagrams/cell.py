@@ -36,7 +36,7 @@ CHIP_MAX = 8
 GATE_W = 140.0
 ROW_H, ROW_H_MANY = 21.0, 17.0  # a chip's row; tighter from 5 units, so the picture stays large
 EQUATIONS = {
-    "a": "a_t = W_hx·x_t + b_ih + W_hh·h_{t−1} + b_hh   (weight_ih, weight_hh)\nh_t = tanh(a_t)  (or ReLU)",
+    "a": "a_t = W_hx·x_t + b_ih + W_hh·h_{t−1} + b_hh   (weight_ih, weight_hh)",
     "i": "i_t = σ(W_ii·x_t + b_ii + W_hi·h_{t−1} + b_hi)   rows [0:H] of weight_ih / weight_hh",
     "f": "f_t = σ(W_if·x_t + b_if + W_hf·h_{t−1} + b_hf)   rows [H:2H]",
     "g": "g_t = tanh(W_ig·x_t + b_ig + W_hg·h_{t−1} + b_hg)   rows [2H:3H]",
@@ -193,10 +193,11 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         X = 330.0
         self._bus(X, y_bus, 150, text="h<sub>t−1</sub> and x<sub>t</sub>")
         g = self._gate_column("a", X, top, y_bus)
+        act = "tanh" if mode == "rnn_tanh" else "ReLU"
+        g.setToolTip(f"{EQUATIONS['a']}\nthen h_t = {act}(a_t)")
         self._text(
             "W<sub>hx</sub>·x<sub>t</sub> + W<sub>hh</sub>·h<sub>t−1</sub> + b", X - 8, y_bus - 30, "e", 11
         )
-        act = "tanh" if mode == "rnn_tanh" else "ReLU"
         mid = top + g.height / 2
         b = box(self.root, QtCore.QRectF(X + 120, mid - 22, 80, 44), "#fff7d6")
         b.setToolTip(f"h_t = {act}(a_t)")

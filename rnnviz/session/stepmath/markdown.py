@@ -77,7 +77,7 @@ def export_math(
         pick(unit, v.unit),
         pick(decimals, v.decimals),
         labels=seq.vocabulary,
-        note=session.note,
+        note=session.note if step == 1 else "",  # the note works step 1, as the app shows it
     )
     heading = f"{session.title} — {sm.title}" if session.title else sm.title
     if seq.tokens and 1 <= step <= len(seq.tokens):
