@@ -60,7 +60,7 @@ def run(argv: list[str]) -> int:
     startup_error = None
     try:
         session = load_initial_session(args.file)
-    except (OSError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - SessionFileError/OSError, or a loader bug: never a traceback
         print(f"rnnviz: cannot open {args.file}: {exc}", file=sys.stderr)
         if headless or args.startup_probe:
             return 2

@@ -223,6 +223,13 @@ class FileActions(QtCore.QObject):
         except SessionFileError as exc:
             self.show_error_dialog("Cannot open this file", str(exc))
             return False
+        except Exception as exc:  # noqa: BLE001 - a loader bug must not cost the user their work
+            self.show_error_dialog(
+                "Cannot open this file",
+                f"{path}: rnnviz could not read it ({type(exc).__name__}: {exc}).\n"
+                "Your current session is unchanged.",
+            )
+            return False
         if not self._show(session, str(path) if remember else None):
             return False
         if remember:

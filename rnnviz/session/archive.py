@@ -271,16 +271,28 @@ def read_npy(
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError) as e:
         raise ArchiveError(f"member {member!r} is damaged ({type(e).__name__}: {e})") from None
     arr = np.frombuffer(buf, dtype=dtype).reshape(shape, order="F" if fortran else "C")
-    out = np.array(arr, dtype=np.float64, order="C")
-    check_finite(out, label)
-    return out
+    check_finite(arr, label)  # before the float64 copy: a refused array costs no second buffer
+    return np.array(arr, dtype=np.float64, order="C")
 
 
-def check_finite(a: np.ndarray, label: str) -> None:
-    if a.size and not np.isfinite(a).all():
-        idx = tuple(int(i) for i in np.argwhere(~np.isfinite(a))[0])
-        what = "NaN" if np.isnan(a[idx]) else "infinity"
-        raise ArchiveError(f"{label} contains {what} at index {idx}; every number must be finite")
+def check_finite(a: np.ndarray, label: str, chunk: int = 1 << 20) -> None:
+    """Refuse NaN and infinity, naming the array and the first bad index (checked in
+    chunks, so a large array needs no array-sized temporary)."""
+    if not a.size or a.dtype.kind not in "fc":
+        return  # integers and booleans are always finite
+    flat = a.reshape(-1, order="A")  # a view for C- or F-ordered data
+    bad = -1
+    for start in range(0, flat.size, chunk):
+        ok = np.isfinite(flat[start : start + chunk])
+        if not ok.all():
+            bad = start + int(np.argmin(ok))
+            break
+    if bad < 0:
+        return
+    order = "F" if a.flags.f_contiguous and not a.flags.c_contiguous else "C"
+    idx = tuple(int(i) for i in np.unravel_index(bad, a.shape, order=order))
+    what = "NaN" if np.isnan(a[idx]) else "infinity"
+    raise ArchiveError(f"{label} contains {what} at index {idx}; every number must be finite")
 
 
 def npy_bytes(a: np.ndarray) -> bytes:

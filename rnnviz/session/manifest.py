@@ -100,9 +100,11 @@ def sequence(meta: dict, inputs: np.ndarray, targets: np.ndarray | None) -> Sequ
         raise SessionFileError(
             f"{where}: a vocabulary of {len(vocabulary)} tokens for {inputs.shape[1]} one-hot input columns"
         )
-    if len(set(vocabulary)) != len(vocabulary):
-        twice = next(w for i, w in enumerate(vocabulary) if w in vocabulary[:i])
-        raise SessionFileError(f"{where}: the vocabulary holds {twice!r} twice")
+    seen: set[str] = set()
+    for w in vocabulary:  # linear: a hostile file may hold a million tokens
+        if w in seen:
+            raise SessionFileError(f"{where}: the vocabulary holds {w!r} twice")
+        seen.add(w)
     return Sequence(
         inputs=inputs,
         targets=targets,
@@ -157,7 +159,12 @@ def settings(cls: type, d: Any, key: str) -> Any:
             default = f.default
             typ: Any = (int, float) if isinstance(default, float) else type(default)
             v = typed(d, f.name, typ, where)
-            kwargs[f.name] = float(v) if isinstance(default, float) else v
+            if isinstance(default, float):
+                try:
+                    v = float(v)
+                except OverflowError:  # an integer of hundreds of digits
+                    raise SessionFileError(f"{where}: {f.name!r} is too large ({_short(v)})") from None
+            kwargs[f.name] = v
             if isinstance(v, float) and not np.isfinite(v):
                 raise SessionFileError(f"{where}: {f.name!r} must be finite")
     return cls(**kwargs)

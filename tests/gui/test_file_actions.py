@@ -81,6 +81,23 @@ def test_a_bad_file_shows_the_error_and_changes_nothing(main_window, files, save
     assert files.path == str(saved) and files.dirty
 
 
+def test_an_unexpected_loader_error_is_shown_and_the_session_kept(
+    qtbot, main_window, files, tmp_path, monkeypatch
+):
+    """Even a loader bug (not a SessionFileError) becomes a dialog, never a lost session."""
+    before = main_window.controller.session
+
+    def broken(path):
+        raise OverflowError("int too large to convert to float")
+
+    monkeypatch.setattr("rnnviz.gui.file_actions.load_session", broken)
+    shown = []
+    files.show_error_dialog = lambda title, message: shown.append(message)
+    assert not files.open_path(tmp_path / "odd.rnnviz", ask=False)
+    assert len(shown) == 1 and "odd.rnnviz" in shown[0] and "OverflowError" in shown[0]
+    assert main_window.controller.session is before
+
+
 def test_a_bad_file_on_the_command_line_is_shown_over_the_default_session(qtbot, main_window, tmp_path):
     files = _make_files(main_window, tmp_path, startup_error="broken.rnnviz: not a zip archive")
     shown = []

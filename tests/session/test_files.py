@@ -299,6 +299,17 @@ def test_overflowing_float_in_the_manifest(tmp_path):
     _raises(_bad(tmp_path, members), "view", "speed", "finite")
 
 
+@pytest.mark.parametrize("section, key", [("view", "speed"), ("init", "constant")])
+def test_an_integer_too_large_for_a_float_setting(tmp_path, section, key):
+    """JSON integers have no limit: 10**400 where a float belongs is refused, not an OverflowError."""
+    members = _valid()
+    m = json.loads(members["manifest.json"])
+    m[section][key] = 1
+    raw = json.dumps(m).replace(f'"{key}": 1', f'"{key}": 1{"0" * 400}')
+    members["manifest.json"] = raw.encode()
+    _raises(_bad(tmp_path, members), section, key, "too large")
+
+
 def test_future_version_names_both_versions(tmp_path):
     path = _bad(tmp_path, _with_manifest(lambda m: m.__setitem__("schema_version", 7)))
     msg = _raises(path, "schema version 7", f"up to {SCHEMA_VERSION}", "update rnnviz")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import tempfile
 
 from rnnviz.engine import Trace
 
+from ..atomic import atomic_write
 from .build import build_step_math
 from .model import Block, StepMath, to_plain
 
@@ -89,16 +87,6 @@ def export_math(
 
 
 def _write_text(path, text: str) -> None:
-    """Temp file in the same folder, fsync, then replace: never a half-written file."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".rnnviz-", suffix=".md", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
-        raise
+    """Atomically (temp file, fsync, replace), with the usual rw-r--r-- permissions."""
+    data = text.encode("utf-8")
+    atomic_write(path, lambda f: f.write(data))
