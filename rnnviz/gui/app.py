@@ -106,6 +106,7 @@ def export_png(window, path: str) -> int:
 
     window.resize(EXPORT_SIZE)
     window.diagrams_view.hold_still()  # a still picture: no pulse caught mid-flight
+    window.note_bar.hide()  # a slide shows the network, not the session's note
     window.show()
     app = QtWidgets.QApplication.instance()
     for _ in range(3):

@@ -45,9 +45,18 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- construction --------------------------------------------------------
     def _build_central(self) -> None:
-        self.central_tabs = QtWidgets.QTabWidget(self)
+        from .note_bar import NoteBar
+
+        central = QtWidgets.QWidget(self)
+        self.note_bar = NoteBar(central)  # the session's note: what to look at
+        self.central_tabs = QtWidgets.QTabWidget(central)
         self.central_tabs.setDocumentMode(True)
-        self.setCentralWidget(self.central_tabs)
+        lay = QtWidgets.QVBoxLayout(central)
+        lay.setContentsMargins(0, 2, 0, 0)
+        lay.setSpacing(2)
+        lay.addWidget(self.note_bar)
+        lay.addWidget(self.central_tabs, 1)
+        self.setCentralWidget(central)
         self._stale: set[QtWidgets.QWidget] = set()  # tabs behind the current one, out of date
         self.central_tabs.currentChanged.connect(self._on_central_tabs_current_changed)
         from .diagrams import DiagramsView
@@ -218,6 +227,12 @@ class MainWindow(QtWidgets.QMainWindow):
         for dock in self._docks():
             self.view_menu.addAction(dock.toggleViewAction())
         self.view_menu.addSeparator()
+        self.action_note = self.view_menu.addAction("Session &note")
+        self.action_note.setCheckable(True)
+        self.action_note.setStatusTip("Show the session's note (an example's: what to look at)")
+        self.action_note.setChecked(self.note_bar.shown)
+        self.action_note.toggled.connect(self.note_bar.set_shown)
+        self.note_bar.sig_visibility_changed.connect(self.action_note.setChecked)
         self.action_animate = self.view_menu.addAction("&Animate steps")
         self.action_animate.setCheckable(True)
         self.action_animate.setChecked(True)
@@ -261,6 +276,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _on_controller_session_changed(self, session: Session) -> None:
         self.setWindowTitle(f"{session.title or 'Untitled'} — {APP_NAME}")
+        self.note_bar.set_note(session.note)
+        self.action_note.setEnabled(bool(self.note_bar.paragraphs()))
         self.timeline.set_session(session)
         net = session.network
         self.size_label.setText(f"T = {session.sequence.steps}   ·   {net.num_parameters():,} parameters")

@@ -214,3 +214,32 @@ def test_the_two_animation_switches_are_one(main_window):
     w.action_animate.setChecked(True)
     assert w.diagrams_view.animate_box.isChecked()
     assert all(p.enabled for p in pulses)
+
+
+def test_the_session_note_is_shown_whatever_the_step_and_view(main_window, qtbot):
+    """An example's note says what to look at: it is on screen as the session opens
+    (collapsed to its first paragraph), unfolds, hides, and comes back with a new note."""
+    from rnnviz.session import load_session
+    from rnnviz.session.examples import list_examples
+
+    w, bar = main_window, main_window.note_bar
+    first = w.controller.session.note.splitlines()[0]
+    assert bar.isVisible() and w.action_note.isChecked()
+    assert bar.shown_paragraphs() == [first] and "0.0583" not in first
+    assert "predict the next word" in bar.label.text()
+    bar.more_button.click()
+    assert any("0.0583" in p for p in bar.shown_paragraphs())  # the whole note: the slip in y_1
+    bar.close_button.click()
+    assert not bar.isVisible() and not w.action_note.isChecked()
+    w.action_note.setChecked(True)
+    assert bar.isVisible()
+    bar.close_button.click()
+    lstm = next(p for _, p in list_examples() if "lstm_remembers" in p.name)
+    s = load_session(lstm)
+    assert s.view.step > 1  # opens mid-sequence, with the diagrams in front
+    w.set_session(s)
+    assert bar.isVisible() and bar.shown_paragraphs() == [s.note.splitlines()[0]]
+    w.set_session(s.with_view(step=2))  # the same note again: the user's choice stands
+    assert bar.isVisible()
+    w.controller.set_text(note="")
+    assert not bar.isVisible() and not w.action_note.isEnabled()
