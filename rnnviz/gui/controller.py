@@ -83,7 +83,10 @@ def compute_loss(session: Session, trace: Trace):
     else:
         prediction = trace.output  # no head: compare h_t (top layer) itself
     if prediction.shape[1] != targets.shape[1]:
-        return None
+        raise ValueError(
+            f"{targets.shape[1]} target column(s) for {prediction.shape[1]} "
+            + ("outputs" if net.has_head else "hidden units (no output head)")
+        )
     shape = "many_to_one" if session.sequence.shape == "many_to_one" else "many_to_many"
     return losses.compute_loss(name, prediction, targets, shape)
 
@@ -99,11 +102,16 @@ def compute(session: Session) -> Computed:
         )
     with np.errstate(over="ignore", invalid="ignore"):  # huge weights overflow: said below
         trace = session.network.forward(session.inputs)
+        no_loss = None
         try:
             loss = compute_loss(session, trace)
-        except ValueError:
+        except ValueError as exc:
             loss = None  # targets that do not suit this head: no loss panel, but the trace stands
-    return Computed(session, trace, loss, overflow_warning(trace))
+            no_loss = (
+                f"No loss is shown: the targets do not suit the {loss_name(session.network)} loss ({exc})"
+            )
+    warnings = [w for w in (overflow_warning(trace), no_loss) if w]
+    return Computed(session, trace, loss, "; ".join(warnings) or None)
 
 
 def overflow_warning(trace: Trace) -> str | None:
@@ -393,7 +401,16 @@ class SessionController(QObject):
         """New inputs/targets.  The network's input size follows the feature count."""
         base = self.latest
         size = base.network.num_parameters() if base is not None else 0  # when the network is rebuilt
-        return self._apply(lambda s: replace(s, sequence=sequence, network=adapt_network(s, sequence)), size)
+        ok = self._apply(lambda s: replace(s, sequence=sequence, network=adapt_network(s, sequence)), size)
+        now = self.latest
+        if ok and base is not None and now is not None and base.network.has_head:
+            old, new = base.network.head_activation, now.network.head_activation
+            if old != new:
+                self.sig_message.emit(
+                    f"The output head is now {new or 'linear'} (was {old or 'linear'}): "
+                    f"a {old} head cannot fit these targets"
+                )
+        return ok
 
     def set_view(self, **changes) -> None:
         """Where the user looks (step, selection, speed…): no recomputation, no signal."""
@@ -420,24 +437,41 @@ def _initialised(spec: NetworkSpec, init: InitSettings) -> Network:
     )
 
 
+def head_suits_targets(activation: str | None, targets: np.ndarray) -> bool:
+    """Whether an output head can be trained on these targets: softmax needs two or more
+    columns of probabilities (or one-hot), sigmoid values in [0, 1]; linear takes anything."""
+    known = targets[np.isfinite(targets)]
+    if activation == "softmax":
+        return targets.shape[1] >= 2 and bool((known >= 0).all())
+    if activation == "sigmoid":
+        return bool(((known >= 0) & (known <= 1)).all())
+    return True
+
+
 def adapt_network(session: Session, sequence: Sequence) -> Network:
     """The network for a new sequence.
 
     When the feature count changes, layer 0's input weights (both directions) are
     re-initialised with the session's init settings and every other weight is kept.
     When the network has an output head and the targets have a different width,
-    the head follows the targets (re-initialised).  Otherwise nothing changes.
+    the head follows the targets (re-initialised); a softmax or sigmoid head that
+    cannot fit the targets (real numbers, one column) becomes linear, keeping its
+    weights.  Otherwise nothing changes.
     """
     net = session.network
     spec = net.spec
     new_in = sequence.num_features
     new_out = spec.output_size
     targets = sequence.targets
-    if spec.has_head and targets is not None and targets.shape[1] != spec.output_size:
-        new_out = targets.shape[1]
-    if new_in == spec.input_size and new_out == spec.output_size:
+    act = spec.head_activation
+    if spec.has_head and targets is not None:
+        if targets.shape[1] != spec.output_size:
+            new_out = targets.shape[1]
+        if not head_suits_targets(act, targets):
+            act = None  # e.g. a sine after the next-word example: a linear head (MSE), not softmax
+    if new_in == spec.input_size and new_out == spec.output_size and act == spec.head_activation:
         return net
-    new_spec = replace(spec, input_size=new_in, output_size=new_out)
+    new_spec = replace(spec, input_size=new_in, output_size=new_out, head_activation=act)
     # layer 0 and the head of a 1-layer twin: the same draws as layer 0 of a full init
     fresh = _initialised(replace(new_spec, num_layers=1), session.init).state_dict()
     params = {k: net.param(k) for k in spec.param_shapes()}

@@ -154,7 +154,9 @@ def parse_table(
         delimiter = detect_delimiter([line for _, line in lines[:_SAMPLE_LINES]])
     first = _split(lines[0][1], delimiter, lines[0][0])
     if header is None:
-        header = any(_number(f) is None for f in first)
+        # a header names its columns: no field of it is a number.  A first row that
+        # mixes numbers and words is data with a mistake in it (said below, by line and column)
+        header = all(_number(f) is None for f in first if f.strip()) and any(f.strip() for f in first)
     if header:
         columns = tuple(f.strip() or f"column {j + 1}" for j, f in enumerate(first))
         body = lines[1:]
@@ -273,8 +275,17 @@ def _slow_rows(body, columns, delimiter, header: bool, where: str) -> np.ndarray
     for i, (n, line) in enumerate(body):
         fields = _split(line, delimiter, n)
         if len(fields) != width:
+            got = len(fields)
+            if got < width:  # name the first column the row does not reach
+                gap = f": column {_shown(columns[got])} is missing"
+                column = columns[got]
+            else:
+                gap = f": field {width + 1} ({_shown(fields[width].strip())}) has no column"
+                column = None
             raise SequenceImportError(
-                f"{where}line {n} has {len(fields)} field{'s' * (len(fields) != 1)}; {ref} {width}", line=n
+                f"{where}line {n} has {got} field{'s' * (got != 1)}; {ref} {width}{gap}",
+                line=n,
+                column=column,
             )
         for j, f in enumerate(fields):
             v = _number(f)

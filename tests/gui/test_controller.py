@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from rnnviz.engine import Network, NetworkSpec
-from rnnviz.gui.controller import SessionController, adapt_network, estimated_cost
+from rnnviz.gui.controller import SessionController, adapt_network, estimated_cost, head_suits_targets
 from rnnviz.session import InitSettings, Sequence, Session
 
 
@@ -60,6 +60,28 @@ def test_head_follows_the_target_width(session):
     net = adapt_network(session, seq)
     assert net.spec.output_size == 2 and net.input_size == 5
     np.testing.assert_array_equal(net.param("weight_ih_l0"), session.network.param("weight_ih_l0"))
+
+
+def test_a_head_that_cannot_fit_the_targets_becomes_linear(session):
+    """The next-word example's softmax head, given a sine: one column of real numbers."""
+    sine = Sequence(inputs=np.sin(np.arange(8.0))[:, None], targets=np.sin(np.arange(1.0, 9.0))[:, None])
+    net = adapt_network(session, sine)
+    assert net.spec.output_size == 1 and net.head_activation is None
+    probs = Sequence(inputs=np.ones((3, 5)), targets=np.eye(5)[[1, 2, 3]])
+    assert adapt_network(session, probs).head_activation == "softmax"
+    assert head_suits_targets("sigmoid", np.array([[0.0], [1.0], [np.nan]]))
+    assert not head_suits_targets("sigmoid", np.array([[0.0], [1.5]]))
+    assert not head_suits_targets("softmax", np.array([[0.2, -0.1]]))
+    assert head_suits_targets(None, np.array([[-3.0]]))
+
+
+def test_a_loss_that_cannot_be_computed_is_said(controller):
+    """No head, and targets narrower than h_t: no loss panel, and a warning says why."""
+    warnings = []
+    controller.sig_warning.connect(warnings.append)
+    assert controller.set_structure("rnn_tanh", 3, 1, False, 0, None)
+    assert controller.loss is None
+    assert warnings and "No loss" in warnings[-1] and "5 target column(s) for 3 hidden units" in warnings[-1]
 
 
 def test_loss_by_head(controller):

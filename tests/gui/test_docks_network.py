@@ -59,6 +59,24 @@ def test_builder_edits_the_session(builder, controller):
     assert "= " in builder.count_label.text()
 
 
+def test_builder_offers_1_to_512_units_and_1_to_8_layers(builder):
+    assert (builder.hidden_spin.minimum(), builder.hidden_spin.maximum()) == (1, 512)
+    assert (builder.layers_spin.minimum(), builder.layers_spin.maximum()) == (1, 8)
+    builder.hidden_spin.setValue(600)
+    assert builder.hidden_spin.value() == 512
+
+
+def test_a_larger_session_is_not_shrunk_by_an_unrelated_edit(builder, controller):
+    """A file made by a script may have 10 layers: the builder shows 10, and changing
+    the head keeps all 10."""
+    big = lstm_session(H=2, layers=10, bi=False)
+    controller.set_session(big)
+    assert builder.layers_spin.value() == 10
+    builder.head_combo.setCurrentIndex(builder.head_combo.findData("linear"))
+    net = controller.session.network
+    assert net.num_layers == 10 and net.has_head
+
+
 def test_reinitialise_uses_scheme_and_seed(builder, controller):
     builder.init_combo.setCurrentIndex(builder.init_combo.findData("orthogonal"))
     builder.seed_spin.setValue(42)

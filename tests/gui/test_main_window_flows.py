@@ -30,7 +30,11 @@ def test_build_generate_play_and_edit(main_window, qtbot, tmp_path):
     g.generate()
     s = w.controller.session
     assert s.sequence.steps == 60 and s.network.input_size == 1
-    assert s.network.spec.output_size == 1  # the softmax head followed the one target column
+    assert s.network.spec.output_size == 1  # the head followed the one target column…
+    assert s.network.head_activation is None  # …and a one-column softmax (always 1) became linear
+    assert w.network_dock.head_combo.currentText().startswith("Linear")
+    assert w.controller.loss is not None and w.controller.loss.name == "mse"
+    assert not np.all(w.controller.trace.y == 1.0)
     assert w.playback.length == 60 and "x = " in w.timeline.step_label.text()
 
     w.playback.last()

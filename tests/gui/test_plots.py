@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtGui, QtTest, QtWidgets
 
+from rnnviz.engine import Network, NetworkSpec
 from rnnviz.gui.plots import PlotsArea
 from rnnviz.gui.plots.examples import example, per_step_loss, random_session, sine_sequence
 from rnnviz.session.defaults import default_session
-from rnnviz.session.model import Sequence
+from rnnviz.session.model import Sequence, Session
 
 # -- helpers --------------------------------------------------------------------------
 
@@ -58,14 +59,19 @@ def click(plot, x: float, y: float) -> None:
 
 
 def drag(plot, x0: float, x1: float, y: float) -> None:
+    """As a hand does it: move onto the cursor, press, move in steps a frame apart, release.
+    (pyqtgraph drops moves closer than ~16 ms to the previous one, as a real mouse never sends.)"""
     vp = plot.viewport()
     a, b = view_point(plot, x0, y), view_point(plot, x1, y)
-    left = QtCore.Qt.MouseButton.LeftButton
+    left, none = QtCore.Qt.MouseButton.LeftButton, QtCore.Qt.MouseButton.NoButton
+    mouse(vp, QtCore.QEvent.Type.MouseMove, a, button=none, held=none)  # hover onto it first
+    QtTest.QTest.qWait(25)
     mouse(vp, QtCore.QEvent.Type.MouseButtonPress, a)
     for k in range(1, 11):
+        QtTest.QTest.qWait(25)
         p = a + (b - a) * (k / 10)
-        mouse(vp, QtCore.QEvent.Type.MouseMove, p, button=QtCore.Qt.MouseButton.NoButton, held=left)
-    mouse(vp, QtCore.QEvent.Type.MouseButtonRelease, b, held=QtCore.Qt.MouseButton.NoButton)
+        mouse(vp, QtCore.QEvent.Type.MouseMove, p, button=none, held=left)
+    mouse(vp, QtCore.QEvent.Type.MouseButtonRelease, b, held=none)
 
 
 def hover(plot, x: float, y: float) -> str:
@@ -95,6 +101,19 @@ def test_hidden_panel_holds_h0_then_every_h_t(qtbot):
         np.testing.assert_array_equal(y, hs[:, k])
     assert [c.text() for c in panel.chips] == ["h1", "h2", "h3"]
     np.testing.assert_allclose(hs[1], [0.2913, 0.5370, -0.1974], atol=5e-5)  # the notes' h_1
+
+
+def test_a_space_token_is_visible_on_the_bars_and_the_step_axis(qtbot):
+    """Character tokens: " " would be an empty label; it shows as ␣, as in the tables."""
+    from rnnviz.session.text import text_sequence
+
+    seq = text_sequence("ab ba", mode="char")
+    V = len(seq.vocabulary)
+    net = Network.from_spec(NetworkSpec("rnn_tanh", V, 3, 1, False, V, "softmax"), seed=0)
+    area = show(qtbot, Session(network=net, sequence=seq), step=1)
+    ticks = area.output_panel.bars_plot.plot_item.getAxis("bottom")._tickLevels[0]
+    assert "␣" in [label for _, label in ticks] and "" not in [label for _, label in ticks]
+    assert area.panels_all()[0].plot.step_axis.tokens[2] == "␣"
 
 
 def test_cursor_follows_set_step_in_every_visible_panel(qtbot):

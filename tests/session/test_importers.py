@@ -89,7 +89,16 @@ def _error(text: str, **kw) -> SequenceImportError:
 
 def test_ragged_row_names_the_line():
     e = _error("a,b,c,d\n1,2,3,4\n\n# note\n5,6,7,8\n1,2,3,4\n1,2,3\n")
-    assert str(e) == "line 7 has 3 fields; the header has 4" and e.line == 7
+    assert str(e) == "line 7 has 3 fields; the header has 4: column 'd' is missing" and e.line == 7
+    assert e.column == "d"
+    e = _error("a,b\n1,2\n3,4,5\n")
+    assert str(e) == "line 3 has 3 fields; the header has 2: field 3 ('5') has no column" and e.line == 3
+
+
+def test_a_first_row_mixing_numbers_and_words_is_data_with_a_mistake():
+    """Not a header: "1,abc" names no columns, and its "abc" is a bad number on line 1."""
+    e = _error("1,abc\n3,4\n")
+    assert e.line == 1 and e.column == "column 2" and "abc" in str(e)
 
 
 def test_ragged_row_without_header():

@@ -34,6 +34,9 @@ def head_kind(session: Session) -> str:
     return net.head_activation or "linear"
 
 
+HIDDEN_MAX, LAYERS_MAX = 512, 8  # what the builder offers (the engine allows more)
+
+
 class NetworkBuilderDock(QtWidgets.QDockWidget):
     def __init__(self, controller, parent=None):
         super().__init__("Network", parent)
@@ -62,8 +65,8 @@ class NetworkBuilderDock(QtWidgets.QDockWidget):
         form = QtWidgets.QFormLayout(body)
         form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.cell_combo = self._combo(CELLS)
-        self.hidden_spin = self._spin(1, 512)
-        self.layers_spin = self._spin(1, 8)
+        self.hidden_spin = self._spin(1, HIDDEN_MAX)
+        self.layers_spin = self._spin(1, LAYERS_MAX)
         self.direction_combo = self._combo((("Unidirectional", False), ("Bidirectional", True)))
         self.head_combo = self._combo(HEADS)
         self.head_size_spin = self._spin(1, 4096)
@@ -129,6 +132,10 @@ class NetworkBuilderDock(QtWidgets.QDockWidget):
         for w in self._widgets():
             w.blockSignals(True)
         self.cell_combo.setCurrentIndex(self.cell_combo.findData(spec.mode))
+        # a session built elsewhere (a script, a file) may be larger than the builder offers:
+        # the range grows to hold it, so an unrelated edit never shrinks the network silently
+        self.hidden_spin.setMaximum(max(HIDDEN_MAX, spec.hidden_size))
+        self.layers_spin.setMaximum(max(LAYERS_MAX, spec.num_layers))
         self.hidden_spin.setValue(spec.hidden_size)
         self.layers_spin.setValue(spec.num_layers)
         self.direction_combo.setCurrentIndex(1 if spec.bidirectional else 0)

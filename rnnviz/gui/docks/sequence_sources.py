@@ -125,7 +125,7 @@ class GeneratorWidget(QtWidgets.QWidget):
         self.period_spin.setRange(1.0, 100_000.0)
         self.period_spin.setValue(20.0)
         self.amplitude_spin = QtWidgets.QDoubleSpinBox(self)
-        self.amplitude_spin.setRange(0.0, 1000.0)
+        self.amplitude_spin.setRange(0.01, 1000.0)  # the generators need amplitude > 0
         self.amplitude_spin.setValue(1.0)
         self.noise_spin = QtWidgets.QDoubleSpinBox(self)
         self.noise_spin.setRange(0.0, 100.0)
@@ -160,6 +160,7 @@ class GeneratorWidget(QtWidgets.QWidget):
             ("delay", self.delay_spin),
         ):
             spin.setEnabled(name in accepted)
+            spin.setToolTip("" if name in accepted else f"{self.kind_combo.currentText()} has no {name}")
 
     def params(self) -> dict:
         return {

@@ -16,6 +16,7 @@ from PySide6.QtCore import Signal
 
 from rnnviz.engine import GATE_NAMES
 
+from ..docks.array_model import visible_token
 from . import style
 from .outputs import LossPanel, OutputPanel
 from .panels import EQUATIONS, INITIAL_NOTE, CellPanel, GatePanel, HiddenPanel
@@ -224,7 +225,8 @@ class PlotsArea(QtWidgets.QWidget):
 
     def _refresh(self) -> None:
         seq = self.session.sequence
-        tokens = tuple(seq.tokens) if seq.is_text and len(seq.tokens) == self.trace.steps else ()
+        ok = seq.is_text and len(seq.tokens) == self.trace.steps
+        tokens = tuple(visible_token(w) for w in seq.tokens) if ok else ()  # a space shows as ␣
         if tokens != self._tokens:  # the same structure can carry a new sentence
             self._tokens = tokens
             for p in self.panels_all():
@@ -279,7 +281,7 @@ class PlotsArea(QtWidgets.QWidget):
             return ()
         out = trace.y.shape[1]
         if seq.is_text and len(seq.vocabulary) == out:
-            return tuple(seq.vocabulary)
+            return tuple(visible_token(w) for w in seq.vocabulary)
         if len(seq.target_names) == out:
             return tuple(seq.target_names)
         return tuple(f"y{k + 1}" for k in range(out))
