@@ -109,6 +109,9 @@ class FileActions(QtCore.QObject):
         if self.recovery is not None and self.recovery.problem:
             problem = f"Autosave is off: {self.recovery.problem}"
             QtCore.QTimer.singleShot(0, lambda: self.controller.report(problem))
+        elif self.recovery is not None and not self.recovery.primary:
+            second = "Another rnnviz is running: this window does not autosave, so save your work yourself"
+            QtCore.QTimer.singleShot(0, lambda: self.controller.report(second, error=False))
         if self.recovery is not None and self.recovery.primary:
             self.autosave_timer.start()
             if self.recovery.crashed_work() is not None:

@@ -519,3 +519,19 @@ def test_the_dialogs_return_what_was_chosen(qtbot):
     assert d.edit_note(parent, "Old", "note") == ("New title", "note")
     _answer_later(lambda dialog: dialog.reject())
     assert d.edit_note(parent, "Old", "note") is None
+
+
+def test_a_second_running_copy_says_it_does_not_autosave(qtbot, main_window, tmp_path):
+    from rnnviz.gui.main_window import MainWindow
+
+    first = _make_files(main_window, tmp_path)
+    assert first.recovery.primary
+    other = MainWindow(default_session(), threading="sync")
+    qtbot.addWidget(other)
+    said = []
+    other.controller.sig_message.connect(said.append)
+    second = _make_files(other, tmp_path)  # the same state folder: the lock is taken
+    assert not second.recovery.primary and not second.autosave_timer.isActive()
+    qtbot.waitUntil(lambda: bool(said), timeout=2000)
+    assert "Another rnnviz is running" in said[0] and "does not autosave" in said[0]
+    other.close()
