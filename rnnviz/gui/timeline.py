@@ -200,11 +200,29 @@ def _keeps_keys(widget) -> bool:
     return isinstance(widget, _KEEP_KEYS_WIDGETS)
 
 
+def _is_item_editor(widget) -> bool:
+    """The line edit a table opens on a cell: Escape there cancels the edit."""
+    parent = widget.parentWidget()
+    grand = parent.parentWidget() if parent is not None else None
+    return isinstance(grand, QtWidgets.QAbstractItemView) and parent is grand.viewport()
+
+
 class _KeepKeysFilter(QtCore.QObject):
     """Lets text editors, spin boxes and tables keep the playback keys: a shortcut
-    only fires when the focused widget has no use for the key."""
+    only fires when the focused widget has no use for the key.  Escape in one of
+    them (not while a table cell is being edited) gives the keys back to the clock."""
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
+        if (
+            event.type() == QtCore.QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Escape
+            and _keeps_keys(obj)
+            and not _is_item_editor(obj)
+        ):
+            window = obj.window()
+            target = window.centralWidget() if isinstance(window, QtWidgets.QMainWindow) else window
+            target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return True
         if event.type() == QtCore.QEvent.Type.ShortcutOverride and _keeps_keys(obj):
             if Qt.Key(event.key()) in _PLAYBACK_KEYS and not (
                 event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)

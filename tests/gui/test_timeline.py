@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6 import QtWidgets
 from PySide6.QtCore import Qt
 
 from rnnviz.gui.playback import Playback
@@ -148,6 +149,31 @@ def test_text_editors_keep_their_keys(active_window, qtbot):
     qtbot.waitUntil(spin.hasFocus)
     qtbot.keyClick(spin, Qt.Key.Key_Right)
     assert pb.step == 1
+
+
+def test_escape_gives_the_keys_back_to_the_clock(active_window, qtbot):
+    """After typing a number, Escape leaves the editor and Space plays again; in a
+    table cell being edited, Escape only cancels the edit."""
+    w = active_window
+    pb = w.playback
+    spin = w.network_dock.seed_spin
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus)
+    qtbot.keyClick(spin, Qt.Key.Key_Space)
+    assert not pb.playing
+    qtbot.keyClick(spin, Qt.Key.Key_Escape)
+    assert not spin.hasFocus()
+    qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_Right)
+    assert pb.step == 2
+    w.weights_dock.raise_()
+    table = w.weights_dock.tables["weight_hh_l0"]
+    table.setFocus()
+    table.setCurrentIndex(table.model().index(0, 0))
+    table.edit(table.currentIndex())
+    qtbot.waitUntil(lambda: isinstance(QtWidgets.QApplication.focusWidget(), QtWidgets.QLineEdit))
+    editor = QtWidgets.QApplication.focusWidget()
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    qtbot.waitUntil(table.hasFocus)  # the edit was cancelled; the table keeps the focus
 
 
 def test_read_only_text_leaves_the_keys_to_the_clock(active_window, qtbot):
