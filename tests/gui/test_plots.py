@@ -235,6 +235,22 @@ def test_set_selection_highlights_the_unit_everywhere_without_echo(qtbot):
     np.testing.assert_array_equal(y, np.append(h[:, 5], area.trace.h0[3, 5]))  # backward: h0 at T+1
 
 
+def test_the_backward_start_step_is_on_the_axis_only_for_the_backward_direction(qtbot):
+    """T + 1 holds the backward direction's h_0; a forward view has no such step."""
+    area = show(qtbot, example("lstm"))
+    T = area.trace.steps
+    assert area.trace.network.num_directions == 2
+    panels = [*area.active_unit_panels(), area.output_panel]
+    area.set_selection(0, 0, 0)
+    assert all(p.plot.x_max == T for p in panels)
+    assert area.hidden_panel.plot.plot_item.getViewBox().viewRange()[0][1] == pytest.approx(T + 0.5)
+    area.set_selection(0, 1, 0)
+    assert all(p.plot.x_max == T + 1 for p in panels)
+    assert area.hidden_panel.plot.step_axis.backward_start == T + 1
+    area.set_selection(1, 0, 0)
+    assert all(p.plot.x_max == T for p in panels)
+
+
 def test_items_are_updated_not_rebuilt_when_the_structure_stays(qtbot):
     session = example("lstm")
     area = show(qtbot, session)

@@ -182,6 +182,7 @@ class PlotsArea(QtWidgets.QWidget):
             self._sync_selector()
             if changed:
                 self._refresh_units()
+                self._apply_x_max()
 
     def set_loss(self, loss) -> None:
         self._loss = None if loss is None else np.asarray(loss, dtype=float)
@@ -196,7 +197,7 @@ class PlotsArea(QtWidgets.QWidget):
         self._layer = min(self._layer, net.num_layers - 1)
         self._direction = min(self._direction, D - 1)
         self._unit = min(self._unit, H - 1)
-        x_max = T + 1 if D == 2 else T
+        x_max = self._x_max()
         relu = net.mode == "rnn_relu"
         self.hidden_panel.title.setToolTip(EQUATIONS[net.mode] + INITIAL_NOTE)
         self.hidden_panel.kind = "free" if relu else "tanh"
@@ -262,6 +263,18 @@ class PlotsArea(QtWidgets.QWidget):
         else:
             text += " · ⚠ h has overflowed (±inf or NaN): the weights or inputs are too large"
         self.info.setText(text)
+
+    def _x_max(self) -> int:
+        """The last step on the time axis: T, or T + 1 where the backward direction
+        starts (its h_0), shown only while the backward direction is selected."""
+        T = self.trace.steps
+        return T + 1 if self._direction == 1 and self.trace.network.num_directions == 2 else T
+
+    def _apply_x_max(self) -> None:
+        T, x_max = self.trace.steps, self._x_max()
+        for p in (*self.active_unit_panels(), self.output_panel, self.loss_panel):
+            if p.plot.x_max != x_max:
+                p.plot.set_steps(T, x_max)
 
     @staticmethod
     def _with_initial(states: np.ndarray, initial: np.ndarray, direction: int) -> np.ndarray:

@@ -184,6 +184,7 @@ class TimePlot(ReadoutPlot):
         self.plot_item.getAxis("bottom").setLabel("step t", color=style.FOREGROUND)
         self._steps = 1
         self._x_hi = 1.5
+        self.x_max: float = 1
         self._requested = 0
         self.setToolTip("Wheel: zoom in time · drag: pan · double-click: every step")
         self.cursor = StepCursorLine()
@@ -194,7 +195,8 @@ class TimePlot(ReadoutPlot):
     def set_steps(self, steps: int, x_max: float | None = None) -> None:
         """The cursor's range is 0..steps; the x view spans −0.5..x_max + 0.5."""
         self._steps = max(0, int(steps))
-        self._x_hi = (self._steps if x_max is None else x_max) + 0.5
+        self.x_max = self._steps if x_max is None else x_max
+        self._x_hi = self.x_max + 0.5
         self.step_axis.backward_start = self._steps + 1 if x_max is not None and x_max > self._steps else -1
         self.step_axis.picture = None
         vb = self.plot_item.getViewBox()
