@@ -186,6 +186,8 @@ def _read_manifest(zf: zipfile.ZipFile) -> dict[str, Any]:
     except SessionFileError:
         raise
     except ValueError as e:  # e.g. a number with too many digits
+        if "digits" in str(e):  # Python's own advice (sys.set_int_max_str_digits) means nothing to a user
+            raise SessionFileError(f"{MANIFEST} holds a number with thousands of digits") from None
         raise SessionFileError(f"{MANIFEST} is not valid JSON: {e}") from None
     if not isinstance(data, dict):
         raise SessionFileError(f"{MANIFEST} must hold a JSON object; got {type(data).__name__}")

@@ -310,6 +310,13 @@ def test_an_integer_too_large_for_a_float_setting(tmp_path, section, key):
     _raises(_bad(tmp_path, members), section, key, "too large")
 
 
+def test_a_number_of_thousands_of_digits_is_named_plainly(tmp_path):
+    members = _valid()
+    members["manifest.json"] = members["manifest.json"].replace(b'"speed": 2.0', b'"speed": 1' + b"0" * 5000)
+    msg = _raises(_bad(tmp_path, members), "a number with thousands of digits")
+    assert "set_int_max_str_digits" not in msg
+
+
 def test_future_version_names_both_versions(tmp_path):
     path = _bad(tmp_path, _with_manifest(lambda m: m.__setitem__("schema_version", 7)))
     msg = _raises(path, "schema version 7", f"up to {SCHEMA_VERSION}", "update rnnviz")
