@@ -60,6 +60,7 @@ class Table:
     has_header: bool
     delimiter: str | None  # None: whitespace
     source: str = ""
+    header_numbers: tuple[str, ...] = ()  # fields of the header row that read as numbers
 
     @property
     def rows(self) -> int:
@@ -154,9 +155,10 @@ def parse_table(
         delimiter = detect_delimiter([line for _, line in lines[:_SAMPLE_LINES]])
     first = _split(lines[0][1], delimiter, lines[0][0])
     if header is None:
-        # a header names its columns: no field of it is a number.  A first row that
-        # mixes numbers and words is data with a mistake in it (said below, by line and column)
-        header = all(_number(f) is None for f in first if f.strip()) and any(f.strip() for f in first)
+        header = any(_number(f) is None for f in first)
+    # a header with numbers in it ("step,0,1", or data with a typo: "1,abc") is read as a
+    # header, and its numbers are kept for the column dialog to point out
+    numbers = tuple(f.strip() for f in first if f.strip() and _number(f) is not None) if header else ()
     if header:
         columns = tuple(f.strip() or f"column {j + 1}" for j, f in enumerate(first))
         body = lines[1:]
@@ -169,7 +171,10 @@ def parse_table(
         body = lines
     _check_size(len(body), len(columns), where)
     data = _parse_rows(body, columns, delimiter, header, where)
-    return Table(columns=_unique(columns), data=data, has_header=header, delimiter=delimiter, source=source)
+    return Table(
+        columns=_unique(columns), data=data, has_header=header, delimiter=delimiter, source=source,
+        header_numbers=numbers,
+    )  # fmt: skip
 
 
 def _is_data(line: str) -> bool:

@@ -168,6 +168,18 @@ def test_column_chooser_dialog_defaults(qtbot, tmp_path):
     assert dialog.roles() == ([0], [2])
 
 
+def test_column_chooser_points_out_numbers_in_the_header_row(qtbot):
+    from rnnviz.gui.docks.sequence_sources import ColumnChooserDialog
+    from rnnviz.session.importers import parse_table
+
+    dialog = ColumnChooserDialog(parse_table("1,abc\n3,4\n", source="typo.csv"))
+    qtbot.addWidget(dialog)
+    assert "holds numbers too (1)" in dialog.header_warning.text()
+    plain = ColumnChooserDialog(parse_table("a,b\n3,4\n"))
+    qtbot.addWidget(plain)
+    assert not hasattr(plain, "header_warning")
+
+
 def test_column_chooser_for_a_wide_file_edits_roles_in_place(qtbot):
     from rnnviz.gui.docks.sequence_sources import ColumnChooserDialog
     from rnnviz.session.importers import parse_table

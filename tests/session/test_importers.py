@@ -95,10 +95,13 @@ def test_ragged_row_names_the_line():
     assert str(e) == "line 3 has 3 fields; the header has 2: field 3 ('5') has no column" and e.line == 3
 
 
-def test_a_first_row_mixing_numbers_and_words_is_data_with_a_mistake():
-    """Not a header: "1,abc" names no columns, and its "abc" is a bad number on line 1."""
-    e = _error("1,abc\n3,4\n")
-    assert e.line == 1 and e.column == "column 2" and "abc" in str(e)
+def test_a_header_with_numbers_in_it_is_kept_for_the_dialog_to_point_out():
+    """ "step,0,1" (numbers as column names) and "1,abc" (data with a typo) look alike:
+    both are read as a header, and the numbers in it are kept so the user is told."""
+    t = parse_table("1,abc\n3,4\n")
+    assert t.has_header and t.columns == ("1", "abc") and t.header_numbers == ("1",)
+    assert t.rows == 1
+    assert parse_table("a,b\n1,2\n").header_numbers == ()
 
 
 def test_ragged_row_without_header():

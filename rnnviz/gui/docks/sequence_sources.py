@@ -13,6 +13,8 @@ from PySide6 import QtCore, QtWidgets
 
 from rnnviz.session import Sequence
 
+from ..theme import ERROR_COLOUR
+
 GENERATORS = (
     ("Sine", "sine"),
     ("Square", "square"),
@@ -252,6 +254,16 @@ class ColumnChooserDialog(QtWidgets.QDialog):
             f"{table.rows} rows · {n} columns · {delim}-separated · "
             f"{'with' if table.has_header else 'no'} header row"
             + (" · double-click a role to change it" if wide else ""), self))  # fmt: skip
+        if table.has_header and table.header_numbers:
+            shown = ", ".join(table.header_numbers[:4]) + (" …" if len(table.header_numbers) > 4 else "")
+            self.header_warning = QtWidgets.QLabel(
+                f"⚠ The first row is read as column names, but it holds numbers too ({shown}). "
+                "If it is data, a word in it is a mistake: fix the file and load it again.",
+                self,
+            )
+            self.header_warning.setWordWrap(True)
+            self.header_warning.setStyleSheet(f"color: {ERROR_COLOUR};")
+            col.addWidget(self.header_warning)
         self.grid = QtWidgets.QTableWidget(n, 3, self)
         self.grid.setHorizontalHeaderLabels(["Column", "Role", "First values"])
         self.grid.verticalHeader().setVisible(False)
