@@ -30,6 +30,7 @@ BUILD_PARAM_LIMIT = 500_000
 
 #: Loss by output head, as in the course: softmax → cross-entropy, sigmoid → BCE, linear → MSE.
 LOSS_BY_HEAD = {"softmax": "cross_entropy", "sigmoid": "bce", None: "mse"}
+LOSS_TITLES = {"cross_entropy": "cross-entropy", "bce": "binary cross-entropy", "mse": "mean squared error"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,9 +108,8 @@ def compute(session: Session) -> Computed:
             loss = compute_loss(session, trace)
         except ValueError as exc:
             loss = None  # targets that do not suit this head: no loss panel, but the trace stands
-            no_loss = (
-                f"No loss is shown: the targets do not suit the {loss_name(session.network)} loss ({exc})"
-            )
+            what = LOSS_TITLES.get(loss_name(session.network), loss_name(session.network))
+            no_loss = f"No loss is shown: the targets do not suit the {what} loss: {exc}"
     warnings = [w for w in (overflow_warning(trace), no_loss) if w]
     return Computed(session, trace, loss, "; ".join(warnings) or None)
 
@@ -401,10 +401,10 @@ class SessionController(QObject):
         """New inputs/targets.  The network's input size follows the feature count."""
         base = self.latest
         size = base.network.num_parameters() if base is not None else 0  # when the network is rebuilt
+        new = adapted_head(base, sequence) if base is not None else None
         ok = self._apply(lambda s: replace(s, sequence=sequence, network=adapt_network(s, sequence)), size)
-        now = self.latest
-        if ok and base is not None and now is not None and base.network.has_head:
-            old, new = base.network.head_activation, now.network.head_activation
+        if ok and base is not None and base.network.has_head:
+            old = base.network.head_activation
             if old != new:
                 self.sig_message.emit(
                     f"The output head is now {new or 'linear'} (was {old or 'linear'}): "
@@ -448,6 +448,21 @@ def head_suits_targets(activation: str | None, targets: np.ndarray) -> bool:
     return True
 
 
+def adapted_head(session: Session, sequence: Sequence) -> str | None:
+    """The head's activation for a new sequence.  It changes only with the kind of
+    targets: when their width changes (or there were none) and a softmax or sigmoid
+    head cannot fit them, it becomes linear (e.g. a sine after the next-word example).
+    One bad target typed into the table changes nothing (the loss says why it is missing)."""
+    spec = session.network.spec
+    act, targets, before = spec.head_activation, sequence.targets, session.sequence.targets
+    if not spec.has_head or targets is None or act is None:
+        return act
+    same_kind = before is not None and before.shape[1] == targets.shape[1]
+    if same_kind or head_suits_targets(act, targets):
+        return act
+    return None
+
+
 def adapt_network(session: Session, sequence: Sequence) -> Network:
     """The network for a new sequence.
 
@@ -463,12 +478,9 @@ def adapt_network(session: Session, sequence: Sequence) -> Network:
     new_in = sequence.num_features
     new_out = spec.output_size
     targets = sequence.targets
-    act = spec.head_activation
-    if spec.has_head and targets is not None:
-        if targets.shape[1] != spec.output_size:
-            new_out = targets.shape[1]
-        if not head_suits_targets(act, targets):
-            act = None  # e.g. a sine after the next-word example: a linear head (MSE), not softmax
+    act = adapted_head(session, sequence)
+    if spec.has_head and targets is not None and targets.shape[1] != spec.output_size:
+        new_out = targets.shape[1]
     if new_in == spec.input_size and new_out == spec.output_size and act == spec.head_activation:
         return net
     new_spec = replace(spec, input_size=new_in, output_size=new_out, head_activation=act)

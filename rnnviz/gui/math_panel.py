@@ -16,6 +16,7 @@ from collections.abc import Callable
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt, Signal
 
+from rnnviz.session.model import MAX_DECIMALS
 from rnnviz.session.stepmath import StepMath, build_step_math, export_math, step_math_markdown
 
 from .diagrams.style import unit_is_marked
@@ -42,7 +43,7 @@ class MathPanel(QtWidgets.QWidget):
         self._build()
 
     def _build(self) -> None:
-        self.decimals_spin = QtWidgets.QSpinBox(minimum=0, maximum=8, value=4)
+        self.decimals_spin = QtWidgets.QSpinBox(minimum=0, maximum=MAX_DECIMALS, value=4)
         self.decimals_spin.setToolTip("Decimal places of every number")
         self.decimals_spin.valueChanged.connect(self._on_decimals_changed)
         self.export_button = QtWidgets.QPushButton("Export step math…")

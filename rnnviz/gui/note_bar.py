@@ -58,7 +58,20 @@ class NoteBar(QtWidgets.QFrame):
         return self.more_button.isChecked()
 
     def paragraphs(self) -> list[str]:
-        return [p.strip() for p in self._note.splitlines() if p.strip()]
+        """The note's paragraphs: a line that does not end a sentence continues on the
+        next one (a hard-wrapped note reads as one paragraph)."""
+        out: list[str] = []
+        joined = False
+        for line in (ln.strip() for ln in self._note.splitlines()):
+            if not line:
+                joined = False
+                continue
+            if joined and out:
+                out[-1] += " " + line
+            else:
+                out.append(line)
+            joined = not line.endswith((".", "!", "?", ":", ")"))
+        return out
 
     def set_note(self, note: str) -> None:
         """Show ``note`` (collapsed); the same note again changes nothing, an empty one hides the bar."""

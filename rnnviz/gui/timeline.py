@@ -200,6 +200,11 @@ def _keeps_keys(widget) -> bool:
     return isinstance(widget, _KEEP_KEYS_WIDGETS)
 
 
+# Escape hands the keys back from these; text editors keep Escape (leaving one would
+# commit its text)
+_ESCAPABLE = (QtWidgets.QAbstractSpinBox, QtWidgets.QComboBox, QtWidgets.QAbstractItemView)
+
+
 def _is_item_editor(widget) -> bool:
     """The line edit a table opens on a cell: Escape there cancels the edit."""
     parent = widget.parentWidget()
@@ -209,16 +214,21 @@ def _is_item_editor(widget) -> bool:
 
 class _KeepKeysFilter(QtCore.QObject):
     """Lets text editors, spin boxes and tables keep the playback keys: a shortcut
-    only fires when the focused widget has no use for the key.  Escape in one of
-    them (not while a table cell is being edited) gives the keys back to the clock."""
+    only fires when the focused widget has no use for the key.  Escape in a spin box
+    (dropping what was half typed), a combo box or a table (not while a cell is being
+    edited) gives the keys back to the clock."""
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
         if (
             event.type() == QtCore.QEvent.Type.KeyPress
             and event.key() == Qt.Key.Key_Escape
-            and _keeps_keys(obj)
+            and isinstance(obj, _ESCAPABLE)
             and not _is_item_editor(obj)
         ):
+            if isinstance(obj, QtWidgets.QAbstractSpinBox):
+                # a half-typed number is dropped, not committed by the focus change
+                with QtCore.QSignalBlocker(obj):
+                    obj.setValue(obj.value())
             window = obj.window()
             target = window.centralWidget() if isinstance(window, QtWidgets.QMainWindow) else window
             target.setFocus(Qt.FocusReason.ShortcutFocusReason)

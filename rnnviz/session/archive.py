@@ -272,7 +272,11 @@ def read_npy(
         raise ArchiveError(f"member {member!r} is damaged ({type(e).__name__}: {e})") from None
     arr = np.frombuffer(buf, dtype=dtype).reshape(shape, order="F" if fortran else "C")
     check_finite(arr, label)  # before the float64 copy: a refused array costs no second buffer
-    return np.array(arr, dtype=np.float64, order="C")
+    with np.errstate(over="ignore"):  # said just below, naming the array
+        out = np.array(arr, dtype=np.float64, order="C")
+    if dtype.itemsize > 8:  # a long double beyond float64's range becomes infinite here
+        check_finite(out, label)
+    return out
 
 
 def check_finite(a: np.ndarray, label: str, chunk: int = 1 << 20) -> None:

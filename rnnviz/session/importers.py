@@ -282,7 +282,7 @@ def _slow_rows(body, columns, delimiter, header: bool, where: str) -> np.ndarray
         if len(fields) != width:
             got = len(fields)
             if got < width:  # name the first column the row does not reach
-                gap = f": column {_shown(columns[got])} is missing"
+                gap = f": column {_shown(columns[got]) if header else got + 1} is missing"
                 column = columns[got]
             else:
                 gap = f": field {width + 1} ({_shown(fields[width].strip())}) has no column"

@@ -15,7 +15,7 @@ import numpy as np
 from rnnviz.engine import SCHEMES, Network, NetworkSpec
 
 from .errors import SessionFileError
-from .model import MAX_SEED, SHAPES, InitSettings, Sequence, ViewSettings
+from .model import MAX_DECIMALS, MAX_SEED, SHAPES, InitSettings, Sequence, ViewSettings
 
 _MISSING = object()
 
@@ -132,7 +132,7 @@ def clamp_view(view: ViewSettings, network: Network, sequence: Sequence) -> View
         unit=clamp(view.unit, 0, network.hidden_size - 1),
         gate=gate,
         speed=clamp(view.speed, 0.25, 30.0),
-        decimals=clamp(view.decimals, 0, 12),
+        decimals=clamp(view.decimals, 0, MAX_DECIMALS),
     )
 
 

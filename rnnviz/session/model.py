@@ -140,6 +140,9 @@ class InitSettings:
         _plain_fields(self)
 
 
+MAX_DECIMALS = 8  # the most decimals the step math shows (the panel's spin box)
+
+
 @dataclass(frozen=True)
 class ViewSettings:
     """Where the user was looking.  ``step`` is 0 (initial state) … T, as shown."""

@@ -75,6 +75,26 @@ def test_a_head_that_cannot_fit_the_targets_becomes_linear(session):
     assert head_suits_targets(None, np.array([[-3.0]]))
 
 
+def test_one_bad_target_typed_in_does_not_change_the_head(controller):
+    """A sigmoid head, and a target of 1.5 typed by mistake: the head stays sigmoid (its
+    loss is missing, and said), and typing 1.0 back restores the loss."""
+    assert controller.set_structure("rnn_tanh", 3, 1, False, 1, "sigmoid")
+    seq = controller.session.sequence
+    x = seq.inputs
+    good = Sequence(inputs=x, targets=np.ones((x.shape[0], 1)))
+    assert controller.set_sequence(good)
+    assert controller.session.network.head_activation == "sigmoid" and controller.loss.name == "bce"
+    warnings = []
+    controller.sig_warning.connect(warnings.append)
+    bad = good.targets.copy()
+    bad[1, 0] = 1.5
+    assert controller.set_sequence(Sequence(inputs=x, targets=bad))
+    assert controller.session.network.head_activation == "sigmoid" and controller.loss is None
+    assert "binary cross-entropy" in warnings[-1]
+    assert controller.set_sequence(good)
+    assert controller.loss is not None and controller.loss.name == "bce"
+
+
 def test_a_loss_that_cannot_be_computed_is_said(controller):
     """No head, and targets narrower than h_t: no loss panel, and a warning says why."""
     warnings = []

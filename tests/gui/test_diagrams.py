@@ -303,6 +303,23 @@ def test_unrolled_export_has_every_row_and_the_colour_scale(qtbot, tmp_path):
     assert "value colour" in text and "layer 2" in text
 
 
+def test_a_narrow_export_wraps_the_legend_under_the_scale(qtbot, tmp_path):
+    from rnnviz.gui.diagrams.export import LEGEND_H, legend_height
+
+    assert legend_height(1600) == LEGEND_H
+    assert legend_height(400) > LEGEND_H  # the words go under the colour scale, wrapped
+    view = DiagramsView()
+    qtbot.addWidget(view)
+    s = _session("rnn_tanh", T=1)
+    view.set_trace(_trace(s), s)
+    view.set_step(1)
+    view.export("unrolled", tmp_path / "u.png")
+    image = QtGui.QImage(str(tmp_path / "u.png"))
+    width = image.width() / 2.0
+    src_h = view.unrolled.unrolled_scene.sceneRect().height() + 24
+    assert abs(image.height() / 2.0 - (src_h + legend_height(width))) <= 1.5
+
+
 def test_unrolled_click_on_a_row_selects_its_layer_and_direction(unrolled, qtbot):
     s = _session("gru", L=2, bidir=True, T=4)
     unrolled.set_trace(_trace(s), s)

@@ -239,7 +239,23 @@ def test_the_session_note_is_shown_whatever_the_step_and_view(main_window, qtbot
     assert s.view.step > 1  # opens mid-sequence, with the diagrams in front
     w.set_session(s)
     assert bar.isVisible() and bar.shown_paragraphs() == [s.note.splitlines()[0]]
-    w.set_session(s.with_view(step=2))  # the same note again: the user's choice stands
-    assert bar.isVisible()
+    bar.close_button.click()
+    w.set_session(s.with_view(step=2))  # the same note again: the user's choice (hidden) stands
+    assert not bar.isVisible()
+    w.action_note.setChecked(True)
     w.controller.set_text(note="")
     assert not bar.isVisible() and not w.action_note.isEnabled()
+
+
+def test_a_hard_wrapped_note_reads_as_whole_sentences(qtbot):
+    from rnnviz.gui.note_bar import NoteBar
+
+    bar = NoteBar()
+    qtbot.addWidget(bar)
+    bar.set_note("An RNN: s_t = tanh(W·x + b),\nwith W = [0.7 0.3].\nStep 1 gives 0.5299.\n\nLook.")
+    assert bar.paragraphs() == [
+        "An RNN: s_t = tanh(W·x + b), with W = [0.7 0.3].",
+        "Step 1 gives 0.5299.",
+        "Look.",
+    ]
+    assert bar.shown_paragraphs() == ["An RNN: s_t = tanh(W·x + b), with W = [0.7 0.3]."]

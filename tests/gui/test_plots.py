@@ -249,6 +249,11 @@ def test_the_backward_start_step_is_on_the_axis_only_for_the_backward_direction(
     assert area.hidden_panel.plot.step_axis.backward_start == T + 1
     area.set_selection(1, 0, 0)
     assert all(p.plot.x_max == T for p in panels)
+    vb = area.hidden_panel.plot.plot_item.getViewBox()
+    vb.setXRange(2, 5, padding=0)  # zoomed in time: switching direction keeps the window
+    area.set_selection(1, 1, 0)
+    lo, hi = vb.viewRange()[0]
+    assert hi - lo == pytest.approx(3)  # still zoomed to 3 steps, not reset to all T
 
 
 def test_items_are_updated_not_rebuilt_when_the_structure_stays(qtbot):

@@ -156,13 +156,17 @@ def test_escape_gives_the_keys_back_to_the_clock(active_window, qtbot):
     table cell being edited, Escape only cancels the edit."""
     w = active_window
     pb = w.playback
-    spin = w.network_dock.seed_spin
+    spin = w.network_dock.hidden_spin
     spin.setFocus()
     qtbot.waitUntil(spin.hasFocus)
     qtbot.keyClick(spin, Qt.Key.Key_Space)
     assert not pb.playing
+    net = w.controller.session.network
+    spin.selectAll()
+    qtbot.keyClicks(spin, "7")  # half typed: keyboard tracking is off, nothing applied yet
     qtbot.keyClick(spin, Qt.Key.Key_Escape)
     assert not spin.hasFocus()
+    assert spin.value() == 3 and w.controller.session.network is net  # dropped, not committed
     qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_Right)
     assert pb.step == 2
     w.weights_dock.raise_()
@@ -172,8 +176,11 @@ def test_escape_gives_the_keys_back_to_the_clock(active_window, qtbot):
     table.edit(table.currentIndex())
     qtbot.waitUntil(lambda: isinstance(QtWidgets.QApplication.focusWidget(), QtWidgets.QLineEdit))
     editor = QtWidgets.QApplication.focusWidget()
+    before = w.controller.session.network.param("weight_hh_l0")[0, 0]
+    editor.setText("0.777")
     qtbot.keyClick(editor, Qt.Key.Key_Escape)
     qtbot.waitUntil(table.hasFocus)  # the edit was cancelled; the table keeps the focus
+    assert w.controller.session.network.param("weight_hh_l0")[0, 0] == before
 
 
 def test_read_only_text_leaves_the_keys_to_the_clock(active_window, qtbot):

@@ -267,7 +267,7 @@ def test_out_of_range_view_settings_are_brought_inside_the_session(tmp_path):
         m["view"].update(step=99, layer=3, direction=1, unit=-2, gate="f", speed=1000.0, decimals=40)
 
     v = load_session(_bad(tmp_path, _with_manifest(change))).view
-    assert (v.step, v.layer, v.direction, v.unit, v.gate, v.speed, v.decimals) == (4, 0, 0, 0, "", 30.0, 12)
+    assert (v.step, v.layer, v.direction, v.unit, v.gate, v.speed, v.decimals) == (4, 0, 0, 0, "", 30.0, 8)
 
 
 def test_tokens_and_vocabulary_must_fit_the_arrays(tmp_path):
@@ -315,6 +315,16 @@ def test_a_number_of_thousands_of_digits_is_named_plainly(tmp_path):
     members["manifest.json"] = members["manifest.json"].replace(b'"speed": 2.0', b'"speed": 1' + b"0" * 5000)
     msg = _raises(_bad(tmp_path, members), "a number with thousands of digits")
     assert "set_int_max_str_digits" not in msg
+
+
+def test_a_long_double_beyond_float64_is_refused_by_name(tmp_path):
+    """1e400 is finite as an x87 long double but infinite as float64: named all the same."""
+    big = np.full((3, 5), np.longdouble("1e400"))
+    if not np.isfinite(big).all() or np.dtype(np.longdouble).itemsize <= 8:
+        pytest.skip("this platform's long double is float64")
+    members = _valid()
+    members["weights/weight_ih_l0.npy"] = npy(big)
+    _raises(_bad(tmp_path, members), "weight_ih_l0", "infinity")
 
 
 def test_future_version_names_both_versions(tmp_path):

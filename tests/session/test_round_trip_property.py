@@ -53,7 +53,7 @@ def sessions(draw) -> Session:
         gate=draw(st.sampled_from(("",) + spec.gate_names)),
         speed=draw(st.floats(0.25, 30.0)),
         loop=draw(st.booleans()),
-        decimals=draw(st.integers(0, 12)),
+        decimals=draw(st.integers(0, 8)),
         dock_state=draw(TEXT),
     )
     init = InitSettings(

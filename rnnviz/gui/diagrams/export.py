@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6.QtCore import Qt
 from PySide6.QtSvg import QSvgGenerator
 
 from .style import BACKGROUND, INK, font, paint_legend
@@ -19,13 +20,33 @@ LEGEND_H = 40.0  # the colour scale under an exported diagram (scene units)
 LEGEND_TEXT = "value colour · arrows: the mean of the vector they carry · strips: one cell per unit"
 
 
-def _paint_legend_strip(painter: QtGui.QPainter, top: float) -> None:
+def _legend_text_rect(width: float) -> QtCore.QRectF:
+    """Where the legend's words go: beside the colour scale, or under it (wrapped)
+    when the picture is too narrow for one line."""
+    metrics = QtGui.QFontMetricsF(font(9))
+    beside = QtCore.QRectF(MARGIN + 196, 4, max(width - MARGIN - 196 - MARGIN, 0), 20)
+    if metrics.horizontalAdvance(LEGEND_TEXT) <= beside.width():
+        return beside
+    inner = max(width - 2 * MARGIN, 60.0)
+    flags = int(Qt.TextFlag.TextWordWrap)
+    h = metrics.boundingRect(QtCore.QRectF(0, 0, inner, 1e4), flags, LEGEND_TEXT).height()
+    return QtCore.QRectF(MARGIN, 38, inner, h + 2)
+
+
+def legend_height(width: float) -> float:
+    """The strip the legend needs under a picture ``width`` scene units wide."""
+    return max(LEGEND_H, _legend_text_rect(width).bottom() + 6)
+
+
+def _paint_legend_strip(painter: QtGui.QPainter, top: float, width: float) -> None:
     """The diagrams' colour scale and what it means, under the drawing: an exported
     picture explains its colours without the app's toolbar."""
     paint_legend(painter, MARGIN, top + 4, 180, 14)
     painter.setPen(QtGui.QColor(INK))
     painter.setFont(font(9))
-    painter.drawText(QtCore.QPointF(MARGIN + 196, top + 16), LEGEND_TEXT)
+    rect = _legend_text_rect(width).translated(0, top)
+    align = int(Qt.TextFlag.TextWordWrap) | int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    painter.drawText(rect, align, LEGEND_TEXT)
 
 
 @contextmanager
@@ -57,7 +78,7 @@ def render_scene_image(
     """The scene (or ``rect`` of it) as an image, ``scale`` pixels per scene unit;
     ``legend`` adds the colour scale in a strip under it."""
     src = _source(scene, rect)
-    extra = LEGEND_H if legend else 0.0
+    extra = legend_height(src.width()) if legend else 0.0
     size = QtCore.QSize(max(1, round(src.width() * scale)), max(1, round((src.height() + extra) * scale)))
     image = QtGui.QImage(size, QtGui.QImage.Format.Format_ARGB32)
     image.fill(BACKGROUND)
@@ -69,7 +90,7 @@ def render_scene_image(
         scene.render(painter, QtCore.QRectF(0, 0, src.width() * scale, src.height() * scale), src)
     if legend:
         painter.scale(scale, scale)
-        _paint_legend_strip(painter, src.height())
+        _paint_legend_strip(painter, src.height(), src.width())
     painter.end()
     return image
 
@@ -89,7 +110,7 @@ def export_scene_svg(
 ) -> None:
     """Write an SVG of the scene through QSvgGenerator (``legend``: as in PNG)."""
     src = _source(scene, rect)
-    height = src.height() + (LEGEND_H if legend else 0.0)
+    height = src.height() + (legend_height(src.width()) if legend else 0.0)
     gen = QSvgGenerator()
     gen.setFileName(str(Path(path)))
     gen.setSize(QtCore.QSize(round(src.width()), round(height)))
@@ -104,5 +125,5 @@ def export_scene_svg(
     with _uncached(scene):
         scene.render(painter, QtCore.QRectF(0, 0, src.width(), src.height()), src)
     if legend:
-        _paint_legend_strip(painter, src.height())
+        _paint_legend_strip(painter, src.height(), src.width())
     painter.end()

@@ -272,9 +272,14 @@ class PlotsArea(QtWidgets.QWidget):
 
     def _apply_x_max(self) -> None:
         T, x_max = self.trace.steps, self._x_max()
+        vb = self.hidden_panel.plot.plot_item.getViewBox()
+        lo, hi = vb.viewRange()[0]
+        zoomed = hi - lo < T - 0.01  # the user zoomed in time: keep that window
         for p in (*self.active_unit_panels(), self.output_panel, self.loss_panel):
             if p.plot.x_max != x_max:
                 p.plot.set_steps(T, x_max)
+        if zoomed:
+            vb.setXRange(max(lo, -0.5), min(hi, x_max + 0.5), padding=0)  # linked panels follow
 
     @staticmethod
     def _with_initial(states: np.ndarray, initial: np.ndarray, direction: int) -> np.ndarray:
