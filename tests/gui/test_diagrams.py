@@ -497,3 +497,17 @@ def test_unrolled_arrows_are_coloured_by_the_vector_they_carry(unrolled):
         differ += col.outs[2].colour() != col.outs[0].colour()
     assert checked == 5 * 4
     assert differ  # layer 2's outputs are told apart from layer 1's on this net
+
+
+def test_columns_not_yet_assigned_a_step_are_hidden(unrolled):
+    """A long chain shown from its start: the pool's other columns (no step yet, all at
+    x = 0) must not pile up over the initial-state column."""
+    s = _session("lstm", H=4, L=2, bidir=True, T=120)
+    unrolled.set_trace(_trace(s), s)
+    unrolled.set_step(1)
+    columns = unrolled.unrolled_scene.columns
+    never_filled = [c for c in columns if c.group.x() == 0 and c.t != 0]
+    assert never_filled, "the test needs a chain longer than the view"
+    assert not any(c.group.isVisible() for c in never_filled)
+    at_zero = [c for c in columns if c.group.isVisible() and c.group.x() == 0]
+    assert len(at_zero) == 1 and at_zero[0].t == 0

@@ -184,6 +184,8 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
         T, D = sc.T, sc.D
         col.t = t
         col.group.setPos(t * DX, 0)
+        if not col.group.isVisible():
+            col.group.setVisible(True)
         real = 1 <= t <= T
         for (l, d), cell in col.cells.items():
             init = (t == 0 and d == 0) or (t == T + 1 and d == 1)

@@ -116,6 +116,7 @@ class ColumnItems:
         self.group = QtWidgets.QGraphicsRectItem(0, 0, 0, 0)
         self.group.setPen(Qt.PenStyle.NoPen)
         self.group.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)  # never painted
+        self.group.setVisible(False)  # until a step is assigned: unassigned columns all sit at x = 0
         scene.addItem(self.group)
         g = self.group
         self.cells, self.strips, self.labels, self.rec, self.inp = {}, {}, {}, {}, {}
