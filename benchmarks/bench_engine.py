@@ -19,6 +19,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
+import platform  # noqa: E402
 import time  # noqa: E402
 import tracemalloc  # noqa: E402
 
@@ -43,14 +44,46 @@ TARGETS = {  # (dtype, mode, H) -> (forward ratio target, fwd+bwd ratio target)
 }
 
 
-def _best_time(fn, repeats: int) -> float:
-    fn()  # warm up
-    times = []
+def _best_times(fns: dict, repeats: int) -> tuple[dict, dict]:
+    """Time every function ``repeats`` times, round-robin, so a burst of load from
+    another tenant of this shared machine falls on both sides of a ratio alike.
+
+    Returns each function's best time (the least disturbed run) and its time in
+    every round, for ratios paired within a round.
+    """
+    for fn in fns.values():
+        fn()  # warm up
+    rounds: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)  # the least disturbed run: this machine is shared
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            rounds[name].append(time.perf_counter() - t0)
+    return {name: min(ts) for name, ts in rounds.items()}, rounds
+
+
+def _paired_median(rounds: dict, a: str, b: str) -> float:
+    """The median over rounds of a ÷ b, each round's two times taken side by side."""
+    return float(np.median(np.array(rounds[a]) / np.array(rounds[b])))
+
+
+def _machine() -> str:
+    """The CPU and the BLAS of each side: ratios against torch depend on both
+    (torch's MKL is much faster on Intel than on AMD processors)."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    try:
+        np_blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]["name"]
+    except Exception:  # the layout of show_config is not a stable API
+        np_blas = "?"
+    t_blas = ""
+    if torch is not None:
+        t_blas = "; torch BLAS: " + ("MKL" if torch.backends.mkl.is_available() else "not MKL")
+    return f"CPU: {cpu}; numpy BLAS: {np_blas}{t_blas}"
 
 
 def _random_state(spec: NetworkSpec, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -84,13 +117,7 @@ def bench_case(mode: str, H: int, dtype: str, T: int, repeats: int) -> dict:
         tr = net.forward(x)
         net.backward(tr, R)
 
-    res = {
-        "mode": mode,
-        "H": H,
-        "dtype": dtype,
-        "np_fwd": _best_time(np_fwd, repeats),
-        "np_fb": _best_time(np_fwd_bwd, repeats),
-    }
+    fns = {"np_fwd": np_fwd, "np_fb": np_fwd_bwd}
     if torch is not None:
         tdt = getattr(torch, dtype)
         m = _torch_module(mode, spec, {k: v.astype(np_dtype) for k, v in state.items()}, tdt)
@@ -106,8 +133,12 @@ def bench_case(mode: str, H: int, dtype: str, T: int, repeats: int) -> dict:
             out = m(tx)[0]
             (out * tR).sum().backward()
 
-        res["t_fwd"] = _best_time(t_fwd, repeats)
-        res["t_fb"] = _best_time(t_fwd_bwd, repeats)
+        fns.update(t_fwd=t_fwd, t_fb=t_fwd_bwd)
+    res, rounds = _best_times(fns, repeats)
+    res.update(mode=mode, H=H, dtype=dtype)
+    if torch is not None:
+        res["pm_fwd"] = _paired_median(rounds, "np_fwd", "t_fwd")
+        res["pm_fb"] = _paired_median(rounds, "np_fb", "t_fb")
     return res
 
 
@@ -133,10 +164,19 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="fewer repeats")
     ap.add_argument("-T", type=int, default=1000)
     args = ap.parse_args()
-    repeats = 3 if args.quick else 7
+    repeats = 3 if args.quick else 9
     print(f"numpy {np.__version__}; torch {torch.__version__ if torch else 'not installed'}; one thread each")
-    print(f"T = {args.T}, 2 layers, bidirectional, input 16; best of {repeats} runs\n")
-    head = f"{'dtype':8} {'cell':9} {'H':>4}  {'forward':>22}  {'fwd+bwd':>22}"
+    print(_machine())
+    if torch is None:
+        print(f"T = {args.T}, 2 layers, bidirectional, input 16; best of {repeats} runs; engine times only\n")
+    else:
+        print(
+            f"T = {args.T}, 2 layers, bidirectional, input 16; best of {repeats} runs, engine and torch taken in turn"
+        )
+        print(
+            "ratio = best engine time ÷ best torch time; (med …) = median of the ratios paired run by run\n"
+        )
+    head = f"{'dtype':8} {'cell':9} {'H':>4}  {'forward':>34}  {'fwd+bwd':>34}"
     print(head)
     print("-" * len(head))
     for dtype in ("float64", "float32"):
@@ -152,13 +192,11 @@ def main() -> None:
                 else:
                     rf = r["np_fwd"] / r["t_fwd"]
                     rb = r["np_fb"] / r["t_fb"]
-                    fwd = f"{r['np_fwd'] * 1e3:6.1f}/{r['t_fwd'] * 1e3:6.1f} ms {rf:4.2f}×"
-                    if tf is not None:
-                        fwd += " ok" if rf <= tf else f" >{tf}"
-                    fb = f"{r['np_fb'] * 1e3:6.1f}/{r['t_fb'] * 1e3:6.1f} ms {rb:4.2f}×"
-                    if tb is not None:
-                        fb += " ok" if rb <= tb else f" >{tb}"
-                print(f"{dtype:8} {mode:9} {H:>4}  {fwd:>22}  {fb:>22}")
+                    fwd = f"{r['np_fwd'] * 1e3:6.1f}/{r['t_fwd'] * 1e3:6.1f} ms {rf:4.2f}× (med {r['pm_fwd']:4.2f})"
+                    fwd += "" if tf is None else " ok " if rf <= tf else f" >{tf}"
+                    fb = f"{r['np_fb'] * 1e3:6.1f}/{r['t_fb'] * 1e3:6.1f} ms {rb:4.2f}× (med {r['pm_fb']:4.2f})"
+                    fb += "" if tb is None else " ok " if rb <= tb else f" >{tb}"
+                print(f"{dtype:8} {mode:9} {H:>4}  {fwd:<34}  {fb:<34}")
     print("\n(engine/torch ms, ratio = engine ÷ torch; targets: float64 forward ≤ 0.8×, fwd+bwd ≤ 1.2×;")
     print(" float32 RNN/GRU forward ≤ 0.6×, LSTM ≤ 2.5× at H = 128)")
     bench_memory()
