@@ -39,6 +39,7 @@ MAX_RATIO = 100  # uncompressed : compressed, for members above RATIO_CHECK_BYTE
 RATIO_CHECK_BYTES = 1 << 20
 MAX_NPY_HEADER = 10_000
 _CHUNK = 1 << 20
+WRITE_CHUNK = 4 << 20  # bytes of a big array written at a time
 
 ShapeCheck = Callable[[tuple[int, ...]], str | None]
 
@@ -264,7 +265,8 @@ def read_npy(
                     f"{label} (member {member!r}): shape {shape} of {dtype} needs {nbytes:,} bytes after the "
                     f"header, but the member declares {info.file_size - header_len:,}"
                 )
-            buf = bytearray(nbytes)
+            # not zero-filled first (a bytearray would be, in one long call that holds the GIL)
+            buf = np.empty(nbytes, dtype=np.uint8)
             _readinto_exact(f, memoryview(buf), member)
     except ArchiveError:
         raise
@@ -272,6 +274,8 @@ def read_npy(
         raise ArchiveError(f"member {member!r} is damaged ({type(e).__name__}: {e})") from None
     arr = np.frombuffer(buf, dtype=dtype).reshape(shape, order="F" if fortran else "C")
     check_finite(arr, label)  # before the float64 copy: a refused array costs no second buffer
+    if arr.dtype == np.float64 and arr.flags.c_contiguous:
+        return arr  # the buffer just read, already as it is wanted
     with np.errstate(over="ignore"):  # said just below, naming the array
         out = np.array(arr, dtype=np.float64, order="C")
     if dtype.itemsize > 8:  # a long double beyond float64's range becomes infinite here
@@ -299,11 +303,17 @@ def check_finite(a: np.ndarray, label: str, chunk: int = 1 << 20) -> None:
     raise ArchiveError(f"{label} contains {what} at index {idx}; every number must be finite")
 
 
+def npy_header(a: np.ndarray) -> bytes:
+    """The version 1.0 ``.npy`` header of the C-contiguous array ``a``."""
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buf, np.lib.format.header_data_from_array_1_0(a))
+    return buf.getvalue()
+
+
 def npy_bytes(a: np.ndarray) -> bytes:
     """``a`` as the bytes of a version 1.0 ``.npy`` file (no pickle)."""
-    buf = io.BytesIO()
-    np.lib.format.write_array(buf, np.ascontiguousarray(a), allow_pickle=False)
-    return buf.getvalue()
+    a = np.ascontiguousarray(a)
+    return npy_header(a) + a.tobytes()
 
 
 def exact_shape(expected: tuple[int, ...]) -> ShapeCheck:

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnnviz.engine import Network
+from rnnviz.engine import Network, NetworkSpec
 from rnnviz.session import Sequence, Session, SessionFileError, ViewSettings, load_session, save_session
 from rnnviz.session.defaults import default_session
 from rnnviz.session.migrations import MIGRATIONS, SCHEMA_VERSION, migrate
@@ -67,6 +67,34 @@ def test_saving_the_same_session_gives_the_same_bytes(tmp_path):
     save_session(default_session(), tmp_path / "a.rnnviz")
     save_session(default_session(), tmp_path / "b.rnnviz")
     assert (tmp_path / "a.rnnviz").read_bytes() == (tmp_path / "b.rnnviz").read_bytes()
+
+
+def test_big_arrays_are_written_in_chunks_as_numpy_writes_them(tmp_path, monkeypatch):
+    """Members above the deflate limit are streamed from the array in chunks (here
+    chunks of 1000 bytes, which split numbers); every member still holds exactly what
+    ``np.save`` writes, and the session comes back exact."""
+    import io
+
+    from rnnviz.session import archive
+
+    monkeypatch.setattr(archive, "WRITE_CHUNK", 1000)
+    rng = np.random.default_rng(3)
+    steps = 150_000  # 1.2 MB of inputs: above the 1 MiB limit, so stored and streamed
+    targets = rng.normal(size=(steps, 1))
+    targets[::5] = np.nan  # a mask member too
+    net = Network.from_spec(NetworkSpec("gru", 1, 2, output_size=1), seed=1)
+    s = Session(net, Sequence(inputs=rng.normal(size=(steps, 1)) * 1e300, targets=targets))
+    path = tmp_path / "big.rnnviz"
+    save_session(s, path)
+    with zipfile.ZipFile(path) as zf:
+        infos = {i.filename: i for i in zf.infolist()}
+        assert infos["sequence/inputs.npy"].compress_type == zipfile.ZIP_STORED
+        buf = io.BytesIO()
+        np.save(buf, s.inputs, allow_pickle=False)
+        assert zf.read("sequence/inputs.npy") == buf.getvalue()
+        assert zf.testzip() is None  # every CRC matches
+    loaded = load_session(path)
+    assert_sessions_equal(s, loaded)
 
 
 def test_manifest_is_readable_json_with_schema_version(tmp_path):
