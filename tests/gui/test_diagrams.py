@@ -511,3 +511,41 @@ def test_columns_not_yet_assigned_a_step_are_hidden(unrolled):
     assert not any(c.group.isVisible() for c in never_filled)
     at_zero = [c for c in columns if c.group.isVisible() and c.group.x() == 0]
     assert len(at_zero) == 1 and at_zero[0].t == 0
+
+
+def _chain_fits(view: DiagramsView) -> bool:
+    """The whole chain's height is in view at the zoom the unrolled diagram chose."""
+    u = view.unrolled
+    return u.unrolled_scene.sceneRect().height() * u._scale <= u.viewport().height() + 1
+
+
+def test_a_deep_bidirectional_chain_gets_the_height_it_needs(qtbot):
+    """A tall chain takes more of the divider than a one-layer one, as far as the cell's
+    inside below stays readable; where there is room (a projector) it is seen whole;
+    once the user drags the divider, new traces leave it where they put it."""
+    from rnnviz.gui.diagrams.unrolled import MIN_READABLE
+
+    view = DiagramsView()
+    qtbot.addWidget(view)
+    view.resize(1200, 1000)
+    view.show()
+    qtbot.waitExposed(view)
+    flat = _session("rnn_tanh", H=3, L=1, bidir=False, T=7)
+    view.set_trace(_trace(flat), flat)
+    top_flat = view.split.sizes()[0]
+    assert _chain_fits(view)
+    tall = _session("rnn_tanh", H=3, L=2, bidir=True, T=7)
+    view.set_trace(_trace(tall), tall)
+    qtbot.wait(10)
+    top_tall, bottom = view.split.sizes()
+    assert top_tall > top_flat + 40
+    assert _chain_fits(view)  # 1000 pixels high: the whole 2-layer bidirectional chain
+    assert view.cell.transform().m11() >= MIN_READABLE - 0.02  # and the cell's inside stays readable
+    view.resize(1200, 700)  # a small screen: the cell's inside keeps its readable height
+    qtbot.wait(10)
+    assert view.cell.transform().m11() >= MIN_READABLE - 0.02
+    assert view.split.sizes()[0] > 0.45 * sum(view.split.sizes())
+    view.split.splitterMoved.emit(200, 1)  # the user drags the divider (Qt emits this then)
+    view.split.setSizes([200, sum(view.split.sizes()) - 200])
+    view.set_trace(_trace(tall), tall)
+    assert view.split.sizes()[0] == 200

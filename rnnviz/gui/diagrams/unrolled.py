@@ -95,6 +95,13 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
         self.centerOn(self.step * DX, row_y - DY / 2)  # a deep net: start at the selected layer
         self.follow()
 
+    def readable_height(self) -> int:
+        """The viewport height that shows the whole chain's height at the smallest
+        readable zoom (0 before a trace is set)."""
+        if self.trace is None:
+            return 0
+        return int(np.ceil(self.unrolled_scene.sceneRect().height() * MIN_READABLE)) + 2
+
     def set_step(self, t: int) -> None:
         self.step = int(t)
         if self.trace is None:

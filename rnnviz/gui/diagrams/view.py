@@ -8,6 +8,7 @@ exports any of its diagrams to PNG or SVG.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -18,9 +19,12 @@ from .cell import CellDiagram
 from .export import MARGIN, export_scene_png, export_scene_svg
 from .rolled import RolledDiagram
 from .style import legend_pixmap
-from .unrolled import UnrolledDiagram
+from .unrolled import MIN_READABLE, UnrolledDiagram
 
 PIXMAP_CACHE_KB = 40 * 1024
+#: The chain's share of the height above the cell's inside, by default and at most
+#: (a deep or bidirectional net gets more, so it needs no vertical scroll).
+CHAIN_SHARE, CHAIN_SHARE_MAX = 0.45, 0.7
 
 
 class DiagramsView(QtWidgets.QWidget):
@@ -79,12 +83,14 @@ class DiagramsView(QtWidgets.QWidget):
         self.tabs.addTab(self.unrolled, "Unrolled: one cell per step")
         self.tabs.addTab(self.rolled, "Rolled: one cell and its loop")
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
-        split = QtWidgets.QSplitter(Qt.Orientation.Vertical)
+        split = self.split = QtWidgets.QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.tabs)
         split.addWidget(self.cell)
         split.setSizes([450, 550])
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 1)
+        self._split_by_user = False  # once the user drags the divider, it stays where they put it
+        split.splitterMoved.connect(self._on_split_moved)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
         lay.addLayout(bar)
@@ -96,7 +102,33 @@ class DiagramsView(QtWidgets.QWidget):
         self._stale.clear()
         for v in self.views:
             v.set_trace(trace, session)
+        self._balance_split()
         self._sync_flows()
+
+    # -- the divider between the chain and the cell's inside --------------------------
+    def _on_split_moved(self, *_args) -> None:
+        self._split_by_user = True
+
+    def _balance_split(self) -> None:
+        """Give the chain the height it needs to be seen whole at a readable zoom (a
+        deep or bidirectional net needs more than CHAIN_SHARE of the two panes), as
+        far as the cell's inside below stays readable too; on a small screen the
+        chain then scrolls a little, on a projector's 1080 lines it is whole."""
+        total = sum(self.split.sizes())
+        if self._split_by_user or total <= 0 or self.trace is None:
+            return
+        chrome = max(self.tabs.height() - self.unrolled.viewport().height(), 0)  # tab bar and frame
+        need = self.unrolled.readable_height() + chrome
+        cell_frame = max(self.cell.height() - self.cell.viewport().height(), 0)
+        cell_need = math.ceil(self.cell.sceneRect().height() * MIN_READABLE) + cell_frame
+        top = min(need, total - cell_need, CHAIN_SHARE_MAX * total)
+        top = round(max(top, CHAIN_SHARE * total))
+        if abs(top - self.split.sizes()[0]) > 2:
+            self.split.setSizes([top, total - top])
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._balance_split()
 
     def set_step(self, t: int) -> None:
         """Update the diagrams on screen; the hidden tab catches up when it is shown."""
