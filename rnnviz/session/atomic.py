@@ -1,14 +1,22 @@
 """Atomic file writes: a temp file beside the target, flushed and fsynced, then
 ``os.replace``.  A crash at any moment leaves either the old file or the new one.
+
+A process killed mid-write leaves its hidden temp file behind (nothing can remove it
+then); the next save of the same file removes such leftovers once they are older
+than :data:`STALE_TMP_SECONDS`, so a save running in another copy keeps its own.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
+
+STALE_TMP_SECONDS = 3600
 
 
 def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> None:
@@ -33,6 +41,23 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> 
             pass
         raise
     _fsync_dir(folder)
+    _remove_stale_temps(folder, target.name)
+
+
+def _remove_stale_temps(folder: Path, name: str) -> None:
+    """Remove ``.{name}.XXXXXXXX.tmp`` files (mkstemp's pattern) older than an hour."""
+    pattern = re.compile(re.escape(f".{name}.") + r"[A-Za-z0-9_]{8}\.tmp")
+    cutoff = time.time() - STALE_TMP_SECONDS
+    try:
+        candidates = [p for p in folder.iterdir() if pattern.fullmatch(p.name)]
+    except OSError:
+        return
+    for p in candidates:
+        try:
+            if p.is_file() and not p.is_symlink() and p.stat().st_mtime < cutoff:
+                p.unlink()
+        except OSError:
+            pass
 
 
 def _file_mode(target: Path) -> int:

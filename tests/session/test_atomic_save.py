@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -61,6 +62,34 @@ def test_killed_writer_leaves_the_old_file_intact(tmp_path):
     assert proc.returncode == -signal.SIGKILL
     assert path.read_bytes() == before
     assert_sessions_equal(load_session(path), default_session())
+    # the killed save's temp file is left (nothing could remove it); the next save of
+    # this file removes it once it is stale, and leaves a fresh one (another copy saving)
+    (left,) = temps
+    assert left.exists()
+    save_session(default_session(), path)
+    assert left.exists()  # fresh: it may be a save under way in another copy
+    old = time.time() - 2 * 3600
+    os.utime(left, (old, old))
+    save_session(default_session(), path)
+    assert not left.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["work.rnnviz"]
+
+
+def test_only_this_files_stale_temps_are_removed(tmp_path):
+    path = tmp_path / "work.rnnviz"
+    old = time.time() - 2 * 3600
+    keep = [
+        tmp_path / ".other.rnnviz.abcd1234.tmp",  # another file's
+        tmp_path / ".work.rnnviz.abcd1234.tmp.bak",  # not mkstemp's pattern
+        tmp_path / "work.rnnviz.abcd1234.tmp",  # not hidden
+        tmp_path / ".work.rnnviz.abc.tmp",  # too short a random part
+    ]
+    stale = tmp_path / ".work.rnnviz.abcd_234.tmp"
+    for p in [*keep, stale]:
+        p.write_bytes(b"x")
+        os.utime(p, (old, old))
+    save_session(default_session(), path)
+    assert not stale.exists() and all(p.exists() for p in keep)
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
