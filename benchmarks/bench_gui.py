@@ -125,6 +125,60 @@ def bench_playback(
     )
 
 
+def bench_file_stall(app, steps: int = 1_000_000, features: int = 16) -> None:
+    """The longest the GUI thread goes without running its event loop while a big session
+    is opened and saved: on the GUI thread (as before) and in the worker (as now)."""
+    import tempfile
+
+    from PySide6 import QtCore
+
+    from rnnviz.gui.file_actions import FileActions
+    from rnnviz.session import save_session
+
+    x = np.random.default_rng(0).normal(size=(steps, features))
+    spec = NetworkSpec("rnn_tanh", features, 8, 1, False, 1, None)
+    big = Session(network=Network.from_spec(spec, seed=0), sequence=Sequence(inputs=x, targets=x[:, :1]))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "big.rnnviz")
+        save_session(big, path)
+        mb = os.path.getsize(path) / 1e6
+        for background in (False, True):
+            window = MainWindow(default_session(), threading="auto")
+            window.show()
+            files = FileActions(
+                window, window.controller, state_dir=os.path.join(tmp, "state"), recovery=False
+            )
+            files.background_io = background
+            files.ask_unsaved = lambda name: "discard"
+            files.choose_save_path = lambda suggested: os.path.join(tmp, "again.rnnviz")
+            flush(app, window)
+            gaps = {}
+            for what, act in (("open", lambda f=files: f.open_path(path)), ("save", files.save_as)):
+                stamps = [time.perf_counter()]
+                timer = QtCore.QTimer()
+                timer.setInterval(5)
+                timer.timeout.connect(lambda s=stamps: s.append(time.perf_counter()))
+                timer.start()
+                t0 = time.perf_counter()
+                ok = act()
+                took = time.perf_counter() - t0
+                stamps.append(time.perf_counter())
+                timer.stop()
+                gaps[what] = (max(np.diff(stamps)), took, ok)
+                window.controller.finish(60_000)
+                flush(app, window)
+            window.close()
+            where = "worker    " if background else "GUI thread"
+            print(
+                f"{mb:.0f} MB session, read and written on the {where}: longest GUI stall "
+                + ", ".join(
+                    f"{k} {g * 1e3:6.0f} ms (of {t * 1e3:5.0f} ms{'' if ok else ', failed'})"
+                    for k, (g, t, ok) in gaps.items()
+                )
+                + "  [target: no freeze]"
+            )
+
+
 def main() -> int:
     print(
         f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (figures scale with load); "
@@ -140,6 +194,7 @@ def main() -> int:
         bench_edit(app, "LSTM 2-layer bi H=64, T=200", sine_session("lstm", 200, 64, 2, True), view)
     for view in VIEWS:
         bench_playback(app, view)
+    bench_file_stall(app)
     bench_startup()
     return 0
 

@@ -19,16 +19,20 @@ A file that cannot be opened shows its error and leaves the session exactly as i
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from rnnviz.session import Session, SessionFileError, load_session, save_session
 from rnnviz.session.defaults import default_session
 
 from . import file_dialogs as dialogs
+from .background import run_with_progress
 from .recovery import Recovery
 
 APP_NAME = "rnnviz"
@@ -37,6 +41,25 @@ MAX_RECENT = 8
 AUTOSAVE_MS = 60_000
 FILTER = "rnnviz sessions (*.rnnviz);;All files (*)"
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".dat")  # dropped, they load as the sequence
+#: Files (on disk, or arrays to write) from this size on are read and written off the
+#: GUI thread: a 270 MB session takes over a second either way (benchmarks/bench_session.py).
+BACKGROUND_IO_BYTES = 8 << 20
+
+
+DROP_EVENTS = (QtCore.QEvent.Type.DragEnter, QtCore.QEvent.Type.DragMove, QtCore.QEvent.Type.Drop)
+
+
+class _Cancelled(Exception):
+    """The user cancelled reading a file: nothing changes."""
+
+
+def session_bytes(session: Session) -> int:
+    """About how many bytes of arrays saving ``session`` writes."""
+    shapes = session.network.spec.param_shapes().values()
+    n = sum(int(np.prod(shape)) for shape in shapes) * 8 + session.sequence.inputs.nbytes
+    if session.sequence.targets is not None:
+        n += session.sequence.targets.nbytes
+    return n
 
 
 def same_work(a: Session | None, b: Session | None) -> bool:
@@ -61,8 +84,18 @@ class _Opening:
     recovered: bool = False  # autosaved work being recovered
 
 
+class _AutosaveRelay(QtCore.QObject):
+    sig_done = QtCore.Signal(object, object, object)  # job, session, error message or None
+
+
 class FileActions(QtCore.QObject):
-    """The window's file handling; the session itself lives in the controller."""
+    """The window's file handling; the session itself lives in the controller.
+
+    Big files are read and written in a worker thread (see :mod:`.background`):
+    open and save still return their answer, but the window keeps painting, a
+    progress dialog appears after a moment, and opening can be cancelled.  A big
+    autosave runs in the worker without a dialog.
+    """
 
     sig_path_changed = QtCore.Signal(object)  # str | None
 
@@ -87,6 +120,15 @@ class FileActions(QtCore.QObject):
         self._opening: _Opening | None = None  # a session opened, still being computed
         self._last_error: str | None = None
         self._offered = False
+        self._io_pool = QtCore.QThreadPool(self)
+        self._io_pool.setMaxThreadCount(2)  # a file being read or written, and an autosave
+        self._io_depth = 0  # files being read or written (nested waits): no other file work starts
+        self._close_when_idle = False  # the window was asked to close meanwhile
+        self._offering = False  # the crashed work is being offered: autosave leaves it alone
+        self.background_io: bool | None = None  # None: off the GUI thread unless work is "sync"
+        self._autosave_job: threading.Event | None = None  # set when the running autosave ends
+        self._autosave_relay = _AutosaveRelay(self)
+        self._autosave_relay.sig_done.connect(self._on_autosaved)
         # the dialogs: attributes, so tests (and other front ends) can replace them
         self.ask_unsaved = lambda name: dialogs.ask_unsaved(window, name)
         self.ask_revert = lambda name: dialogs.ask_revert(window, name)
@@ -125,6 +167,10 @@ class FileActions(QtCore.QObject):
         self.update_title()
 
     # -- state ---------------------------------------------------------------------
+    @property
+    def _io_busy(self) -> bool:
+        return self._io_depth > 0
+
     @property
     def path(self) -> str | None:
         return self._path
@@ -208,7 +254,7 @@ class FileActions(QtCore.QObject):
 
     # -- opening ---------------------------------------------------------------------
     def new_session(self) -> bool:
-        if not self.confirm_discard():
+        if self._io_busy or not self.confirm_discard():
             return False
         session = default_session()
         return self._show(session, None)
@@ -219,10 +265,13 @@ class FileActions(QtCore.QObject):
 
     def open_path(self, path: str | os.PathLike, ask: bool = True, remember: bool = True) -> bool:
         """Open a session file; on any problem show it and keep the current session."""
-        if ask and not self.confirm_discard():
+        if self._io_busy or (ask and not self.confirm_discard()):
             return False
         try:
-            session = load_session(path)
+            session = self._read(path)
+        except _Cancelled:
+            self._status(f"Opening {Path(path).name} was cancelled: nothing changed")
+            return False
         except SessionFileError as exc:
             self.show_error_dialog("Cannot open this file", str(exc))
             return False
@@ -264,7 +313,7 @@ class FileActions(QtCore.QObject):
         """A session being opened has been computed, refused or cancelled.  Refused or
         cancelled, the window still shows the previous work: so do the title and Save."""
         opening, self._opening = self._opening, None
-        if self.controller.session is not opening.shown:
+        if not same_work(self.controller.session, opening.shown):
             return  # it (or an edit made on it meanwhile) is what the window shows now
         self._set_current(*opening.before)
         if opening.recovered:
@@ -272,6 +321,53 @@ class FileActions(QtCore.QObject):
         elif opening.error is not None:
             name = Path(opening.path).name if opening.path else "this session"
             self.show_error_dialog("Cannot open this file", f"{name}: {opening.error}")
+
+    def _in_background(self, nbytes: int) -> bool:
+        if self.background_io is None:
+            return self.controller.threading != "sync" and nbytes >= BACKGROUND_IO_BYTES
+        return self.background_io
+
+    def _run(self, label: str, work, cancellable: bool):
+        """``work()`` off the GUI thread with a progress dialog; its value, or its error
+        raised here, or :class:`_Cancelled`."""
+        with self._busy():
+            outcome = run_with_progress(self.window, label, work, cancellable=cancellable, pool=self._io_pool)
+        if outcome.cancelled:
+            raise _Cancelled
+        return outcome.result()
+
+    @contextlib.contextmanager
+    def _busy(self):
+        """While a file is read or written: other file work is refused, and a close of
+        the window waits until the last one ends."""
+        self._io_depth += 1
+        try:
+            yield
+        finally:
+            self._io_depth -= 1
+            if not self._io_depth and self._close_when_idle:
+                self._close_when_idle = False
+                QtCore.QTimer.singleShot(0, self.window.close)
+
+    def _read(self, path: str | os.PathLike) -> Session:
+        """``load_session(path)``; a big file in the worker, cancellable."""
+        try:
+            size = os.path.getsize(path)
+        except OSError:
+            size = 0  # the loader says what is wrong
+        if not self._in_background(size):
+            return load_session(path)
+        label = f"Opening {Path(path).name} ({size / 1e6:,.0f} MB)…\nCancel keeps the session you have now."
+        return self._run(label, lambda: load_session(path), cancellable=True)
+
+    def _save_to(self, session: Session, path: str) -> None:
+        """``save_session``; a big session in the worker (not cancellable: the file is
+        replaced only when it is whole, so the work always ends in a known state)."""
+        if not self._in_background(session_bytes(session)):
+            save_session(session, path)
+            return
+        label = f"Saving {Path(path).name}…\nThe file is replaced only once the new one is complete."
+        self._run(label, lambda: save_session(session, path), cancellable=False)
 
     def revert(self) -> bool:
         if not self._path:
@@ -282,11 +378,15 @@ class FileActions(QtCore.QObject):
 
     # -- saving ----------------------------------------------------------------------
     def save(self) -> bool:
+        if self._io_busy:
+            return False
         if not self._path:
             return self.save_as()
         return self._write(self._path)
 
     def save_as(self) -> bool:
+        if self._io_busy:
+            return False
         suggested = self._path or str(Path.home() / (_file_stem(self.display_name()) + SUFFIX))
         path = self.choose_save_path(suggested)
         if not path:
@@ -304,7 +404,7 @@ class FileActions(QtCore.QObject):
                 QtWidgets.QApplication.restoreOverrideCursor()
         session = self.controller.latest
         try:
-            save_session(session, path)
+            self._save_to(session, path)
         except OSError as exc:  # a read-only or missing folder, a full disk, a folder in the way
             self.show_error_dialog("Cannot save", dialogs.describe_write_error(path, exc))
             return False
@@ -313,8 +413,7 @@ class FileActions(QtCore.QObject):
             return False
         self._set_current(path, session)
         self._add_recent(path)
-        if self.recovery is not None:
-            self.recovery.clear()
+        self._clear_recovery()
         self._status(f"Saved {Path(path).name}")
         return True
 
@@ -375,8 +474,14 @@ class FileActions(QtCore.QObject):
     def autosave_now(self) -> bool:
         """Write unsaved work to the recovery file (the timer calls this every minute)."""
         rec = self.recovery
-        if rec is None or not rec.primary:
-            return False
+        if (
+            rec is None
+            or not rec.primary
+            or self._io_busy
+            or self._offering
+            or self._autosave_job is not None
+        ):
+            return False  # a file is being read or written, crashed work is on offer, or one is running
         if not self.dirty:
             rec.clear()
             self._autosaved = None
@@ -384,6 +489,9 @@ class FileActions(QtCore.QObject):
         session = self.controller.latest
         if same_work(session, self._autosaved):
             return False
+        if self._in_background(session_bytes(session)):
+            self._autosave_in_background(session)
+            return True
         try:
             rec.autosave(session, self._path)
         except (OSError, ValueError) as exc:
@@ -391,6 +499,59 @@ class FileActions(QtCore.QObject):
             return False
         self._autosaved = session
         return True
+
+    def _autosave_in_background(self, session: Session) -> None:
+        job = self._autosave_job = threading.Event()
+        rec, path, relay = self.recovery, self._path, self._autosave_relay
+
+        def work() -> None:
+            error = None
+            try:
+                rec.autosave(session, path)
+            except (OSError, ValueError) as exc:
+                error = str(exc)
+            except Exception as exc:  # noqa: BLE001 - said in the status line; the work is still there
+                error = f"{type(exc).__name__}: {exc}"
+            finally:
+                job.set()
+                relay.sig_done.emit(job, session, error)
+
+        self._io_pool.start(work)
+
+    def _on_autosaved(self, job: threading.Event, session: Session, error: str | None) -> None:
+        if error is not None:
+            self.controller.report(f"Autosave failed: {error}")
+        if job is self._autosave_job:  # (not one waited for and forgotten: its files may be gone)
+            self._autosave_job = None
+            if error is None:
+                self._autosaved = session
+
+    def _finish_autosave(self) -> None:
+        """Wait for an autosave still being written (before the recovery files are
+        removed or moved, so it cannot bring them back afterwards)."""
+        job = self._autosave_job
+        if job is None:
+            return
+        if not job.is_set():
+            with self._busy():
+                run_with_progress(self.window, "Finishing the autosave…", job.wait, cancellable=False,
+                                  pool=self._io_pool)  # fmt: skip
+        self._autosave_job = None
+
+    def _clear_recovery(self) -> None:
+        """The work is saved: remove the recovery files (after any autosave still running)."""
+        if self.recovery is not None:
+            self._finish_autosave()
+            self.recovery.clear()
+            self._autosaved = None
+
+    def _set_aside_recovery(self):
+        """Keep the recovery file under a dated name (see Recovery.set_aside); its path."""
+        if self.recovery is None:
+            return None
+        self._finish_autosave()
+        self._autosaved = None
+        return self.recovery.set_aside()
 
     def offer_recovery(self) -> bool:
         """Offer the work a crashed copy left; True when it was recovered."""
@@ -401,13 +562,26 @@ class FileActions(QtCore.QObject):
         info = rec.crashed_work()
         if info is None:
             return False
+        self._finish_autosave()
+        self._offering = True  # an autosave tick while the question is open must not clear it
+        try:
+            return self._recover(rec, info)
+        finally:
+            self._offering = False
+
+    def _recover(self, rec: Recovery, info: dict) -> bool:
         if not self.ask_recover(info):
-            rec.clear()
+            self._clear_recovery()
             return False
         try:
-            session = rec.load()
+            session = self._read(rec.recovery_path)
+        except _Cancelled:
+            kept = self._set_aside_recovery()  # not offered again this time, never lost
+            where = f" it is kept as {kept}" if kept else ""
+            self._status(f"Recovering the autosaved work was cancelled:{where}")
+            return False
         except SessionFileError as exc:
-            kept = rec.set_aside()  # never deleted: a newer rnnviz may read it
+            kept = self._set_aside_recovery()  # never deleted: a newer rnnviz may read it
             where = f"\n\nThe file is kept as {kept}." if kept else ""
             self.show_error_dialog("Cannot recover the autosaved work", f"{exc}{where}")
             return False
@@ -424,7 +598,7 @@ class FileActions(QtCore.QObject):
 
     def _keep_refused_recovery(self, error: str | None) -> None:
         """Recovered work the controller refused: its file is set aside, never autosaved over."""
-        kept = self.recovery.set_aside() if self.recovery is not None else None
+        kept = self._set_aside_recovery()
         where = f"\n\nThe autosaved work is kept as {kept}." if kept else ""
         self.show_error_dialog("Cannot recover the autosaved work", f"{error or 'it cannot be shown'}{where}")
 
@@ -432,6 +606,7 @@ class FileActions(QtCore.QObject):
         """A clean exit: stop autosaving, remove the recovery files, release the lock."""
         self.autosave_timer.stop()
         if self.recovery is not None:
+            self._finish_autosave()
             self.recovery.release()
 
     # -- window events ---------------------------------------------------------------
@@ -439,10 +614,17 @@ class FileActions(QtCore.QObject):
         if obj is self.window:
             kind = event.type()
             if kind == QtCore.QEvent.Type.Close:
+                if self._io_busy:  # a file is being read or written: close when it is done
+                    self._close_when_idle = True
+                    event.ignore()
+                    return True
                 if not self.confirm_discard():
                     event.ignore()
                     return True
                 self.shutdown()
+            elif self._io_busy and kind in DROP_EVENTS:
+                event.ignore()  # no drop while a file is being read or written
+                return True
             elif kind in (QtCore.QEvent.Type.DragEnter, QtCore.QEvent.Type.DragMove):
                 if _dropped_file(event.mimeData()):
                     event.acceptProposedAction()

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from PySide6 import QtCore
 
-from rnnviz.session import Session, SessionFileError, load_session, save_session
+from rnnviz.session import Session, SessionFileError, save_session
 from rnnviz.session.atomic import atomic_write
 
 LOCK_NAME = "rnnviz.lock"
@@ -74,10 +74,6 @@ class Recovery:
         except (OSError, ValueError):
             pass
         return info
-
-    def load(self) -> Session:
-        """The recovered session; raises SessionFileError for a damaged recovery file."""
-        return load_session(self.recovery_path)
 
     def autosave(self, session: Session, path: str | None) -> bool:
         """Write the recovery files (atomically); False for a second copy."""
