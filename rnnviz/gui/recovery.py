@@ -79,10 +79,12 @@ class Recovery:
         """Write the recovery files (atomically); False for a second copy."""
         if not self.primary:
             return False
-        save_session(session, self.recovery_path)
+        # the info first: a crash between the two writes then leaves the new path beside
+        # the previous autosave (same work, one minute older), never work without its path
         info = {"path": path, "saved": datetime.now(UTC).isoformat(timespec="seconds")}
         text = json.dumps(info)
         atomic_write(self.info_path, lambda f: f.write(text.encode("utf-8")))
+        save_session(session, self.recovery_path)
         return True
 
     def set_aside(self) -> Path | None:

@@ -383,6 +383,25 @@ def test_recovery_after_a_crash(qtbot, main_window, files, saved, tmp_path):
     second.close()
 
 
+def test_a_crash_while_autosaving_never_leaves_work_without_its_path(
+    qtbot, main_window, files, saved, monkeypatch
+):
+    files.open_path(saved)
+    _edit(main_window)
+
+    def crash(session, path):  # the process dies while the session is being written
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("rnnviz.gui.recovery.save_session", crash)
+    with pytest.raises(KeyboardInterrupt):
+        files.autosave_now()
+    # no recovery session yet, but the path it belongs to is already written down
+    assert not files.recovery.recovery_path.exists()
+    monkeypatch.undo()
+    save_session(main_window.controller.latest, files.recovery.recovery_path)  # an earlier autosave
+    assert files.recovery.crashed_work()["path"] == str(saved)
+
+
 def test_an_unreadable_recovery_file_is_set_aside_not_deleted(qtbot, main_window, tmp_path):
     from rnnviz.gui.recovery import RECOVERY_NAME
 
