@@ -42,10 +42,9 @@ AUTOSAVE_MS = 60_000
 FILTER = "rnnviz sessions (*.rnnviz);;All files (*)"
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".dat")  # dropped, they load as the sequence
 #: Files (on disk, or arrays to write) from this size on are read and written off the
-#: GUI thread: a 270 MB session takes over a second either way (benchmarks/bench_session.py).
+#: GUI thread: on the GUI thread a 136 MB session stalled the window for 0.6–1.1 s to
+#: open and 0.1–0.2 s to save (benchmarks/bench_gui.py); an 8 MB one takes ~10 ms.
 BACKGROUND_IO_BYTES = 8 << 20
-
-
 DROP_EVENTS = (QtCore.QEvent.Type.DragEnter, QtCore.QEvent.Type.DragMove, QtCore.QEvent.Type.Drop)
 
 
