@@ -326,7 +326,7 @@ def _write_array_member(zf: zipfile.ZipFile, name: str, a: np.ndarray) -> None:
     header = archive.npy_header(a)
     size = len(header) + a.nbytes
     if size <= _STORE_ABOVE:
-        _write_member(zf, name, header + a.tobytes())
+        _write_member(zf, name, archive.npy_bytes(a))
         return
     data = memoryview(a.reshape(-1)).cast("B")
     with zf.open(_member_info(name, size), "w") as f:
