@@ -259,6 +259,8 @@ class LayerGrads:
     h0: np.ndarray  # [D, H]
     c0: np.ndarray | None  # [D, H]
     dh: np.ndarray  # [T, D, H] total dL/dh at each step, step order
+    dpre: np.ndarray  # [T, G, D, H] dL/d(pre-activation) at each step, step order
+    dc: np.ndarray | None  # [T, D, H] LSTM: total dL/dc at each step, step order
 
 
 def layer_backward(
@@ -281,9 +283,10 @@ def layer_backward(
         dh[T - 1] += dh_last
     rec = Recurrent(W_hh).backward  # dp [G, D, H] ↦ dp · W_hh [D, H]
     dpre = np.empty((T, G, D, H), dtype=dt)  # dL/d(pre-activation), step order
-    dc0 = None
+    dc0 = dcs = None
     if run.mode == "lstm":
-        dc0, dh0 = _lstm_back(run, dh, dpre, rec, dc_last)
+        dcs = np.empty((T, D, H), dtype=dt)
+        dc0, dh0 = _lstm_back(run, dh, dpre, rec, dc_last, dcs)
         dgh = dpre
     elif run.mode == "gru":
         dgh = np.empty_like(dpre)
@@ -291,7 +294,7 @@ def layer_backward(
     else:
         dh0 = _vanilla_back(run, dh, dpre, rec)
         dgh = dpre
-    return _param_grads(run, x, W_ih, dpre, dgh, dh, dh0, dc0)
+    return _param_grads(run, x, W_ih, dpre, dgh, dh, dh0, dc0, dcs)
 
 
 # The loops below walk the steps backwards.  ``acc`` carries the recurrent part of
@@ -313,7 +316,7 @@ def _vanilla_back(run, dh, dpre, rec) -> np.ndarray:
     return acc.copy()
 
 
-def _lstm_back(run, dh, dpre, rec, dc_last) -> tuple[np.ndarray, np.ndarray]:
+def _lstm_back(run, dh, dpre, rec, dc_last, dcs) -> tuple[np.ndarray, np.ndarray]:
     T, _, D, H = dpre.shape
     G = run.gates
     i, f, g, o = G[:, 0], G[:, 1], G[:, 2], G[:, 3]  # [T, D, H]
@@ -329,11 +332,12 @@ def _lstm_back(run, dh, dpre, rec, dc_last) -> tuple[np.ndarray, np.ndarray]:
     tmp = np.empty((D, H), dtype=dpre.dtype)
     acc = np.zeros((D, H), dtype=dpre.dtype)
     steps = zip(dh[_REV], dpre[_REV], dpre[_REV, :3], dpre[_REV, 3], a_o[_REV], b_o[_REV], p3[_REV],
-                f[_REV], strict=True)  # fmt: skip
-    for dh_s, dp, dp_ifg, dp_o, ao, bo, p, fs in steps:
+                f[_REV], dcs[_REV], strict=True)  # fmt: skip
+    for dh_s, dp, dp_ifg, dp_o, ao, bo, p, fs, dc_s in steps:
         dh_s += acc
         np.multiply(dh_s, ao, out=tmp)
         dc += tmp
+        dc_s[...] = dc  # total dL/dc_t, kept for the views
         np.multiply(dc, p, out=dp_ifg)
         np.multiply(dh_s, bo, out=dp_o)
         dc *= fs  # dc_{t-1}
@@ -367,7 +371,7 @@ def _gru_back(run, dh, dgi, dgh, rec) -> np.ndarray:
     return acc.copy()
 
 
-def _param_grads(run, x, W_ih, dpre, dgh, dh, dh0, dc0) -> LayerGrads:
+def _param_grads(run, x, W_ih, dpre, dgh, dh, dh0, dc0, dcs) -> LayerGrads:
     T, G, D, H = dpre.shape
     dW_ih = np.empty_like(W_ih)
     dW_hh = np.empty((D, G * H, H), dtype=dpre.dtype)
@@ -383,7 +387,9 @@ def _param_grads(run, x, W_ih, dpre, dgh, dh, dh0, dc0) -> LayerGrads:
         db_hh[d] = dg.sum(axis=0)
         dxs = dp @ W_ih[d]  # [T, I] step order
         dx += dxs if d == 0 else dxs[::-1]
-    return LayerGrads(W_ih=dW_ih, W_hh=dW_hh, b_ih=db_ih, b_hh=db_hh, x=dx, h0=dh0, c0=dc0, dh=dh)
+    return LayerGrads(
+        W_ih=dW_ih, W_hh=dW_hh, b_ih=db_ih, b_hh=db_hh, x=dx, h0=dh0, c0=dc0, dh=dh, dpre=dpre, dc=dcs
+    )
 
 
 __all__ = [

@@ -307,6 +307,7 @@ class Network:
             W = self._params["head.weight"]
             grads["head.weight"] = dz.T @ trace.output
             grads["head.bias"] = dz.sum(axis=0)
+            grads.d_logits = dz
             d_out = d_out + dz @ W
         elif d_y is not None or d_logits is not None:
             raise ValueError("d_y / d_logits given, but the network has no output head")
@@ -331,10 +332,12 @@ class Network:
                 grads["bias_hh" + sfx] = g.b_hh[d]
                 dh_t = g.dh[:, d] if d == 0 else g.dh[::-1, d]
                 grads.dh_norms[(layer, d)] = np.sqrt(np.einsum("th,th->t", dh_t, dh_t))
+            grads.layers.append(g)
             dh0[sl] = g.h0
             if dc0 is not None:
                 dc0[sl] = g.c0
             d_out = g.x
+        grads.layers.reverse()  # layer 0 first
         grads["x"] = d_out
         grads["h0"] = dh0
         if dc0 is not None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .layers import LayerRun
+from .layers import LayerGrads, LayerRun
 from .optim import NOT_PARAMETERS, global_norm
 from .spec import GATE_NAMES, param_suffix
 
@@ -227,6 +227,9 @@ class Trace:
         return sum(seen.values())
 
 
+_NAMES_BY_G = {1: GATE_NAMES["rnn_tanh"], 3: GATE_NAMES["gru"], 4: GATE_NAMES["lstm"]}
+
+
 class Gradients(dict):
     """``{state_dict key | "x" | "h0" | "c0": gradient}``, plus ``dh_norms``.
 
@@ -237,9 +240,44 @@ class Gradients(dict):
     def __init__(self, *args, **kw) -> None:
         super().__init__(*args, **kw)
         self.dh_norms: dict[tuple[int, int], np.ndarray] = {}
+        self.layers: list[LayerGrads] = []  # per layer, layer 0 first: the per-step gradients
+        self.d_logits: np.ndarray | None = None  # [T, out] dL/d(head logits), when there is a head
 
     def dh_norm(self, layer: int = 0, direction: int = 0) -> np.ndarray:
         return self.dh_norms[(layer, direction)]
+
+    def _layer(self, layer: int, direction: int) -> LayerGrads:
+        if not 0 <= layer < len(self.layers):
+            raise IndexError(f"layer {layer} out of range (0..{len(self.layers) - 1})")
+        g = self.layers[layer]
+        if not 0 <= direction < g.dh.shape[1]:
+            raise IndexError(f"direction {direction} out of range for this network")
+        return g
+
+    @staticmethod
+    def _time(a: np.ndarray, direction: int) -> np.ndarray:
+        """A step-ordered [T, …, D, H] array's ``direction`` in time order (a read-only view)."""
+        v = a[..., direction, :] if direction == 0 else a[::-1, ..., direction, :]
+        v = v.view()
+        v.setflags(write=False)
+        return v
+
+    def dh(self, layer: int = 0, direction: int = 0) -> np.ndarray:
+        """∂L/∂h_t [T, H], time order: the total derivative (through the output and every later step)."""
+        return self._time(self._layer(layer, direction).dh, direction)
+
+    def dc(self, layer: int = 0, direction: int = 0) -> np.ndarray:
+        """∂L/∂c_t [T, H] (LSTM only), time order, total."""
+        g = self._layer(layer, direction)
+        if g.dc is None:
+            raise ValueError("only an LSTM has a cell state c_t")
+        return self._time(g.dc, direction)
+
+    def dpre(self, layer: int = 0, direction: int = 0) -> dict[str, np.ndarray]:
+        """∂L/∂(pre-activation) of each gate (keys as ``Trace.preactivations``) → [T, H], time order."""
+        g = self._layer(layer, direction)
+        names = _NAMES_BY_G[g.dpre.shape[1]]
+        return {k: self._time(g.dpre[:, j], direction) for j, k in enumerate(names)}
 
     def parameter_keys(self) -> list[str]:
         return [k for k in self if k not in NOT_PARAMETERS]
