@@ -53,7 +53,7 @@ def bench_edit(app, label: str, session: Session, view: str, repeats: int = 21) 
     window.show()
     flush(app, window)
     times = []
-    from rnnviz.gui.controller import SYNC_COST_LIMIT, estimated_cost
+    from rnnviz.session.compute import SYNC_COST_LIMIT, estimated_cost
 
     sync = "sync" if estimated_cost(session) <= SYNC_COST_LIMIT else "worker"
     key = "weight_hh_l0"

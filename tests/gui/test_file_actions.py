@@ -116,7 +116,7 @@ def test_a_session_refused_in_the_worker_leaves_file_and_title_as_they_were(
     other = tmp_path / "other.rnnviz"
     save_session(default_session().with_view(step=3), other)
     if how == "refused":
-        monkeypatch.setattr("rnnviz.gui.controller.MAX_TRACE_BYTES", 1)  # "too big for memory"
+        monkeypatch.setattr("rnnviz.session.compute.MAX_TRACE_BYTES", 1)  # "too big for memory"
     shown = []
     files.show_error_dialog = lambda title, message: shown.append(message)
     before = c.session
@@ -435,7 +435,7 @@ def test_recovered_work_too_big_to_show_is_kept(qtbot, main_window, tmp_path, mo
     files.ask_recover = lambda info: True
     shown = []
     files.show_error_dialog = lambda title, message: shown.append(message)
-    monkeypatch.setattr("rnnviz.gui.controller.MAX_TRACE_BYTES", 1)  # "too big for memory"
+    monkeypatch.setattr("rnnviz.session.compute.MAX_TRACE_BYTES", 1)  # "too big for memory"
     c = main_window.controller
     c.threading = threading
     before = c.session

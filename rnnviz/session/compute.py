@@ -1,0 +1,257 @@
+"""What the app computes from a session, and the policies around it.  Qt-free.
+
+    computed = compute(session)      # trace, loss (when there are targets), gradients
+
+:func:`compute` is a pure function of the session: the window runs it on the GUI
+thread or in a worker (see :func:`run_in_worker`), the headless commands call it
+directly, so a script checks the numbers a user sees.
+
+The policies here (which loss fits which head, how a head adapts to new targets,
+how the network follows a new sequence, cost and memory limits) used to live in
+the GUI controller; they are plain functions with plain tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from rnnviz.engine import Network, NetworkSpec, Trace
+from rnnviz.engine.losses import LOSS_TITLES, LossResult
+from rnnviz.engine.trace import Gradients
+from rnnviz.engine.train import sequence_loss
+
+from .model import InitSettings, Sequence, Session
+
+#: Work (multiply-adds, plus a per-step overhead) below which the trace is computed
+#: on the GUI thread.  The engine does 2.5–5 G of these a second on one core, so the
+#: limit is about 10–25 ms; a 2-layer bidirectional LSTM with T = 200, H = 64 is below
+#: it, an LSTM with T = 1000, H = 128 above (benchmarks/bench_gui.py).
+SYNC_COST_LIMIT = 60_000_000
+STEP_OVERHEAD = 20_000
+#: Backpropagation through time costs about twice the forward pass (gradients are
+#: computed with the trace whenever the sequence has targets the head can fit).
+BACKWARD_FACTOR = 2
+#: The trace (every state and gate at every step) may take this much memory at most.
+MAX_TRACE_BYTES = 2 * 2**30
+#: Drawing more weights than this (≈ 100 ms) happens in the worker too.
+BUILD_PARAM_LIMIT = 500_000
+
+#: Loss by output head, as in the course: softmax → cross-entropy, sigmoid → BCE, linear → MSE.
+LOSS_BY_HEAD = {"softmax": "cross_entropy", "sigmoid": "bce", None: "mse"}
+
+
+@dataclass(frozen=True, eq=False)
+class Computed:
+    """One session's trace and, when it has targets that fit, its loss and gradients."""
+
+    session: Session
+    trace: Trace
+    loss: LossResult | None = None
+    grads: Gradients | None = None  # ∂L/∂ every weight and, per step, ∂L/∂h_t, ∂L/∂c_t, ∂L/∂gates
+    warning: str | None = None  # e.g. the forward pass overflowed: said once it is committed
+
+
+def loss_for(network: Network) -> str:
+    """The loss a network's head is trained with (the course's pairing)."""
+    return LOSS_BY_HEAD.get(network.head_activation if network.has_head else None, "mse")
+
+
+def loss_title(name: str) -> str:
+    return LOSS_TITLES.get(name, name)
+
+
+def loss_shape(sequence: Sequence) -> str:
+    """Where the loss applies, in the engine's terms (one-to-many counts every step)."""
+    return "many_to_one" if sequence.shape == "many_to_one" else "many_to_many"
+
+
+def estimated_cost(session: Session) -> int:
+    """Rough multiply-adds of a forward pass (and BPTT, when there are targets), plus a
+    per-step Python overhead."""
+    spec = session.network.spec
+    G = len(spec.gate_names)
+    T, H, D, L = session.sequence.steps, spec.hidden_size, spec.num_directions, spec.num_layers
+    per_step = 0
+    for layer in range(L):
+        n_in = spec.input_size if layer == 0 else D * H
+        per_step += D * (G * H * (n_in + H) + STEP_OVERHEAD)
+    forward = T * per_step + T * spec.output_size * D * H
+    return forward * (1 + BACKWARD_FACTOR) if session.sequence.targets is not None else forward
+
+
+def trace_bytes(session: Session) -> int:
+    """About how much memory the trace of ``session`` takes (float64), with its
+    per-step gradients when there are targets (about as much again)."""
+    spec = session.network.spec
+    G, H = len(spec.gate_names), spec.hidden_size
+    per_step = spec.num_layers * spec.num_directions * (2 * G * H + 3 * H) + spec.num_directions * H
+    per_step += 2 * spec.output_size + session.sequence.num_features
+    if session.sequence.targets is not None:
+        per_step += spec.num_layers * spec.num_directions * (G * H + 2 * H) + spec.output_size
+    return 8 * session.sequence.steps * per_step
+
+
+def check_memory(session: Session) -> None:
+    need = trace_bytes(session)
+    if need > MAX_TRACE_BYTES:
+        raise ValueError(
+            f"this sequence ({session.sequence.steps:,} steps) and network need about {need / 2**30:.1f} GB "
+            f"for their trace; the limit is {MAX_TRACE_BYTES / 2**30:.0f} GB — shorten the sequence or "
+            "make the network smaller"
+        )
+
+
+def _target_fit(session: Session, trace: Trace) -> None:
+    """A ValueError in words when the targets' width does not match what the loss compares."""
+    targets, net = session.sequence.targets, session.network
+    if net.has_head:
+        width = trace.y.shape[1]
+    else:
+        width = trace.output.shape[1]
+    if width != targets.shape[1]:
+        raise ValueError(
+            f"{targets.shape[1]} target column(s) for {width} "
+            + ("outputs" if net.has_head else "hidden units (no output head)")
+        )
+
+
+def loss_and_gradients(session: Session, trace: Trace) -> tuple[LossResult | None, Gradients | None]:
+    """The per-step loss and BPTT's gradients when the sequence has targets that fit the
+    prediction; (None, None) without targets.  Raises ValueError when they do not fit."""
+    targets = session.sequence.targets
+    if targets is None:
+        return None, None
+    net = session.network
+    _target_fit(session, trace)
+    name = loss_for(net)
+    result = sequence_loss(net, trace, targets, name, loss_shape(session.sequence))
+    if not net.has_head:
+        grads = net.backward(trace, d_output=result.grad)
+    elif name == "mse":
+        grads = net.backward(trace, d_y=result.grad)
+    else:
+        grads = net.backward(trace, d_logits=result.grad)
+    return result, grads
+
+
+def compute(session: Session) -> Computed:
+    """The pure work: forward pass, loss and gradients.  Runs on any thread; raises ValueError."""
+    check_memory(session)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # huge weights: said below
+        trace = session.network.forward(session.inputs)
+        no_loss = None
+        try:
+            loss, grads = loss_and_gradients(session, trace)
+        except ValueError as exc:
+            loss = grads = None  # targets that do not suit this head: no loss panel, but the trace stands
+            no_loss = f"No loss is shown: the targets do not suit the {loss_title(loss_for(session.network)).lower()} loss: {exc}"
+    warnings = [w for w in (overflow_warning(trace), no_loss) if w]
+    return Computed(session, trace, loss, grads, "; ".join(warnings) or None)
+
+
+def overflow_warning(trace: Trace) -> str | None:
+    """What went non-finite first (a state, then the output), naming step, layer and
+    direction; None when every number of the trace is finite."""
+    for layer, run in enumerate(trace.runs):
+        D = run.hs.shape[1]
+        for d in range(D):
+            where = f"layer {layer + 1}" + (f" {('forward', 'backward')[d]}" if D > 1 else "")
+            for name, states in (("h", run.hidden(d)), ("c", None if run.cs is None else run.cell(d))):
+                if states is None or np.isfinite(states).all():
+                    continue
+                t = int(np.argmax(~np.isfinite(states).all(axis=1))) + 1
+                return _overflowed(f"{name} at step t = {t} ({where})")
+    for name, a in (("the output logits", trace.y_logits), ("the output y", trace.y)):
+        if a is not None and not np.isfinite(a).all():
+            t = int(np.argmax(~np.isfinite(a).all(axis=1))) + 1
+            return _overflowed(f"{name} at step t = {t}")
+    return None
+
+
+def _overflowed(what: str) -> str:
+    return (
+        f"The numbers overflowed: {what} is infinite or not a number. Some weights are too large; "
+        "views leave such values blank"
+    )
+
+
+# -- how the network follows an edit -------------------------------------------------
+def initialised(spec: NetworkSpec, init: InitSettings) -> Network:
+    """A fresh network of ``spec`` drawn with the session's init settings."""
+    forget = init.forget_bias_one and spec.mode == "lstm"
+    return Network.from_spec(
+        spec, init=init.scheme, seed=init.seed, constant=init.constant, forget_bias_one=forget
+    )
+
+
+def head_suits_targets(activation: str | None, targets: np.ndarray) -> bool:
+    """Whether an output head can be trained on these targets: softmax needs two or more
+    columns of probabilities (or one-hot), sigmoid values in [0, 1]; linear takes anything."""
+    known = targets[np.isfinite(targets)]
+    if activation == "softmax":
+        return targets.shape[1] >= 2 and bool((known >= 0).all())
+    if activation == "sigmoid":
+        return bool(((known >= 0) & (known <= 1)).all())
+    return True
+
+
+def adapted_head(session: Session, sequence: Sequence) -> str | None:
+    """The head's activation for a new sequence.  It changes only with the kind of
+    targets: when their width changes (or there were none) and a softmax or sigmoid
+    head cannot fit them, it becomes linear (e.g. a sine after the next-word example).
+    One bad target typed into the table changes nothing (the loss says why it is missing)."""
+    spec = session.network.spec
+    act, targets, before = spec.head_activation, sequence.targets, session.sequence.targets
+    if not spec.has_head or targets is None or act is None:
+        return act
+    same_kind = before is not None and before.shape[1] == targets.shape[1]
+    if same_kind or head_suits_targets(act, targets):
+        return act
+    return None
+
+
+def adapt_network(session: Session, sequence: Sequence) -> Network:
+    """The network for a new sequence.
+
+    When the feature count changes, layer 0's input weights (both directions) are
+    re-initialised with the session's init settings and every other weight is kept.
+    When the network has an output head and the targets have a different width,
+    the head follows the targets (re-initialised); a softmax or sigmoid head that
+    cannot fit the targets (real numbers, one column) becomes linear, keeping its
+    weights.  Otherwise nothing changes.
+    """
+    net = session.network
+    spec = net.spec
+    new_in = sequence.num_features
+    new_out = spec.output_size
+    targets = sequence.targets
+    act = adapted_head(session, sequence)
+    if spec.has_head and targets is not None and targets.shape[1] != spec.output_size:
+        new_out = targets.shape[1]
+    if new_in == spec.input_size and new_out == spec.output_size and act == spec.head_activation:
+        return net
+    new_spec = replace(spec, input_size=new_in, output_size=new_out, head_activation=act)
+    # layer 0 and the head of a 1-layer twin: the same draws as layer 0 of a full init
+    fresh = initialised(replace(new_spec, num_layers=1), session.init).state_dict()
+    params = {k: net.param(k) for k in spec.param_shapes()}
+    merged = {}
+    for key, shape in new_spec.param_shapes().items():
+        merged[key] = params[key] if key in params and params[key].shape == shape else fresh[key]
+    return Network(new_spec, merged)
+
+
+def with_sequence(session: Session, sequence: Sequence) -> Session:
+    """``session`` on a new sequence, its network adapted (see :func:`adapt_network`)."""
+    return replace(session, sequence=sequence, network=adapt_network(session, sequence))
+
+
+def head_change_message(before: Session, sequence: Sequence) -> str | None:
+    """What to tell the user when a new sequence changes the head's activation."""
+    if not before.network.has_head:
+        return None
+    old, new = before.network.head_activation, adapted_head(before, sequence)
+    if old == new:
+        return None
+    return f"The output head is now {new or 'linear'} (was {old or 'linear'}): a {old} head cannot fit these targets"
