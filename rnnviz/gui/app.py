@@ -120,10 +120,7 @@ def export_png(window, path: str) -> int:
 
 
 def export_math(session, path: str) -> int:
-    """Hook for ``--export-math OUT [--step t]``: the worked-math panel writes the body."""
-    try:
-        from .math_panel import export_step_markdown
-    except ImportError:
-        print("rnnviz: --export-math is not available in this build", file=sys.stderr)
-        return 2
+    """``--export-math OUT [--step t]``: the worked-math panel writes the body."""
+    from .math_panel import export_step_markdown
+
     return export_step_markdown(session, path)

@@ -1,155 +1,39 @@
-"""The session controller: holds the current Session, applies edits, computes the Trace.
+"""The session controller: the Qt side of the :class:`~rnnviz.session.workspace.Workspace`.
 
-Small networks are computed at once on the GUI thread; big ones in a worker thread
-with a generation counter, so a cancelled or superseded computation's result is
-dropped.  A failed edit (the engine's ValueError) becomes ``sig_error`` and the
-previous session stays.  No widget code lives here.
+It applies edits, computes (``rnnviz.session.compute``, a pure function) on the GUI
+thread when it is cheap and in the ``"compute"`` lane of :class:`~.jobs.Jobs`
+otherwise, and commits the result to the workspace, which owns the session and
+the cursor.  A newer edit or a cancel makes a running computation stale: its
+result is dropped.  A failed edit (the engine's ValueError) becomes ``sig_error``
+and the previous session stays.  The policies (costs, limits, heads) are Qt-free
+and live in :mod:`rnnviz.session.compute`.  No widget code lives here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 from rnnviz.engine import Network, NetworkSpec, Trace
 from rnnviz.session import InitSettings, Sequence, Session
+from rnnviz.session import compute as policy
+from rnnviz.session.compute import Computed, compute
+from rnnviz.session.workspace import CURSOR_FIELDS, Cursor, Workspace
 
-#: Work (multiply-adds, plus a per-step overhead) below which the trace is computed
-#: on the GUI thread.  The engine does 2.5–5 G of these a second on one core, so the
-#: limit is about 10–25 ms; a 2-layer bidirectional LSTM with T = 200, H = 64 is below
-#: it, an LSTM with T = 1000, H = 128 above (benchmarks/bench_gui.py).
-SYNC_COST_LIMIT = 60_000_000
-STEP_OVERHEAD = 20_000
-#: The trace (every state and gate at every step) may take this much memory at most.
-MAX_TRACE_BYTES = 2 * 2**30
-#: Drawing more weights than this (≈ 100 ms) happens in the worker too.
-BUILD_PARAM_LIMIT = 500_000
+from .jobs import Jobs
 
-#: Loss by output head, as in the course: softmax → cross-entropy, sigmoid → BCE, linear → MSE.
-LOSS_BY_HEAD = {"softmax": "cross_entropy", "sigmoid": "bce", None: "mse"}
-LOSS_TITLES = {"cross_entropy": "cross-entropy", "bce": "binary cross-entropy", "mse": "mean squared error"}
-
-
-@dataclass(frozen=True, eq=False)
-class Computed:
-    """One session's trace and, when it has targets, its per-step loss."""
-
-    session: Session
-    trace: Trace
-    loss: object | None  # rnnviz.engine.losses.LossResult
-    warning: str | None = None  # e.g. the forward pass overflowed: said once it is committed
-
-
-def estimated_cost(session: Session) -> int:
-    """Rough multiply-adds of a forward pass, plus a per-step Python overhead."""
-    spec = session.network.spec
-    G = len(spec.gate_names)
-    T, H, D, L = session.sequence.steps, spec.hidden_size, spec.num_directions, spec.num_layers
-    per_step = 0
-    for layer in range(L):
-        n_in = spec.input_size if layer == 0 else D * H
-        per_step += D * (G * H * (n_in + H) + STEP_OVERHEAD)
-    return T * per_step + T * spec.output_size * D * H
-
-
-def trace_bytes(session: Session) -> int:
-    """About how much memory the trace of ``session`` takes (float64)."""
-    spec = session.network.spec
-    G, H = len(spec.gate_names), spec.hidden_size
-    per_step = spec.num_layers * spec.num_directions * (2 * G * H + 3 * H) + spec.num_directions * H
-    per_step += 2 * spec.output_size + session.sequence.num_features
-    return 8 * session.sequence.steps * per_step
-
-
-def loss_name(network: Network) -> str:
-    return LOSS_BY_HEAD.get(network.head_activation, "mse")
-
-
-def compute_loss(session: Session, trace: Trace):
-    """The per-step loss when the sequence has targets that fit the prediction, else None."""
-    targets = session.sequence.targets
-    if targets is None:
-        return None
-    try:
-        from rnnviz.engine import losses
-    except ImportError:  # pragma: no cover - losses.py is being written
-        return None
-    net = session.network
-    name = loss_name(net)
-    if net.has_head:
-        prediction = trace.y if name == "mse" else trace.y_logits
-    else:
-        prediction = trace.output  # no head: compare h_t (top layer) itself
-    if prediction.shape[1] != targets.shape[1]:
-        raise ValueError(
-            f"{targets.shape[1]} target column(s) for {prediction.shape[1]} "
-            + ("outputs" if net.has_head else "hidden units (no output head)")
-        )
-    shape = "many_to_one" if session.sequence.shape == "many_to_one" else "many_to_many"
-    return losses.compute_loss(name, prediction, targets, shape)
-
-
-def compute(session: Session) -> Computed:
-    """The pure work: forward pass and loss.  Runs on any thread; raises ValueError."""
-    need = trace_bytes(session)
-    if need > MAX_TRACE_BYTES:
-        raise ValueError(
-            f"this sequence ({session.sequence.steps:,} steps) and network need about {need / 2**30:.1f} GB "
-            f"for their trace; the limit is {MAX_TRACE_BYTES / 2**30:.0f} GB — shorten the sequence or "
-            "make the network smaller"
-        )
-    with np.errstate(over="ignore", invalid="ignore"):  # huge weights overflow: said below
-        trace = session.network.forward(session.inputs)
-        no_loss = None
-        try:
-            loss = compute_loss(session, trace)
-        except ValueError as exc:
-            loss = None  # targets that do not suit this head: no loss panel, but the trace stands
-            what = LOSS_TITLES.get(loss_name(session.network), loss_name(session.network))
-            no_loss = f"No loss is shown: the targets do not suit the {what} loss: {exc}"
-    warnings = [w for w in (overflow_warning(trace), no_loss) if w]
-    return Computed(session, trace, loss, "; ".join(warnings) or None)
-
-
-def overflow_warning(trace: Trace) -> str | None:
-    """What went non-finite first (a state, then the output), naming step, layer and
-    direction; None when every number of the trace is finite."""
-    for layer, run in enumerate(trace.runs):
-        D = run.hs.shape[1]
-        for d in range(D):
-            where = f"layer {layer + 1}" + (f" {('forward', 'backward')[d]}" if D > 1 else "")
-            for name, states in (("h", run.hidden(d)), ("c", None if run.cs is None else run.cell(d))):
-                if states is None or np.isfinite(states).all():
-                    continue
-                t = int(np.argmax(~np.isfinite(states).all(axis=1))) + 1
-                return _overflowed(f"{name} at step t = {t} ({where})")
-    for name, a in (("the output logits", trace.y_logits), ("the output y", trace.y)):
-        if a is not None and not np.isfinite(a).all():
-            t = int(np.argmax(~np.isfinite(a).all(axis=1))) + 1
-            return _overflowed(f"{name} at step t = {t}")
-    return None
-
-
-def _overflowed(what: str) -> str:
-    return (
-        f"The numbers overflowed: {what} is infinite or not a number. Some weights are too large; "
-        "views leave such values blank"
-    )
-
-
-class _Relay(QObject):
-    """Carries a worker's result back to the GUI thread (queued signal)."""
-
-    sig_done = Signal(int, object, object)  # generation, Computed | None, error message | None
+COMPUTE = "compute"  # the jobs lane of forward passes
 
 
 class SessionController(QObject):
-    """The current session and its trace; every edit goes through here."""
+    """The current session, its computation and the cursor; every edit goes through here."""
 
-    sig_session_changed = Signal(object)  # Session: committed, with its trace
+    sig_computed = Signal(object)  # Computed: committed
+    sig_cursor_changed = Signal(object)  # Cursor
+    sig_session_changed = Signal(object)  # Session: committed (or shown again after a refusal)
     sig_trace_changed = Signal(object)  # Trace
     sig_busy_changed = Signal(bool)
     sig_error = Signal(str)  # an edit was refused; the previous session stays
@@ -160,33 +44,51 @@ class SessionController(QObject):
         super().__init__(parent)
         if threading not in ("auto", "sync", "async"):
             raise ValueError("threading must be 'auto', 'sync' or 'async'")
+        self.jobs = Jobs(self)
         self.threading = threading  # "sync" in tests makes all work synchronous
-        self._computed: Computed | None = None
+        self.workspace = Workspace()  # owns the committed computation and the cursor
+        self.workspace.subscribe("computed", self._on_workspace_computed)
+        self.workspace.subscribe("cursor", self.sig_cursor_changed.emit)
         self._pending: Session | None = None  # the session being computed, when known
         self._pending_build: Callable[[], Session] | None = None  # or how to build it
         self._pending_is_edit = False
-        self._generation = 0
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(2)
-        self._relay = _Relay()
-        self._relay.sig_done.connect(self._on_worker_done)
+        self._pending_cursor: Cursor | None = None  # a file's saved cursor, applied on commit
         if session is not None:
             self.set_session(session)
 
+    @property
+    def threading(self) -> str:
+        return self._threading
+
+    @threading.setter
+    def threading(self, value: str) -> None:
+        self._threading = value
+        self.jobs.sync = value == "sync"
+
     # -- what views read ------------------------------------------------------
     @property
+    def computed(self) -> Computed | None:
+        return self.workspace.computed
+
+    @property
     def session(self) -> Session | None:
-        """The committed session: the one whose trace every view shows."""
-        return self._computed.session if self._computed else None
+        """The committed session (the one whose trace every view shows), cursor included."""
+        return self.workspace.document()
 
     @property
     def trace(self) -> Trace | None:
-        return self._computed.trace if self._computed else None
+        c = self.workspace.computed
+        return c.trace if c else None
 
     @property
     def loss(self):
         """The committed session's LossResult (``.per_step`` [T]), or None."""
-        return self._computed.loss if self._computed else None
+        c = self.workspace.computed
+        return c.loss if c else None
+
+    @property
+    def cursor(self) -> Cursor:
+        return self.workspace.cursor
 
     @property
     def busy(self) -> bool:
@@ -202,21 +104,28 @@ class SessionController(QObject):
         """The newest known session: the one being computed if known, else the committed one."""
         return self._pending if self._pending is not None else self.session
 
+    def request_cursor(self, **changes) -> bool:
+        """A view asks to move the cursor (clamped by the workspace)."""
+        return self.workspace.request_cursor(**changes)
+
     # -- computing ------------------------------------------------------------
     def set_session(self, session: Session) -> bool:
-        """Compute ``session``'s trace and commit it; False if refused at once."""
-        if self._should_run_sync(estimated_cost(session)):
-            return self._run_sync(session)
+        """Compute ``session``'s trace and commit it, with its saved cursor; False if refused at once."""
+        cursor = Cursor(session.view.step, session.view.layer, session.view.direction,
+                        session.view.unit, session.view.gate)  # fmt: skip
+        if self._should_run_sync(policy.estimated_cost(session)):
+            return self._run_sync(session, cursor)
+        self._pending_cursor = cursor
         return self._run_async(lambda: session, session)
 
     def _should_run_sync(self, cost: int) -> bool:
         if self.threading != "auto":
             return self.threading == "sync"
-        return cost <= SYNC_COST_LIMIT
+        return cost <= policy.SYNC_COST_LIMIT
 
-    def _run_sync(self, session: Session) -> bool:
-        self._generation += 1
+    def _run_sync(self, session: Session, cursor: Cursor | None = None) -> bool:
         was_busy = self.busy
+        self.jobs.drop(COMPUTE)
         self._pending = self._pending_build = None
         try:
             result = compute(session)
@@ -224,7 +133,7 @@ class SessionController(QObject):
             result, error = None, str(exc)
         else:
             error = None
-            self._commit(result)
+            self._commit(result, cursor)
         if was_busy:
             self.sig_busy_changed.emit(False)
         if error is not None:
@@ -234,59 +143,47 @@ class SessionController(QObject):
     def _run_async(
         self, build: Callable[[], Session], session: Session | None = None, edit: bool = False
     ) -> bool:
-        """Build (when ``session`` is not known yet) and compute in a worker thread.
+        """Build (when ``session`` is not known yet) and compute in the ``"compute"`` lane.
 
         ``edit``: the result keeps the view settings, title and note the committed
         session has when it arrives (the user may have moved on meanwhile).
         """
-        self._generation += 1
         was_busy = self.busy
         self._pending, self._pending_build = session, build
         self._pending_is_edit = edit
-        gen = self._generation
-        self._pool.start(lambda: self._work(gen, build))
-        if not was_busy:
+        if not edit and session is None:
+            self._pending_cursor = None
+        self.jobs.start(COMPUTE, lambda: _compute_guarded(build), on_done=self._on_worker_done)
+        if not was_busy and self.busy:
             self.sig_busy_changed.emit(True)
         return True
 
-    def _work(self, generation: int, build: Callable[[], Session]) -> None:  # worker thread
-        if generation != self._generation:
-            return  # superseded before it started
-        try:
-            result, error = compute(build()), None
-        except ValueError as exc:
-            result, error = None, str(exc)
-        except MemoryError:
-            result, error = None, "not enough memory for this sequence and network"
-        if generation == self._generation:
-            self._relay.sig_done.emit(generation, result, error)
-
-    def _on_worker_done(self, generation: int, result, error) -> None:
-        if generation != self._generation:
-            return  # stale: a newer edit or a cancel came in since
+    def _on_worker_done(self, outcome: tuple[Computed | None, str | None]) -> None:
+        result, error = outcome
         self._pending = self._pending_build = None
+        cursor, self._pending_cursor = self._pending_cursor, None
         if error is not None:
             self.sig_error.emit(error)
-            if self._computed is not None:
-                self.sig_session_changed.emit(self._computed.session)  # editors show it again
+            if self.session is not None:
+                self.sig_session_changed.emit(self.session)  # editors show it again
         else:
-            if self._pending_is_edit and self._computed is not None:
-                now = self._computed.session
+            now = self.workspace.session
+            if self._pending_is_edit and now is not None:
                 result = replace(
                     result, session=replace(result.session, view=now.view, title=now.title, note=now.note)
                 )
-            self._commit(result)
+            self._commit(result, cursor)
         self.sig_busy_changed.emit(False)
 
     def cancel(self) -> None:
         """Drop the running computation; the committed session stays."""
         if not self.busy:
             return
-        self._generation += 1
-        self._pending = self._pending_build = None
+        self.jobs.drop(COMPUTE)
+        self._pending = self._pending_build = self._pending_cursor = None
         self.sig_message.emit("Computation cancelled; the previous network and sequence stay.")
-        if self._computed is not None:
-            self.sig_session_changed.emit(self._computed.session)
+        if self.session is not None:
+            self.sig_session_changed.emit(self.session)
         self.sig_busy_changed.emit(False)
 
     def finish(self, msecs: int = -1) -> bool:
@@ -294,19 +191,20 @@ class SessionController(QObject):
         close, so an edit still being built is not lost); False if it is still running."""
         if not self.busy:
             return True
-        if not self._pool.waitForDone(msecs):
+        if not self.jobs.finish(COMPUTE, None if msecs < 0 else msecs / 1000):
             return False
-        for receiver in (self, self._relay):  # the worker's queued result, delivered now
-            QCoreApplication.sendPostedEvents(receiver, QEvent.Type.MetaCall)
         return not self.busy
 
     def wait(self, msecs: int = -1) -> bool:
         """Block until the worker threads are idle (shutdown, tests)."""
-        return self._pool.waitForDone(msecs)
+        return self.jobs.wait_all(msecs)
 
-    def _commit(self, result: Computed) -> None:
-        self._computed = result
-        self.sig_session_changed.emit(result.session)
+    def _commit(self, result: Computed, cursor: Cursor | None = None) -> None:
+        self.workspace.commit(result, cursor)  # → _on_workspace_computed, then the cursor
+
+    def _on_workspace_computed(self, result: Computed) -> None:
+        self.sig_session_changed.emit(self.session)
+        self.sig_computed.emit(result)
         self.sig_trace_changed.emit(result.trace)
         if result.warning is not None:
             self.sig_warning.emit(result.warning)
@@ -326,7 +224,7 @@ class SessionController(QObject):
             if base is None:
                 return False
             base_build = lambda: base  # noqa: E731
-        heavy = build_params > BUILD_PARAM_LIMIT and self.threading != "sync"
+        heavy = build_params > policy.BUILD_PARAM_LIMIT and self.threading != "sync"
         if heavy or (self._pending_build is not None and self._pending is None):
             return self._run_async(lambda: make(base_build()), edit=True)
         try:
@@ -334,7 +232,12 @@ class SessionController(QObject):
         except ValueError as exc:
             self.sig_error.emit(str(exc))
             return False
-        return self.set_session(session)
+        return self._compute_edit(session)
+
+    def _compute_edit(self, session: Session) -> bool:
+        if self._should_run_sync(policy.estimated_cost(session)):
+            return self._run_sync(session)
+        return self._run_async(lambda: session, session, edit=False)
 
     def set_structure(
         self,
@@ -364,24 +267,24 @@ class SessionController(QObject):
             return False
 
         def make(s: Session) -> Session:
-            return s.with_network(_initialised(replace(spec, input_size=s.network.input_size), s.init))
+            return s.with_network(policy.initialised(replace(spec, input_size=s.network.input_size), s.init))
 
         return self._apply(make, spec.num_parameters())
 
     def set_init(self, init: InitSettings) -> None:
         """Remember the initialisation settings; ``reinitialise`` applies them."""
-        base = self.latest
-        if base is None:
+        if self.latest is None:
             return
         if self._pending is not None:
             self._pending = replace(self._pending, init=init)
-        if self._computed is not None:
-            self._computed = replace(self._computed, session=replace(self._computed.session, init=init))
+        now = self.workspace.session
+        if now is not None:
+            self.workspace.replace_session(replace(now, init=init))
 
     def reinitialise(self, init: InitSettings | None = None) -> bool:
         def make(s: Session) -> Session:
             settings = init or s.init
-            return replace(s, network=_initialised(s.network.spec, settings), init=settings)
+            return replace(s, network=policy.initialised(s.network.spec, settings), init=settings)
 
         base = self.latest
         return self._apply(make, base.network.num_parameters() if base is not None else 0)
@@ -401,21 +304,23 @@ class SessionController(QObject):
         """New inputs/targets.  The network's input size follows the feature count."""
         base = self.latest
         size = base.network.num_parameters() if base is not None else 0  # when the network is rebuilt
-        new = adapted_head(base, sequence) if base is not None else None
-        ok = self._apply(lambda s: replace(s, sequence=sequence, network=adapt_network(s, sequence)), size)
-        if ok and base is not None and base.network.has_head:
-            old = base.network.head_activation
-            if old != new:
-                self.sig_message.emit(
-                    f"The output head is now {new or 'linear'} (was {old or 'linear'}): "
-                    f"a {old} head cannot fit these targets"
-                )
+        ok = self._apply(lambda s: policy.with_sequence(s, sequence), size)
+        message = policy.head_change_message(base, sequence) if ok and base is not None else None
+        if message:
+            self.sig_message.emit(message)
         return ok
 
     def set_view(self, **changes) -> None:
-        """Where the user looks (step, selection, speed…): no recomputation, no signal."""
-        if self._computed is not None:
-            self._computed = replace(self._computed, session=self._computed.session.with_view(**changes))
+        """Where the user looks (cursor fields go to the workspace's cursor) and the view
+        settings (speed, loop, decimals, layout): no recomputation."""
+        cursor = {k: changes.pop(k) for k in CURSOR_FIELDS if k in changes}
+        if cursor:
+            self.workspace.request_cursor(**cursor)
+        if not changes:
+            return
+        now = self.workspace.session
+        if now is not None:
+            self.workspace.replace_session(now.with_view(**changes))
         if self._pending is not None:
             self._pending = self._pending.with_view(**changes)
 
@@ -425,69 +330,17 @@ class SessionController(QObject):
 
     def set_text(self, title: str | None = None, note: str | None = None) -> None:
         changes = {k: v for k, v in (("title", title), ("note", note)) if v is not None}
-        if self._computed is not None:
-            self._computed = replace(self._computed, session=replace(self._computed.session, **changes))
-            self.sig_session_changed.emit(self._computed.session)
+        now = self.workspace.session
+        if now is not None:
+            self.workspace.replace_session(replace(now, **changes))
+            self.sig_session_changed.emit(self.session)
 
 
-def _initialised(spec: NetworkSpec, init: InitSettings) -> Network:
-    forget = init.forget_bias_one and spec.mode == "lstm"
-    return Network.from_spec(
-        spec, init=init.scheme, seed=init.seed, constant=init.constant, forget_bias_one=forget
-    )
-
-
-def head_suits_targets(activation: str | None, targets: np.ndarray) -> bool:
-    """Whether an output head can be trained on these targets: softmax needs two or more
-    columns of probabilities (or one-hot), sigmoid values in [0, 1]; linear takes anything."""
-    known = targets[np.isfinite(targets)]
-    if activation == "softmax":
-        return targets.shape[1] >= 2 and bool((known >= 0).all())
-    if activation == "sigmoid":
-        return bool(((known >= 0) & (known <= 1)).all())
-    return True
-
-
-def adapted_head(session: Session, sequence: Sequence) -> str | None:
-    """The head's activation for a new sequence.  It changes only with the kind of
-    targets: when their width changes (or there were none) and a softmax or sigmoid
-    head cannot fit them, it becomes linear (e.g. a sine after the next-word example).
-    One bad target typed into the table changes nothing (the loss says why it is missing)."""
-    spec = session.network.spec
-    act, targets, before = spec.head_activation, sequence.targets, session.sequence.targets
-    if not spec.has_head or targets is None or act is None:
-        return act
-    same_kind = before is not None and before.shape[1] == targets.shape[1]
-    if same_kind or head_suits_targets(act, targets):
-        return act
-    return None
-
-
-def adapt_network(session: Session, sequence: Sequence) -> Network:
-    """The network for a new sequence.
-
-    When the feature count changes, layer 0's input weights (both directions) are
-    re-initialised with the session's init settings and every other weight is kept.
-    When the network has an output head and the targets have a different width,
-    the head follows the targets (re-initialised); a softmax or sigmoid head that
-    cannot fit the targets (real numbers, one column) becomes linear, keeping its
-    weights.  Otherwise nothing changes.
-    """
-    net = session.network
-    spec = net.spec
-    new_in = sequence.num_features
-    new_out = spec.output_size
-    targets = sequence.targets
-    act = adapted_head(session, sequence)
-    if spec.has_head and targets is not None and targets.shape[1] != spec.output_size:
-        new_out = targets.shape[1]
-    if new_in == spec.input_size and new_out == spec.output_size and act == spec.head_activation:
-        return net
-    new_spec = replace(spec, input_size=new_in, output_size=new_out, head_activation=act)
-    # layer 0 and the head of a 1-layer twin: the same draws as layer 0 of a full init
-    fresh = _initialised(replace(new_spec, num_layers=1), session.init).state_dict()
-    params = {k: net.param(k) for k in spec.param_shapes()}
-    merged = {}
-    for key, shape in new_spec.param_shapes().items():
-        merged[key] = params[key] if key in params and params[key].shape == shape else fresh[key]
-    return Network(new_spec, merged)
+def _compute_guarded(build: Callable[[], Session]) -> tuple[Computed | None, str | None]:
+    """``compute(build())`` for the worker: a refusal is a message, not an exception."""
+    try:
+        return compute(build()), None
+    except ValueError as exc:
+        return None, str(exc)
+    except MemoryError:
+        return None, "not enough memory for this sequence and network"

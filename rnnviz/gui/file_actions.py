@@ -8,8 +8,7 @@ Plugs into a :class:`~rnnviz.gui.main_window.MainWindow` from outside::
 
 (``rnnviz.gui.app.run`` does this; a file named on the command line that cannot
 be opened is passed as ``startup_error`` and shown in a dialog over the default
-session.)  It adds its actions to ``window.file_menu`` (replacing the window's placeholder
-Open and Save As), watches ``controller.sig_session_changed`` for the title, and
+session.)  It adds its actions to ``window.file_menu`` watches ``controller.sig_session_changed`` for the title, and
 filters the window's close and drag-and-drop events.  Every dialog is an
 attribute tests can replace (``ask_unsaved``, ``ask_revert``, ``ask_recover``,
 ``choose_open_path``, ``choose_save_path``, ``show_error_dialog``, ``ask_title_note``).
@@ -232,12 +231,8 @@ class FileActions(QtCore.QObject):
         return action
 
     def _install_menu(self) -> None:
-        """Put the file actions at the top of File, replacing the window's placeholders."""
+        """Put the file actions at the top of File."""
         menu: QtWidgets.QMenu = self.window.file_menu
-        for name in ("action_open", "action_save"):
-            old = getattr(self.window, name, None)
-            if old is not None:
-                menu.removeAction(old)
         first = menu.actions()[0] if menu.actions() else None
         for item in (
             self.action_new, self.action_open, self.recent_menu, self.examples_menu, None,

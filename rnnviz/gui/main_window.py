@@ -15,6 +15,7 @@ from .docks import NetworkBuilderDock, SequenceDock, WeightEditorDock
 from .playback import Playback
 from .theme import ERROR_COLOUR
 from .timeline import TimelineWidget, install_playback_shortcuts
+from .views import ViewBinder
 
 APP_NAME = "rnnviz"
 EXPORT_SIZE = QtCore.QSize(1400, 900)
@@ -27,10 +28,8 @@ class MainWindow(QtWidgets.QMainWindow):
         super().__init__(parent)
         self.setObjectName("MainWindow")
         self.controller = SessionController(threading=threading, parent=self)
-        self.playback = Playback(0, self)
-        self._views: list[QtWidgets.QWidget] = []
-        self._selection = (0, 0, 0, "")
-        self._restore_step: int | None = None
+        # the step belongs to the workspace's cursor: the clock asks to move it
+        self.playback = Playback(0, self, request=lambda t: self.controller.request_cursor(step=t))
         self._error_shown = False  # the status bar shows an error (cleared by the next edit)
         self._build_central()
         self._build_timeline()
@@ -57,8 +56,7 @@ class MainWindow(QtWidgets.QMainWindow):
         lay.addWidget(self.note_bar)
         lay.addWidget(self.central_tabs, 1)
         self.setCentralWidget(central)
-        self._stale: set[QtWidgets.QWidget] = set()  # tabs behind the current one, out of date
-        self.central_tabs.currentChanged.connect(self._on_central_tabs_current_changed)
+        self.binder = ViewBinder(self.controller, self.central_tabs, self)  # the one place views are bound
         from .diagrams import DiagramsView
         from .math_panel import MathPanel
         from .plots import PlotsArea
@@ -71,35 +69,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.add_central_view(self.plots_view, "Plots")
 
     def add_central_view(self, widget: QtWidgets.QWidget, title: str) -> int:
-        """Add a view (a tab in the central area) that follows the session and the clock.
-
-        A view may implement ``set_trace(trace, session)``, ``set_step(t)``,
-        ``set_selection(layer, direction, unit, gate)`` and emit
-        ``sig_step_requested(int)``, ``sig_unit_selected(int)``, ``sig_gate_selected(str)``.
-        """
+        """Add a view (a tab in the central area) that follows the workspace: it satisfies
+        :class:`rnnviz.gui.views.View` (set_computed, set_cursor, sig_cursor_requested)."""
         index = self.central_tabs.addTab(widget, title)
-        self._register_view(widget)
+        self.binder.bind(widget)
         return index
 
     def show_view(self, name: str) -> None:
         """Bring a central view to the front: "diagrams", "math" or "plots"."""
         view = {"diagrams": self.diagrams_view, "math": self.math_panel, "plots": self.plots_view}[name]
         self.central_tabs.setCurrentWidget(view)
-
-    def _register_view(self, view: QtWidgets.QWidget) -> None:
-        self._views.append(view)
-        for name, slot in (
-            ("sig_step_requested", self.playback.set_step),
-            ("sig_unit_selected", self._on_view_unit_selected),
-            ("sig_gate_selected", self._on_view_gate_selected),
-            ("sig_layer_direction_selected", self._on_view_layer_direction_selected),
-            ("sig_decimals_changed", lambda n: self.controller.set_view(decimals=n)),
-        ):
-            signal = getattr(view, name, None)
-            if signal is not None:
-                signal.connect(slot)
-        if self.controller.trace is not None:
-            self._update_view(view)
 
     def _build_timeline(self) -> None:
         self.timeline = TimelineWidget(self.playback, self)
@@ -205,11 +184,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         self.file_menu = bar.addMenu("&File")
-        self.action_open = self.file_menu.addAction("&Open…", self._on_action_open)
-        self.action_open.setShortcut(QtGui.QKeySequence.StandardKey.Open)
-        self.action_save = self.file_menu.addAction("&Save As…", self._on_action_save_as)
-        self.action_save.setShortcut(QtGui.QKeySequence.StandardKey.SaveAs)
-        self.file_menu.addSeparator()
+        # Open, Save and the rest of File come from FileActions (rnnviz.gui.file_actions)
         self.action_export_png = self.file_menu.addAction(
             "Export window as &PNG…", self._on_action_export_png
         )
@@ -248,28 +223,24 @@ class MainWindow(QtWidgets.QMainWindow):
     def _connect(self) -> None:
         c = self.controller
         c.sig_session_changed.connect(self._on_controller_session_changed)
-        c.sig_trace_changed.connect(self._on_controller_trace_changed)
+        c.sig_computed.connect(self._on_controller_computed)
+        c.sig_cursor_changed.connect(self._on_controller_cursor_changed)
         c.sig_busy_changed.connect(self._on_controller_busy_changed)
         c.sig_error.connect(self.show_error)
         c.sig_warning.connect(self.show_error)
         c.sig_message.connect(self.show_message)
-        self.playback.sig_step_changed.connect(self._on_playback_step_changed)
         self.playback.sig_speed_changed.connect(lambda v: c.set_view(speed=v))
         self.playback.sig_speed_changed.connect(self._on_playback_speed_changed)
         self.playback.sig_loop_changed.connect(lambda v: c.set_view(loop=v))
 
     # -- session ----------------------------------------------------------------
     def set_session(self, session: Session) -> bool:
-        """Show ``session`` (computing its trace); its view settings set the clock."""
+        """Show ``session`` (computing its trace); its view settings set the clock and the cursor."""
         v = session.view
-        self._selection = (v.layer, v.direction, v.unit, v.gate)
         self.playback.set_speed(v.speed)
         self.playback.set_loop(v.loop)
-        self._restore_step = v.step  # applied when its trace arrives (now, or from the worker)
         ok = self.controller.set_session(session)
-        if not ok:
-            self._restore_step = None
-        elif v.dock_state:
+        if ok and v.dock_state:
             self._session_layout = v.dock_state
             self._restore_session_layout()  # now if shown, else when first shown
         return ok
@@ -282,57 +253,13 @@ class MainWindow(QtWidgets.QMainWindow):
         net = session.network
         self.size_label.setText(f"T = {session.sequence.steps}   ·   {net.num_parameters():,} parameters")
 
-    def _on_controller_trace_changed(self, trace) -> None:
+    def _on_controller_computed(self, computed) -> None:
         if self._error_shown:
             self.statusBar().clearMessage()  # an edit went through: an older error no longer holds
-        self.playback.set_length(trace.steps)
-        if self._restore_step is not None:
-            self.playback.set_step(min(self._restore_step, trace.steps))
-            self._restore_step = None
-        layer, direction, unit, gate = self._selection
-        net = trace.network
-        self._selection = (
-            min(layer, net.num_layers - 1),
-            min(direction, net.num_directions - 1),
-            min(unit, net.hidden_size - 1),
-            gate if gate in net.spec.gate_names else "",
-        )
-        for view in self._views:
-            self._update_view(view)
+        self.playback.set_length(computed.trace.steps)
 
-    def _is_behind_a_tab(self, view) -> bool:
-        """A central view that is not the current tab: it catches up when shown."""
-        tabs = self.central_tabs
-        if tabs.indexOf(view) >= 0 and tabs.currentWidget() is not view:
-            self._stale.add(view)
-            return True
-        return False
-
-    def _on_central_tabs_current_changed(self, _index: int) -> None:
-        view = self.central_tabs.currentWidget()
-        if view in self._stale and self.controller.trace is not None:
-            self._update_view(view)
-
-    def _update_view(self, view) -> None:
-        if self._is_behind_a_tab(view):
-            return
-        self._stale.discard(view)
-        session, trace = self.controller.session, self.controller.trace
-        if hasattr(view, "set_trace"):
-            view.set_trace(trace, session)
-        if hasattr(view, "set_loss"):
-            loss = self.controller.loss
-            view.set_loss(None if loss is None else loss.per_step)
-        if hasattr(view, "set_selection"):
-            view.set_selection(*self._selection)
-        if hasattr(view, "set_step"):
-            view.set_step(self.playback.step)
-
-    def _on_playback_step_changed(self, step: int) -> None:
-        self.controller.set_view(step=step)
-        for view in self._views:
-            if hasattr(view, "set_step") and not self._is_behind_a_tab(view):
-                view.set_step(step)
+    def _on_controller_cursor_changed(self, cursor) -> None:
+        self.playback.mirror_step(cursor.step)
 
     def _on_playback_speed_changed(self, steps_per_second: float) -> None:
         # the diagrams' pulse runs along the wires within one step's duration
@@ -340,33 +267,10 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _math_context(self):
         trace = self.controller.trace
-        return None if trace is None else (self.controller.session, trace, self.playback.step)
-
-    def _set_selection(self, layer: int, direction: int, unit: int, gate: str) -> None:
-        if (layer, direction, unit, gate) == self._selection:
-            return
-        self._selection = (layer, direction, unit, gate)
-        self.controller.set_view(layer=layer, direction=direction, unit=unit, gate=gate)
-        for view in self._views:
-            if hasattr(view, "set_selection") and not self._is_behind_a_tab(view):
-                view.set_selection(layer, direction, unit, gate)
-
-    def _on_view_unit_selected(self, unit: int) -> None:
-        layer, direction, _, gate = self._selection
-        self._set_selection(layer, direction, unit, gate)
-
-    def _on_view_gate_selected(self, gate: str) -> None:
-        layer, direction, unit, _ = self._selection
-        self._set_selection(layer, direction, unit, gate)
-
-    def _on_view_layer_direction_selected(self, layer: int, direction: int) -> None:
-        _, _, unit, gate = self._selection
-        self._set_selection(layer, direction, unit, gate)
+        return None if trace is None else (self.controller.session, trace, self.controller.cursor.step)
 
     # -- status -------------------------------------------------------------------
     def _on_controller_busy_changed(self, busy: bool) -> None:
-        if not busy:
-            self._restore_step = None  # a session refused or cancelled in the worker: no step to restore
         for w in (self.busy_label, self.progress, self.cancel_button):
             w.setVisible(busy)
 
@@ -388,45 +292,6 @@ class MainWindow(QtWidgets.QMainWindow):
             self.statusBar().setStyleSheet("")  # an error's colour ends with the error
 
     # -- menu actions ----------------------------------------------------------------
-    # File > Open / Save are placeholders for the sessions work: they use
-    # rnnviz.session.files when it is there.
-    def open_file(self, path: str) -> bool:
-        try:
-            from rnnviz.session.files import load_session
-        except ImportError:
-            self.show_error("Opening session files is not available yet")
-            return False
-        try:
-            session = load_session(path)
-        except ValueError as exc:  # SessionFileError is a ValueError
-            self.show_error(str(exc))
-            return False
-        return self.set_session(session)
-
-    def _on_action_open(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(
-            self, "Open session", "", "rnnviz sessions (*.rnnviz);;All files (*)"
-        )
-        if path:
-            self.open_file(path)
-
-    def _on_action_save_as(self) -> None:
-        try:
-            from rnnviz.session.files import save_session
-        except ImportError:
-            self.show_error("Saving session files is not available yet")
-            return
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(
-            self, "Save session", "", "rnnviz sessions (*.rnnviz)"
-        )
-        if path:
-            try:
-                save_session(self.controller.session, path)
-            except (OSError, ValueError) as exc:
-                self.show_error(f"Could not save {path}: {exc}")
-                return
-            self.show_message(f"Saved {path}")
-
     def export_png(self, path: str) -> bool:
         """Render the window as it is now into ``path``."""
         ok = self.grab().save(path, "PNG")

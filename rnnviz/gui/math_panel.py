@@ -21,11 +21,14 @@ from rnnviz.session.stepmath import StepMath, build_step_math, export_math, step
 
 from .diagrams.style import unit_is_marked
 from .math_canvas import MathCanvas
+from .views import CursorFollower, forward_requests
 
 
-class MathPanel(QtWidgets.QWidget):
-    """The worked math at the current step (view contract: set_trace / set_step / set_selection)."""
+class MathPanel(CursorFollower, QtWidgets.QWidget):
+    """The worked math at the current step (the view contract of rnnviz.gui.views)."""
 
+    sig_cursor_requested = Signal(object)  # dict of cursor fields
+    sig_settings_changed = Signal(object)  # dict of view settings to keep (decimals)
     sig_step_requested = Signal(int)
     sig_unit_selected = Signal(int)
     sig_gate_selected = Signal(str)
@@ -41,6 +44,8 @@ class MathPanel(QtWidgets.QWidget):
         self.gate = ""
         self.math: StepMath | None = None
         self._build()
+        forward_requests(self)
+        self.sig_decimals_changed.connect(lambda n: self.sig_settings_changed.emit({"decimals": int(n)}))
 
     def _build(self) -> None:
         self.decimals_spin = QtWidgets.QSpinBox(minimum=0, maximum=MAX_DECIMALS, value=4)
@@ -64,6 +69,10 @@ class MathPanel(QtWidgets.QWidget):
         lay.addWidget(self.scroll, 1)
 
     # -- view contract -------------------------------------------------------
+    def set_computed(self, computed) -> None:
+        self._forget_cursor()
+        self.set_trace(computed.trace, computed.session)
+
     def set_trace(self, trace, session=None) -> None:
         self.trace, self.session = trace, session
         if session is not None:

@@ -1,7 +1,12 @@
 """The one clock: the current step 0..T, play / pause, speed and loop.
 
 Step 0 shows the initial state h_0 (c_0); step t ≥ 1 is the state after reading
-input t, i.e. engine time index t − 1.  Every view follows ``sig_step_changed``.
+input t, i.e. engine time index t − 1.
+
+In the window the step belongs to the workspace's cursor: a Playback made with
+``request`` asks it to move (``request(step)``) and shows the step it is told
+(:meth:`mirror_step`).  On its own (no ``request``) it holds the step itself.
+``sig_step_changed`` says what it shows, in both cases.
 """
 
 from __future__ import annotations
@@ -23,8 +28,9 @@ class Playback(QObject):
     sig_speed_changed = Signal(float)
     sig_loop_changed = Signal(bool)
 
-    def __init__(self, length: int = 1, parent: QObject | None = None):
+    def __init__(self, length: int = 1, parent: QObject | None = None, request=None):
         super().__init__(parent)
+        self._request = request  # the step's owner, when it is not this clock
         self._length = max(0, int(length))
         self._step = 0
         self._speed = 2.0
@@ -71,8 +77,17 @@ class Playback(QObject):
         step = min(max(0, int(step)), self._length)
         if step == self._step:
             return
-        self._step = step
-        self.sig_step_changed.emit(step)
+        if self._request is not None:
+            self._request(step)  # the owner answers with mirror_step
+        else:
+            self.mirror_step(step)
+
+    def mirror_step(self, step: int) -> None:
+        """Show ``step`` (the owner's): no request goes out."""
+        step = int(step)
+        if step != self._step:
+            self._step = step
+            self.sig_step_changed.emit(step)
 
     def set_speed(self, speed: float) -> None:
         speed = min(max(MIN_SPEED, float(speed)), MAX_SPEED)

@@ -29,3 +29,32 @@ def main_window(qtbot, session):
     qtbot.waitExposed(window)
     yield window
     window.close()
+
+
+@pytest.fixture
+def probe_view(qtbot):
+    """A minimal central view that satisfies rnnviz.gui.views.View and records its calls."""
+    from PySide6 import QtCore, QtWidgets
+
+    from rnnviz.gui.views import CursorFollower
+
+    class ProbeView(CursorFollower, QtWidgets.QWidget):
+        sig_cursor_requested = QtCore.Signal(object)
+
+        def __init__(self):
+            super().__init__()
+            self.seen = []
+
+        def set_computed(self, computed):
+            self._forget_cursor()
+            self.seen.append(("trace", computed.trace.steps))
+
+        def set_selection(self, layer, direction, unit, gate):
+            self.seen.append(("selection", (layer, direction, unit, gate)))
+
+        def set_step(self, t):
+            self.seen.append(("step", t))
+
+    view = ProbeView()
+    qtbot.addWidget(view)
+    return view

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from rnnviz.engine import Network, NetworkSpec
-from rnnviz.gui.controller import SessionController, adapt_network, estimated_cost, head_suits_targets
+from rnnviz.gui.controller import SessionController
 from rnnviz.session import InitSettings, Sequence, Session
+from rnnviz.session.compute import adapt_network, estimated_cost, head_suits_targets
 
 
 def long_session(steps: int, hidden: int = 32) -> Session:
@@ -19,7 +20,7 @@ def long_session(steps: int, hidden: int = 32) -> Session:
 
 
 def test_small_sessions_are_synchronous_and_large_ones_are_not(session):
-    from rnnviz.gui.controller import SYNC_COST_LIMIT
+    from rnnviz.session.compute import SYNC_COST_LIMIT
 
     assert estimated_cost(session) <= SYNC_COST_LIMIT
     assert estimated_cost(long_session(5000)) > SYNC_COST_LIMIT
@@ -251,7 +252,7 @@ def test_errors_while_building_in_the_worker_keep_the_session(async_controller, 
 
 
 def test_a_trace_too_big_for_memory_is_refused(controller, qtbot, monkeypatch):
-    import rnnviz.gui.controller as ctl
+    import rnnviz.session.compute as ctl
 
     monkeypatch.setattr(ctl, "MAX_TRACE_BYTES", 10_000)
     before = controller.session

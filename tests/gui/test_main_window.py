@@ -29,57 +29,46 @@ def test_opens_with_the_default_example(main_window):
     assert w.controller.loss is not None and w.controller.loss.per_step.shape == (4,)
 
 
-def test_views_follow_the_clock(main_window):
+def test_views_follow_the_clock(main_window, probe_view):
     w = main_window
-    seen = []
-
-    class Probe:
-        def set_trace(self, trace, session):
-            seen.append(("trace", trace.steps))
-
-        def set_step(self, t):
-            seen.append(("step", t))
-
-    from PySide6 import QtWidgets
-
-    probe = type("ProbeWidget", (QtWidgets.QWidget, Probe), {})()
-    w.add_central_view(probe, "Probe")
-    w.central_tabs.setCurrentWidget(probe)
+    seen = probe_view.seen
+    w.add_central_view(probe_view, "Probe")
+    w.central_tabs.setCurrentWidget(probe_view)
     assert ("trace", 4) in seen
     w.playback.set_step(3)
     assert seen[-1] == ("step", 3)
-    assert w.controller.session.view.step == 3
+    assert w.controller.cursor.step == 3 and w.playback.step == 3
+    assert w.controller.session.view.step == 3  # the document saved holds the cursor
     assert w.central_tabs.count() == 4  # diagrams, step math, plots, probe
 
 
-def test_a_view_behind_a_tab_catches_up_when_shown(main_window):
+def test_a_view_behind_a_tab_catches_up_when_shown(main_window, probe_view):
     """Hidden tabs cost nothing per step; shown again, they get the trace, selection and step."""
-    from PySide6 import QtWidgets
-
     w = main_window
-    seen = []
-
-    class Probe(QtWidgets.QWidget):
-        def set_trace(self, trace, session):
-            seen.append(("trace", trace.steps))
-
-        def set_selection(self, layer, direction, unit, gate):
-            seen.append(("unit", unit))
-
-        def set_step(self, t):
-            seen.append(("step", t))
-
-    probe = Probe()
-    w.add_central_view(probe, "Probe")
+    seen = probe_view.seen
+    w.add_central_view(probe_view, "Probe")
     w.show_view("diagrams")
     seen.clear()
     for t in (0, 1, 2, 3):
         w.playback.set_step(t)
-    w._on_view_unit_selected(2)
+    w.diagrams_view.sig_unit_selected.emit(2)  # a click on unit 2 in another view
     assert seen == []  # nothing while hidden
-    w.central_tabs.setCurrentWidget(probe)
-    assert seen == [("trace", 4), ("unit", 2), ("step", 3)]
+    w.central_tabs.setCurrentWidget(probe_view)
+    assert seen == [("trace", 4), ("selection", (0, 0, 2, "")), ("step", 3)]
     assert w.diagrams_view.step == 3  # and the diagrams, behind a tab now, had kept up
+
+
+def test_a_view_request_moves_the_one_cursor_and_every_view_follows(main_window, probe_view):
+    """A view asks; the workspace clamps and owns the cursor; every view (the asker too) is told."""
+    w = main_window
+    w.add_central_view(probe_view, "Probe")
+    w.central_tabs.setCurrentWidget(probe_view)
+    probe_view.sig_cursor_requested.emit({"step": 99, "unit": 1})
+    assert w.controller.cursor.step == 4 and w.controller.cursor.unit == 1  # clamped to T = 4
+    assert probe_view.seen[-2:] == [("selection", (0, 0, 1, "")), ("step", 4)]
+    assert w.playback.step == 4 and w.timeline.slider.value() == 4
+    w.show_view("plots")
+    assert w.plots_view._unit == 1 and w.plots_view._step == 4
 
 
 def test_engine_error_keeps_the_previous_session(main_window, qtbot):

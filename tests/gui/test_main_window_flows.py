@@ -69,20 +69,13 @@ def test_build_generate_play_and_edit(main_window, qtbot, tmp_path):
     assert w.timeline.step_label.text() == "t = 3 / 6  (input: or)"
 
 
-def test_selection_reaches_every_view(main_window):
+def test_selection_reaches_every_view(main_window, probe_view):
     w = main_window
     seen = []
-
-    from PySide6 import QtWidgets
-
-    class Probe(QtWidgets.QWidget):
-        def set_selection(self, layer, direction, unit, gate):
-            seen.append((layer, direction, unit, gate))
-
-    probe = Probe()
-    w.add_central_view(probe, "Probe")
-    w.central_tabs.setCurrentWidget(probe)
-    w._on_view_unit_selected(2)
+    probe_view.set_selection = lambda *sel: seen.append(sel)
+    w.add_central_view(probe_view, "Probe")
+    w.central_tabs.setCurrentWidget(probe_view)
+    w.plots_view.sig_unit_selected.emit(2)
     assert seen[-1] == (0, 0, 2, "") and w.controller.session.view.unit == 2
     w.controller.set_structure("lstm", 2, 1, False, 5, "softmax")
     assert seen[-1][2] == 1  # the unit was clamped to the new hidden size

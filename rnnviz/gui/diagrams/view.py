@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt, Signal
 
+from ..views import CursorFollower, forward_requests
 from .animation import PulseAnimator
 from .cell import CellDiagram
 from .export import MARGIN, export_scene_png, export_scene_svg
@@ -27,7 +28,8 @@ PIXMAP_CACHE_KB = 40 * 1024
 CHAIN_SHARE, CHAIN_SHARE_MAX = 0.45, 0.7
 
 
-class DiagramsView(QtWidgets.QWidget):
+class DiagramsView(CursorFollower, QtWidgets.QWidget):
+    sig_cursor_requested = Signal(object)  # dict of cursor fields (rnnviz.gui.views)
     sig_step_requested = Signal(int)
     sig_unit_selected = Signal(int)
     sig_gate_selected = Signal(str)
@@ -57,6 +59,7 @@ class DiagramsView(QtWidgets.QWidget):
         self.unrolled.sig_step_requested.connect(self.sig_step_requested)
         self.unrolled.sig_layer_direction_selected.connect(self.sig_layer_direction_selected)
         self.cell.sig_gate_selected.connect(self._on_cell_gate_selected)
+        forward_requests(self)
 
     def _build(self) -> None:
         legend = QtWidgets.QLabel()
@@ -97,6 +100,10 @@ class DiagramsView(QtWidgets.QWidget):
         lay.addWidget(split, 1)
 
     # -- view contract ---------------------------------------------------------------
+    def set_computed(self, computed) -> None:
+        self._forget_cursor()
+        self.set_trace(computed.trace, computed.session)
+
     def set_trace(self, trace, session=None) -> None:
         self.trace = trace
         self._stale.clear()

@@ -177,9 +177,6 @@ class GeneratorWidget(QtWidgets.QWidget):
     def generate(self) -> None:
         try:
             seq = make_generated(self.kind_combo.currentData(), **self.params())
-        except ImportError:
-            self.sig_failed.emit("sequence generators are not available in this build")
-            return
         except ValueError as exc:
             self.sig_failed.emit(f"{self.kind_combo.currentText()}: {exc}")  # which generator
             return
@@ -190,11 +187,9 @@ class GeneratorWidget(QtWidgets.QWidget):
 
 
 def generator_accepts(kind: str) -> set[str]:
-    """The parameters ``kind``'s generator takes (empty if generators are missing)."""
-    try:
-        from rnnviz.engine.sequences import generator_parameters
-    except ImportError:  # pragma: no cover
-        return set()
+    """The parameters ``kind``'s generator takes."""
+    from rnnviz.engine.sequences import generator_parameters
+
     return set(generator_parameters(kind))
 
 

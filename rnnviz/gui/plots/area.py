@@ -17,6 +17,7 @@ from PySide6.QtCore import Signal
 from rnnviz.engine import GATE_NAMES
 
 from ..docks.array_model import visible_token
+from ..views import CursorFollower, forward_requests
 from . import style
 from .outputs import LossPanel, OutputPanel
 from .panels import EQUATIONS, INITIAL_NOTE, CellPanel, GatePanel, HiddenPanel
@@ -42,9 +43,10 @@ def direction_label(layer: int, direction: int) -> str:
     return f"layer {layer + 1} → forward" if direction == 0 else f"layer {layer + 1} ← backward"
 
 
-class PlotsArea(QtWidgets.QWidget):
+class PlotsArea(CursorFollower, QtWidgets.QWidget):
     """Plots of h_t, c_t, every gate, y_t and the loss, for one layer and direction."""
 
+    sig_cursor_requested = Signal(object)  # dict of cursor fields (rnnviz.gui.views)
     sig_step_requested = Signal(int)
     sig_unit_selected = Signal(int)
     sig_gate_selected = Signal(str)
@@ -82,6 +84,7 @@ class PlotsArea(QtWidgets.QWidget):
         for p in self.panels_all():
             p.plot.plot_item.getViewBox().sigXRangeChanged.connect(self._on_plot_x_range_changed)
 
+        forward_requests(self)
         self.selector = QtWidgets.QComboBox()
         self.selector.setToolTip("Which layer and direction every panel shows")
         self.selector.activated.connect(self._on_selector_activated)
@@ -148,6 +151,11 @@ class PlotsArea(QtWidgets.QWidget):
         return panels
 
     # -- the view contract ------------------------------------------------------------
+    def set_computed(self, computed) -> None:
+        self._forget_cursor()
+        self.set_trace(computed.trace, computed.session)
+        self.set_loss(None if computed.loss is None else computed.loss.per_step)
+
     def set_trace(self, trace, session) -> None:
         self.trace, self.session = trace, session
         net = trace.network
