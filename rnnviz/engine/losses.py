@@ -45,7 +45,10 @@ LOSS_FORMULAS = {
     "cross_entropy": "CE = mean over steps of −Σ_k target_tk · log softmax(z_t)_k",
     "bce": "BCE = mean over steps and outputs of −[target·log σ(z) + (1 − target)·log(1 − σ(z))]",
 }
-SHAPES = ("many_to_many", "many_to_one")
+SHAPES = ("many_to_many", "many_to_one")  # where a loss counts (step_mask)
+#: Every sequence shape a session offers: the loss shapes and one-to-many (an input at
+#: step 1 only, a target at every step: its loss counts every step, as many-to-many).
+SEQUENCE_SHAPES = SHAPES + ("one_to_many",)
 
 
 @dataclass(frozen=True, eq=False)

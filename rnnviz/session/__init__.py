@@ -6,7 +6,15 @@ importers and exporters.
 
 from .files import SessionFileError, load_session, save_session
 from .model import SHAPES, InitSettings, Run, Sequence, Session, ViewSettings
-from .training import Training, TrainingHistory, TrainingJob, TrainingSettings, TrainingTick, loss_for, reset_training
+from .training import (
+    Training,
+    TrainingHistory,
+    TrainingJob,
+    TrainingSettings,
+    TrainingTick,
+    loss_for,
+    reset_training,
+)
 
 __all__ = [
     "SHAPES",

@@ -86,10 +86,14 @@ class TrainingHistory:
         U = loss.shape[0] if loss.ndim == 1 else -1
         for name, a in (("loss", loss), ("grad_norm", grad_norm), ("epoch", epoch)):
             if a.shape != (max(U, 0),):
-                raise ValueError(f"training history: {name} must be one number per update; got shape {a.shape}")
+                raise ValueError(
+                    f"training history: {name} must be one number per update; got shape {a.shape}"
+                )
         for name, a in (("loss", loss), ("grad_norm", grad_norm)):
             if not np.isfinite(a).all():
-                raise ValueError(f"training history: {name} of update {int(np.argmin(np.isfinite(a))) + 1} is not finite")
+                raise ValueError(
+                    f"training history: {name} of update {int(np.argmin(np.isfinite(a))) + 1} is not finite"
+                )
         if (grad_norm < 0).any():
             raise ValueError("training history: a gradient norm is negative")
         if U and (epoch[0] < 1 or (np.diff(epoch) < 0).any()):

@@ -13,10 +13,9 @@ from dataclasses import dataclass, field, fields, replace
 import numpy as np
 
 from rnnviz.engine import Network
+from rnnviz.engine.losses import SEQUENCE_SHAPES as SHAPES
 
 from .training import Training
-
-SHAPES = ("many_to_many", "many_to_one", "one_to_many")
 
 
 @dataclass(frozen=True, eq=False)

@@ -56,8 +56,8 @@ def loss_for(network: Network) -> str:
 
 
 def engine_shape(sequence_shape: str) -> str:
-    """Where the loss counts: the last step for many-to-one, every step otherwise
-    (one-to-many has its input at step 1 only, and a target at every step)."""
+    """Where the loss counts (an engine ``SHAPES`` name): the last step for many-to-one,
+    every step otherwise (one-to-many has its input at step 1 only, a target at every step)."""
     return "many_to_one" if sequence_shape == "many_to_one" else "many_to_many"
 
 
@@ -142,7 +142,9 @@ class Training:
 
     def __post_init__(self) -> None:
         if not isinstance(self.settings, TrainingSettings):
-            raise ValueError(f"Training.settings must be TrainingSettings; got {type(self.settings).__name__}")
+            raise ValueError(
+                f"Training.settings must be TrainingSettings; got {type(self.settings).__name__}"
+            )
         if self.history.updates and self.initial is None:
             raise ValueError("a training with updates needs the weights from before the first update")
 
@@ -204,23 +206,28 @@ class TrainingJob:
         self._history = HistoryBuilder(stored.history, snapshot_capacity(network))
         self._history.stopped_reason = None
         self._network = network
-        self._base_updates = stored.updates
-        self._base_epochs = stored.history.epochs
-        resume = stored.state if stored.state is not None and stored.settings.optimizer == settings.optimizer else None
-        self._run = train(
-            network,
-            (session.sequence.inputs, targets),
+        start = _resume_state(stored, settings)
+        self._total_epochs = (0 if start is None else start.epochs_done) + settings.epochs
+        data = (session.sequence.inputs, targets)
+        kwargs = dict(
             loss=self.loss,
             shape=engine_shape(session.sequence.shape),
             optimizer=settings.make_optimizer(),
             epochs=settings.epochs,
             clip=settings.clip or None,
             seed=settings.seed,
-            resume=resume,
             bptt_window=settings.bptt_window or None,
         )
+        try:
+            self._run = train(network, data, resume=start, **kwargs)
+        except ValueError:
+            if start is None or not start.in_epoch:
+                raise
+            # the sequence changed under an epoch in progress: go on from that epoch's end
+            start = _at_epoch_end(start)
+            kwargs["optimizer"] = settings.make_optimizer()
+            self._run = train(network, data, resume=start, **kwargs)
         self._started = False
-        self._done = False
 
     @property
     def updates(self) -> int:
@@ -241,20 +248,17 @@ class TrainingJob:
         self._done = True
 
     def _record(self, p) -> TrainingTick:
-        # The engine counts epochs and steps of this run; the session's counts go on from before.
-        epoch = self._base_epochs + p.epoch
-        total_updates = self._base_updates + p.total_steps
-        total_epochs = self._base_epochs + self.settings.epochs
+        # the engine counts updates and epochs over every resumed run, as the history does
         if p.stopped_reason is None:
             self._network = p.network
-            self._history.add(p.loss, p.grad_norm, epoch, p.network)
+            self._history.add(p.loss, p.grad_norm, p.epoch, p.network)
         else:
             self._history.stopped_reason = p.stopped_reason
         return TrainingTick(
-            update=self._history.updates + (1 if p.stopped_reason else 0),
-            epoch=epoch,
-            total_updates=total_updates,
-            total_epochs=total_epochs,
+            update=p.step,
+            epoch=p.epoch,
+            total_updates=p.total_steps,
+            total_epochs=self._total_epochs,
             loss=float(p.loss),
             grad_norm=float(p.grad_norm),
             network=self._network,
@@ -267,6 +271,33 @@ class TrainingJob:
             return self.session
         training = Training(self.settings, self._history.build(), self._run.state(), self._initial)
         return replace(self.session, network=self._network, training=training)
+
+
+def _resume_state(stored: Training, settings: TrainingSettings) -> TrainState | None:
+    """Where the engine goes on from: the stored state; its optimiser's moments only when
+    the optimiser is the same kind (switching SGD ↔ Adam starts the new one fresh)."""
+    state = stored.state
+    if state is None:
+        if not stored.trained:
+            return None
+        rng = np.random.default_rng(settings.seed).bit_generator.state
+        return TrainState(updates=stored.updates, epochs_done=stored.history.epochs, rng_state=rng)
+    if state.optimizer is not None and state.optimizer["name"] != settings.optimizer:
+        state = replace(state, optimizer=None)
+    return state
+
+
+def _at_epoch_end(state: TrainState) -> TrainState:
+    """``state`` moved past its epoch in progress (its rng already drew that epoch's order)."""
+    return replace(
+        state,
+        epochs_done=state.epochs_done + 1,
+        order=np.zeros(0, dtype=np.int64),
+        position=0,
+        time_step=0,
+        h=None,
+        c=None,
+    )
 
 
 def reset_training(session: Session) -> Session:

@@ -86,7 +86,12 @@ def training_section(training: Training, network: Network, prefix: str = "traini
     updates = history.snapshot_updates
     if updates:
         P = network.spec.num_parameters()
-        add("snapshots", archive.RowArray(len(updates), P, network.dtype, lambda i: flat(history.snapshots[updates[i]], keys)))
+        add(
+            "snapshots",
+            archive.RowArray(
+                len(updates), P, network.dtype, lambda i: flat(history.snapshots[updates[i]], keys)
+            ),
+        )
     if training.state is not None:
         meta, arrays = training.state.to_json()
         section["state"] = meta
@@ -136,7 +141,9 @@ def read_training(zf: zipfile.ZipFile, section: Any, network: Network, left: int
         raise SessionFileError(f"{WHERE}: {U} updates but no 'initial' weights (the weights before training)")
     state = _state(zf, section, network, budget)
     if state is not None and state.updates != U:
-        raise SessionFileError(f"{WHERE}: the training state counts {state.updates:,} updates; the history {U:,}")
+        raise SessionFileError(
+            f"{WHERE}: the training state counts {state.updates:,} updates; the history {U:,}"
+        )
     try:
         return Training(settings, history, state, initial)
     except ValueError as e:
@@ -190,7 +197,9 @@ def _snapshot_updates(section: dict, network: Network, U: int) -> list[int]:
         )
     for i, u in enumerate(updates):
         if isinstance(u, bool) or not isinstance(u, int) or not 1 <= u <= U:
-            raise SessionFileError(f"{WHERE}: snapshot_updates[{i}] must be an update in [1, {U:,}]; got {u!r}")
+            raise SessionFileError(
+                f"{WHERE}: snapshot_updates[{i}] must be an update in [1, {U:,}]; got {u!r}"
+            )
         if i and u <= updates[i - 1]:
             raise SessionFileError(f"{WHERE}: snapshot_updates must increase; {u} follows {updates[i - 1]}")
     return updates
@@ -242,7 +251,9 @@ def _state(zf, section: dict, network: Network, budget: Budget) -> TrainState | 
             or not all(isinstance(s, int) and not isinstance(s, bool) and 0 <= s <= 2**31 for s in item[1])
             or len(item[1]) > 4
         ):
-            raise SessionFileError(f"{WHERE}: state_arrays[{i}] must be [name, [sizes…]]; got {mf._short(item)}")
+            raise SessionFileError(
+                f"{WHERE}: state_arrays[{i}] must be [name, [sizes…]]; got {mf._short(item)}"
+            )
         if item[0] in shapes:
             raise SessionFileError(f"{WHERE}: state_arrays names {item[0]!r} twice")
         shapes[item[0]] = tuple(item[1])
