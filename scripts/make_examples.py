@@ -226,7 +226,25 @@ RTOL = 1e-8
 
 def same_session_file(committed: Path, fresh: Path) -> bool:
     """The two zips hold the same members; every non-array member is byte-equal and
-    every array has the same dtype and shape and equal values to ``RTOL``."""
+    every array has the same dtype and shape and equal values to ``RTOL``.  A committed
+    file of an older schema version is compared as it opens (saved again, upgraded)."""
+    import json
+    import zipfile
+
+    from rnnviz.session import load_session
+    from rnnviz.session.migrations import SCHEMA_VERSION
+
+    with zipfile.ZipFile(committed) as zf:
+        version = json.loads(zf.read("manifest.json")).get("schema_version")
+    if version == SCHEMA_VERSION:
+        return _same_members(committed, fresh)
+    with tempfile.TemporaryDirectory() as tmp:
+        upgraded = Path(tmp) / committed.name
+        save_session(load_session(committed), upgraded)
+        return _same_members(upgraded, fresh)
+
+
+def _same_members(committed: Path, fresh: Path) -> bool:
     import io
     import zipfile
 

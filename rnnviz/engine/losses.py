@@ -32,12 +32,23 @@ import numpy as np
 from .activations import log_softmax, sigmoid, softmax
 
 LOSSES = ("mse", "cross_entropy", "bce")
+#: What each loss is called, for menus, axis titles and messages (one definition).
 LOSS_TITLES = {
     "mse": "Mean squared error",
     "cross_entropy": "Cross-entropy (softmax)",
     "bce": "Binary cross-entropy",
 }
-SHAPES = ("many_to_many", "many_to_one")
+#: What each loss computes, in words a learner can check against the numbers
+#: (the "mean over steps" is over the steps the shape counts).
+LOSS_FORMULAS = {
+    "mse": "MSE = mean over steps of ‖y_t − target_t‖² / O",
+    "cross_entropy": "CE = mean over steps of −Σ_k target_tk · log softmax(z_t)_k",
+    "bce": "BCE = mean over steps and outputs of −[target·log σ(z) + (1 − target)·log(1 − σ(z))]",
+}
+SHAPES = ("many_to_many", "many_to_one")  # where a loss counts (step_mask)
+#: Every sequence shape a session offers: the loss shapes and one-to-many (an input at
+#: step 1 only, a target at every step: its loss counts every step, as many-to-many).
+SEQUENCE_SHAPES = SHAPES + ("one_to_many",)
 
 
 @dataclass(frozen=True, eq=False)

@@ -22,6 +22,16 @@ Adam with β₁, β₂, ε, weight decay λ, step count t (torch.optim.Adam)::
 Clipping by global norm (torch.nn.utils.clip_grad_norm_)::
 
     ‖g‖ = √(Σ_k ‖g_k‖²)      g_k ← g_k · min(1, max_norm / (‖g‖ + 10⁻⁶))
+
+State, as ``torch.optim.Optimizer.state_dict()`` but keyed by parameter name::
+
+    {"name": "adam", "hyperparameters": {"lr": 0.01, "betas": [0.9, 0.999], …},
+     "state": {"weight_ih_l0": {"step": 3, "exp_avg": m, "exp_avg_sq": v}, …}}
+    {"name": "sgd",  "hyperparameters": {"lr": 0.1, "momentum": 0.9, …},
+     "state": {"weight_ih_l0": {"momentum_buffer": b}, …}}
+
+``load_state_dict`` checks every field before it changes anything (a session
+file is never trusted) and raises ValueError naming the bad one.
 """
 
 from __future__ import annotations
@@ -29,11 +39,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 NOT_PARAMETERS = ("x", "h0", "c0")
 OPTIMIZERS = ("sgd", "adam")
+MAX_OPTIMIZER_STEPS = 10**12
 
 
 def _check_number(name: str, value: float, lo: float, hi: float, lo_open: bool = False) -> None:
@@ -101,7 +113,66 @@ class Optimizer:
 
     def fresh(self) -> Optimizer:
         """An optimiser with the same hyperparameters and no state."""
-        raise NotImplementedError  # pragma: no cover
+        return type(self)(**self._hyper())
+
+    # -- state ------------------------------------------------------------------
+    _BUFFERS: tuple[str, ...] = ()
+
+    def _hyper(self) -> dict[str, Any]:  # pragma: no cover
+        raise NotImplementedError
+
+    def hyperparameters(self) -> dict[str, Any]:
+        """The settings as plain JSON values (``betas`` a list)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in self._hyper().items()}
+
+    def _param_state(self, key: str) -> dict[str, Any]:  # pragma: no cover
+        raise NotImplementedError
+
+    def _keys(self) -> list[str]:  # pragma: no cover
+        raise NotImplementedError
+
+    def state_dict(self) -> dict[str, Any]:
+        """Name, hyperparameters and per-parameter state; arrays are copies."""
+        return {
+            "name": self.name,
+            "hyperparameters": self.hyperparameters(),
+            "state": {key: self._param_state(key) for key in self._keys()},
+        }
+
+    def load_state_dict(
+        self, state: Mapping[str, Any], params: Mapping[str, np.ndarray] | None = None
+    ) -> None:
+        """Replace hyperparameters and state by ``state`` (as torch's ``load_state_dict``).
+
+        With ``params`` (the network's parameters) every buffer must belong to
+        one of them and have its shape; buffers are cast to its dtype.  Nothing
+        changes unless all of ``state`` is valid.
+        """
+        hyper, per_param = _check_state_dict(state, self.name, params)
+        fresh = _build(self.name, hyper)
+        for k in fresh._hyper():
+            setattr(self, k, getattr(fresh, k))
+        self.reset()
+        self._load(per_param)
+
+    def _load(self, per_param: dict[str, dict[str, Any]]) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def _checkpoint(self) -> tuple:
+        """A cheap snapshot (hyperparameters, buffer dicts): an update replaces
+        a buffer array, it never writes into one, so shallow copies suffice."""
+        return (self._hyper(), *(dict(getattr(self, name)) for name in self._BUFFERS))
+
+    def _rollback(self, checkpoint: tuple) -> None:
+        for name, saved in zip(self._BUFFERS, checkpoint[1:], strict=True):
+            setattr(self, name, dict(saved))
+
+    @classmethod
+    def _state_dict_of(cls, checkpoint: tuple) -> dict[str, Any]:
+        """:meth:`state_dict` as it was when ``checkpoint`` was taken."""
+        opt = cls(**checkpoint[0])
+        opt._rollback(checkpoint)
+        return opt.state_dict()
 
 
 @dataclass(eq=False)
@@ -141,8 +212,25 @@ class SGD(Optimizer):
     def reset(self) -> None:
         self.momentum_buffer = {}
 
-    def fresh(self) -> SGD:
-        return SGD(self.lr, self.momentum, self.dampening, self.weight_decay, self.nesterov)
+    _BUFFERS = ("momentum_buffer",)
+
+    def _hyper(self) -> dict[str, Any]:
+        return dict(
+            lr=self.lr,
+            momentum=self.momentum,
+            dampening=self.dampening,
+            weight_decay=self.weight_decay,
+            nesterov=self.nesterov,
+        )
+
+    def _keys(self) -> list[str]:
+        return list(self.momentum_buffer)
+
+    def _param_state(self, key: str) -> dict[str, Any]:
+        return {"momentum_buffer": self.momentum_buffer[key].copy()}
+
+    def _load(self, per_param: dict[str, dict[str, Any]]) -> None:
+        self.momentum_buffer = {k: s["momentum_buffer"] for k, s in per_param.items()}
 
 
 @dataclass(eq=False)
@@ -186,8 +274,135 @@ class Adam(Optimizer):
     def reset(self) -> None:
         self.exp_avg, self.exp_avg_sq, self.steps = {}, {}, {}
 
-    def fresh(self) -> Adam:
-        return Adam(self.lr, self.betas, self.eps, self.weight_decay)
+    _BUFFERS = ("exp_avg", "exp_avg_sq", "steps")
+
+    def _hyper(self) -> dict[str, Any]:
+        return dict(lr=self.lr, betas=self.betas, eps=self.eps, weight_decay=self.weight_decay)
+
+    def _keys(self) -> list[str]:
+        return list(self.steps)
+
+    def _param_state(self, key: str) -> dict[str, Any]:
+        return {
+            "step": self.steps[key],
+            "exp_avg": self.exp_avg[key].copy(),
+            "exp_avg_sq": self.exp_avg_sq[key].copy(),
+        }
+
+    def _load(self, per_param: dict[str, dict[str, Any]]) -> None:
+        self.steps = {k: s["step"] for k, s in per_param.items()}
+        self.exp_avg = {k: s["exp_avg"] for k, s in per_param.items()}
+        self.exp_avg_sq = {k: s["exp_avg_sq"] for k, s in per_param.items()}
+
+
+_STATE_FIELDS = {"sgd": ("momentum_buffer",), "adam": ("step", "exp_avg", "exp_avg_sq")}
+_HYPER_FIELDS = {
+    "sgd": ("lr", "momentum", "dampening", "weight_decay", "nesterov"),
+    "adam": ("lr", "betas", "eps", "weight_decay"),
+}
+
+
+def _build(name: str, hyper: Mapping[str, Any]) -> Optimizer:
+    kw = dict(hyper)
+    if "betas" in kw:
+        kw["betas"] = tuple(kw["betas"])
+    return SGD(**kw) if name == "sgd" else Adam(**kw)
+
+
+def _check_hyper(name: str, hyper: Any) -> dict[str, Any]:
+    if not isinstance(hyper, Mapping):
+        raise ValueError("optimizer hyperparameters must be a mapping of names to numbers")
+    expected = _HYPER_FIELDS[name]
+    if set(hyper) != set(expected):
+        missing = sorted(set(expected) - set(hyper))
+        extra = sorted(map(str, set(hyper) - set(expected)))
+        raise ValueError(f"optimizer hyperparameters for {name}: missing {missing}, unknown {extra}")
+    if name == "sgd" and not isinstance(hyper["nesterov"], bool):
+        raise ValueError(
+            f"optimizer hyperparameter nesterov must be true or false; got {hyper['nesterov']!r}"
+        )
+    if name == "adam":
+        betas = hyper["betas"]
+        if not isinstance(betas, list | tuple) or len(betas) != 2:
+            raise ValueError(f"optimizer hyperparameter betas must be two numbers; got {betas!r}")
+    try:
+        _build(name, hyper)
+    except (ValueError, TypeError) as e:
+        raise ValueError(f"optimizer hyperparameter {e}") from None
+    return dict(hyper)
+
+
+def _check_buffer(where: str, a: Any, params: Mapping[str, np.ndarray] | None, key: str) -> np.ndarray:
+    if not isinstance(a, np.ndarray) or a.dtype.kind != "f":
+        raise ValueError(f"{where} must be an array of floats; got {type(a).__name__}")
+    if params is not None:
+        p = np.asarray(params[key])
+        if a.shape != p.shape:
+            raise ValueError(f"{where} has shape {a.shape}; the parameter has {p.shape}")
+        a = a.astype(p.dtype)
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{where} contains NaN or infinity")
+    return a.copy()
+
+
+def _check_param_state(name: str, key: str, entry: Any, params) -> dict[str, Any]:
+    where = f"optimizer state of {key}"
+    fields = _STATE_FIELDS[name]
+    if not isinstance(entry, Mapping) or set(entry) != set(fields):
+        got = sorted(map(str, entry)) if isinstance(entry, Mapping) else type(entry).__name__
+        raise ValueError(f"{where} must have the fields {list(fields)}; got {got}")
+    out: dict[str, Any] = {}
+    for f in fields:
+        v = entry[f]
+        if f == "step":
+            if (
+                isinstance(v, bool)
+                or not isinstance(v, int | np.integer)
+                or not 1 <= v <= MAX_OPTIMIZER_STEPS
+            ):
+                raise ValueError(f"{where}: step must be a whole number ≥ 1; got {v!r}")
+            out[f] = int(v)
+        else:
+            out[f] = _check_buffer(f"{where}: {f}", v, params, key)
+    if name == "adam" and np.any(out["exp_avg_sq"] < 0):
+        raise ValueError(f"{where}: exp_avg_sq must not be negative")
+    return out
+
+
+def _check_state_dict(state: Any, name: str | None, params) -> tuple[dict[str, Any], dict[str, dict]]:
+    """Validated (hyperparameters, per-parameter state) of an optimizer state dict."""
+    if not isinstance(state, Mapping) or set(state) != {"name", "hyperparameters", "state"}:
+        got = sorted(map(str, state)) if isinstance(state, Mapping) else type(state).__name__
+        raise ValueError(f"optimizer state must have the fields name, hyperparameters, state; got {got}")
+    found = state["name"]
+    if found not in OPTIMIZERS:
+        raise ValueError(f"optimizer name must be one of {', '.join(OPTIMIZERS)}; got {found!r}")
+    if name is not None and found != name:
+        raise ValueError(f"optimizer state is for {found}; this optimizer is {name}")
+    hyper = _check_hyper(found, state["hyperparameters"])
+    per_param = state["state"]
+    if not isinstance(per_param, Mapping):
+        raise ValueError("optimizer state must map parameter names to their buffers")
+    if params is not None:
+        unknown = sorted(map(str, set(per_param) - set(params)))
+        if unknown:
+            raise ValueError(f"optimizer state names parameters the network does not have: {unknown}")
+    checked = {}
+    for key, entry in per_param.items():
+        if not isinstance(key, str):
+            raise ValueError(f"optimizer state keys must be parameter names; got {key!r}")
+        checked[key] = _check_param_state(found, key, entry, params)
+    return hyper, checked
+
+
+def optimizer_from_state_dict(
+    state: Mapping[str, Any], params: Mapping[str, np.ndarray] | None = None
+) -> Optimizer:
+    """A new SGD or Adam with the hyperparameters and state of ``state`` (checked)."""
+    hyper, _ = _check_state_dict(state, None, params)
+    opt = _build(state["name"], hyper)
+    opt.load_state_dict(state, params)
+    return opt
 
 
 def make_optimizer(name: str, lr: float, **kw) -> Optimizer:

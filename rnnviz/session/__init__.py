@@ -5,15 +5,32 @@ importers and exporters.
 """
 
 from .files import SessionFileError, load_session, save_session
-from .model import SHAPES, InitSettings, Sequence, Session, ViewSettings
+from .model import SHAPES, InitSettings, Run, Sequence, Session, ViewSettings
+from .training import (
+    Training,
+    TrainingHistory,
+    TrainingJob,
+    TrainingSettings,
+    TrainingTick,
+    loss_for,
+    reset_training,
+)
 
 __all__ = [
     "SHAPES",
     "InitSettings",
+    "Run",
     "Sequence",
     "Session",
     "SessionFileError",
+    "Training",
+    "TrainingHistory",
+    "TrainingJob",
+    "TrainingSettings",
+    "TrainingTick",
     "ViewSettings",
     "load_session",
+    "loss_for",
+    "reset_training",
     "save_session",
 ]

@@ -26,6 +26,7 @@ import stat
 import zipfile
 import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -231,8 +232,10 @@ def read_npy(
     check_shape: ShapeCheck,
     label: str | None = None,
     max_bytes: int | None = None,
+    as_dtype: np.dtype | type = np.float64,
 ) -> np.ndarray:
-    """Read one ``.npy`` member as float64 after checking header, dtype, shape and size.
+    """Read one ``.npy`` member as float64 (or ``as_dtype``: float32 keeps a float32
+    network's snapshots at their size) after checking header, dtype, shape and size.
 
     ``check_shape(shape)`` returns an error message (without the member name)
     for a shape the caller does not expect, or None.  ``label`` names the
@@ -274,11 +277,12 @@ def read_npy(
         raise ArchiveError(f"member {member!r} is damaged ({type(e).__name__}: {e})") from None
     arr = np.frombuffer(buf, dtype=dtype).reshape(shape, order="F" if fortran else "C")
     check_finite(arr, label)  # before the float64 copy: a refused array costs no second buffer
-    if arr.dtype == np.float64 and arr.flags.c_contiguous:
+    want = np.dtype(as_dtype)
+    if arr.dtype == want and arr.flags.c_contiguous:
         return arr  # the buffer just read, already as it is wanted
     with np.errstate(over="ignore"):  # said just below, naming the array
-        out = np.array(arr, dtype=np.float64, order="C")
-    if dtype.itemsize > 8:  # a long double beyond float64's range becomes infinite here
+        out = np.array(arr, dtype=want, order="C")
+    if dtype.itemsize > want.itemsize:  # e.g. a long double beyond float64's range becomes infinite
         check_finite(out, label)
     return out
 
@@ -310,8 +314,40 @@ def npy_header(a: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
-def npy_bytes(a: np.ndarray) -> bytes:
+@dataclass(frozen=True, eq=False)
+class RowArray:
+    """A [rows, cols] array written row by row, never built whole (e.g. weight snapshots:
+    ``row(i)`` flattens the i-th on demand)."""
+
+    rows: int
+    cols: int
+    dtype: np.dtype
+    row: Callable[[int], np.ndarray]  # i → [cols] of dtype
+
+    @property
+    def nbytes(self) -> int:
+        return self.rows * self.cols * np.dtype(self.dtype).itemsize
+
+    def header(self) -> bytes:
+        buf = io.BytesIO()
+        descr = np.lib.format.dtype_to_descr(np.dtype(self.dtype))
+        header = {"descr": descr, "fortran_order": False, "shape": (self.rows, self.cols)}
+        np.lib.format.write_array_header_1_0(buf, header)
+        return buf.getvalue()
+
+    def chunks(self):
+        """The data after the header, one row's bytes at a time."""
+        for i in range(self.rows):
+            r = np.ascontiguousarray(self.row(i), dtype=self.dtype)
+            if r.shape != (self.cols,):
+                raise ValueError(f"row {i} has shape {r.shape}; expected ({self.cols},)")
+            yield memoryview(r).cast("B")
+
+
+def npy_bytes(a: np.ndarray | RowArray) -> bytes:
     """``a`` as the bytes of a version 1.0 ``.npy`` file (no pickle)."""
+    if isinstance(a, RowArray):
+        return a.header() + b"".join(bytes(c) for c in a.chunks())
     a = np.ascontiguousarray(a)
     return npy_header(a) + a.tobytes()
 

@@ -10,10 +10,10 @@ A ``.rnnviz`` file is a zip archive::
                                    some are missing); targets.npy holds 0 there, so the
                                    file never contains NaN
 
-``manifest.json`` (schema version 1)::
+``manifest.json`` (schema version 2)::
 
-    {"schema_version": 1, "app": "rnnviz", "app_version": "0.1.0",
-     "title": str, "note": str,
+    {"schema_version": 2, "app": "rnnviz", "app_version": "0.1.0",
+     "title": str, "note": str, "run_name": str,
      "network": {"mode", "input_size", "hidden_size", "num_layers", "bidirectional",
                  "output_size", "head_activation", "dtype"},
      "sequence": {"steps", "input_names", "target_names", "vocabulary", "tokens",
@@ -21,7 +21,12 @@ A ``.rnnviz`` file is a zip archive::
      "view": {ViewSettings fields}, "init": {InitSettings fields},
      "arrays": {"weights_prefix": "weights/", "inputs": "sequence/inputs.npy",
                 "targets": "sequence/targets.npy" | null,
-                "target_mask": "sequence/target_mask.npy" | null (optional)}}
+                "target_mask": "sequence/target_mask.npy" | null (optional)},
+     "training": {settings, history, optimiser state: see rnnviz.session.training_io}}
+
+    training/…                     the training's curves, snapshots and state (same module)
+
+Version 1 had no ``run_name`` and no ``training`` (a version-1 file opens untrained).
 
 Loading never executes code and never trusts a size (see
 :mod:`rnnviz.session.archive`); older schema versions are upgraded by
@@ -51,6 +56,7 @@ from .atomic import atomic_write
 from .errors import SessionFileError
 from .migrations import SCHEMA_VERSION, MigrationError, migrate
 from .model import InitSettings, Session, ViewSettings
+from .training_io import read_training, training_section
 
 MANIFEST = "manifest.json"
 # A manifest of 100,000 word tokens is about 2 MB.  JSON inflates in memory (``{},`` is
@@ -108,8 +114,11 @@ def _load(zf: zipfile.ZipFile) -> Session:
         )
         if mask_member:
             targets = _apply_target_mask(zf, mask_member, targets, left - targets.nbytes)
+    left = archive.MAX_TOTAL_BYTES - 8 * spec.num_parameters() - inputs.nbytes
+    left -= 0 if targets is None else 2 * targets.nbytes  # the targets and their mask
     try:
         network = Network(spec, params, dtype=dtype)
+        training = read_training(zf, manifest.get("training"), network, left)
         sequence = mf.sequence(seq_meta, inputs, targets)
         return Session(
             network=network,
@@ -120,6 +129,8 @@ def _load(zf: zipfile.ZipFile) -> Session:
             init=mf.init_settings(manifest.get("init", {})),
             note=mf.typed(manifest, "note", str, "manifest.json", default=""),
             title=mf.typed(manifest, "title", str, "manifest.json", default=""),
+            training=training,
+            run_name=mf.typed(manifest, "run_name", str, "manifest.json", default="Run 1"),
         )
     except SessionFileError:
         raise
@@ -233,17 +244,23 @@ def _table_shape(steps: int | None, cols: int | None) -> archive.ShapeCheck:
 
 
 def session_manifest(session: Session) -> dict[str, Any]:
-    """The version-1 manifest for ``session`` (arrays not included)."""
+    """The manifest for ``session`` (arrays not included)."""
+    return _manifest_and_training(session)[0]
+
+
+def _manifest_and_training(session: Session) -> tuple[dict[str, Any], list]:
     spec = session.network.spec
     seq = session.sequence
     has_targets = seq.targets is not None
     masked = has_targets and bool(np.isnan(seq.targets).any())
-    return {
+    training, training_members = training_section(session.training, session.network)
+    manifest = {
         "schema_version": SCHEMA_VERSION,
         "app": "rnnviz",
         "app_version": rnnviz.__version__,
         "title": session.title,
         "note": session.note,
+        "run_name": session.run_name,
         "network": {
             "mode": spec.mode,
             "input_size": spec.input_size,
@@ -272,12 +289,14 @@ def session_manifest(session: Session) -> dict[str, Any]:
             "targets": "sequence/targets.npy" if has_targets else None,
             "target_mask": "sequence/target_mask.npy" if masked else None,
         },
+        "training": training,
     }
+    return manifest, training_members
 
 
 def _session_contents(session: Session) -> tuple[bytes, list[tuple[str, np.ndarray]]]:
     """The manifest's bytes (checked to open again) and every array member, in order."""
-    manifest = session_manifest(session)
+    manifest, training_members = _manifest_and_training(session)
     raw = (json.dumps(manifest, indent=1, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
     items = _json_items(raw)
     if len(raw) > MAX_MANIFEST_BYTES or items > MAX_MANIFEST_ITEMS:  # the file would not open again
@@ -297,7 +316,7 @@ def _session_contents(session: Session) -> tuple[bytes, list[tuple[str, np.ndarr
         arrays.append(("sequence/targets.npy", np.where(missing, 0.0, targets)))
         if missing.any():
             arrays.append(("sequence/target_mask.npy", (~missing).astype(np.float64)))
-    return raw, arrays
+    return raw, arrays + training_members
 
 
 def session_members(session: Session) -> list[tuple[str, bytes]]:
@@ -322,17 +341,20 @@ def _write_array_member(zf: zipfile.ZipFile, name: str, a: np.ndarray) -> None:
     """An ``.npy`` member written straight from the array's memory, in chunks: no copy of
     a big array is made, and the GIL is free while each chunk is checksummed and written
     (saving in a worker leaves the window live).  The bytes are those of ``npy_bytes``."""
-    a = np.ascontiguousarray(a)
-    header = archive.npy_header(a)
+    if isinstance(a, archive.RowArray):
+        header, chunks = a.header(), a.chunks()
+    else:
+        a = np.ascontiguousarray(a)
+        header, chunks = archive.npy_header(a), iter([memoryview(a.reshape(-1)).cast("B")])
     size = len(header) + a.nbytes
     if size <= _STORE_ABOVE:
         _write_member(zf, name, archive.npy_bytes(a))
         return
-    data = memoryview(a.reshape(-1)).cast("B")
     with zf.open(_member_info(name, size), "w") as f:
         f.write(header)
-        for start in range(0, len(data), archive.WRITE_CHUNK):
-            f.write(data[start : start + archive.WRITE_CHUNK])
+        for data in chunks:
+            for start in range(0, len(data), archive.WRITE_CHUNK):
+                f.write(data[start : start + archive.WRITE_CHUNK])
 
 
 def save_session(session: Session, path: str | os.PathLike) -> None:

@@ -17,7 +17,8 @@ files live in ``tests/session/fixtures/`` forever)::
      "playback": {"step": t, "speed": s}}
     members: params/<state_dict key>.npy, x.npy, y.npy (y only when there are targets)
 
-Version 1 is described in :mod:`rnnviz.session.files`.
+Version 1 is version 2 without ``run_name`` and ``training`` (:mod:`rnnviz.session.files`):
+its sessions open untrained, with the default training settings.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 Manifest = dict[str, Any]
 
@@ -97,6 +98,15 @@ def _v0_to_v1(m: Manifest) -> Manifest:
     }
 
 
+def _v1_to_v2(m: Manifest) -> Manifest:
+    """Version 2 adds the run's name and its training (none yet: untrained)."""
+    out = dict(m)
+    out["schema_version"] = 2
+    out["run_name"] = "Run 1"  # keys a version-1 reader ignored stay ignored
+    out["training"] = {"settings": {}, "updates": 0}
+    return out
+
+
 def _require(m: Manifest, keys: tuple[str, ...], where: str) -> None:
     for k in keys:
         if k not in m:
@@ -104,7 +114,7 @@ def _require(m: Manifest, keys: tuple[str, ...], where: str) -> None:
 
 
 #: ``MIGRATIONS[n]`` upgrades a version-n manifest to version n + 1.
-MIGRATIONS: dict[int, Callable[[Manifest], Manifest]] = {0: _v0_to_v1}
+MIGRATIONS: dict[int, Callable[[Manifest], Manifest]] = {0: _v0_to_v1, 1: _v1_to_v2}
 
 
 def migrate(manifest: Manifest) -> Manifest:

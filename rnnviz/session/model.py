@@ -13,8 +13,9 @@ from dataclasses import dataclass, field, fields, replace
 import numpy as np
 
 from rnnviz.engine import Network
+from rnnviz.engine.losses import SEQUENCE_SHAPES as SHAPES
 
-SHAPES = ("many_to_many", "many_to_one", "one_to_many")
+from .training import Training
 
 
 @dataclass(frozen=True, eq=False)
@@ -162,23 +163,68 @@ class ViewSettings:
 
 
 @dataclass(frozen=True, eq=False)
+class Run:
+    """One network trained (or not) on the session's sequence.  A session's first run is
+    its own network, init and training; compare mode adds more."""
+
+    name: str
+    network: Network
+    init: InitSettings = field(default_factory=InitSettings)
+    training: Training = field(default_factory=Training)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str):
+            raise ValueError(f"a run's name must be text; got {self.name!r}")
+        if not self.training.fits(self.network):
+            object.__setattr__(self, "training", Training(settings=self.training.settings))
+
+
+@dataclass(frozen=True, eq=False)
 class Session:
+    """What the user built.  ``network``, ``init`` and ``training`` are the active run's;
+    ``other_runs`` holds more runs on the same sequence (compare mode).
+
+    A ``training`` that belongs to a network of another shape or dtype (the network was
+    rebuilt) is replaced by an untrained one with the same settings: a new network has
+    no training history.
+    """
+
     network: Network
     sequence: Sequence
     view: ViewSettings = field(default_factory=ViewSettings)
     init: InitSettings = field(default_factory=InitSettings)
     note: str = ""
     title: str = ""
+    training: Training = field(default_factory=Training)
+    other_runs: tuple[Run, ...] = ()
+    run_name: str = "Run 1"
 
     def __post_init__(self) -> None:
-        for name in ("note", "title"):
+        for name in ("note", "title", "run_name"):
             if not isinstance(getattr(self, name), str):
                 raise ValueError(f"the session's {name} must be text; got {getattr(self, name)!r}")
-        if self.sequence.num_features != self.network.input_size:
-            raise ValueError(
-                f"the sequence has {self.sequence.num_features} input features but the network "
-                f"expects {self.network.input_size}"
-            )
+        for net in (self.network,) + tuple(r.network for r in self._other_runs()):
+            if self.sequence.num_features != net.input_size:
+                raise ValueError(
+                    f"the sequence has {self.sequence.num_features} input features but the network "
+                    f"expects {net.input_size}"
+                )
+        if not isinstance(self.training, Training):
+            raise ValueError(f"the session's training must be a Training; got {type(self.training).__name__}")
+        if not self.training.fits(self.network):
+            object.__setattr__(self, "training", Training(settings=self.training.settings))
+
+    def _other_runs(self) -> tuple[Run, ...]:
+        runs = tuple(self.other_runs)
+        if not all(isinstance(r, Run) for r in runs):
+            raise ValueError("the session's other_runs must be Run objects")
+        object.__setattr__(self, "other_runs", runs)
+        return runs
+
+    @property
+    def runs(self) -> tuple[Run, ...]:
+        """Every run; the first is the active one (this session's network, init and training)."""
+        return (Run(self.run_name, self.network, self.init, self.training),) + self.other_runs
 
     @property
     def inputs(self) -> np.ndarray:

@@ -102,7 +102,7 @@ def test_manifest_is_readable_json_with_schema_version(tmp_path):
     with zipfile.ZipFile(tmp_path / "s.rnnviz") as zf:
         m = json.loads(zf.read("manifest.json"))
         names = zf.namelist()
-    assert m["schema_version"] == SCHEMA_VERSION == 1
+    assert m["schema_version"] == SCHEMA_VERSION == 2
     assert m["network"]["mode"] == "rnn_tanh" and m["sequence"]["vocabulary"][-1] == "_"
     assert "weights/weight_ih_l0.npy" in names and "weights/head.bias.npy" in names
 

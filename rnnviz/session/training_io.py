@@ -1,0 +1,286 @@
+"""A session's :class:`~rnnviz.session.training.Training` in the ``.rnnviz`` file.
+
+The manifest's ``"training"`` object (schema version 2)::
+
+    {"settings": {TrainingSettings fields},
+     "updates": U, "stopped_reason": str | null,
+     "loss": "training/loss.npy", "grad_norm": "training/grad_norm.npy",
+     "epoch": "training/epoch.npy",               # [U] each (null when U = 0)
+     "initial": "training/initial.npy" | null,    # [P]: the weights before the first update
+     "snapshot_updates": [u, …],                  # the kept snapshots, increasing
+     "snapshots": "training/snapshots.npy" | null,  # [S, P]: the weights after each of them
+     "state": TrainState meta (JSON) | null,      # optimiser, data order, position
+     "state_arrays": [[name, [shape…]], …],       # its arrays, packed in order into
+     "state_values": "training/state.npy" | null} # [N] float64
+
+A flat weight vector [P] holds every parameter in ``NetworkSpec.param_shapes()``
+order, in the network's dtype.  Packing keeps the member count small however
+deep the network (the archive allows 2,048 members).  Every member is read with
+the archive's checks (shape declared here, size never trusted, finite numbers)
+within the byte budget the caller passes; a bad one raises SessionFileError
+naming it.
+"""
+
+from __future__ import annotations
+
+import math
+import zipfile
+from typing import Any
+
+import numpy as np
+
+from rnnviz.engine import Network
+from rnnviz.engine.train import TrainState
+
+from . import archive
+from . import manifest as mf
+from .errors import SessionFileError
+from .history import MAX_SNAPSHOTS, TrainingHistory, snapshot_capacity
+from .training import Training, TrainingSettings
+
+WHERE = "manifest.json: training"
+MAX_UPDATES = 10**9
+MAX_STATE_ARRAYS = 4096
+
+
+# -- writing -------------------------------------------------------------------
+
+
+def flat(network_or_state, keys) -> np.ndarray:
+    """Every parameter, flattened and concatenated in ``keys`` order ([P])."""
+    get = network_or_state.param if isinstance(network_or_state, Network) else network_or_state.__getitem__
+    return np.concatenate([np.ravel(get(k)) for k in keys])
+
+
+def training_section(training: Training, network: Network, prefix: str = "training/") -> tuple[dict, list]:
+    """The manifest's ``"training"`` object and its array members ``[(name, array)]``."""
+    history = training.history
+    keys = list(network.spec.param_shapes())
+    U = history.updates
+    section: dict[str, Any] = {
+        "settings": training.settings.as_dict(),
+        "updates": U,
+        "stopped_reason": history.stopped_reason,
+        "loss": None,
+        "grad_norm": None,
+        "epoch": None,
+        "initial": None,
+        "snapshot_updates": list(history.snapshot_updates),
+        "snapshots": None,
+        "state": None,
+        "state_arrays": [],
+        "state_values": None,
+    }
+    members: list = []
+
+    def add(key: str, a) -> None:
+        section[key] = f"{prefix}{key}.npy"
+        members.append((section[key], a))
+
+    if U:
+        add("loss", history.loss)
+        add("grad_norm", history.grad_norm)
+        add("epoch", history.epoch.astype(np.int64))
+    if training.initial is not None:
+        add("initial", flat(training.initial, keys))
+    updates = history.snapshot_updates
+    if updates:
+        P = network.spec.num_parameters()
+        add(
+            "snapshots",
+            archive.RowArray(
+                len(updates), P, network.dtype, lambda i: flat(history.snapshots[updates[i]], keys)
+            ),
+        )
+    if training.state is not None:
+        meta, arrays = training.state.to_json()
+        section["state"] = meta
+        section["state_arrays"] = [[name, list(a.shape)] for name, a in arrays.items()]
+        if arrays:
+            values = np.concatenate([np.ravel(a).astype(np.float64) for a in arrays.values()])
+            add("state_values", values)
+    return section, members
+
+
+# -- reading -------------------------------------------------------------------
+
+
+class Budget:
+    """The bytes every array of the file together may still take."""
+
+    def __init__(self, left: int) -> None:
+        self.left = left
+
+    def take(self, nbytes: int, what: str) -> int:
+        if nbytes > self.left:
+            raise SessionFileError(
+                f"{WHERE}: {what} would take {nbytes:,} bytes; only {max(self.left, 0):,} are left of the "
+                f"{archive.MAX_TOTAL_BYTES:,}-byte limit for a session's arrays"
+            )
+        self.left -= nbytes
+        return nbytes
+
+
+def read_training(zf: zipfile.ZipFile, section: Any, network: Network, left: int) -> Training:
+    """The :class:`Training` of a manifest's ``"training"`` object (absent: untrained)."""
+    if section is None:
+        return Training()
+    if not isinstance(section, dict):
+        raise SessionFileError(f"manifest.json: 'training' must be an object; got {type(section).__name__}")
+    settings = _settings(section.get("settings", {}))
+    U = mf.typed(section, "updates", int, WHERE, default=0)
+    if not 0 <= U <= MAX_UPDATES:
+        raise SessionFileError(f"{WHERE}: 'updates' must be in [0, {MAX_UPDATES:,}]; got {U:,}")
+    budget = Budget(left)
+    history = _history(zf, section, network, U, budget)
+    initial = None
+    member = mf.typed(section, "initial", (str, type(None)), WHERE, default=None)
+    if member:
+        initial = _weights(zf, member, network, budget, "the weights before training")
+    elif U:
+        raise SessionFileError(f"{WHERE}: {U} updates but no 'initial' weights (the weights before training)")
+    state = _state(zf, section, network, budget)
+    if state is not None and state.updates != U:
+        raise SessionFileError(
+            f"{WHERE}: the training state counts {state.updates:,} updates; the history {U:,}"
+        )
+    try:
+        return Training(settings, history, state, initial)
+    except ValueError as e:
+        raise SessionFileError(f"{WHERE}: {e}") from None
+
+
+def _settings(d: Any) -> TrainingSettings:
+    try:
+        return mf.settings(TrainingSettings, d, "training: settings")
+    except SessionFileError:
+        raise
+    except ValueError as e:
+        raise SessionFileError(f"{WHERE}: settings: {e}") from None
+
+
+def _curve(zf, section: dict, key: str, U: int, budget: Budget) -> np.ndarray:
+    member = mf.typed(section, key, str, WHERE)
+    budget.take(8 * U, f"the {key} curve")
+    return archive.read_npy(zf, member, archive.exact_shape((U,)), f"training {key}", 8 * U)
+
+
+def _history(zf, section: dict, network: Network, U: int, budget: Budget) -> TrainingHistory:
+    reason = mf.typed(section, "stopped_reason", (str, type(None)), WHERE, default=None)
+    updates = _snapshot_updates(section, network, U)
+    if not U:
+        if updates:
+            raise SessionFileError(f"{WHERE}: snapshots of updates {updates} but no updates")
+        return TrainingHistory(stopped_reason=reason)
+    loss = _curve(zf, section, "loss", U, budget)
+    grad_norm = _curve(zf, section, "grad_norm", U, budget)
+    epoch = _curve(zf, section, "epoch", U, budget)
+    if not np.all((epoch == np.round(epoch)) & (epoch >= 1) & (epoch <= MAX_UPDATES)):
+        raise SessionFileError(f"{WHERE}: 'epoch' (member {section['epoch']!r}) must hold whole numbers ≥ 1")
+    snapshots = {}
+    if updates:
+        rows = _snapshot_rows(zf, section, network, len(updates), budget)
+        for u, row in zip(updates, rows, strict=True):
+            snapshots[u] = _unflatten(row, network)
+    try:
+        return TrainingHistory(loss, grad_norm, epoch.astype(np.int64), snapshots, reason)
+    except ValueError as e:
+        raise SessionFileError(f"{WHERE}: {e}") from None
+
+
+def _snapshot_updates(section: dict, network: Network, U: int) -> list[int]:
+    updates = mf.typed(section, "snapshot_updates", list, WHERE, default=[])
+    cap = min(snapshot_capacity(network), MAX_SNAPSHOTS)
+    if len(updates) > cap:
+        raise SessionFileError(
+            f"{WHERE}: {len(updates):,} snapshots; a network of this size keeps at most {cap}"
+        )
+    for i, u in enumerate(updates):
+        if isinstance(u, bool) or not isinstance(u, int) or not 1 <= u <= U:
+            raise SessionFileError(
+                f"{WHERE}: snapshot_updates[{i}] must be an update in [1, {U:,}]; got {u!r}"
+            )
+        if i and u <= updates[i - 1]:
+            raise SessionFileError(f"{WHERE}: snapshot_updates must increase; {u} follows {updates[i - 1]}")
+    return updates
+
+
+def _snapshot_rows(zf, section: dict, network: Network, S: int, budget: Budget) -> np.ndarray:
+    member = mf.typed(section, "snapshots", str, WHERE)
+    P = network.spec.num_parameters()
+    nbytes = budget.take(S * P * network.dtype.itemsize, f"{S} weight snapshots")
+    return archive.read_npy(
+        zf, member, archive.exact_shape((S, P)), "training snapshots", max(nbytes, 8 * S * P), network.dtype
+    )
+
+
+def _weights(zf, member: str, network: Network, budget: Budget, what: str) -> Network:
+    P = network.spec.num_parameters()
+    budget.take(P * network.dtype.itemsize, what)
+    row = archive.read_npy(zf, member, archive.exact_shape((P,)), what, 8 * P, network.dtype)
+    return Network(network.spec, _unflatten(row, network), dtype=network.dtype)
+
+
+def _unflatten(row: np.ndarray, network: Network) -> dict[str, np.ndarray]:
+    """Read-only views into ``row``, one per parameter."""
+    row.setflags(write=False)
+    out, start = {}, 0
+    for key, shape in network.spec.param_shapes().items():
+        n = math.prod(shape)
+        out[key] = row[start : start + n].reshape(shape)
+        start += n
+    return out
+
+
+def _state(zf, section: dict, network: Network, budget: Budget) -> TrainState | None:
+    meta = mf.typed(section, "state", (dict, type(None)), WHERE, default=None)
+    listed = mf.typed(section, "state_arrays", list, WHERE, default=[])
+    if meta is None:
+        if listed:
+            raise SessionFileError(f"{WHERE}: 'state_arrays' are listed but there is no 'state'")
+        return None
+    if len(listed) > MAX_STATE_ARRAYS:
+        raise SessionFileError(f"{WHERE}: {len(listed):,} state arrays; the limit is {MAX_STATE_ARRAYS:,}")
+    shapes = {}
+    for i, item in enumerate(listed):
+        if (
+            not isinstance(item, list)
+            or len(item) != 2
+            or not isinstance(item[0], str)
+            or not isinstance(item[1], list)
+            or not all(isinstance(s, int) and not isinstance(s, bool) and 0 <= s <= 2**31 for s in item[1])
+            or len(item[1]) > 4
+        ):
+            raise SessionFileError(
+                f"{WHERE}: state_arrays[{i}] must be [name, [sizes…]]; got {mf._short(item)}"
+            )
+        if item[0] in shapes:
+            raise SessionFileError(f"{WHERE}: state_arrays names {item[0]!r} twice")
+        shapes[item[0]] = tuple(item[1])
+    arrays = _state_arrays(zf, section, shapes, network, budget)
+    try:
+        return TrainState.from_json(meta, arrays, network)
+    except ValueError as e:
+        raise SessionFileError(f"{WHERE}: {e}") from None
+
+
+def _state_arrays(zf, section: dict, shapes: dict, network: Network, budget: Budget) -> dict[str, np.ndarray]:
+    total = sum(math.prod(s) for s in shapes.values())
+    spec = network.spec
+    most = 2 * spec.num_parameters() + 2 * spec.num_layers * spec.num_directions * spec.hidden_size
+    if total > most:
+        raise SessionFileError(
+            f"{WHERE}: the state arrays hold {total:,} numbers; this network's optimiser and carried "
+            f"state need at most {most:,}"
+        )
+    if not shapes:
+        return {}
+    member = mf.typed(section, "state_values", str, WHERE)
+    budget.take(8 * total, "the optimiser state")
+    values = archive.read_npy(zf, member, archive.exact_shape((total,)), "training state", 8 * total)
+    arrays, start = {}, 0
+    for name, shape in shapes.items():
+        n = math.prod(shape)
+        arrays[name] = values[start : start + n].reshape(shape)
+        start += n
+    return arrays
