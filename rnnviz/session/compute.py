@@ -23,6 +23,7 @@ from rnnviz.engine.trace import Gradients
 from rnnviz.engine.train import sequence_loss
 
 from .model import InitSettings, Sequence, Session
+from .training import LOSS_BY_HEAD, engine_shape, loss_for  # noqa: F401 - the one definition, re-exported
 
 #: Work (multiply-adds, plus a per-step overhead) below which the trace is computed
 #: on the GUI thread.  The engine does 2.5–5 G of these a second on one core, so the
@@ -38,8 +39,6 @@ MAX_TRACE_BYTES = 2 * 2**30
 #: Drawing more weights than this (≈ 100 ms) happens in the worker too.
 BUILD_PARAM_LIMIT = 500_000
 
-#: Loss by output head, as in the course: softmax → cross-entropy, sigmoid → BCE, linear → MSE.
-LOSS_BY_HEAD = {"softmax": "cross_entropy", "sigmoid": "bce", None: "mse"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,18 +52,13 @@ class Computed:
     warning: str | None = None  # e.g. the forward pass overflowed: said once it is committed
 
 
-def loss_for(network: Network) -> str:
-    """The loss a network's head is trained with (the course's pairing)."""
-    return LOSS_BY_HEAD.get(network.head_activation if network.has_head else None, "mse")
-
-
 def loss_title(name: str) -> str:
     return LOSS_TITLES.get(name, name)
 
 
 def loss_shape(sequence: Sequence) -> str:
     """Where the loss applies, in the engine's terms (one-to-many counts every step)."""
-    return "many_to_one" if sequence.shape == "many_to_one" else "many_to_many"
+    return engine_shape(sequence.shape)
 
 
 def estimated_cost(session: Session) -> int:
