@@ -53,6 +53,7 @@ class SessionController(QObject):
         self._pending_build: Callable[[], Session] | None = None  # or how to build it
         self._pending_is_edit = False
         self._pending_cursor: Cursor | None = None  # a file's saved cursor, applied on commit
+        self._streaming = False  # a commit of weights being trained: views only, docks stay
         if session is not None:
             self.set_session(session)
 
@@ -203,13 +204,32 @@ class SessionController(QObject):
         self.workspace.commit(result, cursor)  # → _on_workspace_computed, then the cursor
 
     def _on_workspace_computed(self, result: Computed) -> None:
-        self.sig_session_changed.emit(self.session)
+        if not self._streaming:
+            self.sig_session_changed.emit(self.session)
         self.sig_computed.emit(result)
         self.sig_trace_changed.emit(result.trace)
         if result.warning is not None:
             self.sig_warning.emit(result.warning)
 
+    def show_streamed(self, computed: Computed) -> None:
+        """Weights being trained, computed in the worker: every view shows them; the docks,
+        the title and the document wait for the next ordinary commit."""
+        now = self.workspace.session
+        if now is not None:
+            session = replace(computed.session, view=now.view, title=now.title, note=now.note)
+            computed = replace(computed, session=session)
+        self._streaming = True
+        try:
+            self.workspace.commit(computed)
+        finally:
+            self._streaming = False
+
     # -- edits ------------------------------------------------------------------
+    def replace_work(self, session: Session) -> bool:
+        """``session``'s network, sequence and training (e.g. trained, or reset) become the
+        work, keeping where the user looks and the title and note."""
+        return self._apply(lambda s: replace(session, view=s.view, title=s.title, note=s.note))
+
     def _apply(self, make: Callable[[Session], Session], build_params: int = 0) -> bool:
         """A new session from the newest one with ``make``.
 
@@ -323,6 +343,17 @@ class SessionController(QObject):
             self.workspace.replace_session(now.with_view(**changes))
         if self._pending is not None:
             self._pending = self._pending.with_view(**changes)
+
+    def set_settings(self, training=None, **view) -> None:
+        """Settings a view keeps in the session: view settings (decimals…) and the
+        training settings; nothing is recomputed."""
+        if view:
+            self.set_view(**view)
+        now = self.workspace.session
+        if training is not None and now is not None:
+            self.workspace.replace_session(replace(now, training=replace(now.training, settings=training)))
+            if self._pending is not None:
+                self._pending = replace(self._pending, training=replace(self._pending.training, settings=training))
 
     def report(self, message: str, error: bool = True) -> None:
         """A message from an editor (refused text, a bad file) for the status bar."""

@@ -12,12 +12,15 @@
 - **Generators stream.**  Each yielded value is progress; the worker batches what it
   yields and hands the batch to ``on_progress`` at most every ``throttle_ms`` (the
   last batch always arrives, before ``on_done``).  ``pause()`` holds the generator
-  at its next yield, ``resume()`` lets it go on, ``stop()`` closes it there; a
+  at its next yield (``on_paused`` is called once it holds there), ``resume()`` lets it
+  go on, ``stop()`` closes it there; a
   stopped generator's ``on_done`` still gets its return value (``None`` unless it
   returned one when closed).
 - **Callbacks run on the GUI thread**, by queued signals; work never touches a widget.
-- **Synchronous switch for tests:** ``Jobs(sync=True)`` runs each job to its end
-  inside ``start`` (progress, then done or error), so tests need no waiting.
+- **Synchronous switch for tests:** ``Jobs(sync=True)`` runs each job inside
+  ``start`` (progress, then done or error), so tests need no waiting.  A generator
+  paused there (the work paused its own job) hands control back; ``resume()`` and
+  ``stop()`` then run it on, synchronously too.
 
 Exceptions the work raises reach ``on_error`` as the exception object; without an
 ``on_error`` they are re-raised on the GUI thread (so a bug is never swallowed).
@@ -33,6 +36,7 @@ from typing import Any
 from PySide6 import QtCore
 
 Callback = Callable[[Any], None] | None
+_HELD = object()  # a synchronous job's generator, paused: kept for resume()
 
 
 class Job(QtCore.QObject):
@@ -40,21 +44,25 @@ class Job(QtCore.QObject):
 
     _sig_progress = QtCore.Signal(object)  # a list of yielded values
     _sig_finished = QtCore.Signal(object, object)  # value, exception
+    _sig_paused = QtCore.Signal()  # the worker is holding at a yield (its progress delivered first)
 
     def __init__(self, lane: str, work, on_progress: Callback, on_done: Callback, on_error: Callback,
-                 throttle_ms: int, parent: QtCore.QObject):  # fmt: skip
+                 throttle_ms: int, parent: QtCore.QObject, on_paused: Callable[[], None] | None = None):  # fmt: skip
         super().__init__(parent)
         self.lane = lane
         self._work = work
         self._on_progress, self._on_done, self._on_error = on_progress, on_done, on_error
+        self._on_paused = on_paused
         self._throttle = throttle_ms / 1000.0
         self._stop = threading.Event()
         self._running = threading.Event()  # cleared while paused
         self._running.set()
         self._ended = threading.Event()
+        self._gen: Generator | None = None
         self.stale = False
         self._sig_progress.connect(self._deliver_progress)
         self._sig_finished.connect(self._deliver_finished)
+        self._sig_paused.connect(self._deliver_paused)
 
     # -- control (GUI thread) ---------------------------------------------------------
     @property
@@ -70,11 +78,20 @@ class Job(QtCore.QObject):
 
     def resume(self) -> None:
         self._running.set()
+        if self._held():
+            self._continue_sync()
 
     def stop(self) -> None:
         """Ask the work to end at its next yield (a plain function runs to its end)."""
         self._stop.set()
         self._running.set()
+        if self._held():
+            self._continue_sync()
+
+    def _held(self) -> bool:
+        """A synchronous generator handed back control at a pause."""
+        parent = self.parent()
+        return self._gen is not None and not self._ended.is_set() and isinstance(parent, Jobs) and parent.sync
 
     def wait(self, timeout_s: float | None = None) -> bool:
         """Block until the worker is done (shutdown, tests); False on a time-out."""
@@ -86,15 +103,22 @@ class Job(QtCore.QObject):
 
     # -- the worker side ------------------------------------------------------------------
     def run(self, emit: bool = True) -> None:
+        """Run the work (in a worker thread; ``emit=False``: here, synchronously)."""
         value = error = None
         try:
             work = self._work() if callable(self._work) else self._work
             if isinstance(work, Generator):
+                self._gen = work
                 value = self._pull(work, emit)
             else:
                 value = work
         except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread
             error = exc
+        if value is _HELD:
+            return  # synchronous and paused: resume() pulls on
+        self._finish(value, error, emit)
+
+    def _finish(self, value, error, emit: bool) -> None:
         if emit:
             self._sig_finished.emit(value, error)  # posted before ``done``: deliver_now finds it
             self._ended.set()
@@ -102,15 +126,30 @@ class Job(QtCore.QObject):
             self._ended.set()
             self._deliver_finished(value, error)
 
+    def _continue_sync(self) -> None:
+        value = error = None
+        try:
+            value = self._pull(self._gen, False)
+        except BaseException as exc:  # noqa: BLE001
+            error = exc
+        if value is not _HELD:
+            self._finish(value, error, False)
+
     def _pull(self, gen: Generator, emit: bool):
         batch: list = []
         last = time.perf_counter()
         value = None
+        held = False
         try:
             while True:
                 if not self._running.is_set():
                     self._flush(batch, emit)
                     batch = []
+                    if not emit:  # synchronous: hold the generator, hand back control
+                        held = True
+                        self._deliver_paused()
+                        return _HELD
+                    self._sig_paused.emit()  # the generator is between yields: safe to read
                     self._running.wait()
                 if self._stop.is_set():
                     break
@@ -124,12 +163,10 @@ class Job(QtCore.QObject):
                     self._flush(batch, emit)
                     batch, last = [], now
         finally:
-            if self._stop.is_set():
-                try:
+            if not held:
+                if self._stop.is_set():
                     gen.close()
-                except StopIteration as end:  # pragma: no cover - a generator returning on close
-                    value = end.value
-            self._flush(batch, emit)
+                self._flush(batch, emit)
         return value
 
     def _flush(self, batch: list, emit: bool) -> None:
@@ -141,6 +178,11 @@ class Job(QtCore.QObject):
     def _deliver_progress(self, batch: list) -> None:
         if not self.stale and self._on_progress is not None:
             self._on_progress(batch)
+
+    @QtCore.Slot()
+    def _deliver_paused(self) -> None:
+        if not self.stale and self.paused and self._on_paused is not None:
+            self._on_paused()
 
     @QtCore.Slot(object, object)
     def _deliver_finished(self, value, error) -> None:
@@ -186,11 +228,13 @@ class Jobs(QtCore.QObject):
         on_progress: Callback = None,
         on_done: Callback = None,
         on_error: Callback = None,
+        on_paused: Callable[[], None] | None = None,
         throttle_ms: int = 50,
     ) -> Job:
-        """Run ``work`` (a function, or a generator or generator function) in ``lane``."""
+        """Run ``work`` (a function, or a generator or generator function) in ``lane``.
+        ``on_paused``: the worker holds after ``pause()`` (the work's state may be read)."""
         self.drop(lane)
-        job = Job(lane, work, on_progress, on_done, on_error, throttle_ms, self)
+        job = Job(lane, work, on_progress, on_done, on_error, throttle_ms, self, on_paused)
         self._live[lane] = job
         self.sig_busy_changed.emit(lane, True)
         if self.sync:

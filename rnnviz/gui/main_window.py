@@ -67,6 +67,15 @@ class MainWindow(QtWidgets.QMainWindow):
         self.add_central_view(self.math_panel, "Step math")
         self.plots_view = PlotsArea()
         self.add_central_view(self.plots_view, "Plots")
+        from .trainer import Trainer
+        from .training_view import TrainingView
+
+        self.trainer = Trainer(self.controller, self)
+        self.training_view = TrainingView(self.trainer)
+        self.add_central_view(self.training_view, "Training")
+        self.training_view.sig_snapshot_requested.connect(self._on_training_snapshot_requested)
+        self.training_view.sig_use_snapshot.connect(self._on_training_use_snapshot)
+        self.trainer.sig_state_changed.connect(self._on_trainer_state_changed)
 
     def add_central_view(self, widget: QtWidgets.QWidget, title: str) -> int:
         """Add a view (a tab in the central area) that follows the workspace: it satisfies
@@ -76,8 +85,9 @@ class MainWindow(QtWidgets.QMainWindow):
         return index
 
     def show_view(self, name: str) -> None:
-        """Bring a central view to the front: "diagrams", "math" or "plots"."""
-        view = {"diagrams": self.diagrams_view, "math": self.math_panel, "plots": self.plots_view}[name]
+        """Bring a central view to the front: "diagrams", "math", "plots" or "training"."""
+        view = {"diagrams": self.diagrams_view, "math": self.math_panel, "plots": self.plots_view,
+                "training": self.training_view}[name]  # fmt: skip
         self.central_tabs.setCurrentWidget(view)
 
     def _build_timeline(self) -> None:
@@ -260,6 +270,39 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _on_controller_cursor_changed(self, cursor) -> None:
         self.playback.mirror_step(cursor.step)
+
+    # -- training ----------------------------------------------------------------------
+    def _on_trainer_state_changed(self, state: str) -> None:
+        """While a run is live the network and sequence cannot be edited: it trains on them."""
+        idle = state == "idle"
+        for dock in self._docks():
+            dock.widget().setEnabled(idle)
+        if state == "running":
+            self.show_message("Training… the network and sequence docks are locked until you stop it")
+        elif idle and self.statusBar().currentMessage().startswith("Training…"):
+            self.statusBar().clearMessage()
+
+    def _on_training_snapshot_requested(self, update: int) -> None:
+        """Show the weights of a kept update in every view (the work itself is unchanged)."""
+        from rnnviz.session.compute import compute
+        from rnnviz.session.snapshots import snapshot_network
+
+        session = self.controller.session
+        if session is None:
+            return
+        if update == session.training.history.updates:
+            self.controller.show_streamed(self.controller.computed)
+            return
+        preview = session.with_network(snapshot_network(session, update))
+        self.controller.jobs.start("preview", lambda: compute(preview), on_done=self.controller.show_streamed,
+                                   on_error=lambda e: self.show_error(str(e)))  # fmt: skip
+
+    def _on_training_use_snapshot(self, update: int) -> None:
+        from rnnviz.session.snapshots import with_snapshot
+
+        session = self.controller.session
+        if session is not None and self.controller.replace_work(with_snapshot(session, update)):
+            self.show_message(f"The network now has the weights after update {update:,}; training goes on from them")
 
     def _on_playback_speed_changed(self, steps_per_second: float) -> None:
         # the diagrams' pulse runs along the wires within one step's duration

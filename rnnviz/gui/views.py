@@ -8,8 +8,8 @@ A central view (Diagrams, Step math, Plots, Training, …) satisfies :class:`Vie
   step, a unit, a gate).  The view does not move by itself: the workspace clamps the
   request and tells every view, this one included.
 
-Optional: ``sig_settings_changed`` (a dict of view settings to keep in the session,
-e.g. ``{"decimals": 5}``).  :class:`ViewBinder` binds views to a
+Optional: ``sig_settings_changed`` (a dict of settings to keep in the session,
+e.g. ``{"decimals": 5}`` or ``{"training": TrainingSettings(...)}``).  :class:`ViewBinder` binds views to a
 :class:`~.controller.SessionController` and keeps views behind a tab stale until they
 are shown (they then catch up once, with the newest computation and cursor).
 :func:`cursor_differences` is the one way a view turns a new cursor into the calls it
@@ -103,7 +103,7 @@ class ViewBinder(QtCore.QObject):
         view.sig_cursor_requested.connect(lambda changes: self.controller.request_cursor(**changes))
         settings = getattr(view, "sig_settings_changed", None)
         if settings is not None:
-            settings.connect(lambda changes: self.controller.set_view(**changes))
+            settings.connect(lambda changes: self.controller.set_settings(**changes))
         self._catch_up(view)
 
     def _hidden(self, view: View) -> bool:

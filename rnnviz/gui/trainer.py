@@ -1,0 +1,206 @@
+"""Training in the window: the Qt side of :class:`rnnviz.session.training.TrainingJob`.
+
+    trainer = Trainer(controller)
+    trainer.train(settings)      # Train
+    trainer.pause(); trainer.resume(); trainer.step(); trainer.stop(); trainer.reset()
+
+The job runs in the ``"train"`` lane of the controller's :class:`~.jobs.Jobs`,
+through the same :class:`~rnnviz.session.training.TrainingJob` as ``rnnviz train``,
+so the window trains exactly as the command does.  Two streams leave the worker:
+
+- **telemetry**: every update's :class:`TrainingTick`, batched by the worker and
+  delivered at most 20 times a second, to ``sig_telemetry`` only (the training view);
+- **commits**: about 5 times a second the worker also computes the forward pass, loss
+  and gradients of the current weights (:func:`rnnviz.session.compute.compute`) and
+  the controller shows them in every view, without refilling the docks.
+
+Paused or stopped, the trained session (weights, history, the optimiser's state) is
+committed as an ordinary edit, so the docks, the title and Save see it.  A NaN or
+infinity stops training with the engine's message and keeps the last good weights.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from PySide6 import QtCore
+
+from rnnviz.session import Session
+from rnnviz.session.compute import Computed, compute
+from rnnviz.session.training import TrainingJob, TrainingSettings, TrainingTick, reset_training
+
+TRAIN = "train"  # the jobs lane
+TELEMETRY_MS = 50  # ≤ 20 deliveries a second
+COMMIT_S = 0.2  # ≈ 5 commits of the current weights a second
+
+
+@dataclass(frozen=True, eq=False)
+class _Snapshot:
+    """The current weights, computed in the worker, for every view."""
+
+    computed: Computed
+
+
+def _stream(job: TrainingJob, base: Session, budget: list[int], pause) -> Iterator[TrainingTick | _Snapshot]:
+    """The worker's generator: ticks, and now and then the computed current weights.
+    ``budget`` [n]: after n more updates the job pauses itself (Step); −1: no limit."""
+    last = time.perf_counter()
+    for tick in job.steps():
+        yield tick
+        if tick.stopped:
+            return
+        if budget[0] > 0:
+            budget[0] -= 1
+            if budget[0] == 0:
+                yield _Snapshot(compute(replace(base, network=tick.network)))
+                pause()
+                continue
+        now = time.perf_counter()
+        if now - last >= COMMIT_S:
+            last = now
+            yield _Snapshot(compute(replace(base, network=tick.network)))
+
+
+class Trainer(QtCore.QObject):
+    """Train / pause / step / stop / reset, for the window (see the module doc)."""
+
+    sig_state_changed = QtCore.Signal(str)  # "idle" | "running" | "paused"
+    sig_telemetry = QtCore.Signal(object)  # list[TrainingTick], in order
+    sig_started = QtCore.Signal(object)  # the TrainingJob (its settings, totals, history so far)
+
+    def __init__(self, controller, parent: QtCore.QObject | None = None):
+        super().__init__(parent or controller)
+        self.controller = controller
+        self.state = "idle"
+        self.job: TrainingJob | None = None
+        self._budget = [-1]
+        self._before_reset: Session | None = None
+        self._started_at = 0.0
+        self._updates_at_start = 0
+
+    # -- commands ---------------------------------------------------------------------
+    def train(self, settings: TrainingSettings | None = None, updates: int = -1) -> bool:
+        """Start training the committed session (``updates`` > 0: that many, then pause)."""
+        if self.state == "paused":
+            self._budget[0] = updates
+            self._set_state("running")
+            self.controller.jobs.job(TRAIN).resume()
+            return True
+        if self.state != "idle":
+            return False
+        if self.controller.busy:
+            self.controller.finish()
+        base = self.controller.session
+        if base is None:
+            return False
+        if settings is not None and settings != base.training.settings:
+            base = replace(base, training=replace(base.training, settings=settings))
+        try:
+            job = TrainingJob(base, settings)
+        except ValueError as exc:
+            self.controller.report(f"Cannot train: {exc}")
+            return False
+        self.job, self._budget = job, [updates]
+        self._before_reset = None
+        self._started_at, self._updates_at_start = time.perf_counter(), job.updates
+        self._set_state("running")
+        self.sig_started.emit(job)
+        jobs = self.controller.jobs
+        work = _stream(job, base, self._budget, lambda: jobs.job(TRAIN) and jobs.job(TRAIN).pause())
+        jobs.start(TRAIN, work, on_progress=self._on_job_progress, on_done=self._on_job_done,
+                   on_error=self._on_job_error, on_paused=self._on_job_paused,
+                   throttle_ms=TELEMETRY_MS)  # fmt: skip
+        return True
+
+    def step(self) -> bool:
+        """One update, then pause."""
+        return self.train(updates=1)
+
+    def pause(self) -> None:
+        job = self.controller.jobs.job(TRAIN)
+        if self.state == "running" and job is not None:
+            job.pause()
+
+    def resume(self) -> None:
+        if self.state == "paused":
+            self.train()
+
+    def stop(self) -> None:
+        """End training; the weights and history so far are kept."""
+        job = self.controller.jobs.job(TRAIN)
+        if job is not None and self.state != "idle":
+            job.stop()
+
+    def reset(self) -> bool:
+        """The weights from before training, the history cleared; :meth:`undo_reset` brings them back."""
+        if self.state != "idle":
+            return False
+        session = self.controller.session
+        if session is None or not session.training.trained:
+            return False
+        self._before_reset = session
+        ok = self.controller.replace_work(reset_training(session))
+        if ok:
+            self.controller.report("Reset to the weights from before training (Undo reset brings them back)", error=False)
+        return ok
+
+    def undo_reset(self) -> bool:
+        before, self._before_reset = self._before_reset, None
+        return before is not None and self.controller.replace_work(before)
+
+    @property
+    def can_undo_reset(self) -> bool:
+        return self._before_reset is not None
+
+    def updates_per_second(self) -> float:
+        if self.job is None:
+            return 0.0
+        elapsed = time.perf_counter() - self._started_at
+        return (self.job.updates - self._updates_at_start) / elapsed if elapsed > 0 else 0.0
+
+    # -- the job's results (GUI thread) --------------------------------------------------
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.sig_state_changed.emit(state)
+
+    def _on_job_progress(self, batch: list) -> None:
+        ticks = [x for x in batch if isinstance(x, TrainingTick)]
+        if ticks:
+            self.sig_telemetry.emit(ticks)
+        snapshots = [x for x in batch if isinstance(x, _Snapshot)]
+        if snapshots:
+            self.controller.show_streamed(snapshots[-1].computed)
+
+    def _on_job_paused(self) -> None:
+        self._set_state("paused")
+        self._commit_result()  # the worker holds between updates: its state may be read
+
+    def _on_job_done(self, _value) -> None:
+        self._set_state("idle")
+        session = self._commit_result()
+        self.job = None
+        stopped = session.training.history.stopped_reason if session is not None else None
+        if stopped:
+            self.controller.report(f"Training stopped: {stopped}")
+
+    def _on_job_error(self, error: BaseException) -> None:
+        self._set_state("idle")
+        self._commit_result()
+        self.job = None
+        if isinstance(error, ValueError | MemoryError):
+            self.controller.report(f"Training failed: {error}")
+        else:
+            raise error
+
+    def _commit_result(self) -> Session | None:
+        if self.job is None:
+            return None
+        session = self.job.result()
+        self.controller.replace_work(session)
+        return session
+
+
+__all__ = ["TRAIN", "Trainer"]
