@@ -187,17 +187,17 @@ class TrainRun(Iterator[TrainProgress]):
 
     def _chunk_loss(self, trace: Trace, target, start: int, stop: int, steps: int):
         """(L, ∂L/∂prediction [stop − start, out]) of one chunk; None if no step of it counts."""
-        mask = step_mask(steps, self._shape)  # [T]
-        if not mask[start:stop].any():
-            return None
+        if self._shape == "many_to_one" and stop < steps:
+            return None  # only the last step counts
         pred = prediction(trace, self._loss)  # [k, out]
         if (start, stop) == (0, steps):
-            result = compute_loss(self._loss, pred, target, mask)
+            result = compute_loss(self._loss, pred, target, step_mask(steps, self._shape))
             return result.loss, result.grad
         if self._shape == "many_to_many":  # a target of T > 1 rows: slice it as the inputs
-            result = compute_loss(self._loss, pred, np.asarray(target)[start:stop], mask[start:stop])
+            result = compute_loss(self._loss, pred, target[start:stop], "many_to_many")
             return result.loss, result.grad
-        full = np.zeros((steps, pred.shape[1]), dtype=pred.dtype)  # [T, out]; only the last step counts
+        mask = step_mask(steps, self._shape)  # [T]: the last step only, once per sequence
+        full = np.zeros((steps, pred.shape[1]), dtype=pred.dtype)  # [T, out]
         full[start:stop] = pred
         result = compute_loss(self._loss, full, target, mask)
         return result.loss, result.grad[start:stop]

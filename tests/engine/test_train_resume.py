@@ -223,3 +223,15 @@ def test_train_returns_a_train_run_that_iterates():
     run = train(lstm(), make_data(n=1), epochs=2)
     assert isinstance(run, TrainRun) and iter(run) is run
     assert len(list(run)) == 2 and list(run) == []
+
+
+def test_a_stop_under_truncated_bptt_names_the_time_steps():
+    x = np.random.default_rng(2).normal(size=(10, 2))
+    data = [(x, 3 * x[:, :1] + 1), (x, -3 * x[:, :1])]
+    ps = list(train(lstm(), data, optimizer=SGD(lr=1e308), epochs=1, bptt_window=4))
+    stop = ps[-1]
+    assert stop.stopped and stop.window == (0, 4) and stop.chunk == 0
+    assert (
+        f"the update at epoch 1, step 1 (sequence {stop.sequence + 1}, time steps 1–4) made"
+        in stop.stopped_reason
+    )
