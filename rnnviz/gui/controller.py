@@ -212,15 +212,23 @@ class SessionController(QObject):
             self.sig_warning.emit(result.warning)
 
     def show_streamed(self, computed: Computed) -> None:
-        """Weights being trained, computed in the worker: every view shows them; the docks,
-        the title and the document wait for the next ordinary commit."""
+        """Weights being trained (computed in the worker) or a kept snapshot: every view
+        shows them; the work (the document, the docks, the title) stays what it is."""
         now = self.workspace.session
         if now is not None:
             session = replace(computed.session, view=now.view, title=now.title, note=now.note)
             computed = replace(computed, session=session)
         self._streaming = True
         try:
-            self.workspace.commit(computed)
+            self.workspace.show(computed)
+        finally:
+            self._streaming = False
+
+    def show_work(self) -> None:
+        """Every view shows the work again (after a snapshot was shown)."""
+        self._streaming = True
+        try:
+            self.workspace.show_work()
         finally:
             self._streaming = False
 
@@ -353,7 +361,9 @@ class SessionController(QObject):
         if training is not None and now is not None:
             self.workspace.replace_session(replace(now, training=replace(now.training, settings=training)))
             if self._pending is not None:
-                self._pending = replace(self._pending, training=replace(self._pending.training, settings=training))
+                self._pending = replace(
+                    self._pending, training=replace(self._pending.training, settings=training)
+                )
 
     def report(self, message: str, error: bool = True) -> None:
         """A message from an editor (refused text, a bad file) for the status bar."""

@@ -291,7 +291,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if session is None:
             return
         if update == session.training.history.updates:
-            self.controller.show_streamed(self.controller.computed)
+            self.controller.show_work()
             return
         preview = session.with_network(snapshot_network(session, update))
         self.controller.jobs.start("preview", lambda: compute(preview), on_done=self.controller.show_streamed,
@@ -302,7 +302,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
         session = self.controller.session
         if session is not None and self.controller.replace_work(with_snapshot(session, update)):
-            self.show_message(f"The network now has the weights after update {update:,}; training goes on from them")
+            self.show_message(
+                f"The network now has the weights after update {update:,}; training goes on from them"
+            )
 
     def _on_playback_speed_changed(self, steps_per_second: float) -> None:
         # the diagrams' pulse runs along the wires within one step's duration

@@ -54,8 +54,8 @@ def _stream(job: TrainingJob, base: Session, budget: list[int], pause) -> Iterat
         if budget[0] > 0:
             budget[0] -= 1
             if budget[0] == 0:
+                pause()  # before the yield: the job holds right after it
                 yield _Snapshot(compute(replace(base, network=tick.network)))
-                pause()
                 continue
         now = time.perf_counter()
         if now - last >= COMMIT_S:
@@ -143,7 +143,9 @@ class Trainer(QtCore.QObject):
         self._before_reset = session
         ok = self.controller.replace_work(reset_training(session))
         if ok:
-            self.controller.report("Reset to the weights from before training (Undo reset brings them back)", error=False)
+            self.controller.report(
+                "Reset to the weights from before training (Undo reset brings them back)", error=False
+            )
         return ok
 
     def undo_reset(self) -> bool:

@@ -11,6 +11,7 @@ its own that matters: the settings it shows are the session's, an edit is sent w
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pyqtgraph as pg
@@ -83,6 +84,7 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
         self.trainer = trainer
         self.computed: Computed | None = None
         self._live = False  # a run is streaming: the curves come from its ticks
+        self._shown: tuple | None = None  # (training, spec, sequence) whose curves and slider are shown
         self._clip = 0.0
         self._text = False
         self._total_updates = 0
@@ -122,12 +124,16 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
         self.loss_label = QtWidgets.QLabel()
         self.loss_label.setTextFormat(Qt.TextFormat.PlainText)
         self.loss_label.setWordWrap(True)
-        self.loss_label.setToolTip("The loss follows the output head: softmax → cross-entropy, sigmoid → BCE, linear → MSE")
+        self.loss_label.setToolTip(
+            "The loss follows the output head: softmax → cross-entropy, sigmoid → BCE, linear → MSE"
+        )
         form.addRow("Loss", self.loss_label)
         self.optimizer_combo = QtWidgets.QComboBox()
         self.optimizer_combo.addItem("Adam", "adam")
         self.optimizer_combo.addItem("SGD", "sgd")
-        self.optimizer_combo.setToolTip("SGD: θ ← θ − lr·g (with momentum: a running sum of g). Adam: steps scaled by running moments of g and g²")
+        self.optimizer_combo.setToolTip(
+            "SGD: θ ← θ − lr·g (with momentum: a running sum of g). Adam: steps scaled by running moments of g and g²"
+        )
         form.addRow("Optimizer", self.optimizer_combo)
         self.lr_spin = _spin(1e-5, 10.0, 5, 0.001, "Learning rate: how far each update moves the weights")
         form.addRow("Learning rate", self.lr_spin)
@@ -142,19 +148,29 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
         mom.setContentsMargins(0, 0, 0, 0)
         form.addRow("Momentum", self.momentum_row)
         self.beta1_spin = _spin(0.0, 0.9999, 4, 0.01, "Adam β₁: how long the mean of the gradient remembers")
-        self.beta2_spin = _spin(0.0, 0.99999, 5, 0.001, "Adam β₂: how long the mean of the squared gradient remembers")
+        self.beta2_spin = _spin(
+            0.0, 0.99999, 5, 0.001, "Adam β₂: how long the mean of the squared gradient remembers"
+        )
         form.addRow("β₁", self.beta1_spin)
         form.addRow("β₂", self.beta2_spin)
-        self.decay_spin = _spin(0.0, 1.0, 5, 0.0001, "Weight decay (L2): each update also shrinks the weights")
+        self.decay_spin = _spin(
+            0.0, 1.0, 5, 0.0001, "Weight decay (L2): each update also shrinks the weights"
+        )
         form.addRow("Weight decay", self.decay_spin)
-        self.clip_spin = _spin(0.0, 1e6, 3, 0.5, "Clip the gradient to this global norm before each update (0: no clipping)")
+        self.clip_spin = _spin(
+            0.0, 1e6, 3, 0.5, "Clip the gradient to this global norm before each update (0: no clipping)"
+        )
         self.clip_spin.setSpecialValueText("off")
         form.addRow("Clip ‖g‖ at", self.clip_spin)
         self.epochs_spin = _int_spin(1, 1_000_000, "How many passes over the sequence one Train runs")
         form.addRow("Epochs", self.epochs_spin)
         self.seed_spin = _int_spin(0, 2**31 - 1, "Seed of the data order (matters with several sequences)")
         form.addRow("Shuffle seed", self.seed_spin)
-        self.window_spin = _int_spin(0, 10_000_000, "Truncated BPTT: update every k steps, the state carried, the gradient cut at the window's edge (0: full BPTT)")
+        self.window_spin = _int_spin(
+            0,
+            10_000_000,
+            "Truncated BPTT: update every k steps, the state carried, the gradient cut at the window's edge (0: full BPTT)",
+        )
         self.window_spin.setSpecialValueText("full BPTT")
         form.addRow("BPTT window", self.window_spin)
         self.settings_error = QtWidgets.QLabel()
@@ -162,12 +178,22 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
         self.settings_error.setWordWrap(True)
         self.settings_error.setStyleSheet("color:#b00020;")
         form.addRow(self.settings_error)
-        self._editors = (self.optimizer_combo, self.lr_spin, self.momentum_spin, self.nesterov_box,
-                         self.beta1_spin, self.beta2_spin, self.decay_spin, self.clip_spin,
-                         self.epochs_spin, self.seed_spin, self.window_spin)  # fmt: skip
-        for w in self._editors:
-            signal = getattr(w, "valueChanged", None) or getattr(w, "toggled", None) or w.currentIndexChanged
-            signal.connect(self._on_settings_edited)
+        self._fields = {
+            self.optimizer_combo: "optimizer", self.lr_spin: "lr", self.momentum_spin: "momentum",
+            self.nesterov_box: "nesterov", self.beta1_spin: "beta1", self.beta2_spin: "beta2",
+            self.decay_spin: "weight_decay", self.clip_spin: "clip", self.epochs_spin: "epochs",
+            self.seed_spin: "seed", self.window_spin: "bptt_window",
+        }  # fmt: skip
+        self._editors = tuple(self._fields)
+        for w, name in self._fields.items():
+            if isinstance(w, QtWidgets.QComboBox):
+                w.currentIndexChanged.connect(
+                    lambda _i, w=w, name=name: self._on_setting_edited(name, w.currentData())
+                )
+            elif isinstance(w, QtWidgets.QCheckBox):
+                w.toggled.connect(lambda on, name=name: self._on_setting_edited(name, bool(on)))
+            else:
+                w.valueChanged.connect(lambda v, name=name: self._on_setting_edited(name, v))
 
     def _build_controls(self) -> None:
         self.train_button = QtWidgets.QPushButton("▶  Train")
@@ -177,7 +203,9 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
         self.stop_button = QtWidgets.QPushButton("■  Stop")
         self.stop_button.setToolTip("End this run; the weights and the history so far are kept")
         self.reset_button = QtWidgets.QPushButton("Reset weights")
-        self.reset_button.setToolTip("Back to the weights from before training; the history is cleared (undoable)")
+        self.reset_button.setToolTip(
+            "Back to the weights from before training; the history is cleared (undoable)"
+        )
         for b in (self.train_button, self.step_button, self.stop_button, self.reset_button):
             b.setMinimumHeight(32)
         font = self.train_button.font()
@@ -216,8 +244,12 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
         self.loss_plot.addLegend(offset=(-10, 10))
-        self.loss_curve = self.loss_plot.plot(name="each update", pen=pg.mkPen(style.UNIT_COLOURS[0], width=1.5))
-        self.epoch_curve = self.loss_plot.plot(name="mean of each epoch", pen=pg.mkPen(style.UNIT_COLOURS[1], width=2.5))
+        self.loss_curve = self.loss_plot.plot(
+            name="each update", pen=pg.mkPen(style.UNIT_COLOURS[0], width=1.5)
+        )
+        self.epoch_curve = self.loss_plot.plot(
+            name="mean of each epoch", pen=pg.mkPen(style.UNIT_COLOURS[1], width=2.5)
+        )
         self.norm_curve = self.norm_plot.plot(name="‖g‖", pen=pg.mkPen(style.UNIT_COLOURS[2], width=1.5))
         self.clip_line = pg.InfiniteLine(angle=0, pen=pg.mkPen(style.UNIT_COLOURS[1], width=2, style=Qt.PenStyle.DashLine),
                                          label="clip at {value:.3g}", labelOpts={"color": style.UNIT_COLOURS[1], "position": 0.1})  # fmt: skip
@@ -233,7 +265,9 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
         self.unit_combo.addItem("loss", "loss")
         self.unit_combo.addItem("perplexity e^L", "perplexity")
         self.unit_combo.addItem("bits per token L/ln 2", "bits")
-        self.unit_combo.setToolTip("For text: perplexity (how many tokens it hesitates between) or bits per token")
+        self.unit_combo.setToolTip(
+            "For text: perplexity (how many tokens it hesitates between) or bits per token"
+        )
         self.unit_combo.currentIndexChanged.connect(lambda _i: self._redraw())
 
     def _build_history(self) -> None:
@@ -243,7 +277,9 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
         self.history_label = QtWidgets.QLabel("")
         self.history_label.setMinimumWidth(180)
         self.use_button = QtWidgets.QPushButton("Use these weights")
-        self.use_button.setToolTip("Make the weights of this update the network's (training goes on from them)")
+        self.use_button.setToolTip(
+            "Make the weights of this update the network's (training goes on from them)"
+        )
         self.use_button.clicked.connect(lambda: self.sig_use_snapshot.emit(self._slider_update()))
         self.history_bar = QtWidgets.QHBoxLayout()
         self.history_bar.addWidget(QtWidgets.QLabel("History"))
@@ -270,6 +306,10 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
             return  # the run's ticks draw the curves; its result arrives when it pauses or ends
         session = computed.session
         training = session.training
+        key = (training, session.network.spec, session.sequence)
+        if self._shown is not None and all(a is b or a == b for a, b in zip(key, self._shown, strict=True)):
+            return  # a snapshot shown from the history (or nothing new here)
+        self._shown = key
         self._show_settings(training.settings)
         net = session.network
         loss = training.settings.loss or loss_for(net)
@@ -280,7 +320,11 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
         has_targets = session.sequence.targets is not None
         for b in (self.train_button, self.step_button):
             b.setEnabled(has_targets)
-            b.setToolTip(b.toolTip() if has_targets else "This session has no targets: add a target column in the Sequence dock")
+            b.setToolTip(
+                b.toolTip()
+                if has_targets
+                else "This session has no targets: add a target column in the Sequence dock"
+            )
         h = training.history
         self._loss.set(np.arange(1, h.updates + 1), h.loss)
         self._norm.set(np.arange(1, h.updates + 1), h.grad_norm)
@@ -339,11 +383,17 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
         x_end = np.concatenate([ends, [len(y)]])  # the update that ended each epoch
         if len(x_end) and x_end[-1] == len(y) and self._live:
             sums, counts, x_end = sums[:-1], counts[:-1], x_end[:-1]  # the epoch under way is not done
-        self._epoch_mean.set(self._loss.data()[0][x_end - 1] if len(x_end) else [], sums / np.maximum(counts, 1))
+        self._epoch_mean.set(
+            self._loss.data()[0][x_end - 1] if len(x_end) else [], sums / np.maximum(counts, 1)
+        )
 
     def _redraw(self) -> None:
         log = self.log_box.isChecked()
-        for curve, item in ((self._loss, self.loss_curve), (self._epoch_mean, self.epoch_curve), (self._norm, self.norm_curve)):
+        for curve, item in (
+            (self._loss, self.loss_curve),
+            (self._epoch_mean, self.epoch_curve),
+            (self._norm, self.norm_curve),
+        ):
             x, y = curve.data()
             if item is not self.norm_curve:
                 y = self._transform(y)
@@ -397,35 +447,28 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
 
     def _show_optimizer_rows(self, name: str) -> None:
         form: QtWidgets.QFormLayout = self.settings_box.layout()
-        for w, visible in ((self.momentum_row, name == "sgd"), (self.beta1_spin, name == "adam"), (self.beta2_spin, name == "adam")):
+        for w, visible in (
+            (self.momentum_row, name == "sgd"),
+            (self.beta1_spin, name == "adam"),
+            (self.beta2_spin, name == "adam"),
+        ):
             form.setRowVisible(w, visible)
 
     def settings(self) -> TrainingSettings:
-        """The settings the panel shows (a ValueError names a bad combination)."""
-        base = self.computed.session.training.settings if self.computed is not None else TrainingSettings()
-        return TrainingSettings(
-            loss=base.loss,
-            optimizer=self.optimizer_combo.currentData(),
-            lr=self.lr_spin.value(),
-            momentum=self.momentum_spin.value(),
-            nesterov=self.nesterov_box.isChecked(),
-            beta1=self.beta1_spin.value(),
-            beta2=self.beta2_spin.value(),
-            weight_decay=self.decay_spin.value(),
-            clip=self.clip_spin.value(),
-            epochs=self.epochs_spin.value(),
-            seed=self.seed_spin.value(),
-            bptt_window=self.window_spin.value(),
-        )
+        """The session's training settings (every edit in the panel is kept there at once)."""
+        return self.computed.session.training.settings if self.computed is not None else TrainingSettings()
 
-    def _on_settings_edited(self, *_args) -> None:
+    def _on_setting_edited(self, name: str, value) -> None:
         self._show_optimizer_rows(self.optimizer_combo.currentData())
         try:
-            settings = self.settings()
+            settings = replace(self.settings(), **{name: value})
         except ValueError as exc:
-            self.settings_error.setText(str(exc))
+            self.settings_error.setText(str(exc))  # e.g. Nesterov needs momentum: not kept
             return
         self.settings_error.setText("")
+        if self.computed is not None:  # mirrored at once, so the next edit builds on this one
+            self.computed = replace(self.computed, session=replace(self.computed.session,
+                                    training=replace(self.computed.session.training, settings=settings)))  # fmt: skip
         self.sig_settings_changed.emit({"training": settings})
         self._redraw()
 
@@ -435,12 +478,7 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
         if t.state == "running":
             t.pause()
             return
-        try:
-            settings = self.settings()
-        except ValueError as exc:
-            self.settings_error.setText(str(exc))
-            return
-        t.train(settings)
+        t.train()  # with the session's settings: the panel's, kept as they were edited
 
     def _on_reset_clicked(self) -> None:
         t = self.trainer
@@ -455,10 +493,13 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
     def _on_trainer_state_changed(self, state: str) -> None:
         self._live = state != "idle"
         if state == "idle" and self.computed is not None:
+            self._shown = None
             self.set_computed(self.computed)  # the run's result, as stored
             self.status_label.setText(self._summary())
         elif state == "paused":
-            self.status_label.setText("Paused: every view shows the weights of this moment. Train goes on, Step makes one update.")
+            self.status_label.setText(
+                "Paused: every view shows the weights of this moment. Train goes on, Step makes one update."
+            )
         self._update_buttons()
 
     def _summary(self) -> str:
@@ -473,7 +514,9 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
     def _update_buttons(self) -> None:
         state = self.trainer.state if self.trainer is not None else "idle"
         running = state == "running"
-        self.train_button.setText("⏸  Pause" if running else ("▶  Go on" if state == "paused" else "▶  Train"))
+        self.train_button.setText(
+            "⏸  Pause" if running else ("▶  Go on" if state == "paused" else "▶  Train")
+        )
         self.stop_button.setEnabled(state != "idle")
         self.step_button.setEnabled(not running and self.train_button.isEnabled())
         trained = self.computed is not None and self.computed.session.training.trained
@@ -492,7 +535,9 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
         text = f"epoch {epoch} / {epochs} · update {update} / {total}"
         if rate > 0:
             left = (total - update) / rate
-            text += f" · {rate:,.0f} updates/s · {left:,.0f} s left" if left >= 1 else f" · {rate:,.0f} updates/s"
+            text += (
+                f" · {rate:,.0f} updates/s · {left:,.0f} s left" if left >= 1 else f" · {rate:,.0f} updates/s"
+            )
         self.progress.setFormat(text)
 
     # -- history ---------------------------------------------------------------------------------
@@ -512,7 +557,9 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
             self.history_label.setText("not trained yet")
             return
         u = self._slider_update()
-        self.history_label.setText("before training" if u == 0 else f"after update {u:,} of {self._total_updates:,}")
+        self.history_label.setText(
+            "before training" if u == 0 else f"after update {u:,} of {self._total_updates:,}"
+        )
 
     def _on_history_slider_changed(self, _value: int) -> None:
         self._show_history_label()

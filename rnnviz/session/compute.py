@@ -40,7 +40,6 @@ MAX_TRACE_BYTES = 2 * 2**30
 BUILD_PARAM_LIMIT = 500_000
 
 
-
 @dataclass(frozen=True, eq=False)
 class Computed:
     """One session's trace and, when it has targets that fit, its loss and gradients."""

@@ -69,7 +69,9 @@ class Workspace:
     """
 
     def __init__(self) -> None:
-        self._computed: Computed | None = None
+        self._computed: Computed | None = None  # what the views show
+        self._work: Session | None = None  # the document: what is saved and edited
+        self._work_computed: Computed | None = None  # the work's own computation
         self._cursor = Cursor()
         self._listeners: dict[str, list[Callable[[Any], None]]] = {"computed": [], "cursor": []}
         self._document: tuple[Computed, Cursor, Session] | None = None  # derived, cached
@@ -81,7 +83,8 @@ class Workspace:
 
     @property
     def session(self) -> Session | None:
-        return self._computed.session if self._computed is not None else None
+        """The work (as committed; :meth:`show` does not change it)."""
+        return self._work
 
     @property
     def cursor(self) -> Cursor:
@@ -90,11 +93,11 @@ class Workspace:
     def document(self) -> Session | None:
         """The session as saved: its view settings hold the cursor.  Derived (and cached,
         so it is the same object while neither the session nor the cursor changes)."""
-        computed, c = self._computed, self._cursor
-        if computed is None:
+        work, c = self._work, self._cursor
+        if work is None:
             return None
-        if self._document is None or self._document[:2] != (computed, c):
-            s = computed.session
+        if self._document is None or self._document[0] is not work or self._document[1] != c:
+            s = work
             v = s.view
             if (v.step, v.layer, v.direction, v.unit, v.gate) == (
                 c.step,
@@ -106,7 +109,7 @@ class Workspace:
                 doc = s
             else:
                 doc = s.with_view(step=c.step, layer=c.layer, direction=c.direction, unit=c.unit, gate=c.gate)
-            self._document = (computed, c, doc)
+            self._document = (work, c, doc)
         return self._document[2]
 
     def subscribe(self, kind: str, listener: Callable[[Any], None]) -> None:
@@ -119,16 +122,38 @@ class Workspace:
     def commit(self, computed: Computed, cursor: Cursor | None = None) -> None:
         """Show ``computed``; ``cursor`` (e.g. a file's saved one) or the current one,
         clamped to the new session."""
+        self._work = computed.session
+        self._work_computed = computed
+        self.show(computed, cursor)
+
+    def show_work(self) -> None:
+        """Show the work again after a preview."""
+        if self._work_computed is not None and self._computed is not self._work_computed:
+            computed = self._work_computed
+            if computed.session is not self._work:
+                computed = self._work_computed = replace(computed, session=self._work)
+            self.show(computed)
+
+    def show(self, computed: Computed, cursor: Cursor | None = None) -> None:
+        """Show ``computed`` in every view without making it the work (weights being
+        trained, a kept snapshot): the document stays what it is."""
         self._computed = computed
         self._cursor = (cursor or self._cursor).clamped(computed.session)
         self._tell("computed", computed)
         self._tell("cursor", self._cursor)
 
+    @property
+    def showing_work(self) -> bool:
+        """The views show the work itself (not a preview or a run in progress)."""
+        return self._computed is not None and self._computed.session is self._work
+
     def replace_session(self, session: Session) -> None:
-        """The same computation with a session that differs only in what is not computed
-        (title, note, view settings, training history): nobody redraws."""
-        if self._computed is not None:
+        """The work, changed only in what is not computed (title, note, view settings,
+        training settings): nobody redraws."""
+        if self._computed is not None and self._computed.session is self._work:
             self._computed = replace(self._computed, session=session)
+            self._work_computed = self._computed
+        self._work = session
 
     def request_cursor(self, **changes: Any) -> bool:
         """Move the cursor (clamped); True when it moved (listeners were told)."""

@@ -1,0 +1,169 @@
+"""Training in the window: the same numbers as rnnviz.engine.train, pause / resume / step /
+stop / reset, NaN stops that keep the weights, and a worker that never touches widgets."""
+
+import threading
+
+import numpy as np
+from PySide6 import QtWidgets
+
+from rnnviz.engine.train import train
+from rnnviz.session.training import TrainingSettings, TrainingTick
+
+
+def engine_run(session, settings, epochs):
+    opt = settings.make_optimizer()
+    data = (session.sequence.inputs, session.sequence.targets)
+    run = list(
+        train(session.network, data, "cross_entropy", "many_to_many", opt, epochs, None, settings.seed)
+    )
+    return run
+
+
+def test_training_in_the_window_equals_the_engine(main_window):
+    w = main_window
+    before = w.controller.session
+    settings = TrainingSettings(optimizer="sgd", lr=0.3, momentum=0.5, epochs=25)
+    assert w.trainer.train(settings)  # synchronous in tests: runs to its end
+    s = w.controller.session
+    ref = engine_run(before, settings, 25)
+    np.testing.assert_array_equal(s.training.history.loss, [p.loss for p in ref])
+    for key, value in ref[-1].network.state_dict().items():
+        np.testing.assert_array_equal(s.network.param(key), value)
+    # every view shows the trained weights: the committed trace is theirs
+    assert w.controller.trace.network is s.network
+    assert s.training.settings == settings
+    assert w.trainer.state == "idle" and w.network_dock.widget().isEnabled()
+
+
+def test_step_pause_resume_and_stop(main_window):
+    w = main_window
+    t = w.trainer
+    settings = TrainingSettings(lr=0.05, epochs=10)
+    w.show_view("training")
+    w.training_view.lr_spin.setValue(0.05)  # the panel's settings are the session's
+    w.training_view.epochs_spin.setValue(10)
+    assert w.controller.session.training.settings == settings
+    assert t.step()  # one update, then paused
+    assert t.state == "paused" and w.controller.session.training.updates == 1
+    assert not w.network_dock.widget().isEnabled()  # locked while a run is live
+    assert t.step() and w.controller.session.training.updates == 2
+    t.resume()  # the rest of the run
+    assert t.state == "idle" and w.controller.session.training.updates == 10
+    ref = engine_run(_untrained(w), settings, 10)
+    np.testing.assert_array_equal(w.controller.session.training.history.loss, [p.loss for p in ref])
+    assert w.network_dock.widget().isEnabled()
+
+
+def _untrained(w):
+    from rnnviz.session.training import reset_training
+
+    return reset_training(w.controller.session)
+
+
+def test_stop_keeps_what_was_trained_and_reset_is_undoable(main_window):
+    w = main_window
+    w.show_view("training")
+    t = w.trainer
+    t.train(TrainingSettings(lr=0.05, epochs=10), updates=3)
+    assert t.state == "paused"
+    t.stop()
+    s = w.controller.session
+    assert t.state == "idle" and s.training.updates == 3
+    trained = s.network
+    assert t.reset()
+    assert w.controller.session.network is s.training.initial and not w.controller.session.training.trained
+    assert w.training_view.reset_button.text() == "Undo reset"
+    assert t.undo_reset()
+    assert w.controller.session.network is trained and w.controller.session.training.updates == 3
+
+
+def test_a_nan_stops_training_with_the_engines_message_and_keeps_the_last_good_weights(main_window, qtbot):
+    w = main_window
+    w.show_view("training")
+    errors = []
+    w.controller.sig_error.connect(errors.append)
+    w.controller.set_param("head.weight", np.full((5, 3), 1e308))  # logits overflow: the loss is not finite
+    before = w.controller.session.network
+    w.trainer.train(TrainingSettings(optimizer="sgd", lr=0.1, epochs=5))
+    s = w.controller.session
+    assert s.training.history.stopped_reason and "training stopped" in s.training.history.stopped_reason
+    assert errors and "Training stopped" in errors[-1]
+    assert s.training.history.stopped_update == 1 and s.training.updates == 0
+    for key in before.spec.param_shapes():  # the last good weights: those before the refused update
+        np.testing.assert_array_equal(s.network.param(key), before.param(key))
+    assert w.training_view.stop_line.isVisible()
+
+
+def test_a_session_without_targets_cannot_train_and_says_why(main_window):
+    from rnnviz.session import Sequence
+
+    w = main_window
+    w.show_view("training")
+    s = w.controller.session
+    w.controller.set_sequence(Sequence(inputs=s.inputs))
+    errors = []
+    w.controller.sig_error.connect(errors.append)
+    assert not w.trainer.train()
+    assert "no targets" in errors[-1]
+    assert not w.training_view.train_button.isEnabled()
+
+
+def test_the_history_slider_shows_a_kept_update_and_can_use_it(main_window):
+    w = main_window
+    w.trainer.train(TrainingSettings(lr=0.05, epochs=8))
+    view = w.training_view
+    w.show_view("training")
+    s = w.controller.session
+    kept = s.training.history.snapshot_updates
+    assert kept[-1] == 8 and view.history_slider.maximum() == len(kept)  # 0 (before) and each kept update
+    view.history_slider.setValue(1)  # the first kept update
+    u = kept[0]
+    assert (
+        w.controller.trace.network.param("weight_hh_l0").tolist()
+        == s.training.history.snapshot(u)["weight_hh_l0"].tolist()
+    )
+    assert w.controller.session.network is s.network  # only shown: the work is unchanged
+    view.use_button.click()
+    s2 = w.controller.session
+    assert (
+        s2.training.updates == u
+        and s2.network.param("weight_hh_l0").tolist()
+        == s.training.history.snapshot(u)["weight_hh_l0"].tolist()
+    )
+
+
+def test_async_training_streams_to_the_training_view_and_the_worker_never_touches_widgets(
+    qtbot, session, monkeypatch
+):
+    from rnnviz.gui.main_window import MainWindow
+
+    w = MainWindow(session, threading="sync")
+    qtbot.addWidget(w)
+    w.controller.threading = "async"
+    gui = threading.get_ident()
+    touched = []
+    for cls in (QtWidgets.QWidget, QtWidgets.QLabel, QtWidgets.QAbstractButton, QtWidgets.QProgressBar):
+        for name in ("setText", "setEnabled", "setValue", "update", "setVisible"):
+            original = getattr(cls, name, None)
+            if original is None:
+                continue
+
+            def spy(self, *a, _orig=original, **k):
+                if threading.get_ident() != gui:
+                    touched.append(type(self).__name__)
+                return _orig(self, *a, **k)
+
+            monkeypatch.setattr(cls, name, spy)
+    batches = []
+    w.trainer.sig_telemetry.connect(batches.append)
+    shown = []
+    w.controller.sig_computed.connect(shown.append)
+    assert w.trainer.train(TrainingSettings(lr=0.05, epochs=400))
+    qtbot.waitUntil(lambda: w.trainer.state == "idle", timeout=60_000)
+    ticks = [t for b in batches for t in b]
+    assert [t.update for t in ticks] == list(range(1, 401))  # every update, in order
+    assert all(isinstance(t, TrainingTick) for t in ticks)
+    assert len(batches) < 400  # batched
+    assert touched == []
+    assert w.controller.session.training.updates == 400
+    assert len(shown) >= 1 and shown[-1].session.network is w.controller.session.network
