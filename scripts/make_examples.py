@@ -22,6 +22,10 @@ import sys  # noqa: E402
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+# This checkout's rnnviz, not whichever one is installed (an editable install may point
+# at another worktree, whose file format can differ).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 import numpy as np  # noqa: E402
 
 from rnnviz.engine import Network, NetworkSpec  # noqa: E402
@@ -238,10 +242,10 @@ def _memory_training_set() -> list[tuple[np.ndarray, np.ndarray]]:
     ]
 
 
-def _memory_network(mode: str) -> Network:
-    """PyTorch's default initialisation (seed 0), then the same Adam run for either cell."""
+def _memory_network(mode: str, seed: int = 0) -> Network:
+    """PyTorch's default initialisation, then the same Adam run for either cell."""
     spec = NetworkSpec(mode, 1, 8, output_size=1)
-    net = Network.from_spec(spec, "pytorch", seed=0)
+    net = Network.from_spec(spec, "pytorch", seed=seed)
     data = _memory_training_set()
     last = None
     for progress in train(net, data, "mse", "many_to_one", Adam(lr=0.02), epochs=MEMORY_EPOCHS):
@@ -251,7 +255,7 @@ def _memory_network(mode: str) -> Network:
 
 
 def _memory_figures(net: Network, seq: Sequence) -> tuple[float, float]:
-    """(y at the last step, ‖∂L/∂h_1‖ / ‖∂L/∂h_T‖) on the example's sequence."""
+    """(y at the last step, ‖∂L/∂h_1‖ / ‖∂L/∂h_T‖) on ``seq``."""
     _, _, grads = loss_and_grads(net, seq.inputs, seq.targets, "mse", "many_to_one")
     norms = grads.dh_norm(0, 0)  # [T]
     return float(net.forward(seq.inputs).y[-1, 0]), float(norms[0] / norms[-1])
@@ -265,26 +269,29 @@ _MEMORY_TRAINING = (
 
 
 def rnn_gradient_vanishes() -> Session:
-    seq = _first_value_sequence(0.8, MEMORY_STEPS)
+    T = MEMORY_STEPS
+    seq = _first_value_sequence(0.8, T)
     net = _memory_network("rnn_tanh")
     y, ratio = _memory_figures(net, seq)
     h = net.forward(seq.inputs).hidden()[1:]  # [T−1, H] states after step 1
-    T = MEMORY_STEPS
+    W_hh = net.param("weight_hh_l0")  # [H, H]
+    scaled = {k: _memory_figures(net.with_params({"weight_hh_l0": k * W_hh}), seq)[1] for k in (0.5, 1.5)}
     note = (
         f"The vanishing gradient: a vanilla tanh RNN must report at step {T} the value 0.8 it read at step 1, "
         f"and ‖∂L/∂h_1‖ / ‖∂L/∂h_{T}‖ = {ratio:.1e}.\n"
         "Look at the gradient plot ‖∂L/∂h_t‖ on its log axis, and at the Backward diagram. Going back from "
         "the loss at the last step, each step multiplies the gradient by W_hhᵀ·diag(1 − h_t²): here by about "
-        f"{ratio ** (1 / (T - 1)):.2f} a step on average, a nearly straight line falling on the log axis, "
-        f"{T - 1} times over. The states sit near ±1, where tanh is flat: 1 − h_t² averages "
-        f"{np.mean(1 - h**2):.2f} after step 1.\n"
+        f"{ratio ** (1 / (T - 1)):.2f} a step on average, {T - 1} times over, a nearly straight line falling on "
+        "the log axis.\n"
         f"{_MEMORY_TRAINING} This RNN did not learn the task: it answers y = {y:.2f} instead of 0.8, because "
-        "the signal that would teach it to keep step 1 in mind never arrives there. "
-        "Compare the GRU example on the same sequence.\n"
+        "the signal that would teach it to keep step 1 in mind hardly reaches step 1. Training drove it "
+        "instead into a cycle: its states flip sign at every step, out near ±1 where tanh is flat "
+        f"(1 − h_t² averages {np.mean(1 - h**2):.2f} after step 1). Compare the GRU example on the same "
+        "sequence.\n"
         "Try: shorten or lengthen the sequence (each step removed or added moves the ratio by that factor); "
-        "scale W_hh in the weight editor (larger entries saturate tanh further, smaller ones shrink W_hhᵀ: "
-        "the gradient survives only while each step's factor stays near 1); gradient clipping in training caps "
-        "an exploding gradient but cannot bring back a vanished one; switch the cell to LSTM or GRU."
+        f"multiply W_hh by 1.5 (the ratio falls to {scaled[1.5]:.0e}: tanh saturates further) or by 0.5 "
+        f"(it rises to {scaled[0.5]:.0e}: the states leave tanh's flat ends); gradient clipping in training "
+        "caps an exploding gradient but cannot bring back a vanished one; switch the cell to LSTM or GRU."
     )
     init = InitSettings(scheme="pytorch", seed=0)
     title = f"Vanishing gradient: a vanilla RNN over {T} steps"
@@ -292,26 +299,35 @@ def rnn_gradient_vanishes() -> Session:
 
 
 def gru_gradient_survives() -> Session:
-    seq = _first_value_sequence(0.8, MEMORY_STEPS)
+    T = MEMORY_STEPS
+    seq = _first_value_sequence(0.8, T)
     net = _memory_network("gru")
     y, ratio = _memory_figures(net, seq)
     trace = net.forward(seq.inputs)
     z = trace.gates()["z"][1:]  # [T−1, H] update gates after step 1
     k = int(np.argmax(z.min(axis=0)))  # the unit that holds on most
-    T, H = MEMORY_STEPS, net.hidden_size
+    z1, n1, h1 = trace.gates()["z"][0], trace.gates()["n"][0], trace.hidden()[0]  # [H] each, at step 1
+    y_long, ratio_long = _memory_figures(net, _first_value_sequence(0.8, 4 * T))
+    y_neg, _ = _memory_figures(net, _first_value_sequence(-0.5, T))
+    y_failed, ratio_failed = _memory_figures(_memory_network("gru", seed=2), seq)
     note = (
         f"The gradient survives: a GRU must report at step {T} the value 0.8 it read at step 1, and "
         f"‖∂L/∂h_1‖ / ‖∂L/∂h_{T}‖ = {ratio:.2f}, where the vanilla RNN example on the same sequence has an "
         "astronomically small ratio.\n"
         "Look at the gradient plot ‖∂L/∂h_t‖ on its log axis: flat, where the RNN's falls by orders of "
-        f"magnitude. Unit {k + 1} and gate z are selected: after step 1 its update gate stays between "
-        f"{z[:, k].min():.3f} and {z[:, k].max():.3f}, so h_t = (1 − z)·n + z·h_{{t−1}} ≈ h_{{t−1}} keeps the "
-        f"value it stored at step 1 (h_{T} = {trace.hidden()[-1, k]:.2f}), and in the Backward diagram "
-        "∂L/∂h_{t−1} ≈ z·∂L/∂h_t carries the gradient back almost unchanged.\n"
+        f"magnitude. Unit {k + 1} and gate z are selected. At step 1 its update gate is {z1[k]:.2f}: the unit "
+        f"takes most of the new candidate n = {n1[k]:.2f} and stores h_1 = {h1[k]:.2f}. After step 1 z stays "
+        f"between {z[:, k].min():.3f} and {z[:, k].max():.3f}, so h_t = (1 − z)·n + z·h_{{t−1}} ≈ h_{{t−1}} keeps "
+        f"that value (h_{T} = {trace.hidden()[-1, k]:.2f}), and in the Backward diagram "
+        "∂L/∂h_{t−1} ≈ z·∂L/∂h_t carries the gradient back to it almost unchanged.\n"
         f"{_MEMORY_TRAINING} The GRU learned the task: it answers y = {y:.2f} for 0.8, a value it never "
-        "saw in training.\n"
-        f"Try: lower unit {k + 1}'s z bias (bias_ih_l0, row {H + k + 1}) and watch the memory and the gradient "
-        "at step 1 fade together; switch the cell to vanilla RNN; lengthen the sequence."
+        f"saw in training. Learning is not guaranteed: from seed 2 the same training fails (y = {y_failed:.2f}) "
+        f"and that GRU's ratio is {ratio_failed:.0e}. The gates can keep the gradient only once they have "
+        "learned to stay open.\n"
+        f"Try: set the value at step 1 to −0.5 (the answer follows: y = {y_neg:.2f})".replace("-", "−")
+        + f"; lengthen the sequence to "
+        f"{4 * T} steps (the ratio is still {ratio_long:.2f} and y = {y_long:.2f}); switch the cell to vanilla "
+        "RNN."
     )
     init = InitSettings(scheme="pytorch", seed=0)
     title = f"The gradient survives: a GRU over {T} steps"
