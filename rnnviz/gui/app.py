@@ -1,4 +1,5 @@
-"""Start the app: ``rnnviz [FILE] [--export-png OUT [--step t] [--view V]] [--export-math OUT]``."""
+"""Start the app: ``rnnviz [FILE] [--export-png OUT [--step t] [--view V]] [--export-math OUT]
+[--export-trace OUT.csv]``."""
 
 from __future__ import annotations
 
@@ -20,6 +21,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--export-png", metavar="OUT", help="render the main window at 1400×900 to OUT and exit")
     p.add_argument(
         "--export-math", metavar="OUT", help="write the step's worked math as Markdown to OUT and exit"
+    )
+    p.add_argument(
+        "--export-trace",
+        metavar="OUT",
+        help="write the trace as CSV to OUT (with the loss and ∂L/∂h_t when the targets fit) and exit",
     )
     p.add_argument("--step", type=int, default=None, help="the step t (0..T) to show when exporting")
     p.add_argument(
@@ -54,6 +60,16 @@ def limit_blas_threads() -> None:
 def run(argv: list[str]) -> int:
     limit_blas_threads()  # before NumPy is imported
     args = parse_args(argv)
+    if args.export_trace is not None:  # no Qt: the same writer as File > Export trace as CSV
+        if args.export_png or args.export_math:
+            print(
+                "rnnviz: --export-trace cannot be combined with --export-png or --export-math",
+                file=sys.stderr,
+            )
+            return 2
+        from rnnviz.session.headless import export_trace
+
+        return export_trace(args.export_trace, args.file)
     headless = bool(args.export_png or args.export_math)
     if headless:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before the QApplication exists

@@ -8,6 +8,19 @@ Columns, left to right (steps numbered 1..T as in the course)::
         {gate}_l{l}_{dir}_u{k}… for each gate (LSTM i f g o, GRU r z n),
     y_<output name>… (when there is an output head), target_<name>… (when given)
 
+and, for a session whose targets fit its head (:func:`session_trace_csv`), the loss
+and the gradients of backpropagation through time::
+
+    loss_t                      ℓ_t, the loss at step t (nan where the step does not count)
+    for each layer l and direction:
+        dLdh_l{l}_{dir}_u{k}…   ∂L/∂h_t, the total derivative (through the output and every
+                                later step), as autograd defines it
+        dLdh_norm_l{l}_{dir}    ‖∂L/∂h_t‖: the vanishing / exploding gradient picture
+        dLdc_l{l}_{dir}_u{k}…   ∂L/∂c_t (LSTM)
+
+where L is the sequence's loss, the mean of ℓ_t over the counted steps, and the loss
+is the one the head implies (:data:`LOSS_BY_HEAD`).
+
 Units are numbered from 1 (``u1``), as in the lecture's h_t = (h_1, h_2, …).
 """
 
@@ -20,11 +33,18 @@ from collections.abc import Sequence as Seq
 
 import numpy as np
 
-from rnnviz.engine import Trace
+from rnnviz.engine import Network, Trace
+from rnnviz.engine.losses import LossResult
+from rnnviz.engine.trace import Gradients
+from rnnviz.engine.train import loss_and_grads
 
 from .atomic import atomic_write
 
 DIRECTIONS = ("fwd", "bwd")
+
+#: The loss each output head implies, as in the course: softmax → cross-entropy,
+#: sigmoid → BCE, linear or no head → MSE.  (gui/controller.py's LOSS_BY_HEAD: the same policy.)
+LOSS_BY_HEAD = {"softmax": "cross_entropy", "sigmoid": "bce", None: "mse"}
 
 
 def trace_columns(
@@ -33,8 +53,11 @@ def trace_columns(
     output_names: Seq[str] = (),
     targets: np.ndarray | None = None,
     target_names: Seq[str] = (),
+    loss: LossResult | None = None,
+    grads: Gradients | None = None,
 ) -> tuple[list[str], np.ndarray]:
-    """Column names and the [T, columns] table of :func:`export_trace_csv`."""
+    """Column names and the [T, columns] table of :func:`export_trace_csv`; with ``loss``
+    and ``grads`` (of this trace), the loss and gradient columns after them."""
     net = trace.network
     T = trace.steps
     names = ["t"] + [f"x_{n}" for n in _names(input_names, trace.x.shape[1], "")]
@@ -62,7 +85,30 @@ def trace_columns(
             raise ValueError(f"targets: expected {T} rows (one a step); got shape {targets.shape}")
         names += [f"target_{n}" for n in _names(target_names, targets.shape[1], "")]
         blocks.append(targets)
+    if loss is not None and grads is not None:
+        more_names, more_blocks = _gradient_columns(trace, loss, grads)
+        names += more_names
+        blocks += more_blocks
     return names, np.hstack(blocks)
+
+
+def _gradient_columns(trace: Trace, loss: LossResult, grads: Gradients) -> tuple[list[str], list[np.ndarray]]:
+    """``loss_t`` and, per layer and direction, ∂L/∂h_t, ‖∂L/∂h_t‖ and (LSTM) ∂L/∂c_t."""
+    net = trace.network
+    per_step = np.asarray(loss.per_step, dtype=np.float64)  # [T]
+    if per_step.shape != (trace.steps,):
+        raise ValueError(f"loss: expected {trace.steps} steps; got shape {per_step.shape}")
+    names, blocks = ["loss_t"], [per_step[:, None]]
+    units = [f"u{k + 1}" for k in range(net.hidden_size)]
+    for layer in range(net.num_layers):
+        for d in range(net.num_directions):
+            tag = f"l{layer}_{DIRECTIONS[d]}"
+            names += [f"dLdh_{tag}_{u}" for u in units] + [f"dLdh_norm_{tag}"]
+            blocks += [grads.dh(layer, d), grads.dh_norm(layer, d)[:, None]]  # [T, H], [T, 1]
+            if net.mode == "lstm":
+                names += [f"dLdc_{tag}_{u}" for u in units]
+                blocks.append(grads.dc(layer, d))  # [T, H]
+    return names, blocks
 
 
 def _names(given: Seq[str], n: int, prefix: str) -> list[str]:
@@ -78,9 +124,11 @@ def trace_csv(
     targets: np.ndarray | None = None,
     target_names: Seq[str] = (),
     digits: int = 10,
+    loss: LossResult | None = None,
+    grads: Gradients | None = None,
 ) -> str:
     """The trace as CSV text (``digits`` significant digits; t as an integer)."""
-    names, table = trace_columns(trace, input_names, output_names, targets, target_names)
+    names, table = trace_columns(trace, input_names, output_names, targets, target_names, loss, grads)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(names)
@@ -104,10 +152,39 @@ def export_trace_csv(
     atomic_write(path, lambda f: f.write(text.encode("utf-8")))
 
 
+def head_loss(network: Network) -> str:
+    """The loss ``network``'s head implies (:data:`LOSS_BY_HEAD`)."""
+    return LOSS_BY_HEAD.get(network.head_activation, "mse")
+
+
+def session_gradients(session) -> tuple[Trace, LossResult | None, Gradients | None]:
+    """The forward pass of ``session`` and, when its targets fit the loss its head implies,
+    that loss and the gradients of BPTT (``rnnviz.engine.train.loss_and_grads``); else
+    ``(trace, None, None)``.  Overflowing weights give inf / nan values, not warnings."""
+    net, seq = session.network, session.sequence
+    shape = "many_to_one" if seq.shape == "many_to_one" else "many_to_many"
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if seq.targets is not None:
+            try:
+                return loss_and_grads(net, seq.inputs, seq.targets, head_loss(net), shape)
+            except ValueError:
+                pass  # targets that do not fit this head: the trace alone
+        return net.forward(seq.inputs), None, None
+
+
 def session_trace_csv(session, digits: int = 10) -> str:
-    """The CSV of ``session``'s forward pass, with its column names and targets."""
+    """The CSV of ``session``'s forward pass, with its column names and targets, and its
+    loss and gradients when the targets fit its head.  The GUI's "Export trace as CSV"
+    and ``rnnviz --export-trace`` both write this text."""
     seq = session.sequence
-    trace = session.network.forward(seq.inputs)
+    trace, loss, grads = session_gradients(session)
     text_head = seq.vocabulary and trace.y is not None and len(seq.vocabulary) == trace.y.shape[1]
     outputs = seq.vocabulary if text_head else ()
-    return trace_csv(trace, seq.input_names, outputs, seq.targets, seq.target_names, digits)
+    return trace_csv(trace, seq.input_names, outputs, seq.targets, seq.target_names, digits, loss, grads)
+
+
+def export_session_trace_csv(session, path: str | os.PathLike, digits: int = 10) -> None:
+    """Write :func:`session_trace_csv` to ``path`` atomically (UTF-8): the one writer
+    behind the GUI's "Export trace as CSV" and ``rnnviz --export-trace``."""
+    text = session_trace_csv(session, digits)
+    atomic_write(path, lambda f: f.write(text.encode("utf-8")))

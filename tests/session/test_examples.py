@@ -28,6 +28,8 @@ def test_all_examples_are_listed_in_course_order():
         "05_rnn_forgets_impulse.rnnviz",
         "06_gru_noisy_sine.rnnviz",
         "07_bidirectional_seed002.rnnviz",
+        "08_rnn_gradient_vanishes.rnnviz",
+        "09_gru_gradient_survives.rnnviz",
     ]
     assert EXAMPLES[0][0] == default_session().title
 
@@ -96,6 +98,45 @@ def test_bidirectional_backward_state_at_step_1_sees_cheese():
     a, b = s.network.forward(s.inputs), s.network.forward(x)
     np.testing.assert_array_equal(a.hidden(0, 0)[0], b.hidden(0, 0)[0])
     assert not np.allclose(a.hidden(0, 1)[0], b.hidden(0, 1)[0])
+
+
+def _gradient_ratio(s) -> tuple[float, np.ndarray]:
+    """‖∂L/∂h_1‖ / ‖∂L/∂h_T‖ by the engine's BPTT, with the loss the (linear) head implies."""
+    from rnnviz.engine.train import loss_and_grads
+
+    assert s.network.has_head and s.network.head_activation is None  # linear head: MSE
+    _, _, grads = loss_and_grads(s.network, s.inputs, s.targets, "mse", s.sequence.shape)
+    norms = grads.dh_norm(0, 0)  # [T]
+    return float(norms[0] / norms[-1]), norms
+
+
+def test_the_vanishing_gradient_pair_rnn_vanishes_gru_does_not():
+    rnn = load_session(BY_NAME["08_rnn_gradient_vanishes.rnnviz"])
+    gru = load_session(BY_NAME["09_gru_gradient_survives.rnnviz"])
+    assert (rnn.network.mode, gru.network.mode) == ("rnn_tanh", "gru")
+    np.testing.assert_array_equal(rnn.inputs, gru.inputs)
+    np.testing.assert_array_equal(rnn.targets, gru.targets)
+    T = rnn.sequence.steps
+    assert T >= 50 and rnn.sequence.shape == gru.sequence.shape == "many_to_one"
+    assert np.isnan(rnn.targets[:-1]).all() and rnn.targets[-1, 0] == rnn.inputs[0, 0] == 0.8
+    assert not rnn.inputs[1:].any()  # the value at step 1, then nothing
+    for s in (rnn, gru):  # default-looking settings, shown in the network builder
+        assert (s.init.scheme, s.init.seed, s.network.hidden_size) == ("pytorch", 0, 8)
+    r_rnn, n_rnn = _gradient_ratio(rnn)
+    r_gru, n_gru = _gradient_ratio(gru)
+    print(f"\nT = {T}: ‖∂L/∂h_1‖/‖∂L/∂h_T‖ RNN {r_rnn:.3e}, GRU {r_gru:.3e}")
+    print(
+        f"  RNN ‖∂L/∂h_t‖ t = 1, 11, 21, …: {' '.join(f'{v:.1e}' for v in n_rnn[::10])}, T: {n_rnn[-1]:.1e}"
+    )
+    print(
+        f"  GRU ‖∂L/∂h_t‖ t = 1, 11, 21, …: {' '.join(f'{v:.1e}' for v in n_gru[::10])}, T: {n_gru[-1]:.1e}"
+    )
+    assert r_rnn < 1e-10 < 1e-3 < r_gru
+    assert f"= {r_rnn:.1e}" in rnn.note and f"= {r_gru:.2f}" in gru.note  # the notes quote these
+    y_rnn, y_gru = rnn.network.forward(rnn.inputs).y[-1, 0], gru.network.forward(gru.inputs).y[-1, 0]
+    assert abs(y_gru - 0.8) < 0.05 < 0.5 < abs(y_rnn - 0.8)  # the GRU learned the task, the RNN did not
+    for s in (rnn, gru):
+        assert "log axis" in s.note and "Backward diagram" in s.note and "Try:" in s.note
 
 
 def test_examples_script_reproduces_the_committed_files():

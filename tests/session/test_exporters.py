@@ -27,7 +27,8 @@ def _read(text: str) -> tuple[list[str], np.ndarray]:
 def test_default_session_csv():
     header, table = _read(session_trace_csv(default_session(), digits=17))
     assert header[:7] == ["t", "x_I", "x_love", "x_deep", "x_learning", "x__", "h_l0_fwd_u1"]
-    assert header[-1] == "target_next=_" and "y_deep" in header
+    assert "y_deep" in header and header.index("target_next=_") + 1 == header.index("loss_t")
+    assert header[-1] == "dLdh_norm_l0_fwd"  # the targets fit the softmax head: loss and ∂L/∂h_t
     np.testing.assert_array_equal(table[:, 0], [1, 2, 3, 4])
     h = table[:, header.index("h_l0_fwd_u1") : header.index("h_l0_fwd_u3") + 1]
     np.testing.assert_allclose(h[0], [0.2913, 0.5370, -0.1974], atol=5e-5)
