@@ -1,0 +1,419 @@
+"""Step math, the backward page: from the error at the output back to the weights.
+
+For the selected step t, layer and direction, in four sections:
+
+1. the error at the output (the course's y_t − target) and ∂L/∂y_t (or ∂L/∂z_t);
+2. ∂L/∂h_t = (from the output, or the layer above) + (the recurrent term from the
+   step that reads h_t next);
+3. through the cell: ∂L/∂a_t = ∂L/∂h_t ⊙ (1 − h_t²) for tanh; ∂L/∂c_t and each gate's
+   ∂L/∂(pre-activation) for LSTM and GRU;
+4. step t's share of ∂L/∂W_hh, ∂L/∂W_hx, ∂L/∂b (and the head's), the sum over all
+   steps beside it.
+
+Every gradient shown is the engine's (:class:`~rnnviz.engine.trace.Gradients`); only the
+factors between them (1 − h_t², the products δ·h_{t−1}ᵀ) are formed from its numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Protocol
+
+import numpy as np
+
+from rnnviz.engine import GATE_TITLES, Trace
+from rnnviz.engine.losses import LossResult
+from rnnviz.engine.trace import Gradients
+
+from .build import _Builder
+from .loss import LossLines
+from .model import Block, Line, StepMath, _block, window
+
+CELLS = {"rnn_tanh": "tanh RNN", "rnn_relu": "ReLU RNN", "lstm": "LSTM", "gru": "GRU"}
+NO_TARGET = (
+    "There is no target to compute an error from, so there is nothing to send back.\n"
+    "Add one: in the Sequence dock press “+ Target” and type the value the network should give "
+    "at each step (one target column per output), or pick an example with targets "
+    "(File > Examples), or set the sequence's shape to many-to-one and give the last step a target."
+)
+NO_FIT = (
+    "The sequence's targets do not suit this network's loss ({what} columns), so there is no "
+    "error to send back.  Make the target columns match the outputs in the Sequence dock."
+)
+
+
+class CursorLike(Protocol):
+    step: int
+    layer: int
+    direction: int
+    unit: int
+
+
+class _Back(_Builder):
+    def __init__(self, trace: Trace, loss: LossResult, grads: Gradients, ll: LossLines, cur, decimals):
+        super().__init__(trace, cur.layer, cur.direction, cur.step, cur.unit, decimals)
+        self.loss, self.g, self.ll = loss, grads, ll
+        net = trace.network
+        self.i = cur.step - 1
+        self.d = trace.step(self.layer, self.dir, self.i)
+        self.gates = self.d.gate_names
+        self.dh = grads.dh(self.layer, self.dir)  # [T, H]
+        self.dpre = grads.dpre(self.layer, self.dir)  # {gate: [T, H]}
+        nxt = self.i - 1 if self.dir == 1 else self.i + 1
+        self.nxt = nxt if 0 <= nxt < trace.steps else None
+        self.n_sym = str(nxt + 1)
+        self.top = self.layer == net.num_layers - 1
+        self.cols = slice(self.dir * self.H, (self.dir + 1) * self.H)  # this direction's columns of [D·H]
+
+    # -- symbols -------------------------------------------------------------
+    def dL(self, sym: str) -> str:
+        return f"∂L/∂{sym}"
+
+    def a(self, gate: str, t: str) -> str:
+        """The pre-activation's symbol: a_t (vanilla) or a^{i}_t (a gate's)."""
+        sup = self.h_sup[2:-1] if self.h_sup else ""
+        g = "" if gate == "a" else gate
+        return f"a^{{{sup}{g}}}_{{{t}}}" if (g or sup) else f"a_{{{t}}}"
+
+    def stacked(self, k: int) -> np.ndarray:
+        """[G·H] ∂L/∂(every gate's pre-activation) at time index k, gate order."""
+        return np.concatenate([self.dpre[g][k] for g in self.gates])
+
+    # -- 2: into h_t ---------------------------------------------------------
+    def into_h(self) -> list[Line]:
+        t = self.t_sym
+        lines = [Line("back:section:h", "", f"2 · Back into the hidden state {self.h(t)}", "", "", ())]
+        terms: list[tuple[str, np.ndarray]] = []
+        if self.top:
+            lines.append(self.from_output())
+            terms.append(("from the output", lines[-1].result.full[:, 0]))
+        else:
+            lines.append(self.from_above())
+            terms.append(("from above", lines[-1].result.full[:, 0]))
+        lines += self.recurrent()
+        terms += [(ln.key, ln.result.full[:, 0]) for ln in lines[2:]]
+        parts: list = []
+        for _k, v in terms:
+            parts += [self.vec("", v), "+"]
+        dh = self.vec(self.dL(self.h(t)), self.dh[self.i])
+        parts[-1] = "="
+        formula = " + ".join(ln.lhs or "0" for ln in lines[1:])
+        lines.append(Line("back:dh", "", f"total: {self.dL(self.h(t))}", self.dL(self.h(t)), formula,
+                          (*parts, dh)))  # fmt: skip
+        return lines
+
+    def from_output(self) -> Line:
+        t, net, i = self.t_sym, self.tr.network, self.i
+        if not net.has_head:
+            v = self.loss.grad[i][self.cols]  # [H] y_t = h_t: the output's gradient is h_t's
+            return Line("back:dh_out", "", f"from the output (y_{{{t}}} = {self.h(t)}: no output layer)",
+                        f"∂L/∂y_{{{t}}}", "", (self.vec("", v),))  # fmt: skip
+        W = net.param("head.weight")  # [O, D·H]
+        dz = self.ll.output_grad(self.g)  # [O]
+        O = W.shape[0]
+        outs = window(O, int(np.argmax(np.abs(dz))))
+        rows = tuple(None if r is None else self.dir * self.H + r for r in self.units)
+        WT = _block("W_{hy}ᵀ", f"head.weightᵀ, {W.shape[1]}×{O}", W.T, rows, outs, self.dec, weight=True)
+        z = "z" if net.head_activation or self.loss.name != "mse" else "y"
+        dzb = _block(f"∂L/∂{z}_{{{t}}}", "", dz, outs, (0,), self.dec)
+        v = (W.T @ dz)[self.cols]  # [H]
+        return Line("back:dh_out", "", "from the output layer", f"W_{{hy}}ᵀ·∂L/∂{z}_{{{t}}}", "",
+                    (WT, "·", dzb, "=", self.vec("", v)))  # fmt: skip
+
+    def from_above(self) -> Line:
+        net, t, up = self.tr.network, self.t_sym, self.layer + 1
+        v = np.zeros(self.H)
+        for d2 in range(net.num_directions):
+            W = net.param(f"weight_ih_l{up}" + ("_reverse" if d2 else ""))  # [G·H, D·H]
+            dp = self.g.dpre(up, d2)
+            delta = np.concatenate([dp[g][self.i] for g in self.gates])  # [G·H]
+            v += (W.T @ delta)[self.cols]  # [H]
+        both = " (both of its directions)" if net.num_directions == 2 else ""
+        sym = f"W_{{ih}}^{{({up + 1})}}ᵀ·∂L/∂a^{{({up + 1})}}_{{{t}}}"
+        return Line("back:dh_above", "", f"from layer {up + 1}, which reads {self.h(t)} as its input{both}",
+                    sym, "", (self.vec("", v),))  # fmt: skip
+
+    def recurrent(self) -> list[Line]:
+        t, n = self.t_sym, self.n_sym
+        if self.nxt is None:
+            last = "first" if self.dir == 1 else "last"
+            return [Line("back:dh_next", "", f"from the next step: none ({self.h(t)} is the {last} state)",
+                         "", "", (self.vec("", np.zeros(self.H)),))]  # fmt: skip
+        k = self.nxt
+        W = self.d.W_hh  # [G·H, H]
+        G = len(self.gates)
+        delta = self.stacked(k)  # [G·H]
+        mode = self.tr.network.mode
+        if mode == "gru":  # the n block's recurrent term is scaled by r_{t+1}
+            r = self.tr.step(self.layer, self.dir, k).block(self.tr.step(self.layer, self.dir, k).gates, "r")
+            delta = delta.copy()
+            delta[2 * self.H :] *= r
+        cols = self.units if G == 1 else window(G * self.H, int(np.argmax(np.abs(delta))))
+        names = "" if G == 1 else f" ({', '.join(self.gates)} stacked)"
+        WT = _block("W_{hh}ᵀ", f"weight_hh{self.sfx}ᵀ{names}, {self.H}×{G * self.H}", W.T, self.units, cols,
+                    self.dec, weight=True)  # fmt: skip
+        labels = tuple(f"{g}{u + 1}" for g in self.gates for u in range(self.H)) if G > 1 else ()
+        dname = self.dL(self.a("a", n)) if G == 1 else f"∂L/∂a_{{{n}}}"
+        db = replace(_block(dname, "", delta, cols, (0,), self.dec, labels=labels), show_labels=bool(labels))
+        v = W.T @ delta  # [H]
+        what = {
+            1: "",
+            3: "W_{hr}ᵀ·∂L/∂a^{r}_{n} + W_{hz}ᵀ·∂L/∂a^{z}_{n} + W_{hn}ᵀ·(r_{n} ⊙ ∂L/∂a^{n}_{n})",
+        }.get(G, "Σ_{g} W_{hg}ᵀ·∂L/∂a^{g}_{n}")
+        title = f"from step {n}, which reads {self.h(t)} through W_hh" + (
+            "" if G == 1 else " into every gate"
+        )
+        lines = [Line("back:dh_next", "", title, f"W_{{hh}}ᵀ·{dname}", what.replace("_{n}", f"_{{{n}}}"),
+                      (WT, "·", db, "=", self.vec("", v)))]  # fmt: skip
+        if mode == "gru":  # h_{t+1} = (1 − z) ⊙ n + z ⊙ h_t: h_t also passes straight through z
+            z = self.tr.step(self.layer, self.dir, k)
+            zv = z.block(z.gates, "z")
+            lines.append(Line("back:dh_skip", "z", f"from step {n} straight through its update gate",
+                              f"z_{{{n}}} ⊙ {self.dL(self.h(n))}", "",
+                              (self.vec(f"z_{{{n}}}", zv, "z"), "⊙", self.vec(self.dL(self.h(n)), self.dh[k]),
+                               "=", self.vec("", zv * self.dh[k]))))  # fmt: skip
+        return lines
+
+    # -- 3: through the cell ---------------------------------------------------
+    def cell(self) -> list[Line]:
+        mode = self.tr.network.mode
+        what = {"rnn_tanh": "tanh", "rnn_relu": "ReLU", "lstm": "the gates and the cell state",
+                "gru": "the gates"}[mode]  # fmt: skip
+        head = Line("back:section:cell", "", f"3 · Through {what} to the pre-activations", "", "", ())
+        body = {"lstm": self.lstm, "gru": self.gru}.get(mode, self.vanilla)()
+        return [head, *body]
+
+    def _gate_line(self, gate: str, formula: str, factors: list, title: str = "") -> Line:
+        t = self.t_sym
+        lhs = self.dL(self.a(gate, t))
+        parts: list = []
+        for f in factors:
+            parts += [f, "⊙"]
+        parts[-1] = "="
+        res = self.vec("", self.dpre[gate][self.i], "" if gate == "a" else gate)
+        title = title or f"{GATE_TITLES[gate]} {gate}: before its " + ("tanh" if gate in "gn" else "σ")
+        return Line(f"back:dpre:{gate}", "" if gate == "a" else gate, title, lhs, formula, (*parts, res))
+
+    def vanilla(self) -> list[Line]:
+        t, d = self.t_sym, self.d
+        dh = self.vec(self.dL(self.h(t)), self.dh[self.i])
+        if d.mode == "rnn_relu":
+            step = (d.pre > 0).astype(float)  # [H]
+            return [self._gate_line("a", f"{self.dL(self.h(t))} ⊙ 1[{self.a('a', t)} > 0]",
+                                    [dh, self.vec(f"1[a_{{{t}}} > 0]", step)], f"through ReLU: the gradient passes where a_{{{t}}} > 0")]  # fmt: skip
+        return [self._gate_line("a", f"{self.dL(self.h(t))} ⊙ (1 − {self.h(t)}²)",
+                                [dh, self.vec(f"1 − {self.h(t)}²", 1 - d.h**2)],
+                                f"through tanh: tanh′(a_{{{t}}}) = 1 − {self.h(t)}²")]  # fmt: skip
+
+    def _gate(self, name: str, t: str) -> Block:
+        return self.vec(f"{name}_{{{t}}}", self.d.block(self.d.gates, name), name)
+
+    def lstm(self) -> list[Line]:
+        t, p, d, i = self.t_sym, self.prev_sym, self.d, self.i
+        ig, fg, gg, og = (self.d.block(d.gates, g) for g in "ifgo")
+        tc = np.tanh(d.c)  # [H]
+        dh = self.vec(self.dL(self.h(t)), self.dh[i])
+        dc_sym = self.dL(self.c(t))
+        dc = self.vec(dc_sym, self.g.dc(self.layer, self.dir)[i])
+        o = self._gate_line(
+            "o",
+            f"{self.dL(self.h(t))} ⊙ tanh({self.c(t)}) ⊙ o_{{{t}}}(1 − o_{{{t}}})",
+            [dh, self.vec(f"tanh({self.c(t)})", tc), self.vec("o(1 − o)", og * (1 - og), "o")],
+        )
+        first = dh.full[:, 0] * og * (1 - tc**2)  # [H] through h_t = o_t ⊙ tanh(c_t)
+        parts: list = [dh, "⊙", self._gate("o", t), "⊙", self.vec(f"1 − tanh²({self.c(t)})", 1 - tc**2)]
+        formula = f"{self.dL(self.h(t))} ⊙ o_{{{t}}} ⊙ (1 − tanh²{self.c(t)})"
+        if self.nxt is not None:
+            n = self.n_sym
+            nd = self.tr.step(self.layer, self.dir, self.nxt)
+            parts += ["+", self.vec(self.dL(self.c(n)), self.g.dc(self.layer, self.dir)[self.nxt]), "⊙",
+                      self.vec(f"f_{{{n}}}", nd.block(nd.gates, "f"), "f")]  # fmt: skip
+            formula += f" + {self.dL(self.c(n))} ⊙ f_{{{n}}}"
+        else:
+            parts += ["=", self.vec("", first)]
+        c_line = Line("back:dc", "", f"cell state: from {self.h(t)}, and from the next step's cell state through its forget gate",
+                      dc_sym, formula, (*parts, "=", dc))  # fmt: skip
+        dc_full = self.vec(dc_sym, dc.full[:, 0])
+        return [
+            o,
+            c_line,
+            self._gate_line("i", f"{dc_sym} ⊙ g_{{{t}}} ⊙ i_{{{t}}}(1 − i_{{{t}}})",
+                            [dc_full, self._gate("g", t), self.vec("i(1 − i)", ig * (1 - ig), "i")]),
+            self._gate_line("f", f"{dc_sym} ⊙ {self.c(p)} ⊙ f_{{{t}}}(1 − f_{{{t}}})",
+                            [dc_full, self.vec(self.c(p), d.c_prev), self.vec("f(1 − f)", fg * (1 - fg), "f")]),
+            self._gate_line("g", f"{dc_sym} ⊙ i_{{{t}}} ⊙ (1 − g_{{{t}}}²)",
+                            [dc_full, self._gate("i", t), self.vec("1 − g²", 1 - gg**2, "g")]),
+        ]  # fmt: skip
+
+    def gru(self) -> list[Line]:
+        t, p, d = self.t_sym, self.prev_sym, self.d
+        r, z, n = (d.block(d.gates, g) for g in "rzn")
+        dh_sym = self.dL(self.h(t))
+        dh = self.vec(dh_sym, self.dh[self.i])
+        dn = self.vec(self.dL(self.a("n", t)), self.dpre["n"][self.i], "n")
+        return [
+            self._gate_line("n", f"{dh_sym} ⊙ (1 − z_{{{t}}}) ⊙ (1 − n_{{{t}}}²)",
+                            [dh, self.vec(f"1 − z_{{{t}}}", 1 - z, "z"), self.vec("1 − n²", 1 - n**2, "n")]),
+            self._gate_line("z", f"{dh_sym} ⊙ ({self.h(p)} − n_{{{t}}}) ⊙ z_{{{t}}}(1 − z_{{{t}}})",
+                            [dh, self.vec(f"{self.h(p)} − n_{{{t}}}", d.h_prev - n),
+                             self.vec("z(1 − z)", z * (1 - z), "z")]),
+            self._gate_line("r", f"{self.dL(self.a('n', t))} ⊙ (W_{{hn}}·{self.h(p)} + b_{{hn}}) ⊙ r_{{{t}}}(1 − r_{{{t}}})",
+                            [dn, self.vec(f"W_{{hn}}·{self.h(p)} + b_{{hn}}", d.hn, "n"),
+                             self.vec("r(1 − r)", r * (1 - r), "r")]),
+        ]  # fmt: skip
+
+    # -- 4: into the weights ---------------------------------------------------
+    def weights(self) -> list[Line]:
+        head = Line("back:section:w", "", f"4 · Into the weights: step {self.t_sym}'s share, and the sum over all steps",
+                    "", "", ())  # fmt: skip
+        lines = [head]
+        G = len(self.gates)
+        for k, g in enumerate(self.gates):
+            lines += self.gate_weights(g, k, G)
+        if self.top and self.tr.network.has_head:
+            lines += self.head_weights()
+        return lines
+
+    def _outer(self, key: str, name: str, delta, src, rows_k, cols, src_sym, delta_sym, gate, title):
+        """One weight's share at step t (δ·srcᵀ) and its total over all steps."""
+        t = self.t_sym
+        full = self.g[key]  # [G·H, C] the engine's total
+        contrib = np.outer(delta, src)  # [H, C]
+        rows = self.units
+        cap = f"{key}.grad{rows_k}, {contrib.shape[0]}×{contrib.shape[1]}"
+        k0 = int(rows_k[1:].split(":")[0]) if rows_k else 0
+        total_rows = tuple(None if r is None else k0 + r for r in rows)
+        total = _block(f"Σ_{{t}} ∂L/∂{name}", cap, full, total_rows, cols, self.dec, gate, weight=True)
+        srcT = _block(f"{src_sym}ᵀ", "", np.asarray(src)[None, :], (0,), cols, self.dec)
+        parts = (self.vec(delta_sym, delta, gate), "·", srcT, "=",
+                 _block("", "", contrib, rows, cols, self.dec, gate, weight=True))  # fmt: skip
+        sfx = f":{gate}" if gate else ""
+        return Line(f"back:dW_{key.split('_')[1][:2]}{sfx}", gate, title, f"∂L/∂{name} (step {t})", f"{delta_sym}·{src_sym}ᵀ",
+                    parts, ("all steps:", total))  # fmt: skip
+
+    def gate_weights(self, g: str, k: int, G: int) -> list[Line]:
+        t, d, H = self.t_sym, self.d, self.H
+        gate = "" if g == "a" else g
+        delta = self.dpre[g][self.i]  # [H]
+        dsym = self.dL(self.a(g, t))
+        part = f"[{k * H}:{(k + 1) * H}]" if G > 1 else ""
+        x_cols = window(d.x.shape[0], int(np.argmax(np.abs(d.x))))
+        wx, wh = ("W_{hx}", "W_{hh}") if G == 1 else (f"W_{{i{g}}}", f"W_{{h{g}}}")
+        label = f"{GATE_TITLES[g]} {g}: " if gate else ""
+        lines = []
+        if gate == "n":  # GRU: W_hn·h_{t−1} + b_hn is scaled by r_t
+            r = d.block(d.gates, "r")
+            dsym_h, delta_h = f"(r_{{{t}}} ⊙ {dsym})", r * delta  # [H]
+        else:
+            dsym_h, delta_h = dsym, delta
+        lines.append(self._outer(f"weight_hh{self.sfx}", wh, delta_h, d.h_prev, part, self.units,
+                                 self.h(self.prev_sym), dsym_h, gate, f"{label}recurrent weights"))  # fmt: skip
+        lines.append(self._outer(f"weight_ih{self.sfx}", wx, delta, d.x, part, x_cols, self.x_name, dsym, gate,
+                                 f"{label}input weights{self.x_from}"))  # fmt: skip
+        sl = slice(k * H, (k + 1) * H)
+        if G == 1:
+            names, title = "b", f"bias: b = b_{{ih}} + b_{{hh}}, and each gets ∂L/∂a_{{{t}}}"
+        elif gate == "n":
+            names, title = f"b_{{i{g}}}", f"{label}input bias (b_{{hn}} gets r_{{{t}}} ⊙ ∂L/∂a^{{n}}_{{{t}}})"
+        else:
+            names, title = f"b_{{i{g}}}", f"{label}bias (b_{{i{g}}} and b_{{h{g}}} each get it)"
+        total = self.vec(f"Σ_{{t}} ∂L/∂{names}", self.g[f"bias_ih{self.sfx}"][sl], gate,
+                         f"bias_ih{self.sfx}.grad{part}, {H}")  # fmt: skip
+        lines.append(Line("back:db" + (f":{gate}" if gate else ""), gate, title, f"∂L/∂{names} (step {t})", dsym,
+                          (self.vec("", delta, gate),), ("all steps:", total)))  # fmt: skip
+        return lines
+
+    def head_weights(self) -> list[Line]:
+        t, net = self.t_sym, self.tr.network
+        dz = self.ll.output_grad(self.g)  # [O]
+        h = self.tr.output[self.i]  # [D·H] what the head reads
+        O, C = net.param("head.weight").shape
+        rows = window(O, int(np.argmax(np.abs(dz))))
+        cols = window(C, self.dir * self.H + (self.units[0] or 0))
+        z = "z" if net.head_activation or self.loss.name != "mse" else "y"
+        top = f"^{{({net.num_layers})}}" if net.num_layers > 1 else ""
+        hname = f"h{top}_{{{t}}}" if net.num_directions == 1 else f"[h{top}→; h{top}←]_{{{t}}}"
+        contrib = np.outer(dz, h)  # [O, D·H]
+        parts = (_block(f"∂L/∂{z}_{{{t}}}", "", dz, rows, (0,), self.dec), "·",
+                 _block(f"{hname}ᵀ", "", h[None, :], (0,), cols, self.dec), "=",
+                 _block("", "", contrib, rows, cols, self.dec, weight=True))  # fmt: skip
+        total = _block("Σ_{t} ∂L/∂W_{hy}", f"head.weight.grad, {O}×{C}", self.g["head.weight"], rows, cols,
+                       self.dec, weight=True)  # fmt: skip
+        btotal = _block("Σ_{t} ∂L/∂b_{y}", f"head.bias.grad, {O}", self.g["head.bias"], rows, (0,), self.dec)
+        return [
+            Line("back:dW_hy", "", "output weights", f"∂L/∂W_{{hy}} (step {t})", f"∂L/∂{z}_{{{t}}}·{hname}ᵀ",
+                 parts, ("all steps:", total)),
+            Line("back:db_y", "", "output bias", f"∂L/∂b_{{y}} (step {t})", f"∂L/∂{z}_{{{t}}}",
+                 (_block("", "", dz, rows, (0,), self.dec),), ("all steps:", btotal)),
+        ]  # fmt: skip
+
+
+def _title(trace: Trace, step: int, layer: int, direction: int) -> str:
+    net = trace.network
+    where = []
+    if net.num_layers > 1:
+        where.append(f"layer {layer + 1}")
+    if net.num_directions == 2:
+        where.append("backward" if direction == 1 else "forward")
+    title = f"Backward — step {step} of {trace.steps} — {CELLS[net.mode]}"
+    return title + (f" ({', '.join(where)})" if where else "")
+
+
+def build_backward_math(
+    session,
+    trace: Trace,
+    loss: LossResult | None,
+    grads: Gradients | None,
+    cursor: CursorLike,
+    decimals: int = 4,
+) -> StepMath:
+    """The backward page at ``cursor`` (its step 1 … T, layer, direction, unit).
+
+    ``loss`` and ``grads`` are None when the session has no targets (or they do not
+    fit): the page then says so, and how to add one.
+    """
+    net = trace.network
+    step = int(cursor.step)
+    if not 0 <= step <= trace.steps:
+        raise IndexError(f"step {step} out of range (0..{trace.steps})")
+    layer = min(max(int(cursor.layer), 0), net.num_layers - 1)
+    direction = min(max(int(cursor.direction), 0), net.num_directions - 1)
+    cur = _Cursor(step, layer, direction, int(cursor.unit))
+    decimals = int(min(max(decimals, 0), 10))
+    title = _title(trace, step, layer, direction)
+
+    def page(lines, note=""):
+        return StepMath(
+            title, step, layer, direction, net.mode, decimals, tuple(lines), note, page="backward"
+        )
+
+    if loss is None or grads is None:
+        targets = None if session is None else session.sequence.targets
+        if targets is None:
+            return page([], NO_TARGET)
+        out = net.spec.output_size if net.has_head else net.num_directions * net.hidden_size
+        return page([], NO_FIT.format(what=f"{targets.shape[1]} target column(s) for {out} output"))
+    if step == 0:
+        return page(_initial(trace, grads, cur, decimals))
+    seq = None if session is None else session.sequence
+    labels = () if seq is None else (seq.vocabulary or seq.target_names)
+    ll = LossLines(trace, loss, None if seq is None else seq.targets, step, labels, decimals)
+    b = _Back(trace, loss, grads, ll, cur, decimals)
+    lines = ll.lines(with_target=False) + ll.error_lines(grads) + b.into_h() + b.cell() + b.weights()
+    return page(lines)
+
+
+class _Cursor:
+    def __init__(self, step: int, layer: int, direction: int, unit: int):
+        self.step, self.layer, self.direction, self.unit = step, layer, direction, unit
+
+
+def _initial(trace: Trace, grads: Gradients, cur: _Cursor, decimals: int) -> list[Line]:
+    b = _Builder(trace, cur.layer, cur.direction, 0, cur.unit, decimals)
+    row = cur.layer * trace.network.num_directions + cur.direction
+    lines = [Line("back:dh0", "", "the initial state's gradient (it would move h_0 if h_0 were learned)",
+                  f"∂L/∂{b.h('0')}", "", (b.vec("", grads["h0"][row]),))]  # fmt: skip
+    if "c0" in grads:
+        lines.append(Line("back:dc0", "", "the initial cell state's gradient", f"∂L/∂{b.c('0')}", "",
+                          (b.vec("", grads["c0"][row]),)))  # fmt: skip
+    return lines
