@@ -70,10 +70,8 @@ class _Back(_Builder):
         return f"∂L/∂{sym}"
 
     def a(self, gate: str, t: str) -> str:
-        """The pre-activation's symbol: a_t (vanilla) or a^{i}_t (a gate's)."""
-        sup = self.h_sup[2:-1] if self.h_sup else ""
-        g = "" if gate == "a" else gate
-        return f"a^{{{sup}{g}}}_{{{t}}}" if (g or sup) else f"a_{{{t}}}"
+        """The pre-activation's symbol: a_t (vanilla) or a^{i}_t (a gate's); the title names the layer."""
+        return f"a_{{{t}}}" if gate == "a" else f"a^{{{gate}}}_{{{t}}}"
 
     def stacked(self, k: int) -> np.ndarray:
         """[G·H] ∂L/∂(every gate's pre-activation) at time index k, gate order."""
