@@ -21,6 +21,7 @@ from PySide6.QtCore import Qt, Signal
 
 from rnnviz.session.model import MAX_DECIMALS
 from rnnviz.session.stepmath import (
+    StepCursor,
     StepMath,
     build_backward_math,
     build_step_math,
@@ -160,7 +161,7 @@ class MathPanel(QtWidgets.QWidget):
         self._rendered = key
         seq = self.session.sequence if self.session is not None else None
         if self.page == "backward":
-            cursor = _Cursor(step, self.layer, self.direction, self.unit)
+            cursor = StepCursor(step, self.layer, self.direction, self.unit)
             self.math = build_backward_math(
                 self.session, self.trace, self.loss, self.grads, cursor, self.decimals
             )
@@ -247,13 +248,6 @@ class MathPanel(QtWidgets.QWidget):
             self.session, self.trace, self.step, path, self.decimals, self.layer, self.direction, self.unit,
             **self._export_kw(),
         )  # fmt: skip
-
-
-class _Cursor:
-    """Where the page looks (the Workspace's Cursor will do when it lands)."""
-
-    def __init__(self, step: int, layer: int, direction: int, unit: int):
-        self.step, self.layer, self.direction, self.unit = step, layer, direction, unit
 
 
 def _segment(text: str, tip: str) -> QtWidgets.QPushButton:

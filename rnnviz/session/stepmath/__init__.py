@@ -16,7 +16,7 @@ them into plain text (the GUI's math canvas draws the scripts), and
 :func:`step_math_markdown` / :func:`export_math` write the handout Markdown.
 """
 
-from .backward import build_backward_math
+from .backward import StepCursor, build_backward_math
 from .build import build_step_math
 from .loss import LOSS_BY_HEAD, gradients_for
 from .markdown import export_math, step_math_markdown
@@ -27,6 +27,7 @@ __all__ = [
     "Block",
     "Line",
     "Part",
+    "StepCursor",
     "StepMath",
     "LOSS_BY_HEAD",
     "build_backward_math",

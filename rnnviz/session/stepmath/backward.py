@@ -16,7 +16,7 @@ factors between them (1 − h_t², the products δ·h_{t−1}ᵀ) are formed fro
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
@@ -27,7 +27,7 @@ from rnnviz.engine.trace import Gradients
 
 from .build import _Builder
 from .loss import LossLines
-from .model import Block, Line, StepMath, _block, window
+from .model import MAX_ROWS, Block, Line, StepMath, _block, window
 
 CELLS = {"rnn_tanh": "tanh RNN", "rnn_relu": "ReLU RNN", "lstm": "LSTM", "gru": "GRU"}
 NO_TARGET = (
@@ -146,7 +146,8 @@ class _Back(_Builder):
             r = self.tr.step(self.layer, self.dir, k).block(self.tr.step(self.layer, self.dir, k).gates, "r")
             delta = delta.copy()
             delta[2 * self.H :] *= r
-        cols = self.units if G == 1 else window(G * self.H, int(np.argmax(np.abs(delta))))
+        # every gate's rows when they fit (4H ≤ 16): the learner sees i, f, g, o side by side
+        cols = self.units if G == 1 else window(G * self.H, int(np.argmax(np.abs(delta))), 2 * MAX_ROWS)
         names = "" if G == 1 else f" ({', '.join(self.gates)} stacked)"
         WT = _block("W_{hh}ᵀ", f"weight_hh{self.sfx}ᵀ{names}, {self.H}×{G * self.H}", W.T, self.units, cols,
                     self.dec, weight=True)  # fmt: skip
@@ -376,7 +377,7 @@ def build_backward_math(
         raise IndexError(f"step {step} out of range (0..{trace.steps})")
     layer = min(max(int(cursor.layer), 0), net.num_layers - 1)
     direction = min(max(int(cursor.direction), 0), net.num_directions - 1)
-    cur = _Cursor(step, layer, direction, int(cursor.unit))
+    cur = StepCursor(step, layer, direction, int(cursor.unit))
     decimals = int(min(max(decimals, 0), 10))
     title = _title(trace, step, layer, direction)
 
@@ -401,12 +402,17 @@ def build_backward_math(
     return page(lines)
 
 
-class _Cursor:
-    def __init__(self, step: int, layer: int, direction: int, unit: int):
-        self.step, self.layer, self.direction, self.unit = step, layer, direction, unit
+@dataclass(frozen=True)
+class StepCursor:
+    """Where a page looks (the Workspace's Cursor serves as well: same attribute names)."""
+
+    step: int
+    layer: int = 0
+    direction: int = 0
+    unit: int = 0
 
 
-def _initial(trace: Trace, grads: Gradients, cur: _Cursor, decimals: int) -> list[Line]:
+def _initial(trace: Trace, grads: Gradients, cur: StepCursor, decimals: int) -> list[Line]:
     b = _Builder(trace, cur.layer, cur.direction, 0, cur.unit, decimals)
     row = cur.layer * trace.network.num_directions + cur.direction
     lines = [Line("back:dh0", "", "the initial state's gradient (it would move h_0 if h_0 were learned)",

@@ -151,6 +151,8 @@ class LossLines:
         k = self.one_hot()
         if not plain and k is not None and self.labels:
             title += f" — the target is “{self.labels[k]}”"
+        elif not plain and name != "cross_entropy":
+            title += f" — y^{{*}}_{{{t}}} is the target" + (" (the course's y)" if name == "mse" else "")
         return Line("loss:l", "", title, lhs, formula, parts)
 
     def mean(self) -> Line:

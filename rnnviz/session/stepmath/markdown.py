@@ -7,7 +7,7 @@ import re
 from rnnviz.engine import Trace
 
 from ..atomic import atomic_write
-from .backward import build_backward_math
+from .backward import StepCursor, build_backward_math
 from .build import build_step_math
 from .loss import gradients_for
 from .model import Block, StepMath, to_plain
@@ -109,7 +109,7 @@ def export_math(
     v = session.view
     seq = session.sequence
     pick = lambda a, b: b if a is None else a  # noqa: E731
-    where = _Where(step, pick(layer, v.layer), pick(direction, v.direction), pick(unit, v.unit))
+    where = StepCursor(step, pick(layer, v.layer), pick(direction, v.direction), pick(unit, v.unit))
     if page == "backward":
         sm = build_backward_math(session, trace, loss, grads, where, pick(decimals, v.decimals))
     else:
@@ -132,11 +132,6 @@ def export_math(
     if path is not None:
         _write_text(path, text)
     return text
-
-
-class _Where:
-    def __init__(self, step: int, layer: int, direction: int, unit: int):
-        self.step, self.layer, self.direction, self.unit = step, layer, direction, unit
 
 
 def _write_text(path, text: str) -> None:
