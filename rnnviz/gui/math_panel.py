@@ -28,6 +28,7 @@ from rnnviz.session.stepmath import (
     export_math,
     step_math_markdown,
 )
+from rnnviz.session.stepmath.backward import fits
 from rnnviz.session.stepmath.markdown import AUTO
 
 from .diagrams.style import unit_is_marked
@@ -160,6 +161,7 @@ class MathPanel(QtWidgets.QWidget):
             return  # e.g. set_selection/set_step after set_trace with nothing new: one render per update
         self._rendered = key
         seq = self.session.sequence if self.session is not None else None
+        loss = self.loss if fits(self.trace, self.loss, self.grads) else None  # stale: new trace, old grads
         if self.page == "backward":
             cursor = StepCursor(step, self.layer, self.direction, self.unit)
             self.math = build_backward_math(
@@ -175,7 +177,7 @@ class MathPanel(QtWidgets.QWidget):
                 self.decimals,
                 labels=seq.vocabulary if seq is not None else (),
                 note=self.session.note if self.session is not None and step == 1 else "",
-                loss=self.loss,
+                loss=loss,
                 targets=seq.targets if seq is not None else None,
             )
         H = self.trace.network.hidden_size

@@ -156,3 +156,16 @@ def test_section_headings_are_ruled(panel, qtbot):
     y = int(heads[1].rule)
     assert QtGui.QColor(image.pixel(200, y)) != QtGui.QColor("#ffffff")  # the rule is drawn
     assert QtCore.QRectF(panel.canvas.rect()).height() > heads[-1].bottom
+
+
+def test_a_new_trace_before_its_gradients_does_not_break_the_page(panel):
+    _feed(panel, default_session(), step=2)
+    panel.set_page("backward")
+    net = Network.from_spec(NetworkSpec("gru", 5, 6, 1, False, 5, "softmax"), seed=0)
+    s = Session(network=net, sequence=default_session().sequence)
+    panel.set_trace(net.forward(s.inputs), s)  # the old gradients are still set
+    assert "not computed yet" in panel.text()
+    panel.set_page("forward")
+    assert "ℓ_2" not in panel.text()  # no stale loss either
+    _feed(panel, s, step=2)
+    assert "ℓ_2" in panel.text()

@@ -9,6 +9,7 @@ each gate's ∂L/∂(pre-activation) — never the engine's own backward pass.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -354,3 +355,28 @@ def test_every_elementwise_line_adds_up_as_shown(mode):
                 )
                 checked += 1
         assert checked >= {"rnn_tanh": 3, "rnn_relu": 3, "lstm": 7, "gru": 5}[mode]
+
+
+def test_targets_that_give_no_loss_are_explained():
+    s = default_session()
+    cols = Session(network=s.network, sequence=Sequence(inputs=s.inputs, targets=np.zeros((4, 2))))
+    trace, loss, grads = gradients_for(cols)
+    assert loss is None
+    assert "2 target column(s) for 5 output(s)" in build_backward_math(cols, trace, None, None, _at(1)).note
+    t = np.array(s.targets)
+    t[2] = np.nan
+    blank = Session(network=s.network, sequence=replace(s.sequence, targets=t))
+    trace, loss, grads = gradients_for(blank)
+    assert loss is None
+    note = build_backward_math(blank, trace, None, None, _at(1)).note
+    assert "step 3 has a blank target" in note and "many-to-one" in note
+
+
+def test_gradients_of_another_network_are_not_shown():
+    """A new trace can arrive before its gradients: the page waits instead of failing."""
+    s = default_session()
+    _, loss, grads = gradients_for(s)
+    bigger = Network.from_spec(NetworkSpec("lstm", 5, 4, 1, False, 5, "softmax"), seed=0)
+    other = Session(network=bigger, sequence=s.sequence)
+    sm = build_backward_math(other, bigger.forward(s.inputs), loss, grads, _at(1))
+    assert sm.lines == () and "not computed yet" in sm.note

@@ -36,10 +36,8 @@ NO_TARGET = (
     "at each step (one target column per output), or pick an example with targets "
     "(File > Examples), or set the sequence's shape to many-to-one and give the last step a target."
 )
-NO_FIT = (
-    "The sequence's targets do not suit this network's loss ({what} columns), so there is no "
-    "error to send back.  Make the target columns match the outputs in the Sequence dock."
-)
+NO_FIT = "The sequence's targets give no loss, so there is no error to send back: {why}."
+STALE = "The gradients of this network are not computed yet."
 
 
 class CursorLike(Protocol):
@@ -390,8 +388,9 @@ def build_backward_math(
         targets = None if session is None else session.sequence.targets
         if targets is None:
             return page([], NO_TARGET)
-        out = net.spec.output_size if net.has_head else net.num_directions * net.hidden_size
-        return page([], NO_FIT.format(what=f"{targets.shape[1]} target column(s) for {out} output"))
+        return page([], NO_FIT.format(why=_why_no_loss(net, session.sequence)))
+    if not fits(trace, loss, grads):
+        return page([], STALE)
     if step == 0:
         return page(_initial(trace, grads, cur, decimals))
     seq = None if session is None else session.sequence
@@ -400,6 +399,43 @@ def build_backward_math(
     b = _Back(trace, loss, grads, ll, cur, decimals)
     lines = ll.lines(with_target=False) + ll.error_lines(grads) + b.into_h() + b.cell() + b.weights()
     return page(lines)
+
+
+def _why_no_loss(net, seq) -> str:
+    """Why targets give no loss: the columns, a blank target the loss counts, or their values."""
+    out = net.spec.output_size if net.has_head else net.num_directions * net.hidden_size
+    targets = seq.targets
+    if targets.shape[1] != out:
+        return (f"there are {targets.shape[1]} target column(s) for {out} output(s); "
+                "make them match in the Sequence dock")  # fmt: skip
+    blank = np.flatnonzero(np.isnan(targets).any(axis=1))
+    if len(blank) and seq.shape != "many_to_one":
+        return (f"step {blank[0] + 1} has a blank target, and a many-to-many loss counts every step; "
+                "fill it in, or make the sequence many-to-one")  # fmt: skip
+    if len(blank):
+        return "the last step, the one the loss counts, has a blank target; fill it in"
+    return "their values do not suit the loss (binary cross-entropy needs targets between 0 and 1)"
+
+
+def fits(trace: Trace, loss: LossResult | None, grads: Gradients | None) -> bool:
+    """Do ``loss`` and ``grads`` belong to a network and sequence shaped like ``trace``'s?"""
+    if loss is None or grads is None:
+        return True
+    net = trace.network
+    try:
+        return (
+            loss.per_step.shape == (trace.steps,)
+            and len(grads.layers) == net.num_layers
+            and grads.dh(0, net.num_directions - 1).shape == (trace.steps, net.hidden_size)
+            and set(grads.dpre(0, 0)) == set(net.spec.gate_names)
+            and grads.get("weight_ih_l0", np.empty(0)).shape == net.param("weight_ih_l0").shape
+            and (
+                not net.has_head
+                or grads.get("head.weight", np.empty(0)).shape == net.param("head.weight").shape
+            )
+        )
+    except (IndexError, KeyError, ValueError):
+        return False
 
 
 @dataclass(frozen=True)
