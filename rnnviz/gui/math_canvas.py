@@ -37,6 +37,8 @@ CAPTION = QtGui.QColor("#555555")
 LABEL = QtGui.QColor("#6a6a6a")
 GRID = QtGui.QColor("#9a9a9a")
 PAPER = QtGui.QColor("#ffffff")
+HEADING = QtGui.QColor("#1f4e79")  # section headings of the backward page
+RULE = QtGui.QColor("#c8c8c8")
 
 _SCRIPT = re.compile(r"([_^])\{([^}]*)\}")
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -145,6 +147,7 @@ class LineBox:
     selected: bool
     title_rect: QRectF
     items: list = field(default_factory=list)  # _Rich | _Cell, in reading order
+    rule: float | None = None  # a section heading's rule, drawn across the page at this y
 
 
 class MathCanvas(QtWidgets.QWidget):
@@ -227,16 +230,22 @@ class MathCanvas(QtWidgets.QWidget):
         self.boxes.append(head)
         y = head.bottom
         for ln in sm.lines:
+            if ln.is_heading:
+                box, right = self._layout_heading(fonts, ln, y + 26)
+                self.boxes.append(box)
+                width, y = max(width, right), box.bottom
+                continue
             box, right = self._layout_line(fonts, ln, y + 12)
             self.boxes.append(box)
             width = max(width, right)
             y = box.bottom
         if sm.note:
-            nfont, nfm = fonts.get(BASE_PT - 2, italic=True)
+            alone = not sm.lines  # the whole page (no target to work back from): plain and readable
+            nfont, nfm = fonts.get(BASE_PT, italic=False) if alone else fonts.get(BASE_PT - 2, italic=True)
             rect = nfm.boundingRect(QRectF(MARGIN, y + 16, self._note_width, 1e6), _WRAP, sm.note)
             rect = QRectF(MARGIN, y + 16, self._note_width, rect.height())
             note = LineBox(rect.top(), rect.bottom(), "note", "", "", False, QRectF())
-            note.items.append(_Cell(rect, sm.note, nfont, None, _WRAP, False, CAPTION))
+            note.items.append(_Cell(rect, sm.note, nfont, None, _WRAP, False, INK if alone else CAPTION))
             self.boxes.append(note)
             y = rect.bottom()
         self.setMinimumSize(int(width + MARGIN + 1), int(y + MARGIN + 1))
@@ -283,24 +292,44 @@ class MathCanvas(QtWidgets.QWidget):
         first = ln.parts[0]
         if not (isinstance(first, Block) and first.name == ln.lhs):
             items.append(self._text_item(fonts, f"{ln.lhs} =", BASE_PT))
+        blocks = [p for p in ln.parts if isinstance(p, Block)]
+        result = blocks[-1] if blocks else None
         for p in ln.parts:
             if isinstance(p, Block):
-                items.append(self._block_item(fonts, p, p is ln.result))
+                items.append(self._block_item(fonts, p, p is result))
             else:
                 items.append(self._text_item(fonts, p, BASE_PT + 2))
+        n_main = len(items)
+        for p in ln.aside:  # beside the equation, set off by a wide gap and a smaller grey word
+            if isinstance(p, Block):
+                items.append(self._block_item(fonts, p, False))
+            else:
+                items.append(self._text_item(fonts, p, BASE_PT - 1, CAPTION))
         above = max(it[1] for it in items)
         below = max(it[2] for it in items)
         axis = row_top + above
         x = MARGIN + 4
-        for w, _a, _b, place in items:
+        for k, (w, _a, _b, place) in enumerate(items):
+            if k == n_main:
+                x += 4 * GAP
             box.items.extend(place(x, axis))
             x += w + GAP
         box.bottom = axis + below
         return box, max(right, x - GAP)
 
-    def _text_item(self, fonts, text: str, pt: float):
+    def _layout_heading(self, fonts, ln, top: float) -> tuple[LineBox, float]:
+        """A section heading: a rule across the page, then the title, larger."""
+        pt = BASE_PT + 1
+        _f, fm = fonts.get(pt, bold=True)
+        box = LineBox(top, top + fm.height() + 6, ln.key, "", "", False, QRectF())
+        box.rule = top - 8
+        title = self._rich(fonts, MARGIN, top + 6 + fm.ascent(), ln.title, pt, HEADING, bold=True)
+        box.items.append(title)
+        return box, MARGIN + self._rich_width(title)
+
+    def _text_item(self, fonts, text: str, pt: float, colour: QtGui.QColor = INK):
         font, fm = fonts.get(pt)
-        probe = self._rich(fonts, 0, 0, text, pt, INK)
+        probe = self._rich(fonts, 0, 0, text, pt, colour)
         w = self._rich_width(probe)
         half = fm.height() / 2
 
@@ -325,7 +354,7 @@ class MathCanvas(QtWidgets.QWidget):
         cell_w += 2 * pad
         cell_h = cfm.height() + 2 * pad
         lfont, lfm = fonts.get(BASE_PT - 3)
-        labels = b.row_labels if labelled else ()
+        labels = b.row_labels if labelled or b.show_labels else ()
         label_w = max((lfm.horizontalAdvance(s) for s in labels), default=-6.0) + 6
         grid_w = label_w + len(b.cols) * cell_w
         grid_h = len(b.rows) * cell_h
@@ -395,6 +424,9 @@ class MathCanvas(QtWidgets.QWidget):
         for box in self.boxes:
             if box.bottom + 6 < clip.top() or box.top - 8 > clip.bottom():
                 continue
+            if box.rule is not None:
+                p.setPen(QtGui.QPen(RULE, 1))
+                p.drawLine(QPointF(MARGIN, box.rule), QPointF(self.width() - MARGIN, box.rule))
             if box.selected:
                 p.fillRect(QRectF(0, box.top - 6, self.width(), box.bottom - box.top + 12),
                            QtGui.QColor(GATE_TINTS.get(box.gate, "#ffffff")))  # fmt: skip

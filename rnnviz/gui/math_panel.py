@@ -3,7 +3,10 @@
 The equations come from :func:`rnnviz.session.stepmath.build_step_math`; the
 panel's :class:`~rnnviz.gui.math_canvas.MathCanvas` lays them out and paints
 them (vectors and matrices, results tinted on the diagrams' colour scale),
-large enough for a projector.  Clicking a gate's title selects that gate
+large enough for a projector.  A Forward / Backward switch at the top picks the
+page: the forward equations (ending with the loss), or the backward page from the
+error at the output back to the weights (:func:`build_backward_math`, fed by
+:meth:`MathPanel.set_gradients`).  Clicking a gate's title selects that gate
 everywhere; the context menu copies the step as Markdown with LaTeX or as text.
 
 ``python -m rnnviz.gui.math_panel`` shows it on its own with the default example.
@@ -17,7 +20,16 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt, Signal
 
 from rnnviz.session.model import MAX_DECIMALS
-from rnnviz.session.stepmath import StepMath, build_step_math, export_math, step_math_markdown
+from rnnviz.session.stepmath import (
+    StepCursor,
+    StepMath,
+    build_backward_math,
+    build_step_math,
+    export_math,
+    step_math_markdown,
+)
+from rnnviz.session.stepmath.backward import fits
+from rnnviz.session.stepmath.markdown import AUTO
 
 from .diagrams.style import unit_is_marked
 from .math_canvas import MathCanvas
@@ -33,6 +45,7 @@ class MathPanel(CursorFollower, QtWidgets.QWidget):
     sig_unit_selected = Signal(int)
     sig_gate_selected = Signal(str)
     sig_decimals_changed = Signal(int)  # the user chose how many decimals: a view setting to keep
+    sig_page_changed = Signal(str)  # "forward" | "backward"
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
@@ -43,17 +56,34 @@ class MathPanel(CursorFollower, QtWidgets.QWidget):
         self.layer = self.direction = self.unit = 0
         self.gate = ""
         self.math: StepMath | None = None
+        self.page = "forward"
+        self.loss = self.grads = None  # from set_gradients; None = no targets
+        self._grads_given = False
         self._build()
         forward_requests(self)
         self.sig_decimals_changed.connect(lambda n: self.sig_settings_changed.emit({"decimals": int(n)}))
 
     def _build(self) -> None:
+        self.forward_button = _segment("Forward", "The step's equations, from the input to the loss")
+        self.backward_button = _segment("Backward", "From the error at the output back to the weights")
+        self.forward_button.setChecked(True)
+        self.page_group = QtWidgets.QButtonGroup(self)
+        self.page_group.setExclusive(True)
+        self.page_group.addButton(self.forward_button)
+        self.page_group.addButton(self.backward_button)
+        self.page_group.buttonToggled.connect(self._on_page_group_toggled)
         self.decimals_spin = QtWidgets.QSpinBox(minimum=0, maximum=MAX_DECIMALS, value=4)
         self.decimals_spin.setToolTip("Decimal places of every number")
         self.decimals_spin.valueChanged.connect(self._on_decimals_changed)
         self.export_button = QtWidgets.QPushButton("Export step math…")
         self.export_button.clicked.connect(self._on_export_clicked)
         bar = QtWidgets.QHBoxLayout()
+        seg = QtWidgets.QHBoxLayout()
+        seg.setSpacing(0)  # the two buttons touch: one segmented switch
+        seg.addWidget(self.forward_button)
+        seg.addWidget(self.backward_button)
+        bar.addLayout(seg)
+        bar.addSpacing(16)
         bar.addWidget(QtWidgets.QLabel("Decimals"))
         bar.addWidget(self.decimals_spin)
         bar.addStretch(1)
@@ -95,6 +125,20 @@ class MathPanel(CursorFollower, QtWidgets.QWidget):
         if self.gate:
             self.scroll_to_gate(self.gate)
 
+    def set_gradients(self, grads, loss) -> None:
+        """The engine's Gradients and LossResult of the current trace (None, None: no targets).
+
+        The forward page then ends with the loss; the backward page shows the chain.
+        """
+        self.grads, self.loss, self._grads_given = grads, loss, True
+        self._refresh()
+
+    def set_page(self, page: str) -> None:
+        """Show the ``"forward"`` or ``"backward"`` page."""
+        if page not in ("forward", "backward"):
+            raise ValueError(f"page must be 'forward' or 'backward'; got {page!r}")
+        (self.backward_button if page == "backward" else self.forward_button).setChecked(True)
+
     def scroll_to_gate(self, gate: str) -> None:
         """Bring the gate's first line to the top of the view (when it is not in view already)."""
         top = self.canvas.line_top(gate)
@@ -121,27 +165,44 @@ class MathPanel(CursorFollower, QtWidgets.QWidget):
             return
         step = min(max(self.step, 0), self.trace.steps)
         key = (id(self.trace), id(self.session), self.layer, self.direction, self.unit, self.gate, step,
-               self.decimals)  # fmt: skip
+               self.decimals, self.page, id(self.loss), id(self.grads))  # fmt: skip
         if key == self._rendered:
             return  # e.g. set_selection/set_step after set_trace with nothing new: one render per update
         self._rendered = key
         seq = self.session.sequence if self.session is not None else None
-        self.math = build_step_math(
-            self.trace,
-            self.layer,
-            self.direction,
-            step,
-            self.unit,
-            self.decimals,
-            labels=seq.vocabulary if seq is not None else (),
-            note=self.session.note if self.session is not None and step == 1 else "",
-        )
+        loss = self.loss if fits(self.trace, self.loss, self.grads) else None  # stale: new trace, old grads
+        if self.page == "backward":
+            cursor = StepCursor(step, self.layer, self.direction, self.unit)
+            self.math = build_backward_math(
+                self.session, self.trace, self.loss, self.grads, cursor, self.decimals
+            )
+        else:
+            self.math = build_step_math(
+                self.trace,
+                self.layer,
+                self.direction,
+                step,
+                self.unit,
+                self.decimals,
+                labels=seq.vocabulary if seq is not None else (),
+                note=self.session.note if self.session is not None and step == 1 else "",
+                loss=loss,
+                targets=seq.targets if seq is not None else None,
+            )
         H = self.trace.network.hidden_size
         unit = self.unit if unit_is_marked(self.unit, H) else -1
         self.canvas.set_note_width(self.scroll.viewport().width())
         self.canvas.set_math(self.math, self.gate, unit, H)
 
     # -- handlers ------------------------------------------------------------
+    def _on_page_group_toggled(self, button, checked: bool) -> None:
+        if not checked:
+            return
+        self.page = "backward" if button is self.backward_button else "forward"
+        self._refresh()
+        self.scroll.verticalScrollBar().setValue(0)
+        self.sig_page_changed.emit(self.page)
+
     def _on_decimals_changed(self, n: int) -> None:
         self._refresh()
         self.sig_decimals_changed.emit(n)
@@ -182,13 +243,32 @@ class MathPanel(CursorFollower, QtWidgets.QWidget):
                 layer=self.layer,
                 direction=self.direction,
                 unit=self.unit,
+                **self._export_kw(),
             )
 
-    def export_markdown(self, path) -> str:
-        """The current step's math as Markdown (what the Export button writes)."""
-        return export_math(
-            self.session, self.trace, self.step, path, self.decimals, self.layer, self.direction, self.unit
+    def _export_kw(self) -> dict:
+        """The page shown, with the gradients it shows (computed anew when none were given)."""
+        given = (
+            {"loss": self.loss, "grads": self.grads} if self._grads_given else {"loss": AUTO, "grads": AUTO}
         )
+        return {"page": self.page, **given}
+
+    def export_markdown(self, path) -> str:
+        """The current step's math as Markdown, the page shown (what the Export button writes)."""
+        return export_math(
+            self.session, self.trace, self.step, path, self.decimals, self.layer, self.direction, self.unit,
+            **self._export_kw(),
+        )  # fmt: skip
+
+
+def _segment(text: str, tip: str) -> QtWidgets.QPushButton:
+    """One half of the Forward / Backward switch: checkable, reachable by Tab, Space toggles."""
+    b = QtWidgets.QPushButton(text)
+    b.setCheckable(True)
+    b.setToolTip(tip)
+    b.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    b.setMinimumWidth(96)
+    return b
 
 
 class _Scroll(QtWidgets.QScrollArea):
@@ -226,18 +306,19 @@ def write_math(parent, session, trace, step: int, path: str, **kw) -> bool:
         return False
 
 
-def export_step_markdown(session, path: str, step: int | None = None) -> int:
+def export_step_markdown(session, path: str, step: int | None = None, page: str = "forward") -> int:
     """``rnnviz --export-math OUT [--step t]``: write the step's math; returns an exit code.
 
     Needs no QApplication.  The step, layer, direction, unit and decimals come from
-    the session's view settings (``--step`` sets ``session.view.step``).
+    the session's view settings (``--step`` sets ``session.view.step``); ``page`` is
+    ``"forward"`` (equations and loss) or ``"backward"``.
     """
     import sys
 
     try:
         trace = session.network.forward(session.inputs)
         t = session.view.step if step is None else step
-        export_math(session, trace, min(max(int(t), 0), trace.steps), path)
+        export_math(session, trace, min(max(int(t), 0), trace.steps), path, page=page)
     except (OSError, ValueError, IndexError) as exc:
         print(f"rnnviz: could not write the step math to {path}: {exc}", file=sys.stderr)
         return 1
@@ -245,7 +326,7 @@ def export_step_markdown(session, path: str, step: int | None = None) -> int:
 
 
 def make_export_math_action(parent: QtWidgets.QWidget, context: Callable[[], tuple | None]) -> QtGui.QAction:
-    """``File > Export step math…``: ``context()`` returns (session, trace, step) or None."""
+    """``File > Export step math…``: ``context()`` returns (session, trace, step[, page]) or None."""
     action = QtGui.QAction("Export step math…", parent)
     action.setStatusTip("Write the current step's worked math as Markdown with LaTeX")
 
@@ -253,10 +334,10 @@ def make_export_math_action(parent: QtWidgets.QWidget, context: Callable[[], tup
         ctx = context()
         if ctx is None:
             return
-        session, trace, step = ctx
+        session, trace, step = ctx[:3]
         path = ask_math_path(parent, step)
         if path:
-            write_math(parent, session, trace, step, path)
+            write_math(parent, session, trace, step, path, page=ctx[3] if len(ctx) > 3 else "forward")
 
     action.triggered.connect(_on_action_triggered)
     return action
@@ -272,7 +353,11 @@ def main() -> int:  # pragma: no cover - manual use
     apply_theme(app)
     session = default_session()
     panel = MathPanel()
-    panel.set_trace(session.network.forward(session.inputs), session)
+    from rnnviz.session.stepmath import gradients_for
+
+    trace, loss, grads = gradients_for(session)
+    panel.set_trace(trace, session)
+    panel.set_gradients(grads, loss)
     panel.set_step(1)
     panel.resize(1100, 800)
     panel.show()

@@ -309,11 +309,14 @@ def build_step_math(
     decimals: int = 4,
     labels: tuple[str, ...] = (),
     note: str = "",
+    loss=None,
+    targets=None,
 ) -> StepMath:
     """The worked math of step ``step`` (1 … T; 0 = the initial state) as equation lines.
 
     ``unit`` picks the window of rows shown when H > 8; ``labels`` name the head's
-    outputs (e.g. the vocabulary).
+    outputs (e.g. the vocabulary).  With ``loss`` (a LossResult) and the session's
+    ``targets`` [T, O], the page ends with the target, ℓ_t and the mean L.
     """
     T, net = trace.steps, trace.network
     if not 0 <= step <= T:
@@ -337,4 +340,8 @@ def build_step_math(
     lines = {"lstm": b.lstm, "gru": b.gru}.get(net.mode, b.vanilla)(d)
     if net.has_head:
         lines += b.head(labels if len(labels) == net.spec.output_size else ())
+    if loss is not None:
+        from .loss import LossLines
+
+        lines += LossLines(trace, loss, targets, step, labels, decimals).lines()
     return StepMath(title, step, layer, direction, net.mode, decimals, tuple(lines), note)

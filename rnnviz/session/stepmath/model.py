@@ -28,6 +28,7 @@ class Block:
     gate: str = ""  # gate letter for colouring, "" for none
     row_labels: tuple[str, ...] = ()  # e.g. vocabulary tokens next to y_t
     weight: bool = False  # a weight matrix, even with one column (input size 1)
+    show_labels: bool = False  # label the rows even as an operand (stacked gates: i1, f1, …)
 
     @property
     def is_matrix(self) -> bool:
@@ -39,7 +40,12 @@ Part = Block | str
 
 @dataclass(frozen=True, eq=False)
 class Line:
-    """One equation: ``lhs = formula = parts…`` (parts end with the result block)."""
+    """One equation: ``lhs = formula = parts…`` (parts end with the result block).
+
+    A line with no parts is a section heading (its title only).  ``aside`` is shown
+    beside the equation after a gap, e.g. the total over all steps next to step t's
+    share of a gradient.
+    """
 
     key: str  # stable id: "x_term", "h_term", "bias", "pre", "h", "gate:i:x", "c", "head:y" …
     gate: str  # gate this line belongs to ("" for none), for highlighting
@@ -47,10 +53,18 @@ class Line:
     lhs: str
     formula: str
     parts: tuple[Part, ...]
+    aside: tuple[Part, ...] = ()
+
+    @property
+    def is_heading(self) -> bool:
+        return not self.parts
 
     @property
     def result(self) -> Block:
-        return [p for p in self.parts if isinstance(p, Block)][-1]
+        blocks = [p for p in self.parts if isinstance(p, Block)]
+        if not blocks:
+            raise ValueError(f"line {self.key!r} has no result block")
+        return blocks[-1]
 
     @property
     def equation(self) -> str:
@@ -68,6 +82,7 @@ class StepMath:
     decimals: int
     lines: tuple[Line, ...]
     note: str = ""
+    page: str = "forward"  # "forward" | "backward"
 
     def line(self, key: str) -> Line:
         for ln in self.lines:
@@ -107,6 +122,11 @@ def window(n: int, center: int, size: int = MAX_ROWS) -> tuple[int | None, ...]:
     if start + size < n:
         idx.append(None)
     return tuple(idx)
+
+
+def scalar(name: str, v: float, decimals: int = 4, caption: str = "") -> Block:
+    """A single number in a cell (ℓ_t, L, a one-output error)."""
+    return _block(name, caption, np.array([[float(v)]]), (0,), (0,), decimals)
 
 
 def _block(name, caption, a, rows, cols=(0,), decimals=4, gate="", labels=(), weight=False) -> Block:
