@@ -101,6 +101,7 @@ class MathPanel(CursorFollower, QtWidgets.QWidget):
     # -- view contract -------------------------------------------------------
     def set_computed(self, computed) -> None:
         self._forget_cursor()
+        self.grads, self.loss, self._grads_given = computed.grads, computed.loss, True
         self.set_trace(computed.trace, computed.session)
 
     def set_trace(self, trace, session=None) -> None:

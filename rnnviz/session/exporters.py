@@ -36,15 +36,14 @@ import numpy as np
 from rnnviz.engine import Network, Trace
 from rnnviz.engine.losses import LossResult
 from rnnviz.engine.trace import Gradients
-from rnnviz.engine.train import loss_and_grads
 
 from .atomic import atomic_write
+from .training import LOSS_BY_HEAD  # noqa: F401 - the one policy, named in the docstring
 
 DIRECTIONS = ("fwd", "bwd")
 
 #: The loss each output head implies, as in the course: softmax → cross-entropy,
-#: sigmoid → BCE, linear or no head → MSE.  (gui/controller.py's LOSS_BY_HEAD: the same policy.)
-LOSS_BY_HEAD = {"softmax": "cross_entropy", "sigmoid": "bce", None: "mse"}
+#: sigmoid → BCE, linear or no head → MSE (the one policy, rnnviz.session.training).
 
 
 def trace_columns(
@@ -154,22 +153,19 @@ def export_trace_csv(
 
 def head_loss(network: Network) -> str:
     """The loss ``network``'s head implies (:data:`LOSS_BY_HEAD`)."""
-    return LOSS_BY_HEAD.get(network.head_activation, "mse")
+    from .training import loss_for
+
+    return loss_for(network)
 
 
 def session_gradients(session) -> tuple[Trace, LossResult | None, Gradients | None]:
     """The forward pass of ``session`` and, when its targets fit the loss its head implies,
-    that loss and the gradients of BPTT (``rnnviz.engine.train.loss_and_grads``); else
-    ``(trace, None, None)``.  Overflowing weights give inf / nan values, not warnings."""
-    net, seq = session.network, session.sequence
-    shape = "many_to_one" if seq.shape == "many_to_one" else "many_to_many"
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        if seq.targets is not None:
-            try:
-                return loss_and_grads(net, seq.inputs, seq.targets, head_loss(net), shape)
-            except ValueError:
-                pass  # targets that do not fit this head: the trace alone
-        return net.forward(seq.inputs), None, None
+    that loss and the gradients of BPTT; else ``(trace, None, None)``: what the window
+    computes (:func:`rnnviz.session.compute.compute`)."""
+    from .compute import compute
+
+    c = compute(session)
+    return c.trace, c.loss, c.grads
 
 
 def session_trace_csv(session, digits: int = 10) -> str:

@@ -241,7 +241,9 @@ def test_a_state_that_overflows_before_it_is_carried_stops_training():
     net = Network.from_spec(NetworkSpec("rnn_relu", 2, 3, output_size=1), seed=0)
     net = net.with_params({"weight_ih_l0": np.full((3, 2), 1e200), "weight_hh_l0": np.full((3, 3), 1e200)})
     x = np.ones((6, 2))
-    run = train(net, (x, np.ones((1, 1))), shape="many_to_one", optimizer=SGD(lr=0.1), epochs=1, bptt_window=3)
+    run = train(
+        net, (x, np.ones((1, 1))), shape="many_to_one", optimizer=SGD(lr=0.1), epochs=1, bptt_window=3
+    )
     ps = list(run)
     assert len(ps) == 1 and "hidden state became infinite or NaN" in ps[0].stopped_reason
     assert ps[0].window == (0, 3) and ps[0].network is net

@@ -3,6 +3,8 @@ same loss policy as the window's loss plot."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from rnnviz.gui.transfer_actions import write_trace_csv
 from rnnviz.session import exporters, load_session
 from rnnviz.session.examples import examples_dir
@@ -19,9 +21,11 @@ def test_the_menu_and_the_command_line_write_the_same_csv(tmp_path):
     assert b"dLdc_l0_fwd_u1" in menu.splitlines()[0]
 
 
-def test_the_export_uses_the_loss_the_loss_plot_uses():
-    try:  # the one definition, once the Qt-free compute lands (rnnviz.session.training)
-        from rnnviz.session.training import LOSS_BY_HEAD
-    except ImportError:
-        from rnnviz.gui.controller import LOSS_BY_HEAD
-    assert exporters.LOSS_BY_HEAD == LOSS_BY_HEAD
+def test_the_export_computes_what_the_window_shows():
+    from rnnviz.session.compute import compute
+
+    session = load_session(examples_dir() / "04_lstm_remembers_impulse.rnnviz")
+    trace, loss, grads = exporters.session_gradients(session)
+    c = compute(session)
+    assert loss.loss == c.loss.loss
+    np.testing.assert_array_equal(grads.dh(0, 0), c.grads.dh(0, 0))

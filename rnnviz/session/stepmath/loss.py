@@ -17,31 +17,22 @@ from rnnviz.engine import Trace
 from rnnviz.engine.activations import sigmoid, softmax
 from rnnviz.engine.losses import LossResult
 from rnnviz.engine.trace import Gradients
+from rnnviz.session.training import LOSS_BY_HEAD  # noqa: F401 - the one policy, re-exported
 
 from .model import Block, Line, _block, fmt, scalar, window
 
 #: Loss by output head, as in the course (and the app): softmax → cross-entropy, sigmoid → BCE.
-LOSS_BY_HEAD = {"softmax": "cross_entropy", "sigmoid": "bce", None: "mse"}
 LOSS_WORDS = {"mse": "mean squared error", "cross_entropy": "cross-entropy", "bce": "binary cross-entropy"}
 
 
 def gradients_for(session) -> tuple[Trace, LossResult | None, Gradients | None]:
-    """Trace, loss and gradients of ``session`` as the app computes them (loss by head).
+    """Trace, loss and gradients of ``session`` as the app computes them
+    (:func:`rnnviz.session.compute.compute`: loss by head).  Loss and gradients are None
+    when the sequence has no targets or they do not fit."""
+    from rnnviz.session.compute import compute
 
-    Loss and gradients are None when the sequence has no targets or they do not fit.
-    For headless export; the window gets them from its computed record.
-    """
-    from rnnviz.engine.train import loss_and_grads
-
-    net, seq = session.network, session.sequence
-    if seq.targets is None:
-        return net.forward(seq.inputs), None, None
-    name = LOSS_BY_HEAD.get(net.head_activation if net.has_head else None, "mse")
-    shape = "many_to_one" if seq.shape == "many_to_one" else "many_to_many"
-    try:
-        return loss_and_grads(net, seq.inputs, seq.targets, name, shape)
-    except ValueError:
-        return net.forward(seq.inputs), None, None
+    c = compute(session)
+    return c.trace, c.loss, c.grads
 
 
 def prediction(trace: Trace, name: str) -> np.ndarray:
