@@ -159,7 +159,7 @@ def test_async_training_streams_to_the_training_view_and_the_worker_never_touche
     shown = []
     w.controller.sig_computed.connect(shown.append)
     assert w.trainer.train(TrainingSettings(lr=0.05, epochs=400))
-    qtbot.waitUntil(lambda: w.trainer.state == "idle", timeout=60_000)
+    qtbot.waitUntil(lambda: w.trainer.state == "idle" and not w.controller.busy, timeout=60_000)
     ticks = [t for b in batches for t in b]
     assert [t.update for t in ticks] == list(range(1, 401))  # every update, in order
     assert all(isinstance(t, TrainingTick) for t in ticks)
