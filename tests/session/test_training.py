@@ -363,3 +363,34 @@ def test_a_run_that_belongs_to_another_network_has_no_training():
     other = Network.from_spec(NetworkSpec("gru", 2, 3, output_size=1))
     run = Run("gru", other, training=job.result().training)
     assert run.training.updates == 0
+
+
+def test_result_from_another_thread_is_always_consistent():
+    """The window trains in a worker and asks for the session from the GUI thread: every
+    answer has as many updates in its history as in its engine state and snapshots."""
+    import threading
+
+    job = TrainingJob(sine_session("rnn_tanh", steps=3), TrainingSettings(epochs=1500))
+    worker = threading.Thread(target=lambda: _run(job))
+    worker.start()
+    seen = set()
+    while worker.is_alive() or not seen:
+        r = job.result()
+        t = r.training
+        if t.updates:
+            assert t.state.updates == t.updates and t.history.snapshot_updates[-1] == t.updates
+            assert r.network.param("weight_hh_l0") is t.history.snapshot(t.updates)["weight_hh_l0"]
+            seen.add(t.updates)
+    worker.join()
+    assert len(seen) > 1 and job.result().training.updates == 1500
+
+
+def test_a_sequence_shortened_under_an_epoch_in_progress_trains_on_from_the_next_epoch():
+    s = sine_session("lstm")
+    job = TrainingJob(s, TrainingSettings(bptt_window=5, epochs=3))
+    _run(job, limit=2)  # stopped at time step 10 of 12
+    paused = job.result()
+    assert paused.training.state.time_step == 10
+    short = Sequence(s.inputs[:8], s.targets[:8])
+    ticks = _run(TrainingJob(dataclasses.replace(paused, sequence=short), epochs=2))
+    assert [t.epoch for t in ticks] == [2, 2, 3, 3] and ticks[0].update == 3
