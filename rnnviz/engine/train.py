@@ -140,7 +140,7 @@ def _validate(network: Network, pairs, loss: str, shape: str) -> list[tuple[np.n
         except ValueError as e:
             where = f"sequence {k + 1}: " if len(pairs) > 1 else ""
             raise ValueError(f"{where}{e}") from None
-        checked.append((x, target))
+        checked.append((x, np.asarray(target)))  # (sliced chunk by chunk under truncated BPTT)
     return checked
 
 

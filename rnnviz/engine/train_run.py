@@ -187,17 +187,17 @@ class TrainRun(Iterator[TrainProgress]):
 
     def _chunk_loss(self, trace: Trace, target, start: int, stop: int, steps: int):
         """(L, ∂L/∂prediction [stop − start, out]) of one chunk; None if no step of it counts."""
-        mask = step_mask(steps, self._shape)  # [T]
-        if not mask[start:stop].any():
-            return None
+        if self._shape == "many_to_one" and stop < steps:
+            return None  # only the last step counts
         pred = prediction(trace, self._loss)  # [k, out]
         if (start, stop) == (0, steps):
-            result = compute_loss(self._loss, pred, target, mask)
+            result = compute_loss(self._loss, pred, target, step_mask(steps, self._shape))
             return result.loss, result.grad
         if self._shape == "many_to_many":  # a target of T > 1 rows: slice it as the inputs
-            result = compute_loss(self._loss, pred, np.asarray(target)[start:stop], mask[start:stop])
+            result = compute_loss(self._loss, pred, target[start:stop], "many_to_many")
             return result.loss, result.grad
-        full = np.zeros((steps, pred.shape[1]), dtype=pred.dtype)  # [T, out]; only the last step counts
+        mask = step_mask(steps, self._shape)  # [T]: the last step only, once per sequence
+        full = np.zeros((steps, pred.shape[1]), dtype=pred.dtype)  # [T, out]
         full[start:stop] = pred
         result = compute_loss(self._loss, full, target, mask)
         return result.loss, result.grad[start:stop]
@@ -218,31 +218,31 @@ class TrainRun(Iterator[TrainProgress]):
         with np.errstate(all="ignore"):
             trace = net.forward(x[start:stop], self._h, self._c)
             lg = self._chunk_loss(trace, target, start, stop, steps)
-        if stop < steps and not _finite(trace.h_n, trace.c_n):  # (ReLU) it could not be carried on
+        carry_bad = stop < steps and not _finite(trace.h_n, trace.c_n)  # (ReLU) it cannot be carried on
+        if carry_bad and (lg is None or math.isfinite(lg[0])):  # a bad loss has its own message
             reason = f"the hidden state became infinite or NaN {self._where(k, start, stop, steps)}"
             return report(math.nan if lg is None else lg[0], math.nan, net, f"{reason}: {ADVICE}.")
         if lg is None:
             self._advance(trace, stop, steps)
             return None
         value, grad = lg
-        reason, new = self._update(net, trace, value, grad, self._where(k, start, stop, steps))
-        norm = new if reason is not None else new[1]
-        if reason is not None:
+        reason, new, norm = self._update(net, trace, value, grad, self._where(k, start, stop, steps))
+        if new is None:
             return report(value, norm, net, reason)
-        self._net = Network(net.spec, new[0], dtype=net.dtype)
+        self._net = Network(net.spec, new, dtype=net.dtype)
         self._updates += 1
         self._advance(trace, stop, steps)
         return report(value, norm, self._net)
 
     def _update(self, net: Network, trace: Trace, value: float, grad: np.ndarray, where: str):
-        """(None, (new params, ‖g‖)) after a good update, or (reason, ‖g‖) with nothing changed."""
+        """(None, new params, ‖g‖) after a good update; (reason, None, ‖g‖) with nothing changed."""
         with np.errstate(all="ignore"):
             grads = backward(net, trace, self._loss, grad)
             norm = global_norm(grads)
         if not math.isfinite(value):
-            return f"loss became {_bad(value)} {where}: {ADVICE}.", norm
+            return f"loss became {_bad(value)} {where}: {ADVICE}.", None, norm
         if not math.isfinite(norm):
-            return f"the gradient norm became {_bad(norm)} {where}: {ADVICE}.", norm
+            return f"the gradient norm became {_bad(norm)} {where}: {ADVICE}.", None, norm
         params = {key: g for key, g in grads.items() if key not in NOT_PARAMETERS}
         if self._clip is not None:
             params, _ = clip_grad_norm(params, self._clip)
@@ -252,5 +252,5 @@ class TrainRun(Iterator[TrainProgress]):
         bad = next((key for key, a in new.items() if not np.all(np.isfinite(a))), None)
         if bad is not None:
             self._opt._rollback(checkpoint)
-            return f"the update {where} made {bad} overflow to infinity or NaN: {ADVICE}.", norm
-        return None, (new, norm)
+            return f"the update {where} made {bad} overflow to infinity or NaN: {ADVICE}.", None, norm
+        return None, new, norm

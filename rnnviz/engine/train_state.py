@@ -71,8 +71,10 @@ class TrainState:
                 for name, value in entry.items():
                     if isinstance(value, np.ndarray):
                         arrays[f"optimizer/{key}/{name}"] = value.copy()
-                    else:
+                    elif isinstance(value, np.integer):
                         state[key][name] = int(value)
+                    else:  # from_json judges anything else
+                        state[key][name] = value
             opt = {
                 "name": self.optimizer["name"],
                 "hyperparameters": copy.deepcopy(self.optimizer["hyperparameters"]),

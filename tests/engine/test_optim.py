@@ -5,7 +5,14 @@ import math
 import numpy as np
 import pytest
 
-from rnnviz.engine.optim import SGD, Adam, clip_grad_norm, global_norm, make_optimizer
+from rnnviz.engine.optim import (
+    SGD,
+    Adam,
+    clip_grad_norm,
+    global_norm,
+    make_optimizer,
+    optimizer_from_state_dict,
+)
 
 RNG = np.random.default_rng(1)
 PARAMS = {"weight_hh_l0": RNG.normal(size=(3, 3)), "bias_ih_l0": RNG.normal(size=3)}
@@ -194,3 +201,100 @@ def test_shape_mismatch_names_the_key():
 def test_make_optimizer():
     assert isinstance(make_optimizer("sgd", 0.1, momentum=0.9), SGD)
     assert make_optimizer("adam", 0.01).lr == 0.01
+
+
+# -- state: save, load, continue ----------------------------------------------
+
+OPTIMIZERS_TO_SAVE = [
+    SGD(lr=0.05, momentum=0.9),
+    SGD(lr=0.05, momentum=0.8, nesterov=True, weight_decay=0.1),
+    SGD(lr=0.05, momentum=0.5, dampening=0.3),
+    Adam(lr=0.1, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.05),
+]
+
+
+@pytest.mark.parametrize("opt", OPTIMIZERS_TO_SAVE, ids=repr)
+def test_saved_and_loaded_optimizer_continues_bit_for_bit(opt):
+    whole = run(opt.fresh())
+    first = opt.fresh()
+    p = run(first, GRAD_SEQ[:3])
+    saved = first.state_dict()
+    other = make_optimizer(opt.name, 123.0)  # other hyperparameters: loading replaces them
+    other.load_state_dict(saved, params=PARAMS)
+    assert other.hyperparameters() == opt.hyperparameters()
+    for g in GRAD_SEQ[3:]:
+        p = other.step(p, g)
+    for k in PARAMS:
+        assert np.array_equal(p[k], whole[k]), k
+    rebuilt = optimizer_from_state_dict(saved)
+    assert type(rebuilt) is type(opt) and rebuilt.state_dict()["hyperparameters"] == saved["hyperparameters"]
+
+
+def test_state_dict_is_plain_and_copied():
+    opt = Adam(lr=0.1)
+    run(opt, GRAD_SEQ[:2])
+    sd = opt.state_dict()
+    assert sd["name"] == "adam" and sd["hyperparameters"]["betas"] == [0.9, 0.999]
+    assert sd["state"]["weight_hh_l0"]["step"] == 2
+    sd["state"]["weight_hh_l0"]["exp_avg"][0, 0] = 1e9
+    assert opt.exp_avg["weight_hh_l0"][0, 0] != 1e9
+
+
+def test_adam_state_matches_torch():
+    torch = pytest.importorskip("torch")
+    tp = {k: torch.tensor(v, requires_grad=True) for k, v in PARAMS.items()}
+    topt = torch.optim.Adam(list(tp.values()), lr=0.1, foreach=False)
+    for g in GRAD_SEQ[:4]:
+        for k, t in tp.items():
+            t.grad = torch.tensor(g[k])
+        topt.step()
+    opt = Adam(lr=0.1)
+    run(opt, GRAD_SEQ[:4])
+    sd = opt.state_dict()
+    for i, k in enumerate(PARAMS):
+        ts = topt.state_dict()["state"][i]
+        assert sd["state"][k]["step"] == int(ts["step"])
+        np.testing.assert_allclose(sd["state"][k]["exp_avg"], ts["exp_avg"].numpy(), rtol=1e-14)
+        np.testing.assert_allclose(sd["state"][k]["exp_avg_sq"], ts["exp_avg_sq"].numpy(), rtol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (lambda sd: sd.update(name="adam"), "for adam; this optimizer is sgd"),
+        (lambda sd: sd.update(name="lbfgs"), "must be one of sgd, adam"),
+        (lambda sd: sd.pop("state"), "must have the fields"),
+        (lambda sd: sd["hyperparameters"].update(lr=0.0), "lr"),
+        (lambda sd: sd["hyperparameters"].update(nesterov=1), "nesterov must be true or false"),
+        (lambda sd: sd["hyperparameters"].update(momentum=0.0), "Nesterov momentum requires"),
+        (lambda sd: sd["state"]["weight_hh_l0"].update(momentum_buffer=np.zeros(4)), "has shape (4,)"),
+        (lambda sd: sd["state"]["weight_hh_l0"].update(momentum_buffer=[[0.0]]), "array of floats"),
+        (lambda sd: sd["state"]["weight_hh_l0"]["momentum_buffer"].fill(np.inf), "NaN or infinity"),
+        (lambda sd: sd["state"].update(weight_zz={"momentum_buffer": np.zeros(3)}), "weight_zz"),
+        (lambda sd: sd["state"].update(bias_ih_l0=np.zeros(3)), "bias_ih_l0 must have the fields"),
+        (lambda sd: sd.update(state=[1, 2]), "map parameter names"),
+    ],
+)
+def test_load_refuses_a_bad_state_and_changes_nothing(change, words):
+    opt = SGD(lr=0.05, momentum=0.9, nesterov=True)
+    run(opt, GRAD_SEQ[:2])
+    before = opt.state_dict()
+    sd = opt.state_dict()
+    change(sd)
+    with pytest.raises(ValueError) as err:
+        opt.load_state_dict(sd, params=PARAMS)
+    assert words in str(err.value)
+    after = opt.state_dict()
+    assert after["hyperparameters"] == before["hyperparameters"]
+    for k, entry in before["state"].items():
+        assert np.array_equal(after["state"][k]["momentum_buffer"], entry["momentum_buffer"])
+
+
+def test_loaded_buffers_take_the_parameters_dtype():
+    opt = Adam(lr=0.1)
+    run(opt, GRAD_SEQ[:1])
+    params32 = {k: v.astype(np.float32) for k, v in PARAMS.items()}
+    other = Adam()
+    other.load_state_dict(opt.state_dict(), params=params32)
+    assert other.exp_avg["weight_hh_l0"].dtype == np.float32
+    assert other.step(params32, GRAD_SEQ[1])["weight_hh_l0"].dtype == np.float32
