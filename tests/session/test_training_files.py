@@ -250,3 +250,69 @@ def test_training_arrays_count_against_the_session_budget(tmp_path, monkeypatch)
     )  # weights, inputs…, curves
     msg = _load(tmp_path, members)
     assert "limit for a session's arrays" in msg
+
+
+# -- other runs (compare mode) ------------------------------------------------------
+
+
+def _with_runs():
+    from rnnviz.engine import Network, NetworkSpec
+    from rnnviz.session import InitSettings, Run
+
+    s = sine_session()
+    gru = _trained(dataclasses.replace(s, network=Network.from_spec(NetworkSpec("gru", 2, 4, output_size=1))),
+                   TrainingSettings(optimizer="sgd", lr=0.1, momentum=0.5, epochs=6))  # fmt: skip
+    rnn = Network.from_spec(NetworkSpec("rnn_relu", 2, 2, num_layers=2), seed=9, dtype=np.float32)
+    runs = (Run("GRU", gru.network, InitSettings(seed=5), gru.training), Run("ReLU, float32", rnn))
+    return dataclasses.replace(_trained(s, TrainingSettings(epochs=5)), run_name="LSTM", other_runs=runs)
+
+
+def test_other_runs_round_trip_exactly(tmp_path):
+    s = _with_runs()
+    loaded = _round_trip(tmp_path, s)
+    assert [r.name for r in loaded.runs] == ["LSTM", "GRU", "ReLU, float32"]
+    for a, b in zip(s.runs, loaded.runs, strict=True):
+        assert a.network.spec == b.network.spec and a.init == b.init
+        session_a = dataclasses.replace(s, network=a.network, training=a.training, other_runs=())
+        session_b = dataclasses.replace(s, network=b.network, training=b.training, other_runs=())
+        assert_same_training(session_a, session_b)
+    with zipfile.ZipFile(tmp_path / "t.rnnviz") as zf:
+        assert {"runs/1/weights.npy", "runs/1/training/loss.npy", "runs/2/weights.npy"} <= set(zf.namelist())
+
+
+def _change_runs(tmp_path, edit) -> str:
+    members = members_of(_with_runs())
+    m = json.loads(members["manifest.json"])
+    edit(m)
+    members["manifest.json"] = json.dumps(m).encode()
+    return _load(tmp_path, members)
+
+
+@pytest.mark.parametrize(
+    "edit, words",
+    [
+        (lambda m: m.__setitem__("runs", {"a": 1}), ("'runs' must be a list",)),
+        (lambda m: m["runs"].__setitem__(0, 3), ("runs[0] must be an object",)),
+        (lambda m: m["runs"][0]["network"].__setitem__("hidden_size", 5), ("runs/1/weights.npy", "the run's weights", "(141,)")),
+        (lambda m: m["runs"][1]["network"].__setitem__("input_size", 3), ("runs/2/weights.npy", "(24,)", "(26,)")),
+        (lambda m: m["runs"][0]["training"]["settings"].__setitem__("lr", 0), ("runs[0]: training: settings", "lr")),
+        (lambda m: m["runs"][0]["training"].__setitem__("updates", 2), ("runs[0]: training", "snapshot_updates")),
+        (lambda m: m["runs"][1].__setitem__("name", None), ("runs[1]", "'name'")),
+        (lambda m: m.__setitem__("runs", m["runs"] * 9), ("18 runs", "limit is 16")),
+    ],
+    ids=["not-list", "not-object", "weights-shape", "inputs", "settings", "updates", "name", "too-many"],
+)  # fmt: skip
+def test_a_bad_run_is_refused_by_name(tmp_path, edit, words):
+    msg = _change_runs(tmp_path, edit)
+    for w in words:
+        assert w in msg, msg
+
+
+def test_a_run_whose_network_does_not_fit_the_sequence_is_refused(tmp_path):
+    members = members_of(_with_runs())
+    m = json.loads(members["manifest.json"])
+    m["runs"][1]["network"]["input_size"] = 3  # 2-layer ReLU, H = 2: 24 weights become 26
+    members["manifest.json"] = json.dumps(m).encode()
+    members["runs/2/weights.npy"] = npy(np.zeros(26, dtype=np.float32))
+    # the weights now fit the declared network; the sequence (2 features) does not
+    assert "expects 3" in _load(tmp_path, members)
