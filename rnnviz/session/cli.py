@@ -113,18 +113,22 @@ def main(argv: list[str] | None = None, err: TextIO | None = None) -> int:
     """Run ``rnnviz train``; returns the exit code (never raises for a user's mistake)."""
     err = sys.stderr if err is None else err
     try:
-        args = _parser().parse_args(sys.argv[2:] if argv is None else argv)
+        return _main(sys.argv[2:] if argv is None else argv, err)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted; nothing was written", file=err)
+        return 130
+
+
+def _main(argv: list[str], err: TextIO) -> int:
+    try:
+        args = _parser().parse_args(argv)
         _check_output(args.output)
         session = load_session(args.file)
         job = TrainingJob(session, _settings(args, session.training.settings))
     except (UsageError, SessionFileError, ValueError) as e:
         print(f"{PROG}: error: {e}", file=err)
         return 2
-    try:
-        last = _run(job, err)
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted; {args.output} was not written", file=err)
-        return 130
+    last = _run(job, err)
     try:
         save_session(job.result(), args.output)
     except (OSError, ValueError) as e:

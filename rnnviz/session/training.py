@@ -39,6 +39,7 @@ __all__ = [
     "TrainingSettings",
     "TrainingTick",
     "engine_shape",
+    "forget_training",
     "loss_for",
     "reset_training",
 ]
@@ -309,6 +310,12 @@ def _at_epoch_end(state: TrainState) -> TrainState:
         h=None,
         c=None,
     )
+
+
+def forget_training(session: Session) -> Session:
+    """The same network, untrained: its history and optimiser state dropped, the settings
+    kept (for new weights of the same shape, e.g. a re-initialisation)."""
+    return replace(session, training=Training(settings=session.training.settings))
 
 
 def reset_training(session: Session) -> Session:

@@ -185,3 +185,14 @@ def test_main_writes_to_a_given_stream(tmp_path, sine_file):
     err = io.StringIO()
     assert train_cli.main([str(sine_file), "-o", str(tmp_path / "o.rnnviz"), "--epochs", "1"], err) == 0
     assert "done" in err.getvalue()
+
+
+def test_ctrl_c_exits_130_and_writes_nothing(tmp_path, sine_file, capsys, monkeypatch):
+    def interrupted(self):
+        yield from ()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(TrainingJob, "steps", interrupted)
+    code, err = _train(capsys, sine_file, "-o", tmp_path / "out.rnnviz")
+    assert code == 130 and "interrupted" in err and "Traceback" not in err
+    assert not (tmp_path / "out.rnnviz").exists()

@@ -394,3 +394,14 @@ def test_a_sequence_shortened_under_an_epoch_in_progress_trains_on_from_the_next
     short = Sequence(s.inputs[:8], s.targets[:8])
     ticks = _run(TrainingJob(dataclasses.replace(paused, sequence=short), epochs=2))
     assert [t.epoch for t in ticks] == [2, 2, 3, 3] and ticks[0].update == 3
+
+
+def test_forget_training_keeps_the_network_and_the_settings():
+    from rnnviz.session import forget_training
+
+    job = TrainingJob(sine_session(), TrainingSettings(lr=0.2, epochs=3))
+    _run(job)
+    trained = job.result()
+    fresh = forget_training(trained)
+    assert fresh.network is trained.network and fresh.training.updates == 0
+    assert fresh.training.state is None and fresh.training.settings == trained.training.settings
