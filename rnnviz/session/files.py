@@ -324,7 +324,22 @@ def _session_contents(session: Session) -> tuple[bytes, list[tuple[str, np.ndarr
         arrays.append(("sequence/targets.npy", np.where(missing, 0.0, targets)))
         if missing.any():
             arrays.append(("sequence/target_mask.npy", (~missing).astype(np.float64)))
+    _check_array_bytes(session, training_members)
     return raw, arrays + training_members
+
+
+def _check_array_bytes(session: Session, training_members: list) -> None:
+    """Refuse a session whose arrays the loader would refuse (it counts as this does)."""
+    targets = session.sequence.targets
+    need = 8 * session.network.spec.num_parameters() + session.sequence.inputs.nbytes
+    need += 0 if targets is None else 2 * targets.nbytes
+    need += sum(a.nbytes for _, a in training_members)
+    if need > archive.MAX_TOTAL_BYTES:
+        raise ValueError(
+            f"the session's arrays (weights, sequence, training snapshots of {len(session.runs)} run(s)) take "
+            f"{need:,} bytes; a session file holds at most {archive.MAX_TOTAL_BYTES:,}: remove a run or "
+            "forget a training history"
+        )
 
 
 def session_members(session: Session) -> list[tuple[str, bytes]]:

@@ -316,3 +316,20 @@ def test_a_run_whose_network_does_not_fit_the_sequence_is_refused(tmp_path):
     members["runs/2/weights.npy"] = npy(np.zeros(26, dtype=np.float32))
     # the weights now fit the declared network; the sequence (2 features) does not
     assert "expects 3" in _load(tmp_path, members)
+
+
+def test_a_session_too_big_to_open_again_is_refused_before_writing(tmp_path, monkeypatch):
+    """The loader counts 14,352 bytes of arrays for this session with its runs, 6,840
+    without them; with a limit between, the runs make saving fail, naming the limit."""
+    from rnnviz.session import archive
+
+    s = _with_runs()
+    monkeypatch.setattr(archive, "MAX_TOTAL_BYTES", 10_000)
+    save_session(dataclasses.replace(s, other_runs=()), tmp_path / "a.rnnviz")
+    assert load_session(tmp_path / "a.rnnviz").training.updates == 5
+    with pytest.raises(ValueError, match="a session file holds at most 10,000"):
+        save_session(s, tmp_path / "b.rnnviz")
+    assert not (tmp_path / "b.rnnviz").exists()
+    monkeypatch.setattr(archive, "MAX_TOTAL_BYTES", 14_352)
+    save_session(s, tmp_path / "c.rnnviz")
+    assert len(load_session(tmp_path / "c.rnnviz").runs) == 3  # the limit is the loader's, exactly
