@@ -12,6 +12,7 @@ from .training import (
     TrainingJob,
     TrainingSettings,
     TrainingTick,
+    forget_training,
     loss_for,
     reset_training,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "TrainingSettings",
     "TrainingTick",
     "ViewSettings",
+    "forget_training",
     "load_session",
     "loss_for",
     "reset_training",

@@ -22,11 +22,13 @@ A ``.rnnviz`` file is a zip archive::
      "arrays": {"weights_prefix": "weights/", "inputs": "sequence/inputs.npy",
                 "targets": "sequence/targets.npy" | null,
                 "target_mask": "sequence/target_mask.npy" | null (optional)},
-     "training": {settings, history, optimiser state: see rnnviz.session.training_io}}
+     "training": {settings, history, optimiser state: see rnnviz.session.training_io},
+     "runs": [more runs on the same sequence: see rnnviz.session.runs_io]}
 
     training/…                     the training's curves, snapshots and state (same module)
+    runs/<k>/…                     run k's weights and training
 
-Version 1 had no ``run_name`` and no ``training`` (a version-1 file opens untrained).
+Version 1 had no ``run_name``, ``training`` or ``runs`` (a version-1 file opens untrained).
 
 Loading never executes code and never trusts a size (see
 :mod:`rnnviz.session.archive`); older schema versions are upgraded by
@@ -56,7 +58,8 @@ from .atomic import atomic_write
 from .errors import SessionFileError
 from .migrations import SCHEMA_VERSION, MigrationError, migrate
 from .model import InitSettings, Session, ViewSettings
-from .training_io import read_training, training_section
+from .runs_io import read_runs, runs_section
+from .training_io import Budget, read_training, training_section
 
 MANIFEST = "manifest.json"
 # A manifest of 100,000 word tokens is about 2 MB.  JSON inflates in memory (``{},`` is
@@ -118,7 +121,9 @@ def _load(zf: zipfile.ZipFile) -> Session:
     left -= 0 if targets is None else 2 * targets.nbytes  # the targets and their mask
     try:
         network = Network(spec, params, dtype=dtype)
-        training = read_training(zf, manifest.get("training"), network, left)
+        budget = Budget(left)
+        training = read_training(zf, manifest.get("training"), network, budget)
+        other_runs = read_runs(zf, manifest.get("runs", []), budget)
         sequence = mf.sequence(seq_meta, inputs, targets)
         return Session(
             network=network,
@@ -130,9 +135,10 @@ def _load(zf: zipfile.ZipFile) -> Session:
             note=mf.typed(manifest, "note", str, "manifest.json", default=""),
             title=mf.typed(manifest, "title", str, "manifest.json", default=""),
             training=training,
+            other_runs=other_runs,
             run_name=mf.typed(manifest, "run_name", str, "manifest.json", default="Run 1"),
         )
-    except SessionFileError:
+    except (SessionFileError, ArchiveError):
         raise
     except ValueError as e:
         raise SessionFileError(f"the session is inconsistent: {e}") from None
@@ -254,6 +260,7 @@ def _manifest_and_training(session: Session) -> tuple[dict[str, Any], list]:
     has_targets = seq.targets is not None
     masked = has_targets and bool(np.isnan(seq.targets).any())
     training, training_members = training_section(session.training, session.network)
+    runs, run_members = runs_section(session.other_runs)
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "app": "rnnviz",
@@ -290,8 +297,9 @@ def _manifest_and_training(session: Session) -> tuple[dict[str, Any], list]:
             "target_mask": "sequence/target_mask.npy" if masked else None,
         },
         "training": training,
+        "runs": runs,
     }
-    return manifest, training_members
+    return manifest, training_members + run_members
 
 
 def _session_contents(session: Session) -> tuple[bytes, list[tuple[str, np.ndarray]]]:
@@ -316,7 +324,22 @@ def _session_contents(session: Session) -> tuple[bytes, list[tuple[str, np.ndarr
         arrays.append(("sequence/targets.npy", np.where(missing, 0.0, targets)))
         if missing.any():
             arrays.append(("sequence/target_mask.npy", (~missing).astype(np.float64)))
+    _check_array_bytes(session, training_members)
     return raw, arrays + training_members
+
+
+def _check_array_bytes(session: Session, training_members: list) -> None:
+    """Refuse a session whose arrays the loader would refuse (it counts as this does)."""
+    targets = session.sequence.targets
+    need = 8 * session.network.spec.num_parameters() + session.sequence.inputs.nbytes
+    need += 0 if targets is None else 2 * targets.nbytes
+    need += sum(a.nbytes for _, a in training_members)
+    if need > archive.MAX_TOTAL_BYTES:
+        raise ValueError(
+            f"the session's arrays (weights, sequence, training snapshots of {len(session.runs)} run(s)) take "
+            f"{need:,} bytes; a session file holds at most {archive.MAX_TOTAL_BYTES:,}: remove a run or "
+            "forget a training history"
+        )
 
 
 def session_members(session: Session) -> list[tuple[str, bytes]]:

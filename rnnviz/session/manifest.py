@@ -57,8 +57,7 @@ def str_list(d: dict, key: str, where: str) -> tuple[str, ...]:
     return tuple(v)
 
 
-def network_spec(net: dict) -> tuple[NetworkSpec, np.dtype]:
-    where = "manifest.json: network"
+def network_spec(net: dict, where: str = "manifest.json: network") -> tuple[NetworkSpec, np.dtype]:
     dtype = typed(net, "dtype", str, where, default="float64")
     if dtype not in ("float64", "float32"):
         raise SessionFileError(f"{where}: 'dtype' must be 'float64' or 'float32'; got {dtype!r}")

@@ -111,136 +111,141 @@ class Budget:
     def __init__(self, left: int) -> None:
         self.left = left
 
-    def take(self, nbytes: int, what: str) -> int:
+    def take(self, nbytes: int, what: str, where: str = WHERE) -> int:
         if nbytes > self.left:
             raise SessionFileError(
-                f"{WHERE}: {what} would take {nbytes:,} bytes; only {max(self.left, 0):,} are left of the "
+                f"{where}: {what} would take {nbytes:,} bytes; only {max(self.left, 0):,} are left of the "
                 f"{archive.MAX_TOTAL_BYTES:,}-byte limit for a session's arrays"
             )
         self.left -= nbytes
         return nbytes
 
 
-def read_training(zf: zipfile.ZipFile, section: Any, network: Network, left: int) -> Training:
-    """The :class:`Training` of a manifest's ``"training"`` object (absent: untrained)."""
+def read_training(
+    zf: zipfile.ZipFile, section: Any, network: Network, budget: Budget, where: str = WHERE
+) -> Training:
+    """The :class:`Training` of a manifest's ``"training"`` object (absent: untrained);
+    ``where`` names it in messages."""
     if section is None:
         return Training()
     if not isinstance(section, dict):
-        raise SessionFileError(f"manifest.json: 'training' must be an object; got {type(section).__name__}")
-    settings = _settings(section.get("settings", {}))
-    U = mf.typed(section, "updates", int, WHERE, default=0)
+        raise SessionFileError(f"{where} must be an object; got {type(section).__name__}")
+    settings = _settings(section.get("settings", {}), where)
+    U = mf.typed(section, "updates", int, where, default=0)
     if not 0 <= U <= MAX_UPDATES:
-        raise SessionFileError(f"{WHERE}: 'updates' must be in [0, {MAX_UPDATES:,}]; got {U:,}")
-    budget = Budget(left)
-    history = _history(zf, section, network, U, budget)
+        raise SessionFileError(f"{where}: 'updates' must be in [0, {MAX_UPDATES:,}]; got {U:,}")
+    history = _history(zf, section, network, U, budget, where)
     initial = None
-    member = mf.typed(section, "initial", (str, type(None)), WHERE, default=None)
+    member = mf.typed(section, "initial", (str, type(None)), where, default=None)
     if member:
-        initial = _weights(zf, member, network, budget, "the weights before training")
+        initial = read_weights(
+            zf, member, network.spec, network.dtype, budget, "the weights before training", where
+        )
     elif U:
-        raise SessionFileError(f"{WHERE}: {U} updates but no 'initial' weights (the weights before training)")
-    state = _state(zf, section, network, budget)
+        raise SessionFileError(f"{where}: {U} updates but no 'initial' weights (the weights before training)")
+    state = _state(zf, section, network, budget, where)
     if state is not None and state.updates != U:
         raise SessionFileError(
-            f"{WHERE}: the training state counts {state.updates:,} updates; the history {U:,}"
+            f"{where}: the training state counts {state.updates:,} updates; the history {U:,}"
         )
     try:
         return Training(settings, history, state, initial)
     except ValueError as e:
-        raise SessionFileError(f"{WHERE}: {e}") from None
+        raise SessionFileError(f"{where}: {e}") from None
 
 
-def _settings(d: Any) -> TrainingSettings:
+def _settings(d: Any, where: str) -> TrainingSettings:
     try:
-        return mf.settings(TrainingSettings, d, "training: settings")
+        return mf.settings(TrainingSettings, d, where.removeprefix("manifest.json: ") + ": settings")
     except SessionFileError:
         raise
     except ValueError as e:
-        raise SessionFileError(f"{WHERE}: settings: {e}") from None
+        raise SessionFileError(f"{where}: settings: {e}") from None
 
 
-def _curve(zf, section: dict, key: str, U: int, budget: Budget) -> np.ndarray:
-    member = mf.typed(section, key, str, WHERE)
-    budget.take(8 * U, f"the {key} curve")
+def _curve(zf, section: dict, key: str, U: int, budget: Budget, where: str) -> np.ndarray:
+    member = mf.typed(section, key, str, where)
+    budget.take(8 * U, f"the {key} curve", where)
     return archive.read_npy(zf, member, archive.exact_shape((U,)), f"training {key}", 8 * U)
 
 
-def _history(zf, section: dict, network: Network, U: int, budget: Budget) -> TrainingHistory:
-    reason = mf.typed(section, "stopped_reason", (str, type(None)), WHERE, default=None)
-    updates = _snapshot_updates(section, network, U)
+def _history(zf, section: dict, network: Network, U: int, budget: Budget, where: str) -> TrainingHistory:
+    reason = mf.typed(section, "stopped_reason", (str, type(None)), where, default=None)
+    updates = _snapshot_updates(section, network, U, where)
     if not U:
         if updates:
-            raise SessionFileError(f"{WHERE}: snapshots of updates {updates} but no updates")
+            raise SessionFileError(f"{where}: snapshots of updates {updates} but no updates")
         return TrainingHistory(stopped_reason=reason)
-    loss = _curve(zf, section, "loss", U, budget)
-    grad_norm = _curve(zf, section, "grad_norm", U, budget)
-    epoch = _curve(zf, section, "epoch", U, budget)
+    loss = _curve(zf, section, "loss", U, budget, where)
+    grad_norm = _curve(zf, section, "grad_norm", U, budget, where)
+    epoch = _curve(zf, section, "epoch", U, budget, where)
     if not np.all((epoch == np.round(epoch)) & (epoch >= 1) & (epoch <= MAX_UPDATES)):
-        raise SessionFileError(f"{WHERE}: 'epoch' (member {section['epoch']!r}) must hold whole numbers ≥ 1")
+        raise SessionFileError(f"{where}: 'epoch' (member {section['epoch']!r}) must hold whole numbers ≥ 1")
     snapshots = {}
     if updates:
-        rows = _snapshot_rows(zf, section, network, len(updates), budget)
+        rows = _snapshot_rows(zf, section, network, len(updates), budget, where)
         for u, row in zip(updates, rows, strict=True):
-            snapshots[u] = _unflatten(row, network)
+            snapshots[u] = _unflatten(row, network.spec)
     try:
         return TrainingHistory(loss, grad_norm, epoch.astype(np.int64), snapshots, reason)
     except ValueError as e:
-        raise SessionFileError(f"{WHERE}: {e}") from None
+        raise SessionFileError(f"{where}: {e}") from None
 
 
-def _snapshot_updates(section: dict, network: Network, U: int) -> list[int]:
-    updates = mf.typed(section, "snapshot_updates", list, WHERE, default=[])
+def _snapshot_updates(section: dict, network: Network, U: int, where: str) -> list[int]:
+    updates = mf.typed(section, "snapshot_updates", list, where, default=[])
     cap = min(snapshot_capacity(network), MAX_SNAPSHOTS)
     if len(updates) > cap:
         raise SessionFileError(
-            f"{WHERE}: {len(updates):,} snapshots; a network of this size keeps at most {cap}"
+            f"{where}: {len(updates):,} snapshots; a network of this size keeps at most {cap}"
         )
     for i, u in enumerate(updates):
         if isinstance(u, bool) or not isinstance(u, int) or not 1 <= u <= U:
             raise SessionFileError(
-                f"{WHERE}: snapshot_updates[{i}] must be an update in [1, {U:,}]; got {u!r}"
+                f"{where}: snapshot_updates[{i}] must be an update in [1, {U:,}]; got {u!r}"
             )
         if i and u <= updates[i - 1]:
-            raise SessionFileError(f"{WHERE}: snapshot_updates must increase; {u} follows {updates[i - 1]}")
+            raise SessionFileError(f"{where}: snapshot_updates must increase; {u} follows {updates[i - 1]}")
     return updates
 
 
-def _snapshot_rows(zf, section: dict, network: Network, S: int, budget: Budget) -> np.ndarray:
-    member = mf.typed(section, "snapshots", str, WHERE)
+def _snapshot_rows(zf, section: dict, network: Network, S: int, budget: Budget, where: str) -> np.ndarray:
+    member = mf.typed(section, "snapshots", str, where)
     P = network.spec.num_parameters()
-    nbytes = budget.take(S * P * network.dtype.itemsize, f"{S} weight snapshots")
+    nbytes = budget.take(S * P * network.dtype.itemsize, f"{S} weight snapshots", where)
     return archive.read_npy(
         zf, member, archive.exact_shape((S, P)), "training snapshots", max(nbytes, 8 * S * P), network.dtype
     )
 
 
-def _weights(zf, member: str, network: Network, budget: Budget, what: str) -> Network:
-    P = network.spec.num_parameters()
-    budget.take(P * network.dtype.itemsize, what)
-    row = archive.read_npy(zf, member, archive.exact_shape((P,)), what, 8 * P, network.dtype)
-    return Network(network.spec, _unflatten(row, network), dtype=network.dtype)
+def read_weights(zf, member: str, spec, dtype, budget: Budget, what: str, where: str = WHERE) -> Network:
+    """A network of ``spec`` and ``dtype`` from a flat [P] member."""
+    P = spec.num_parameters()
+    budget.take(P * np.dtype(dtype).itemsize, what, where)
+    row = archive.read_npy(zf, member, archive.exact_shape((P,)), what, 8 * P, dtype)
+    return Network(spec, _unflatten(row, spec), dtype=dtype)
 
 
-def _unflatten(row: np.ndarray, network: Network) -> dict[str, np.ndarray]:
+def _unflatten(row: np.ndarray, spec) -> dict[str, np.ndarray]:
     """Read-only views into ``row``, one per parameter."""
     row.setflags(write=False)
     out, start = {}, 0
-    for key, shape in network.spec.param_shapes().items():
+    for key, shape in spec.param_shapes().items():
         n = math.prod(shape)
         out[key] = row[start : start + n].reshape(shape)
         start += n
     return out
 
 
-def _state(zf, section: dict, network: Network, budget: Budget) -> TrainState | None:
-    meta = mf.typed(section, "state", (dict, type(None)), WHERE, default=None)
-    listed = mf.typed(section, "state_arrays", list, WHERE, default=[])
+def _state(zf, section: dict, network: Network, budget: Budget, where: str) -> TrainState | None:
+    meta = mf.typed(section, "state", (dict, type(None)), where, default=None)
+    listed = mf.typed(section, "state_arrays", list, where, default=[])
     if meta is None:
         if listed:
-            raise SessionFileError(f"{WHERE}: 'state_arrays' are listed but there is no 'state'")
+            raise SessionFileError(f"{where}: 'state_arrays' are listed but there is no 'state'")
         return None
     if len(listed) > MAX_STATE_ARRAYS:
-        raise SessionFileError(f"{WHERE}: {len(listed):,} state arrays; the limit is {MAX_STATE_ARRAYS:,}")
+        raise SessionFileError(f"{where}: {len(listed):,} state arrays; the limit is {MAX_STATE_ARRAYS:,}")
     shapes = {}
     for i, item in enumerate(listed):
         if (
@@ -252,31 +257,33 @@ def _state(zf, section: dict, network: Network, budget: Budget) -> TrainState | 
             or len(item[1]) > 4
         ):
             raise SessionFileError(
-                f"{WHERE}: state_arrays[{i}] must be [name, [sizes…]]; got {mf._short(item)}"
+                f"{where}: state_arrays[{i}] must be [name, [sizes…]]; got {mf._short(item)}"
             )
         if item[0] in shapes:
-            raise SessionFileError(f"{WHERE}: state_arrays names {item[0]!r} twice")
+            raise SessionFileError(f"{where}: state_arrays names {item[0]!r} twice")
         shapes[item[0]] = tuple(item[1])
-    arrays = _state_arrays(zf, section, shapes, network, budget)
+    arrays = _state_arrays(zf, section, shapes, network, budget, where)
     try:
         return TrainState.from_json(meta, arrays, network)
     except ValueError as e:
-        raise SessionFileError(f"{WHERE}: {e}") from None
+        raise SessionFileError(f"{where}: {e}") from None
 
 
-def _state_arrays(zf, section: dict, shapes: dict, network: Network, budget: Budget) -> dict[str, np.ndarray]:
+def _state_arrays(
+    zf, section: dict, shapes: dict, network: Network, budget: Budget, where: str
+) -> dict[str, np.ndarray]:
     total = sum(math.prod(s) for s in shapes.values())
     spec = network.spec
     most = 2 * spec.num_parameters() + 2 * spec.num_layers * spec.num_directions * spec.hidden_size
     if total > most:
         raise SessionFileError(
-            f"{WHERE}: the state arrays hold {total:,} numbers; this network's optimiser and carried "
+            f"{where}: the state arrays hold {total:,} numbers; this network's optimiser and carried "
             f"state need at most {most:,}"
         )
     if not shapes:
         return {}
-    member = mf.typed(section, "state_values", str, WHERE)
-    budget.take(8 * total, "the optimiser state")
+    member = mf.typed(section, "state_values", str, where)
+    budget.take(8 * total, "the optimiser state", where)
     values = archive.read_npy(zf, member, archive.exact_shape((total,)), "training state", 8 * total)
     arrays, start = {}, 0
     for name, shape in shapes.items():

@@ -1,0 +1,140 @@
+"""``rnnviz train FILE -o OUT [options]``: train a session headlessly, as the window does.
+
+The same :class:`~rnnviz.session.training.TrainingJob` as the training panel:
+options not given keep the file's training settings (for a session never
+trained, :class:`~rnnviz.session.training.TrainingSettings`' defaults).
+Training goes on from the file's stored training, so ``train a -o b --epochs
+20`` then ``train b -o c --epochs 15`` gives what ``--epochs 35`` gives.
+
+Progress goes to stderr: the first update, then a line a second, and the last.
+Exit codes: 0 trained; 1 training stopped on a NaN or infinity (OUT holds the
+last good weights and says where it stopped); 2 a bad argument, setting or
+file, or a session without targets (one line on stderr, OUT not written);
+130 interrupted (OUT not written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import TextIO
+
+from .errors import SessionFileError
+from .files import load_session, save_session
+from .training import TrainingJob, TrainingSettings, TrainingTick
+
+PROG = "rnnviz train"
+_clock = time.monotonic  # replaced in tests
+
+#: option → TrainingSettings field
+OPTIONS = {
+    "epochs": "epochs",
+    "optimizer": "optimizer",
+    "lr": "lr",
+    "momentum": "momentum",
+    "weight_decay": "weight_decay",
+    "clip": "clip",
+    "seed": "seed",
+    "bptt": "bptt_window",
+}
+
+
+class UsageError(Exception):
+    """A bad command line: said in one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse would print the usage too, and exit itself
+        raise UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    d = TrainingSettings()
+    p = _Parser(
+        prog=PROG,
+        description="Train a session's network on its sequence's targets (BPTT) and save the "
+        "trained session, with its training history, to OUT. Options not given keep the "
+        "file's training settings.",
+    )
+    p.add_argument("file", metavar="FILE", help="the session to train (.rnnviz)")
+    p.add_argument("-o", "--output", metavar="OUT", required=True, help="where to save the trained session")
+    p.add_argument("--epochs", type=int, help=f"epochs to train (default {d.epochs})")
+    p.add_argument("--optimizer", choices=("sgd", "adam"), help=f"default {d.optimizer}")
+    p.add_argument("--lr", type=float, help=f"learning rate (default {d.lr})")
+    p.add_argument("--momentum", type=float, help=f"SGD momentum (default {d.momentum})")
+    p.add_argument("--weight-decay", type=float, help=f"L2 weight decay (default {d.weight_decay})")
+    p.add_argument("--clip", type=float, help="clip the gradient's norm to this; 0 = off (default)")
+    p.add_argument("--seed", type=int, help=f"seed of the data order (default {d.seed})")
+    p.add_argument("--bptt", type=int, metavar="K", help="truncated BPTT over K steps; 0 = full (default)")
+    return p
+
+
+def _settings(args: argparse.Namespace, stored: TrainingSettings) -> TrainingSettings:
+    given = {field: getattr(args, opt) for opt, field in OPTIONS.items() if getattr(args, opt) is not None}
+    return replace(stored, **given)
+
+
+def _check_output(out: str) -> None:
+    """Refuse an OUT that cannot be written before spending time on training."""
+    path = Path(out)
+    if path.is_dir():
+        raise UsageError(f"OUT {out} is a folder; give a file name such as trained.rnnviz")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"the folder of OUT ({folder}) does not exist")
+
+
+def _line(tick: TrainingTick, rate: float) -> str:
+    return (
+        f"epoch {tick.epoch}/{tick.total_epochs}  update {tick.update}/{tick.total_updates}  "
+        f"loss {tick.loss:.6g}  |grad| {tick.grad_norm:.3g}  {rate:,.0f} updates/s"
+    )
+
+
+def _run(job: TrainingJob, err: TextIO) -> TrainingTick | None:
+    start = last_line = _clock()
+    done, last = 0, None
+    for tick in job.steps():
+        done += 1
+        now = _clock()
+        if done == 1 or tick.stopped or now - last_line >= 1.0:
+            print(_line(tick, done / max(now - start, 1e-9)), file=err, flush=True)
+            last_line = now
+        last = tick
+    if last is not None and not last.stopped:
+        print(_line(last, done / max(_clock() - start, 1e-9)) + "  done", file=err, flush=True)
+    return last
+
+
+def main(argv: list[str] | None = None, err: TextIO | None = None) -> int:
+    """Run ``rnnviz train``; returns the exit code (never raises for a user's mistake)."""
+    err = sys.stderr if err is None else err
+    try:
+        return _main(sys.argv[2:] if argv is None else argv, err)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted; nothing was written", file=err)
+        return 130
+
+
+def _main(argv: list[str], err: TextIO) -> int:
+    try:
+        args = _parser().parse_args(argv)
+        _check_output(args.output)
+        session = load_session(args.file)
+        job = TrainingJob(session, _settings(args, session.training.settings))
+    except (UsageError, SessionFileError, ValueError) as e:
+        print(f"{PROG}: error: {e}", file=err)
+        return 2
+    last = _run(job, err)
+    try:
+        save_session(job.result(), args.output)
+    except (OSError, ValueError) as e:
+        print(f"{PROG}: error: cannot write {args.output}: {getattr(e, 'strerror', None) or e}", file=err)
+        return 2
+    if last is not None and last.stopped:
+        print(f"{PROG}: {last.stopped_reason} (saved the last good weights to {args.output})", file=err)
+        return 1
+    return 0
