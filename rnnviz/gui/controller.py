@@ -21,6 +21,7 @@ from rnnviz.engine import Network, NetworkSpec, Trace
 from rnnviz.session import InitSettings, Sequence, Session
 from rnnviz.session import compute as policy
 from rnnviz.session.compute import Computed, compute
+from rnnviz.session.training import forget_training
 from rnnviz.session.workspace import CURSOR_FIELDS, Cursor, Workspace
 
 from .jobs import Jobs
@@ -312,7 +313,8 @@ class SessionController(QObject):
     def reinitialise(self, init: InitSettings | None = None) -> bool:
         def make(s: Session) -> Session:
             settings = init or s.init
-            return replace(s, network=policy.initialised(s.network.spec, settings), init=settings)
+            fresh = replace(s, network=policy.initialised(s.network.spec, settings), init=settings)
+            return forget_training(fresh)  # new weights: the old history no longer describes them
 
         base = self.latest
         return self._apply(make, base.network.num_parameters() if base is not None else 0)

@@ -167,3 +167,12 @@ def test_async_training_streams_to_the_training_view_and_the_worker_never_touche
     assert touched == []
     assert w.controller.session.training.updates == 400
     assert len(shown) >= 1 and shown[-1].session.network is w.controller.session.network
+
+
+def test_reinitialising_forgets_the_training_of_the_old_weights(main_window):
+    w = main_window
+    w.trainer.train(TrainingSettings(lr=0.05, epochs=3))
+    assert w.controller.session.training.updates == 3
+    w.controller.reinitialise()
+    s = w.controller.session
+    assert not s.training.trained and s.training.settings.epochs == 3  # the settings stay
