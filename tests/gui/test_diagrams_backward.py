@@ -114,6 +114,11 @@ def test_gradients_of_another_network_are_not_drawn(view):
     view.set_backward(True)
     view.set_trace(trace2, s2)  # a new trace before its gradients: back to Forward
     assert not view.backward and not view.flow_switch.backward_button.isEnabled()
+    s3, trace3, _ = _case("lstm", T=9)
+    view.set_trace(trace3, s3)
+    view.set_gradients(_case("gru", T=9)[2])  # same sizes, another cell: its gates do not fit
+    assert not view.flow_switch.backward_button.isEnabled()
+    assert "another kind of cell" in view.flow_switch.backward_button.toolTip()
 
 
 def _arrows_by_step(u: UnrolledDiagram, key=(0, 0)) -> dict[int, tuple]:

@@ -147,6 +147,8 @@ def grads_fit(trace, grads) -> str:
             return "the gradients are for another network"
         if grads.dh(0, 0).shape != (trace.steps, net.hidden_size):
             return "the gradients are for another sequence or network"
+        if set(grads.dpre(0, 0)) != set(trace.network.spec.gate_names):
+            return "the gradients are for another kind of cell"
         if net.num_directions == 2:
             grads.dh(0, 1)
     except (IndexError, ValueError, AttributeError):

@@ -131,7 +131,9 @@ def rolled_backward(sc, trace, grads, layer: int, direction: int, step: int, dec
             v, rows, c = vals.get(key), sc.rows, cap
         shown = chip_values(v, rows) if v is not None else np.full(chip.n, np.nan)
         chip.set_values(shown, decimals, c, grad_fmt, grad_chip_colours)
+    x = _x_grad(grads, layer, step, trace.layer_inputs[layer].shape[1])
     norms = {
+        "x": x,
         "loop_in": vals.get("h_prev"),
         "loop_out": vals.get("h"),
         "h_up": vals.get("h"),

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt, Signal
 from .gradients import GRAD_LUT, grad_fmt, grad_level, grad_unit
 from .style import HIGHLIGHT, MUTED, font
 
-ROW_H = 30
+ROW_H, ROW_H_MANY = 30, 18  # one or two rows; more (a deep or bidirectional net)
 LABEL_W = 200
 
 
@@ -25,13 +25,14 @@ class GradientOverview(QtWidgets.QWidget):
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
         self.rows: list[tuple[str, np.ndarray]] = []  # (name, ‖∂L/∂h_t‖ [T])
+        self.row_h = ROW_H
         self.window = 0
         self.step = 0
         self.setMouseTracking(True)
         self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Fixed)
 
     def set_data(self, trace, grads, window: int = 0) -> None:
-        """One row per layer and direction (None: no rows)."""
+        """One row per layer and direction, top to bottom as in the chain (None: no rows)."""
         self.rows, self.window = [], max(int(window), 0)
         if trace is not None and grads is not None:
             net = trace.network
@@ -45,7 +46,9 @@ class GradientOverview(QtWidgets.QWidget):
                     self.rows.append(
                         (f"‖∂L/∂h_t‖ {name or 'at every step'}", np.asarray(grads.dh_norm(l, d)))
                     )
-        self.setFixedHeight(max(len(self.rows), 1) * ROW_H + 16)
+        self.rows.reverse()  # stacked as the chain's rows: the last layer on top
+        self.row_h = ROW_H if len(self.rows) <= 2 else ROW_H_MANY
+        self.setFixedHeight(max(len(self.rows), 1) * self.row_h + 16)
         self.update()
 
     def set_step(self, t: int) -> None:
@@ -54,7 +57,7 @@ class GradientOverview(QtWidgets.QWidget):
             self.update()
 
     def _bars(self) -> QtCore.QRectF:
-        return QtCore.QRectF(LABEL_W, 2, max(self.width() - LABEL_W - 8, 10), len(self.rows) * ROW_H)
+        return QtCore.QRectF(LABEL_W, 2, max(self.width() - LABEL_W - 8, 10), len(self.rows) * self.row_h)
 
     def _step_at(self, x: float) -> int:
         if not self.rows:
@@ -71,15 +74,17 @@ class GradientOverview(QtWidgets.QWidget):
         T = len(self.rows[0][1])
         w = r.width() / T
         for k, (name, norms) in enumerate(self.rows):
-            top = r.top() + k * ROW_H
+            top = r.top() + k * self.row_h
             p.setPen(MUTED)
-            p.drawText(QtCore.QRectF(4, top, LABEL_W - 8, ROW_H), int(Qt.AlignmentFlag.AlignVCenter), name)
-            base = top + ROW_H - 3
-            p.fillRect(QtCore.QRectF(r.left(), top + 1, r.width(), ROW_H - 3), QtGui.QColor("#f8f8f8"))
+            p.drawText(
+                QtCore.QRectF(4, top, LABEL_W - 8, self.row_h), int(Qt.AlignmentFlag.AlignVCenter), name
+            )
+            base = top + self.row_h - 3
+            p.fillRect(QtCore.QRectF(r.left(), top + 1, r.width(), self.row_h - 3), QtGui.QColor("#f8f8f8"))
             for t, (u, lv) in enumerate(
                 zip(grad_unit(norms).tolist(), grad_level(norms).tolist(), strict=True)
             ):
-                h = max(u * (ROW_H - 4), 1.0)
+                h = max(u * (self.row_h - 4), 1.0)
                 p.fillRect(QtCore.QRectF(r.left() + t * w, base - h, max(w - 0.6, 0.6), h), GRAD_LUT[lv])
         p.setPen(QtGui.QPen(MUTED, 1, Qt.PenStyle.DashLine))
         if self.window:
@@ -99,7 +104,7 @@ class GradientOverview(QtWidgets.QWidget):
     def mouseMoveEvent(self, event: QtGui.QMouseEvent) -> None:  # noqa: N802 (Qt override)
         if self.rows and event.position().x() >= LABEL_W:
             t = self._step_at(event.position().x())
-            k = min(int((event.position().y() - 2) // ROW_H), len(self.rows) - 1)
+            k = min(int((event.position().y() - 2) // self.row_h), len(self.rows) - 1)
             name, norms = self.rows[max(k, 0)]
             self.setToolTip(f"step {t}: {name} = {grad_fmt(norms[t - 1])}  (click to go there)")
 
