@@ -26,9 +26,11 @@ class GradientOverview(QtWidgets.QWidget):
         super().__init__(parent)
         self.rows: list[tuple[str, np.ndarray]] = []  # (name, ‖∂L/∂h_t‖ [T])
         self.row_h = ROW_H
+        self._cache: QtGui.QPixmap | None = None  # the bars and names, made once per data and size
         self.window = 0
         self.step = 0
         self.setMouseTracking(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # a step repaints the strip, not the window
         self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Fixed)
 
     def set_data(self, trace, grads, window: int = 0) -> None:
@@ -49,12 +51,25 @@ class GradientOverview(QtWidgets.QWidget):
         self.rows.reverse()  # stacked as the chain's rows: the last layer on top
         self.row_h = ROW_H if len(self.rows) <= 2 else ROW_H_MANY
         self.setFixedHeight(max(len(self.rows), 1) * self.row_h + 16)
+        self._cache = None
         self.update()
 
     def set_step(self, t: int) -> None:
         if t != self.step:
-            self.step = int(t)
-            self.update()
+            old, self.step = self._marker(), int(t)
+            self.update(old.united(self._marker()))
+
+    def _marker(self) -> QtCore.QRect:
+        """The current step's outline (widget pixels, with its pen's width around it)."""
+        if not self.rows or not 1 <= self.step <= len(self.rows[0][1]):
+            return QtCore.QRect()
+        r = self._bars()
+        w = r.width() / len(self.rows[0][1])
+        return (
+            QtCore.QRectF(r.left() + (self.step - 1) * w, r.top(), w, r.height())
+            .toAlignedRect()
+            .adjusted(-3, -3, 3, 3)
+        )
 
     def _bars(self) -> QtCore.QRectF:
         return QtCore.QRectF(LABEL_W, 2, max(self.width() - LABEL_W - 8, 10), len(self.rows) * self.row_h)
@@ -66,9 +81,28 @@ class GradientOverview(QtWidgets.QWidget):
         return int(min(max((x - r.left()) / r.width() * T, 0), T - 1)) + 1
 
     def paintEvent(self, event: QtGui.QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        """The bars from a pixmap made once per data and size; a step only moves the outline."""
         if not self.rows:
             return
+        ratio = self.devicePixelRatioF()
+        if self._cache is None or self._cache.size() != self.size() * ratio:
+            self._cache = QtGui.QPixmap(self.size() * ratio)
+            self._cache.setDevicePixelRatio(ratio)
+            self._cache.fill(self.palette().color(QtGui.QPalette.ColorRole.Window))
+            cache = QtGui.QPainter(self._cache)
+            self._paint_bars(cache)
+            cache.end()
         p = QtGui.QPainter(self)
+        p.drawPixmap(0, 0, self._cache)
+        r, T = self._bars(), len(self.rows[0][1])
+        if 1 <= self.step <= T:
+            w = r.width() / T
+            p.setPen(QtGui.QPen(HIGHLIGHT, 2))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRect(QtCore.QRectF(r.left() + (self.step - 1) * w, r.top(), w, r.height()))
+        p.end()
+
+    def _paint_bars(self, p: QtGui.QPainter) -> None:
         p.setFont(font(9))
         r = self._bars()
         T = len(self.rows[0][1])
@@ -91,15 +125,10 @@ class GradientOverview(QtWidgets.QWidget):
             for t in range(self.window, T, self.window):
                 x = r.left() + t * w
                 p.drawLine(QtCore.QPointF(x, r.top()), QtCore.QPointF(x, r.bottom()))
-        if 1 <= self.step <= T:
-            p.setPen(QtGui.QPen(HIGHLIGHT, 2))
-            p.setBrush(Qt.BrushStyle.NoBrush)
-            p.drawRect(QtCore.QRectF(r.left() + (self.step - 1) * w, r.top(), w, r.height()))
         p.setPen(MUTED)
         p.drawText(QtCore.QPointF(r.left(), r.bottom() + 12), "t = 1")
         end = f"t = {T}   (bar height and colour: log scale)"
         p.drawText(QtCore.QPointF(r.right() - p.fontMetrics().horizontalAdvance(end), r.bottom() + 12), end)
-        p.end()
 
     def mouseMoveEvent(self, event: QtGui.QMouseEvent) -> None:  # noqa: N802 (Qt override)
         if self.rows and event.position().x() >= LABEL_W:
