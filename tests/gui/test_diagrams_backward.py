@@ -9,23 +9,16 @@ import numpy as np
 import pytest
 from PySide6 import QtCore, QtGui
 
-from rnnviz.engine import Network, NetworkSpec
-from rnnviz.engine.train import loss_and_grads
 from rnnviz.gui.diagrams import DiagramsView, UnrolledDiagram
+from rnnviz.gui.diagrams.demo import vanishing_case
 from rnnviz.gui.diagrams.gradients import GRAD_LUT, LEGEND_TEXT, NO_TARGETS, grad_fmt, grad_level
 from rnnviz.gui.diagrams.unrolled_back import CUT_COLOUR
-from rnnviz.session.model import Sequence, Session
 from rnnviz.session.stepmath import fmt
 
 
-def _case(mode="rnn_tanh", T=60, bidir=False, H=4, shape="many_to_one"):
+def _case(mode="rnn_tanh", T=60, bidir=False):
     """The vanishing-gradient picture: one input feature, a target at the last step only."""
-    net = Network.from_spec(NetworkSpec(mode, 1, H, 1, bidir, 1, None), seed=0)
-    x = np.random.default_rng(0).normal(size=(T, 1))
-    target = np.zeros((T, 1))
-    target[-1] = 1.0
-    trace, _, grads = loss_and_grads(net, x, target, "mse", shape)
-    return Session(network=net, sequence=Sequence(inputs=x, shape=shape)), trace, grads
+    return vanishing_case(mode, T=T, bidirectional=bidir)
 
 
 @pytest.fixture
@@ -276,3 +269,18 @@ def test_grad_fmt_and_levels():
     assert len(grad_fmt(-1.23e-15)) <= 7
     levels = grad_level(np.logspace(-16, 2, 50))
     assert np.all(np.diff(levels) >= 0) and levels[0] == 0 and levels[-1] == len(GRAD_LUT) - 1
+
+
+def test_the_panel_opens_the_demonstration_in_backward(qtbot, tmp_path):
+    from rnnviz.gui.diagrams.__main__ import main
+
+    assert (
+        main(
+            ["--vanishing", "lstm", "--window", "10", "--step", "30", "--export-png", str(tmp_path / "v.png")]
+        )
+        == 0
+    )
+    assert not QtGui.QImage(str(tmp_path / "v.png")).isNull()
+    with pytest.raises(SystemExit) as exit_:
+        main(["--vanishing", "lstm", "--window", "-1", "--export-png", str(tmp_path / "w.png")])
+    assert exit_.value.code == 2 and not (tmp_path / "w.png").exists()
