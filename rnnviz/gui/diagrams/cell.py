@@ -297,7 +297,9 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         self._arrow([(X["z"] + 18, top_line), (X["n"] - 19, top_line)], (0.75, 0.9), 4.0)
         self._arrow([(X["n"] + 18, top_line), (X["n"] + 150, top_line)], (0.9, 1.0), 4.0)
         self._chip("h", X["n"] + 156, top_line, "h<sub>t</sub>", anchor="w", hang=True)
-        self._text("hidden state h", X["z"] + 24, top_line - 4, "sw")
+        self._text(
+            "hidden state h", X["z"] + 24, top_line - 4, "sw", grad="∂L/∂h flows back along the state, × z"
+        )
         y_r = top + gh / 2
         self._arrow([(X["r"] + GATE_W / 2, y_r), (X["n"] - GATE_W / 2 - 2, y_r)], (0.5, 0.7))
         self._text(
