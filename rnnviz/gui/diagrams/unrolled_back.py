@@ -53,7 +53,7 @@ class BackColumn:
             a.setZValue(1)
             self.arrows[(l, d)] = a
             t = QtWidgets.QGraphicsSimpleTextItem(g)
-            t.setFont(font(9))
+            t.setFont(font(8.5))
             t.setBrush(QtGui.QColor("#1a1a1a"))
             t.setPos(-CW / 2 + 6, y + 4)
             self.texts[(l, d)] = t
