@@ -1,7 +1,10 @@
-"""``python -m rnnviz.gui.diagrams [--export-png OUT] [--step t]``: the diagrams on their own.
+"""``python -m rnnviz.gui.diagrams [--export-png OUT] [--step t] [--vanishing MODE [--window k]]``:
+the diagrams on their own.
 
 Opens the default example (seed 003) with a small stepper; ``--export-png``
-writes a screenshot instead and exits.
+writes a screenshot instead and exits.  ``--vanishing rnn_tanh|lstm|gru`` opens
+the vanishing-gradient demonstration (:mod:`.demo`) in Backward instead,
+``--window k`` marking truncated-BPTT cuts every k steps.
 """
 
 from __future__ import annotations
@@ -16,7 +19,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rnnviz.gui.diagrams")
     parser.add_argument("--export-png", metavar="OUT")
     parser.add_argument("--step", type=int, default=1)
+    parser.add_argument("--vanishing", choices=("rnn_tanh", "lstm", "gru"))
+    parser.add_argument("--window", type=int, default=0, help="truncated-BPTT window (with --vanishing)")
     args = parser.parse_args(argv)
+    if args.window < 0:
+        parser.error(f"--window must be 0 or more; got {args.window}")
     from rnnviz.gui.theme import apply_theme
     from rnnviz.session.defaults import default_session
 
@@ -24,11 +31,19 @@ def main(argv: list[str] | None = None) -> int:
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     apply_theme(app)
-    session = default_session()
-    trace = session.network.forward(session.inputs)
     view = DiagramsView()
     view.resize(1400, 900)
-    view.set_trace(trace, session)
+    if args.vanishing:
+        from .demo import vanishing_case
+
+        session, trace, grads = vanishing_case(args.vanishing)
+        view.set_trace(trace, session)
+        view.set_gradients(grads, args.window)
+        view.set_backward(True)
+    else:
+        session = default_session()
+        trace = session.network.forward(session.inputs)
+        view.set_trace(trace, session)
     step = min(max(args.step, 0), trace.steps)
     view.set_step(step)
     if args.export_png:

@@ -13,7 +13,9 @@ from PySide6.QtCore import Qt
 
 from rnnviz.session.stepmath import window
 
+from .gradients import GATE_WORDS, GRAD_TITLES, STATE_WORDS
 from .one_step import OneStepDiagram
+from .one_step_back import cell_backward, grad_gate_title
 from .style import (
     GATE_COLOURS,
     GATE_TINTS,
@@ -80,6 +82,10 @@ class GateItem(QtWidgets.QGraphicsPathItem):
         self.chip.caption.setVisible(False)
         self.height = h
 
+    def set_title(self, html: str) -> None:
+        self.title.setHtml(html)
+        place(self.title, GATE_W / 2, 2, "n")
+
     def set_selected_gate(self, on: bool) -> None:
         p = QtGui.QPen(self._pen)
         p.setWidthF(5.0 if on else 2.0)
@@ -136,14 +142,18 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         dx = {"c": -r.width() / 2, "w": 0.0, "e": -r.width()}[anchor]
         chip.setPos(x + dx, y - (self.row_h / 2 if hang else r.height() / 2))
         self.chips[key] = chip
-        self.timed.add(chip.set_title, title)
+        self.timed.add(chip.set_title, title, GRAD_TITLES.get(key))
+        self.timed.add(chip.setToolTip, "", STATE_WORDS.get(key))
         return chip
 
-    def _gate(self, g, x, y) -> GateItem:
+    def _gate(self, g, x, y, tip: str = "") -> GateItem:
         title = f"{SHORT[g]} <i>{g}</i>  <span style='font-weight:normal'>{ACT[g]}</span>"
         item = GateItem(self.root, g, x, y, self.n, title, self.row_h)
         self.gates[g] = item
-        self.timed.add(item.setToolTip, item.toolTip())
+        item.setToolTip(tip or item.toolTip())
+        self.timed.add(item.setToolTip, item.toolTip(), GATE_WORDS[g])
+        act = ACT[g] or ("tanh" if self.structure[0] == "rnn_tanh" else "ReLU")
+        self.timed.add(item.set_title, title, grad_gate_title(g, act))
         return item
 
     def _arrow(self, pts, phase=(0.0, 1.0), width=2.5, head=True) -> ArrowItem:
@@ -163,7 +173,7 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         place(t, x, y)
         self.keep += [item, t]  # a plain item's child text needs a live Python reference
 
-    def _text(self, html, x, y, anchor, pt=10) -> None:
+    def _text(self, html, x, y, anchor, pt=10, grad: str | None = None) -> None:
         t = label(self.root, html, pt, MUTED)
         place(t, x, y, anchor)
         self.keep.append(t)
@@ -172,29 +182,42 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
             item.setHtml(text)
             place(item, x, y, anchor)
 
-        self.timed.add(_set_html, html)
+        self.timed.add(_set_html, html, grad)
 
-    def _bus(self, right: float, y_bus: float, x_in: float, h_chip: bool = True, text: str = "") -> None:
+    def _bus(
+        self, right: float, y_bus: float, x_in: float, h_chip: bool = True, text: str = "", grad=""
+    ) -> None:
         """h_{t−1} from the left and x_t from below join the bus the gates read."""
         if h_chip:
             self._chip("h_prev", 0, y_bus, "h<sub>t−1</sub>", anchor="w")
         self._chip("x", x_in, y_bus + 70 + self.n_x * self.row_h / 2, "x<sub>t</sub>", n=self.n_x)
         self._arrow([(64 if h_chip else 100, y_bus), (right, y_bus)], (0.0, 0.35), 3.0, head=False)
         self._arrow([(x_in, y_bus + 70 - 22), (x_in, y_bus + 4)], (0.0, 0.2), 3.0)
-        self._text(text or "h<sub>t−1</sub> and x<sub>t</sub> feed every gate", right, y_bus + 6, "ne")
+        self._text(
+            text or "h<sub>t−1</sub> and x<sub>t</sub> feed every gate",
+            right,
+            y_bus + 6,
+            "ne",
+            grad=grad or "the error reaches h<sub>t−1</sub> and x<sub>t</sub> through every gate",
+        )
 
-    def _gate_column(self, g, x, top, y_bus) -> GateItem:
-        item = self._gate(g, x, top)
+    def _gate_column(self, g, x, top, y_bus, tip: str = "") -> GateItem:
+        item = self._gate(g, x, top, tip)
         self._arrow([(x, y_bus), (x, top + item.height + 2)], (0.3, 0.5))
         return item
 
     def _build_vanilla(self, mode: str) -> None:
         top, y_bus = 40.0, 40.0 + self.n * self.row_h + 44 + 60
         X = 330.0
-        self._bus(X, y_bus, 150, text="h<sub>t−1</sub> and x<sub>t</sub>")
-        g = self._gate_column("a", X, top, y_bus)
+        self._bus(
+            X,
+            y_bus,
+            150,
+            text="h<sub>t−1</sub> and x<sub>t</sub>",
+            grad="back to h<sub>t−1</sub>, x<sub>t</sub>",
+        )
         act = "tanh" if mode == "rnn_tanh" else "ReLU"
-        g.setToolTip(f"{EQUATIONS['a']}\nthen h_t = {act}(a_t)")
+        g = self._gate_column("a", X, top, y_bus, f"{EQUATIONS['a']}\nthen h_t = {act}(a_t)")
         self._text(
             "W<sub>hx</sub>·x<sub>t</sub> + W<sub>hh</sub>·h<sub>t−1</sub> + b", X - 8, y_bus - 30, "e", 11
         )
@@ -230,7 +253,13 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         x_h, y_h = 900.0, top + gh / 2
         self._arrow([(x_plus + 18, top_line), (x_h + 110, top_line)], (0.8, 1.0), 4.0)
         self._chip("c", x_h + 116, top_line, "c<sub>t</sub>", anchor="w", hang=True)
-        self._text("cell state c", x_plus + 30, top_line - 4, "sw")
+        self._text(
+            "cell state c",
+            x_plus + 30,
+            top_line - 4,
+            "sw",
+            grad="∂L/∂c flows back along the cell state, × f only",
+        )
         tb = box(self.root, QtCore.QRectF(x_h - 34, (top_line + y_h) / 2 - 16, 68, 32), "#fff7d6")
         tb.setToolTip("tanh(c_t)")
         t = label(tb, "<b>tanh</b>", 12)
@@ -268,7 +297,9 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         self._arrow([(X["z"] + 18, top_line), (X["n"] - 19, top_line)], (0.75, 0.9), 4.0)
         self._arrow([(X["n"] + 18, top_line), (X["n"] + 150, top_line)], (0.9, 1.0), 4.0)
         self._chip("h", X["n"] + 156, top_line, "h<sub>t</sub>", anchor="w", hang=True)
-        self._text("hidden state h", X["z"] + 24, top_line - 4, "sw")
+        self._text(
+            "hidden state h", X["z"] + 24, top_line - 4, "sw", grad="∂L/∂h flows back along the state, × z"
+        )
         y_r = top + gh / 2
         self._arrow([(X["r"] + GATE_W / 2, y_r), (X["n"] - GATE_W / 2 - 2, y_r)], (0.5, 0.7))
         self._text(
@@ -286,7 +317,7 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         H = trace.network.hidden_size
         cap = window_caption(rows, H)
         back = direction == 1
-        self.timed.set_backward(back)
+        self.timed.set_state(back, False)
         nan = np.full(self.n, np.nan)
         if step == 0:
             k = layer * trace.network.num_directions + direction
@@ -312,6 +343,10 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
             vec = d.pre if g == "a" else d.block(d.gates, g)
             item.chip.set_values(chip_values(vec, rows), dec)
         self.set_title(f"Inside the cell at step {step}{_where(trace, layer, direction)}", step, back)
+
+    def update_backward(self, trace, grads, layer: int, direction: int, step: int) -> None:
+        """The Backward mode at ``step``: ∂L/∂ each state on its chip, ∂L/∂ each gate's input."""
+        cell_backward(self, trace, grads, layer, direction, step)
 
     def set_title(self, text: str, step: int, back: bool) -> None:
         prev = step + 1 if back else step - 1
@@ -358,7 +393,7 @@ class CellDiagram(OneStepDiagram):
             rebuilt = False
         sc.set_selected_gate(self.gate)
         sc.mark_unit(self.unit)
-        sc.update_step(self.trace, self.layer, self.direction, min(self.step, self.trace.steps))
+        self._update_step()
         if rebuilt:
             self.fit()  # after the first update: the title is part of the picture
 

@@ -13,6 +13,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt
 from PySide6.QtSvg import QSvgGenerator
 
+from .gradients import LEGEND_TEXT as GRAD_LEGEND_TEXT
+from .gradients import paint_grad_legend
 from .style import BACKGROUND, INK, font, paint_legend
 
 MARGIN = 12.0
@@ -20,33 +22,39 @@ LEGEND_H = 40.0  # the colour scale under an exported diagram (scene units)
 LEGEND_TEXT = "value colour · arrows: the mean of the vector they carry · strips: one cell per unit"
 
 
-def _legend_text_rect(width: float) -> QtCore.QRectF:
+def _legend_words(legend) -> str:
+    """``legend``: True (the values' colour scale) or "gradient" (the Backward mode's)."""
+    return GRAD_LEGEND_TEXT if legend == "gradient" else LEGEND_TEXT
+
+
+def _legend_text_rect(width: float, legend=True) -> QtCore.QRectF:
     """Where the legend's words go: beside the colour scale, or under it (wrapped)
     when the picture is too narrow for one line."""
     metrics = QtGui.QFontMetricsF(font(9))
+    words = _legend_words(legend)
     beside = QtCore.QRectF(MARGIN + 196, 4, max(width - MARGIN - 196 - MARGIN, 0), 20)
-    if metrics.horizontalAdvance(LEGEND_TEXT) <= beside.width():
+    if metrics.horizontalAdvance(words) <= beside.width():
         return beside
     inner = max(width - 2 * MARGIN, 60.0)
     flags = int(Qt.TextFlag.TextWordWrap)
-    h = metrics.boundingRect(QtCore.QRectF(0, 0, inner, 1e4), flags, LEGEND_TEXT).height()
+    h = metrics.boundingRect(QtCore.QRectF(0, 0, inner, 1e4), flags, words).height()
     return QtCore.QRectF(MARGIN, 38, inner, h + 2)
 
 
-def legend_height(width: float) -> float:
+def legend_height(width: float, legend=True) -> float:
     """The strip the legend needs under a picture ``width`` scene units wide."""
-    return max(LEGEND_H, _legend_text_rect(width).bottom() + 6)
+    return max(LEGEND_H, _legend_text_rect(width, legend).bottom() + 6)
 
 
-def _paint_legend_strip(painter: QtGui.QPainter, top: float, width: float) -> None:
+def _paint_legend_strip(painter: QtGui.QPainter, top: float, width: float, legend=True) -> None:
     """The diagrams' colour scale and what it means, under the drawing: an exported
     picture explains its colours without the app's toolbar."""
-    paint_legend(painter, MARGIN, top + 4, 180, 14)
+    (paint_grad_legend if legend == "gradient" else paint_legend)(painter, MARGIN, top + 4, 180, 14)
     painter.setPen(QtGui.QColor(INK))
     painter.setFont(font(9))
-    rect = _legend_text_rect(width).translated(0, top)
+    rect = _legend_text_rect(width, legend).translated(0, top)
     align = int(Qt.TextFlag.TextWordWrap) | int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-    painter.drawText(rect, align, LEGEND_TEXT)
+    painter.drawText(rect, align, _legend_words(legend))
 
 
 @contextmanager
@@ -73,12 +81,12 @@ def render_scene_image(
     scene: QtWidgets.QGraphicsScene,
     rect: QtCore.QRectF | None = None,
     scale: float = 2.0,
-    legend: bool = False,
+    legend: bool | str = False,
 ) -> QtGui.QImage:
     """The scene (or ``rect`` of it) as an image, ``scale`` pixels per scene unit;
-    ``legend`` adds the colour scale in a strip under it."""
+    ``legend`` adds the colour scale in a strip under it ("gradient": the Backward one)."""
     src = _source(scene, rect)
-    extra = legend_height(src.width()) if legend else 0.0
+    extra = legend_height(src.width(), legend) if legend else 0.0
     size = QtCore.QSize(max(1, round(src.width() * scale)), max(1, round((src.height() + extra) * scale)))
     image = QtGui.QImage(size, QtGui.QImage.Format.Format_ARGB32)
     image.fill(BACKGROUND)
@@ -90,13 +98,13 @@ def render_scene_image(
         scene.render(painter, QtCore.QRectF(0, 0, src.width() * scale, src.height() * scale), src)
     if legend:
         painter.scale(scale, scale)
-        _paint_legend_strip(painter, src.height(), src.width())
+        _paint_legend_strip(painter, src.height(), src.width(), legend)
     painter.end()
     return image
 
 
 def export_scene_png(
-    scene: QtWidgets.QGraphicsScene, path, rect=None, scale: float = 2.0, legend: bool = False
+    scene: QtWidgets.QGraphicsScene, path, rect=None, scale: float = 2.0, legend: bool | str = False
 ) -> QtCore.QSize:
     """Write a PNG; returns its size in pixels.  Raises OSError when it cannot be written."""
     image = render_scene_image(scene, rect, scale, legend)
@@ -106,11 +114,15 @@ def export_scene_png(
 
 
 def export_scene_svg(
-    scene: QtWidgets.QGraphicsScene, path, rect=None, title: str = "rnnviz diagram", legend: bool = False
+    scene: QtWidgets.QGraphicsScene,
+    path,
+    rect=None,
+    title: str = "rnnviz diagram",
+    legend: bool | str = False,
 ) -> None:
     """Write an SVG of the scene through QSvgGenerator (``legend``: as in PNG)."""
     src = _source(scene, rect)
-    height = src.height() + (legend_height(src.width()) if legend else 0.0)
+    height = src.height() + (legend_height(src.width(), legend) if legend else 0.0)
     gen = QSvgGenerator()
     gen.setFileName(str(Path(path)))
     gen.setSize(QtCore.QSize(round(src.width()), round(height)))
@@ -125,5 +137,5 @@ def export_scene_svg(
     with _uncached(scene):
         scene.render(painter, QtCore.QRectF(0, 0, src.width(), src.height()), src)
     if legend:
-        _paint_legend_strip(painter, src.height(), src.width())
+        _paint_legend_strip(painter, src.height(), src.width(), legend)
     painter.end()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6 import QtWidgets
 from PySide6.QtCore import Qt, Signal
 
+from .gradients import grads_fit
 from .style import tune_view
 
 
@@ -30,6 +31,7 @@ class OneStepDiagram(QtWidgets.QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.trace = None
         self.step, self.layer, self.direction, self.unit, self.gate = 1, 0, 0, 0, ""
+        self.grads, self.backward = None, False
 
     # -- view contract ----------------------------------------------------------
     def set_trace(self, trace, session=None) -> None:
@@ -50,11 +52,24 @@ class OneStepDiagram(QtWidgets.QGraphicsView):
         self.layer, self.direction, self.unit, self.gate = layer, direction, unit, gate or ""
         self._sync()
 
+    def set_gradients(self, grads) -> None:
+        """The gradients the Backward mode shows (None: none; Backward then shows values)."""
+        self.grads = grads
+        if self.trace is not None:
+            self._update_step()
+
+    def set_backward(self, on: bool) -> None:
+        self.backward = bool(on)
+        if self.trace is not None:
+            self._update_step()
+
     # -- for subclasses ------------------------------------------------------------
     def _update_step(self) -> None:
-        self.diagram_scene.update_step(
-            self.trace, self.layer, self.direction, min(self.step, self.trace.steps)
-        )
+        step = min(self.step, self.trace.steps)
+        if self.backward and not grads_fit(self.trace, self.grads):
+            self.diagram_scene.update_backward(self.trace, self.grads, self.layer, self.direction, step)
+        else:
+            self.diagram_scene.update_step(self.trace, self.layer, self.direction, step)
 
     def _take_session(self, session) -> None:
         """Read what the diagram needs from the session (vocabulary, names)."""

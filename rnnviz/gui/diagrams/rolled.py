@@ -13,7 +13,9 @@ from PySide6.QtCore import Qt
 
 from rnnviz.session.stepmath import window
 
+from .gradients import GRAD_TITLES, STATE_WORDS
 from .one_step import OneStepDiagram
+from .one_step_back import rolled_backward
 from .style import (
     MUTED,
     WIRE,
@@ -84,6 +86,7 @@ class RolledScene(QtWidgets.QGraphicsScene):
             top_y - 16,
             "w",
             9,
+            grad="∂L/∂h<sub>t</sub> goes back to<br>h<sub>t−1</sub>, one step earlier",
         )
         if mode == "lstm":  # the cell state's loop under the cell
             bot_y = CELL.bottom() + 40
@@ -105,7 +108,7 @@ class RolledScene(QtWidgets.QGraphicsScene):
             )
             self._arrow("h_up", [(CELL.right(), 0), (298, 0)], (0.4, 0.7))
             self._chip("h", 190, 14, "", n, "n")
-            self._text("<b>h<sub>t</sub></b>", 186, 14 + n * 10.5, "e", 12)
+            self._text("<b>h<sub>t</sub></b>", 186, 14 + n * 10.5, "e", 12, grad="<b>∂L/∂h<sub>t</sub></b>")
             self._arrow("y_up", [(510, 0), (580, 0)], (0.7, 1.0))
             self._chip("y", 584, 0, "y<sub>t</sub>", min(head_out, CHIP_MAX), "w")
         else:
@@ -119,7 +122,7 @@ class RolledScene(QtWidgets.QGraphicsScene):
         cache_items(self)
         self.setSceneRect(self.itemsBoundingRect().adjusted(-80, -40, 80, 10))  # room for names
 
-    def _text(self, html, x, y, anchor, pt, parent=None):
+    def _text(self, html, x, y, anchor, pt, parent=None, grad: str | None = None):
         t = label(parent, html, pt, MUTED if parent is None else "#1a1a1a")
         if parent is None:
             self.addItem(t)
@@ -130,7 +133,7 @@ class RolledScene(QtWidgets.QGraphicsScene):
             item.setHtml(text)
             place(item, x, y, anchor)
 
-        self.timed.add(_set_html, html)
+        self.timed.add(_set_html, html, grad)
         return t
 
     def _chip(self, key, x, y, title, n, anchor, horizontal=False) -> None:
@@ -139,7 +142,8 @@ class RolledScene(QtWidgets.QGraphicsScene):
         dy = 0.0 if anchor == "n" else -chip.rect().height() / 2
         chip.setPos(x, y + dy)
         self.chips[key] = chip
-        self.timed.add(chip.set_title, title)
+        self.timed.add(chip.set_title, title, GRAD_TITLES.get(key) if title else None)
+        self.timed.add(chip.setToolTip, "", STATE_WORDS.get(key))
 
     def _arrow(self, key, pts, phase, text="", anchor="w", at=0, head=True) -> ArrowItem:
         a = ArrowItem(None, pts, 4.0, casing=True, head=head)
@@ -158,7 +162,7 @@ class RolledScene(QtWidgets.QGraphicsScene):
         cap = window_caption(self.rows, H)
         k = layer * net.num_directions + direction
         T = trace.steps
-        self.timed.set_backward(direction == 1)
+        self.timed.set_state(direction == 1, False)
         if step == 0:
             h = h_prev = trace.h0[k]
             c = c_prev = trace.c0[k] if trace.c0 is not None else None
@@ -208,6 +212,10 @@ class RolledScene(QtWidgets.QGraphicsScene):
         if self._title_html != text:
             self._title_html = text
             self.title.setHtml(text)
+
+    def update_backward(self, trace, grads, layer: int, direction: int, step: int, decimals: int = 2) -> None:
+        """The Backward mode: the chips show gradients, the loops their size."""
+        rolled_backward(self, trace, grads, layer, direction, step, decimals)
 
 
 class RolledDiagram(OneStepDiagram):

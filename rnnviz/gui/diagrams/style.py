@@ -94,21 +94,27 @@ def backward_time(text: str, backward: bool) -> str:
 
 
 class TimedTexts:
-    """The texts of a scene that name the previous step (t−1), to flip for a backward direction."""
+    """The texts of a scene that name the previous step (t−1), to flip for a backward
+    direction, and those that read differently in the Backward mode (∂L/∂…)."""
 
     def __init__(self) -> None:
-        self.items: list[tuple] = []  # (setter, text as built)
+        self.items: list[tuple] = []  # (setter, text as built, its Backward text or None)
         self.backward = False
+        self.gradient = False
 
-    def add(self, setter, text: str) -> None:
-        if "t−1" in text:
-            self.items.append((setter, text))
+    def add(self, setter, text: str, grad_text: str | None = None) -> None:
+        if "t−1" in text or grad_text is not None:
+            self.items.append((setter, text, grad_text))
 
     def set_backward(self, backward: bool) -> None:
-        if backward != self.backward:
-            self.backward = backward
-            for setter, text in self.items:
-                setter(backward_time(text, backward))
+        self.set_state(backward, self.gradient)
+
+    def set_state(self, backward: bool, gradient: bool) -> None:
+        """``backward``: a backward direction (t+1 for t−1); ``gradient``: the Backward mode."""
+        if (backward, gradient) != (self.backward, self.gradient):
+            self.backward, self.gradient = backward, gradient
+            for setter, text, grad in self.items:
+                setter(backward_time(grad if gradient and grad is not None else text, backward))
 
 
 def tune_view(view: QtWidgets.QGraphicsView) -> None:
@@ -368,20 +374,22 @@ class VectorChipItem(QtWidgets.QGraphicsRectItem):
             else:
                 place(self.title, self.cell_w / 2, -1, "s")
 
-    def set_values(self, values, decimals: int = 2, caption: str = "") -> None:
+    def set_values(self, values, decimals: int = 2, caption: str = "", number=fmt, colours_of=None) -> None:
+        """Show ``values`` as numbers (``number(v, decimals)``) on the colour scale
+        (``colours_of(values)``: the values' diverging scale unless given, e.g. gradients')."""
         values = np.asarray(values, dtype=float).ravel()
-        key = (values.tobytes(), decimals, caption)
+        key = (values.tobytes(), decimals, caption, number, colours_of)
         if key == self._last:
             return
         self._last = key
         n = self.n
         vals = np.full(n, np.nan)
         vals[: min(n, values.size)] = values[:n]
-        colours = value_colours(vals)
+        colours = (colours_of or value_colours)(vals)
         texts = []
         for k, v in enumerate(vals.tolist()):
             if math.isfinite(v):
-                texts.append(fmt(v, decimals))
+                texts.append(number(v, decimals))
             elif math.isinf(v):  # an exploding network: say so
                 texts.append("∞" if v > 0 else "−∞")
             else:  # no value (step 0 has no gates and no x_t yet): an empty cell

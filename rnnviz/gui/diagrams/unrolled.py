@@ -15,7 +15,9 @@ from PySide6.QtCore import Qt, Signal
 
 from rnnviz.session.stepmath import fmt, window
 
+from .gradients import grads_fit
 from .style import HIGHLIGHT, INK, WIRE, tune_view, value_colours, value_rgb32
+from .unrolled_back import BackwardOverlay
 from .unrolled_items import (
     CH,
     DX,
@@ -49,6 +51,7 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
         self.setTransformationAnchor(QtWidgets.QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.trace = None
         self.step, self.layer, self.direction, self.unit = 1, 0, 0, 0
+        self.back, self.grads, self._backward = BackwardOverlay(), None, False  # Backward: ∂L/∂h_t
         self._press = None
         self._following = False
         self._auto_fit = True
@@ -79,6 +82,18 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
             self._auto_fit = True
             self.fit()
         self._refresh_all()
+
+    def set_gradients(self, grads, bptt_window: int = 0) -> None:
+        """The gradients Backward shows (None: none) and the truncated-BPTT window (0: none)."""
+        self.grads, self.back.window = grads, max(int(bptt_window), 0)
+        if self.trace is not None:
+            self._refresh_all()
+
+    def set_backward(self, on: bool) -> None:
+        """Show ∂L/∂h_t flowing back (when the gradients fit the trace) or the forward values."""
+        self._backward = bool(on)
+        if self.trace is not None:
+            self._refresh_all()
 
     def fit(self) -> None:
         """Show the whole chain when it fits, else its full height around the current step."""
@@ -160,6 +175,11 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
         strip.show_pixmap(pm)
 
     def _refresh_all(self) -> None:
+        back = self.back
+        back.on = self._backward and not grads_fit(self.trace, self.grads)
+        if back.on:  # items once per structure, levels once per trace and gradients
+            back.ensure_built(self.unrolled_scene)
+            back.set_data(self.trace, self.grads)
         for col in self.unrolled_scene.columns:
             col.t = -1
         self._assign()
@@ -221,6 +241,7 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
         for node in col.nodes:
             node.setVisible(real)
         self._fill_io(col, t, real, T)
+        self.back.fill(col, t, sc.shape)
 
     def out_means_layer(self, l: int, t: int) -> float:
         """Mean of layer ``l``'s output (both directions) at step t."""

@@ -18,6 +18,10 @@ from ..views import CursorFollower, forward_requests
 from .animation import PulseAnimator
 from .cell import CellDiagram
 from .export import MARGIN, export_scene_png, export_scene_svg
+from .gradients import LEGEND_TEXT as GRAD_LEGEND_TEXT
+from .gradients import grad_legend_pixmap, grads_fit
+from .mode_switch import FlowSwitch
+from .overview import GradientOverview
 from .rolled import RolledDiagram
 from .style import legend_pixmap
 from .unrolled import MIN_READABLE, UnrolledDiagram
@@ -26,6 +30,15 @@ PIXMAP_CACHE_KB = 40 * 1024
 #: The chain's share of the height above the cell's inside, by default and at most
 #: (a deep or bidirectional net gets more, so it needs no vertical scroll).
 CHAIN_SHARE, CHAIN_SHARE_MAX = 0.45, 0.7
+LEGEND_TEXTS = {
+    False: "value colour · arrows: the mean of the vector they carry · strips: one cell per unit",
+    True: GRAD_LEGEND_TEXT,
+}
+LEGEND_TIPS = {
+    False: "One colour scale for every value: blue below 0, yellow above; ±1 and beyond are full colour",
+    True: "‖∂L/∂h_t‖ on a log scale from 10⁻¹² (pale, thin: the gradient has vanished) to 1 and "
+    "more (dark, wide). The arrows run right to left: the error flows back through time.",
+}
 
 
 class DiagramsView(CursorFollower, QtWidgets.QWidget):
@@ -48,6 +61,7 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
         self.views = (self.unrolled, self.rolled, self.cell)
         self.trace = None
         self.step = 1
+        self.grads, self.bptt_window, self.backward = None, 0, False  # the Backward mode
         self._structure: dict[str, tuple] = {}
         self._stale: set = set()  # views behind a tab that missed step changes
         self.pulses = {
@@ -62,16 +76,14 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
         forward_requests(self)
 
     def _build(self) -> None:
-        legend = QtWidgets.QLabel()
+        legend = self.legend = QtWidgets.QLabel()
         legend.setPixmap(legend_pixmap())
-        legend.setToolTip(
-            "One colour scale for every value: blue below 0, yellow above; ±1 and beyond are full colour"
-        )
-        text = QtWidgets.QLabel(
-            "value colour · arrows: the mean of the vector they carry · strips: one cell per unit"
-        )
+        legend.setToolTip(LEGEND_TIPS[False])
+        text = self.legend_text = QtWidgets.QLabel(LEGEND_TEXTS[False])
         text.setStyleSheet("color:#444;")
         text.setWordWrap(True)  # never widens the window
+        self.flow_switch = FlowSwitch()
+        self.flow_switch.sig_backward_toggled.connect(self.set_backward)
         self.animate_box = QtWidgets.QCheckBox("Animate the flow")
         self.animate_box.setChecked(True)
         self.animate_box.toggled.connect(self.set_animation_enabled)
@@ -80,6 +92,7 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
         bar = QtWidgets.QHBoxLayout()
         bar.addWidget(legend)
         bar.addWidget(text, 1)
+        bar.addWidget(self.flow_switch)
         bar.addWidget(self.animate_box)
         bar.addWidget(self.export_button)
         self.tabs = QtWidgets.QTabWidget()
@@ -96,7 +109,11 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
         split.splitterMoved.connect(self._on_split_moved)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
+        self.overview = GradientOverview()  # Backward: ‖∂L/∂h_t‖ over every step at once
+        self.overview.setVisible(False)
+        self.overview.sig_step_requested.connect(self.sig_step_requested)
         lay.addLayout(bar)
+        lay.addWidget(self.overview)
         lay.addWidget(split, 1)
 
     # -- view contract ---------------------------------------------------------------
@@ -110,7 +127,44 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
         for v in self.views:
             v.set_trace(trace, session)
         self._balance_split()
+        self._check_gradients()
         self._sync_flows()
+
+    def set_gradients(self, grads, bptt_window: int = 0) -> None:
+        """The gradients the Backward mode shows (the engine's ``Gradients``), or None when
+        there are no targets: then Backward is disabled and says why.  ``bptt_window`` = k > 0
+        marks the truncated-BPTT window edges (every k steps) as gradient cuts."""
+        self.grads, self.bptt_window = grads, max(int(bptt_window), 0)
+        self.unrolled.set_gradients(grads, self.bptt_window)
+        for v in (self.rolled, self.cell):
+            v.set_gradients(grads)
+        self._check_gradients()
+
+    def set_backward(self, on: bool) -> None:
+        """Show the error flowing back (∂L/∂h_t, ∂L/∂ each gate) or the forward values."""
+        on = bool(on) and self.flow_switch.backward_button.isEnabled()
+        with QtCore.QSignalBlocker(self.flow_switch):
+            self.flow_switch.set_backward(on)
+        if on == self.backward:
+            return
+        self.backward = on
+        self.legend.setPixmap(grad_legend_pixmap() if on else legend_pixmap())
+        self.legend.setToolTip(LEGEND_TIPS[on])
+        self.legend_text.setText(LEGEND_TEXTS[on])
+        for v in self.views:
+            v.set_backward(on)
+        self.overview.setVisible(on)
+        self._sync_flows()
+
+    def _check_gradients(self) -> None:
+        """Backward is available when the gradients fit the trace shown; else Forward."""
+        reason = grads_fit(self.trace, self.grads) if self.trace is not None or self.grads is None else ""
+        self.flow_switch.set_available(not reason, reason)
+        fit = self.trace is not None and not reason
+        self.overview.set_data(self.trace, self.grads if fit else None, self.bptt_window)
+        self.overview.set_step(self.step)
+        if reason and self.backward:
+            self.set_backward(False)
 
     # -- the divider between the chain and the cell's inside --------------------------
     def _on_split_moved(self, *_args) -> None:
@@ -147,6 +201,7 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
             else:
                 v.set_step(t)
         self._sync_flows()
+        self.overview.set_step(self.step)
         if self.trace is not None and 1 <= self.step <= self.trace.steps:
             for key, p in self.pulses.items():
                 if getattr(self, key) is not hidden:
@@ -179,13 +234,14 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
             p.set_enabled(False)
 
     def _sync_flows(self) -> None:
-        """Static wires are re-read after a rebuild only; the unrolled ones follow the step."""
+        """Static wires are re-read after a rebuild only; the unrolled ones follow the step.
+        In Backward the pulses run the other way: the error flows back."""
         scenes = {"rolled": self.rolled.rolled_scene, "cell": self.cell.cell_scene}
         for key, sc in scenes.items():
-            if self._structure.get(key) != (id(sc.flows), sc.structure):
-                self._structure[key] = (id(sc.flows), sc.structure)
-                self.pulses[key].set_flows(sc.flows)
-        self.pulses["unrolled"].set_flows(self.unrolled.flows_for_step())
+            if self._structure.get(key) != (id(sc.flows), sc.structure, self.backward):
+                self._structure[key] = (id(sc.flows), sc.structure, self.backward)
+                self.pulses[key].set_flows(_flowing(sc.flows, self.backward))
+        self.pulses["unrolled"].set_flows(_flowing(self.unrolled.flows_for_step(), self.backward))
 
     # -- export ------------------------------------------------------------------------
     def scenes(self) -> dict[str, QtWidgets.QGraphicsScene]:
@@ -208,10 +264,11 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
             rect.adjust(MARGIN, 0, -MARGIN, 0)  # the export's margin must not uncover the next columns
         for p in self.pulses.values():
             p.hide()
+        legend = "gradient" if self.backward else True
         if Path(path).suffix.lower() == ".svg":
-            export_scene_svg(scene, path, rect, legend=True)
+            export_scene_svg(scene, path, rect, legend=legend)
         else:
-            export_scene_png(scene, path, rect, legend=True)
+            export_scene_png(scene, path, rect, legend=legend)
 
     def _on_export_clicked(self) -> None:
         which, ok = QtWidgets.QInputDialog.getItem(
@@ -238,6 +295,13 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
 
     def _on_cell_gate_selected(self, gate: str) -> None:
         self.sig_gate_selected.emit(gate)
+
+
+def _flowing(flows: list, backward: bool) -> list:
+    """The pulses' wires, reversed in Backward (each dot runs end to start, in reverse order)."""
+    if not backward:
+        return flows
+    return [(list(pts)[::-1], 1.0 - b, 1.0 - a) for pts, a, b in flows]
 
 
 def make_export_diagram_actions(parent, view: DiagramsView) -> list[QtGui.QAction]:
