@@ -20,10 +20,6 @@ from .outputs import _title
 from .timeplot import HeatmapImage, TimePlot
 from .units import unit_ticks
 
-#: the norms are plotted from this fraction of the largest one up (log axis): an
-#: underflowing gradient (1e-300) would otherwise stretch the axis over 300 decades
-LOG_FLOOR = 1e-30
-
 
 def arrow(direction: int) -> str:
     return "→" if direction == 0 else "←"
@@ -130,6 +126,7 @@ class GradNormPanel(QtWidgets.QFrame):
         self.sig_step_requested = self.plot.sig_step_requested
         self.curves: dict[tuple[str, int, int], pg.PlotDataItem] = {}  # (kind, layer, direction)
         self._norms: dict[tuple[str, int, int], np.ndarray] = {}  # as plotted: ≤ 0 is NaN
+        self._raw: dict[tuple[str, int, int], np.ndarray] = {}  # as computed: 0, inf and all
         box = QtWidgets.QVBoxLayout(self)
         box.setContentsMargins(4, 3, 4, 2)
         box.setSpacing(1)
@@ -142,7 +139,7 @@ class GradNormPanel(QtWidgets.QFrame):
         pi = self.plot.plot_item
         for c in self.curves.values():
             pi.removeItem(c)
-        self.curves, self._norms = {}, {}
+        self.curves, self._norms, self._raw = {}, {}, {}
         for layer in range(layers):
             for d in range(directions):
                 k = layer * directions + d
@@ -175,11 +172,9 @@ class GradNormPanel(QtWidgets.QFrame):
         """Norms of ``grads.dh(l, d)`` (and ``grads.dc``) per step, masked for the log axis."""
         for (kind, layer, d), curve in self.curves.items():
             g = grads.dh(layer, d) if kind == "h" else grads.dc(layer, d)  # [T, H]
-            norms = positive_or_nan(row_norms(g))  # [T]
-            top = np.nanmax(norms) if np.isfinite(norms).any() else 0.0
-            if top > 0:
-                norms[norms < top * LOG_FLOOR] = np.nan
-            self._norms[(kind, layer, d)] = norms
+            raw = row_norms(g)  # [T]
+            norms = positive_or_nan(raw)  # every positive value, however small: that is the lesson
+            self._raw[(kind, layer, d)], self._norms[(kind, layer, d)] = raw, norms
             # a dot on each step when they are few, and always where a value stands alone
             # (a line needs two finite neighbours: a many-to-one backward direction has one)
             few = kind == "h" and norms.shape[0] <= style.SYMBOLS_UP_TO
@@ -192,17 +187,19 @@ class GradNormPanel(QtWidgets.QFrame):
     def set_selection(self, layer: int, direction: int) -> None:
         """Say in words how much smaller ‖∂L/∂h_t‖ of this layer and direction gets, from
         its largest value to the far end of the sequence (t = 1, or t = T going backward)."""
-        norms = self._norms.get(("h", layer, direction))
+        norms, raw = self._norms.get(("h", layer, direction)), self._raw.get(("h", layer, direction))
         if norms is None or not np.isfinite(norms).any():
             self.caption.setText("")
             return
         peak = int(np.nanargmax(norms))
         far = 0 if direction == 0 else norms.shape[0] - 1
-        top, end = float(norms[peak]), float(norms[far])
+        top, end = float(norms[peak]), float(raw[far])
         name = f"layer {layer + 1} {arrow(direction)}: ‖∂L/∂h<sub>t</sub>‖ = {power_of_ten(top)} at t = {peak + 1}"
-        if peak == far:
+        if not np.isfinite(raw).all():
+            text = "⚠ ∂L/∂h<sub>t</sub> has overflowed (±inf or NaN) at some steps: they are left out"
+        elif peak == far:
             text = name
-        elif not np.isfinite(end):
+        elif end == 0:
             text = f"{name}, 0 at t = {far + 1}: h<sub>{far + 1}</sub> does not reach the loss"
         else:
             decades = np.log10(top / end)
