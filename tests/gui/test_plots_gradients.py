@@ -76,7 +76,7 @@ def test_a_vanilla_rnn_has_one_curve_per_layer_and_direction_named_in_course_not
 def test_the_log_axis_gets_no_zero_a_gap_instead(qtbot):
     """Many-to-one, bidirectional: the backward direction's h_t for t < T never reaches the
     loss (its ∂L/∂h_t is exactly 0); a log axis must not be handed those zeros."""
-    session, trace, loss, grads = network_and_grads("rnn_tanh", bi=True, shape="many_to_one")
+    session, trace, loss, grads = network_and_grads("rnn_tanh", T=60, bi=True, shape="many_to_one")
     norms = np.linalg.norm(grads.dh(0, 1), axis=1)
     assert (norms[:-1] == 0).all() and norms[-1] > 0  # the case this test is about
     area = show(qtbot, session, trace, loss, grads)
@@ -85,6 +85,7 @@ def test_the_log_axis_gets_no_zero_a_gap_instead(qtbot):
     y = np.asarray(curve.yData)
     assert np.isnan(y[:-1]).all() and y[-1] == pytest.approx(norms[-1])
     assert curve.opts["symbol"] == "o"  # one value on its own: a dot, or nothing would show
+    assert area.gradient_panels.norms.curves[("h", 0, 0)].opts["symbol"] is None  # 60 steps: a line
     _, shown = curve.getData()  # what is drawn: log10 of the value
     assert shown[-1] == pytest.approx(np.log10(norms[-1]))
     lo, hi = area.gradient_panels.norms.plot.plot_item.getViewBox().viewRange()[1]
@@ -98,7 +99,12 @@ def test_positive_or_nan_masks_what_a_log_axis_cannot_show():
     assert a[1] == 0.0  # the input is left alone
 
 
-def test_decade_labels_and_numbers_in_powers_of_ten():
+def test_decade_labels_and_numbers_in_powers_of_ten(qtbot):
+    from rnnviz.gui.plots.gradients import GradNormPanel
+
+    panel = GradNormPanel()
+    qtbot.addWidget(panel)
+    assert isinstance(panel.plot.plot_item.getAxis("left"), DecadeAxis)
     axis = DecadeAxis("left")
     assert axis.logTickStrings([0.0, 1.0, -8.0, -7.5, 2.0], 1.0, 1.0) == ["1", "10", "10⁻⁸", "", "10²"]
     assert power_of_ten(2.57e-23) == "2.6·10⁻²³" and power_of_ten(1.39) == "1.4"
