@@ -92,6 +92,22 @@ def test_the_log_axis_gets_no_zero_a_gap_instead(qtbot):
     assert np.isfinite(lo) and np.isfinite(hi)
 
 
+def test_the_log_axis_spans_at_least_ten_decades_so_slopes_compare(qtbot):
+    from rnnviz.gui.plots.examples import example, gradients
+
+    spans = {}
+    for name in ("remembering", "vanishing"):
+        session = example(name)
+        trace = session.network.forward(session.inputs)
+        area = show(qtbot, session, trace, type("L", (), {"per_step": None})(), gradients(session))
+        lo, hi = area.gradient_panels.norms.plot.plot_item.getViewBox().viewRange()[1]
+        n = np.linalg.norm(gradients(session).dh(0, 0), axis=1)
+        assert lo <= np.log10(n.min()) and hi >= np.log10(n.max())  # every value in view
+        spans[name] = hi - lo
+    # the LSTM's 4 decades fill less than half of its 10-decade axis; the RNN's 23, all of it
+    assert 10 <= spans["remembering"] < 12 and spans["vanishing"] > 23
+
+
 def test_positive_or_nan_masks_what_a_log_axis_cannot_show():
     a = np.array([1.0, 0.0, -2.0, np.inf, 3e-300, np.nan])
     out = positive_or_nan(a)
