@@ -226,3 +226,15 @@ def test_gradients_may_arrive_before_the_trace(qtbot):
     curve = area.gradient_panels.norms.curves[("c", 0, 0)]
     np.testing.assert_allclose(curve.yData, np.linalg.norm(grads.dc(0, 0), axis=1), rtol=1e-12)
     np.testing.assert_array_equal(area.gradient_panels.units.image.image, grads.dh(0, 0).T)
+
+
+def test_the_readouts_name_the_curve_and_the_unit_under_the_mouse(qtbot):
+    session, trace, loss, grads = network_and_grads("lstm")
+    area = show(qtbot, session, trace, loss, grads)
+    norms = area.gradient_panels.norms
+    dc3 = np.linalg.norm(grads.dc(0, 0)[2])
+    text = norms.plot.readout_fn(3.1, np.log10(dc3))  # y in log10 units: a log axis
+    assert text == f"t=3 · ‖∂L/∂c_t‖ layer 1 → = {dc3:.3g}"
+    units = area.gradient_panels.units
+    assert units.plot.readout_fn(2.0, 3.2) == f"t=2 · unit 3 · ∂L/∂h = {grads.dh(0, 0)[1, 2]:.3g}"
+    assert units.plot.readout_fn(0.0, 1.0) is None  # no gradient at step 0

@@ -293,12 +293,8 @@ class PlotsArea(QtWidgets.QWidget):
         vb = self.hidden_panel.plot.plot_item.getViewBox()
         lo, hi = vb.viewRange()[0]
         zoomed = hi - lo < T - 0.01  # the user zoomed in time: keep that window
-        for p in (
-            *self.active_unit_panels(),
-            self.output_panel,
-            self.loss_panel,
-            *self.gradient_panels.panels(),
-        ):
+        others = (self.output_panel, self.loss_panel, *self.gradient_panels.panels())
+        for p in (*self.active_unit_panels(), *others):
             if p.plot.x_max != x_max:
                 p.plot.set_steps(T, x_max)
         if zoomed:

@@ -20,6 +20,10 @@ from .outputs import _title
 from .timeplot import HeatmapImage, TimePlot
 from .units import unit_ticks
 
+#: the log axis spans at least this many powers of ten, so that the steepness of the fall
+#: can be compared between networks (an LSTM's 4 decades against a tanh RNN's 23)
+MIN_DECADES = 10
+
 
 def arrow(direction: int) -> str:
     return "→" if direction == 0 else "←"
@@ -182,7 +186,19 @@ class GradNormPanel(QtWidgets.QFrame):
             colour = curve.opts["pen"].color()
             dots = {"symbol": "o", "symbolPen": colour, "symbolBrush": colour} if marks else {"symbol": None}
             curve.setData(np.arange(1, norms.shape[0] + 1), norms, **dots)
-        self.plot.plot_item.enableAutoRange(axis="y")
+        self._set_y_range()
+
+    def _set_y_range(self) -> None:
+        """Whole decades, and at least MIN_DECADES of them: an auto-ranged log axis makes any
+        exponential fall look alike (a line corner to corner), whether it spans 4 decades or 23."""
+        finite = [n[np.isfinite(n)] for n in self._norms.values()]
+        values = np.concatenate(finite) if finite else np.zeros(0)
+        if not values.size:
+            self.plot.plot_item.getViewBox().setYRange(-MIN_DECADES, 0, padding=0.05)
+            return
+        hi = float(np.ceil(np.log10(values.max())))
+        lo = min(float(np.floor(np.log10(values.min()))), hi - MIN_DECADES)
+        self.plot.plot_item.getViewBox().setYRange(lo, hi, padding=0.04)
 
     def set_selection(self, layer: int, direction: int) -> None:
         """Say in words how much smaller ‖∂L/∂h_t‖ of this layer and direction gets, from
