@@ -91,7 +91,7 @@ def test_the_sgd_preview_is_minus_lr_times_the_gradient(weights, controller):
         np.testing.assert_allclose(weights.update_models[key].array, as_shown(-0.1 * grads[key]), atol=1e-15)
     block = weights._blocks["weight_ih_l0"]
     assert not block.update_view.isHidden()
-    assert block.update_caption.text().startswith("ΔW_hx = −η·∂L/∂W_hx (SGD, η = 0.1)")
+    assert block.update_caption.text().startswith("ΔW_hx = −η·∂L/∂W_hx\nSGD, η = 0.1 · colour ±")
 
 
 def test_without_an_optimizer_there_is_no_preview(weights, controller):

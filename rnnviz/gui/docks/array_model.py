@@ -259,14 +259,20 @@ class FittedTableView(QtWidgets.QTableView):
             + min(n, self.max_rows) * self.verticalHeader().defaultSectionSize()
             + 2 * self.frameWidth()
         )
-        last = model.headerData(n - 1, Qt.Orientation.Vertical) if n else ""
-        row_header = self.verticalHeader().fontMetrics().horizontalAdvance(str(last or "")) + 16
-        width_needed = self.horizontalHeader().length() + row_header
-        if n > self.max_rows:
-            width_needed += self.verticalScrollBar().sizeHint().width()
-        if width_needed + 2 * self.frameWidth() > self.width():
+        if self.content_width() > self.width():
             height += self.horizontalScrollBar().sizeHint().height()
         return height
+
+    def content_width(self) -> int:
+        """The width that shows every column: row header, columns, frame (and a scroll bar)."""
+        model = self.model()
+        n = model.rowCount() if model is not None else 0
+        last = model.headerData(n - 1, Qt.Orientation.Vertical) if n else ""
+        row_header = self.verticalHeader().fontMetrics().horizontalAdvance(str(last or "")) + 16
+        width = self.horizontalHeader().length() + row_header + 2 * self.frameWidth()
+        if n > self.max_rows:
+            width += self.verticalScrollBar().sizeHint().width()
+        return width
 
     def sizeHint(self) -> QtCore.QSize:  # noqa: N802 (Qt override)
         return QtCore.QSize(super().sizeHint().width(), self._content_height())

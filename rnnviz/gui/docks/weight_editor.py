@@ -21,14 +21,21 @@ from rnnviz.session import Session
 
 from ..theme import GATE_TINTS
 from .array_model import ArrayTableModel, FittedTableView, visible_token
-from .weight_gradients import grad_title, gradients_fit, symmetric_scale, update_preview, update_title
+from .weight_gradients import (
+    grad_title,
+    gradients_fit,
+    optimizer_text,
+    symmetric_scale,
+    update_preview,
+    update_title,
+)
 
 MAX_VISIBLE_ROWS = 12
 ALL = "All parameters"
 #: Networks with at most this many weights show every matrix at once; bigger ones one group.
 ALL_AT_ONCE_LIMIT = 5000
-#: From this width (px) a weight table, its gradient and its update sit side by side.
-SIDE_BY_SIDE_FROM = 900
+#: Side by side, each table gets at least this width (px), for its two-line caption.
+MIN_COLUMN_WIDTH = 220
 
 
 def shape_text(shape: tuple[int, ...]) -> str:
@@ -182,6 +189,7 @@ class WeightEditorDock(QtWidgets.QDockWidget):
             if fits:
                 self._fill_gradient(key, block)
             block.show_gradients(self.gradients_shown(), self._preview is not None)
+        self._fit_blocks()
 
     def _fill_gradient(self, key: str, block: _ParamBlock) -> None:
         decimals = self.models[key].decimals  # the weights' own
@@ -197,8 +205,9 @@ class WeightEditorDock(QtWidgets.QDockWidget):
             self.update_models[key].set_decimals(decimals)
             self.update_models[key].set_array(u)
             self.update_models[key].set_heat_scale(symmetric_scale(u))
-            text = update_title(key, self._mode(), self._optimizer)
-            block.set_caption(block.update_caption, text, f"colour ±{symmetric_scale(u):.2g}")
+            title = update_title(key, self._mode(), self._optimizer)
+            detail = f"{optimizer_text(self._optimizer, key)} · colour ±{symmetric_scale(u):.2g}"
+            block.set_caption(block.update_caption, title, detail)
 
     def _mode(self) -> str:
         return self._session.network.mode if self._session is not None else ""
@@ -264,7 +273,6 @@ class WeightEditorDock(QtWidgets.QDockWidget):
         view.refit()
         column.addWidget(title)
         block = _ParamBlock(container, view, model, key, course_name(key, session.network.mode))
-        block.set_side_by_side(self.width() >= SIDE_BY_SIDE_FROM)
         column.addLayout(block.layout)
         self.tables[key], self.models[key], self.titles[key] = view, model, title
         self.grad_models[key], self.update_models[key], self._blocks[key] = (
@@ -283,8 +291,13 @@ class WeightEditorDock(QtWidgets.QDockWidget):
 
     def resizeEvent(self, ev) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(ev)
+        self._fit_blocks()
+
+    def _fit_blocks(self) -> None:
+        """Weights, gradient and update side by side where they fit, else one under another."""
+        width = self.scroll.viewport().width()
         for block in self._blocks.values():
-            block.set_side_by_side(self.width() >= SIDE_BY_SIDE_FROM)
+            block.fit(width)
 
     def _on_controller_session_changed(self, session: Session) -> None:
         self.set_session(session)
@@ -316,6 +329,8 @@ class _ParamBlock:
     def __init__(self, container, view, model: ArrayTableModel, key: str, name: str) -> None:
         self.layout = QtWidgets.QBoxLayout(QtWidgets.QBoxLayout.Direction.TopToBottom)
         self.layout.setContentsMargins(0, 0, 0, 0)
+        self.weight_view = view
+        self.side_by_side = False
         self.weight_caption = self._caption(container, "")
         self.set_caption(self.weight_caption, name, "the weights: double-click to edit")
         self.grad_caption = self._caption(container, "")
@@ -372,7 +387,15 @@ class _ParamBlock:
                 view.resizeColumnsToContents()
                 view.refit()
 
+    def fit(self, width: int) -> None:
+        views = [v for v in (self.weight_view, self.grad_view, self.update_view) if not v.isHidden()]
+        needed = sum(max(v.content_width(), MIN_COLUMN_WIDTH) + 8 for v in views)
+        on = len(views) > 1 and needed <= width
+        if on != self.side_by_side:
+            self.set_side_by_side(on)
+
     def set_side_by_side(self, on: bool) -> None:
+        self.side_by_side = on
         direction = QtWidgets.QBoxLayout.Direction
         self.layout.setDirection(direction.LeftToRight if on else direction.TopToBottom)
         policy = QtWidgets.QSizePolicy.Policy

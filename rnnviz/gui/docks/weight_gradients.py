@@ -35,12 +35,12 @@ def update_preview(
     return {key: np.asarray(new[key], dtype=float) - np.asarray(p, dtype=float) for key, p in params.items()}
 
 
-def optimizer_text(optimizer: Optimizer, key: str, name: str = "W") -> str:
-    """'−η·∂L/∂W (SGD, η = 0.1)', 'SGD with momentum μ = 0.9, η = 0.1', 'Adam, η = 0.01, step t = 3'."""
+def optimizer_text(optimizer: Optimizer, key: str) -> str:
+    """'SGD, η = 0.1', 'SGD with momentum μ = 0.9, η = 0.1', 'Adam, η = 0.01, step t = 3'."""
     decay = f", weight decay λ = {optimizer.weight_decay:g}" if optimizer.weight_decay else ""
     if isinstance(optimizer, SGD):
         if not optimizer.momentum:
-            return f"−η·∂L/∂{name} (SGD, η = {optimizer.lr:g}{decay})"
+            return f"SGD, η = {optimizer.lr:g}{decay}"
         kind = "Nesterov momentum" if optimizer.nesterov else "momentum"
         return f"SGD with {kind} μ = {optimizer.momentum:g}, η = {optimizer.lr:g}{decay}"
     if isinstance(optimizer, Adam):
@@ -55,11 +55,10 @@ def grad_title(key: str, mode: str) -> str:
 
 
 def update_title(key: str, mode: str, optimizer: Optimizer) -> str:
-    """'ΔW_hh = −η·∂L/∂W_hh (SGD, η = 0.1)': the update the optimiser would make next."""
+    """'ΔW_hh = −η·∂L/∂W_hh' for plain SGD, else 'ΔW_hh — the next update'."""
     name = course_name(key, mode)
-    if isinstance(optimizer, SGD) and not optimizer.momentum:
-        return f"Δ{name} = {optimizer_text(optimizer, key, name)}"
-    return f"Δ{name}, the next update: {optimizer_text(optimizer, key, name)}"
+    plain = isinstance(optimizer, SGD) and not optimizer.momentum and not optimizer.weight_decay
+    return f"Δ{name} = −η·∂L/∂{name}" if plain else f"Δ{name} — the next update"
 
 
 def symmetric_scale(a: np.ndarray) -> float:
