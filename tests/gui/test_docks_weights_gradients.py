@@ -192,3 +192,25 @@ def test_an_edit_keeps_the_gradients_shown(weights, controller, qtbot):
         m.setData(m.index(0, 0), "0.7")
     assert not weights._blocks["weight_ih_l0"].grad_view.isHidden()  # until new ones arrive
     np.testing.assert_array_equal(weights.grad_models["weight_ih_l0"].array, grads["weight_ih_l0"])
+
+
+def test_tables_sit_side_by_side_only_where_they_fit(weights, controller, qtbot):
+    spec = NetworkSpec("lstm", 1, 4, 1, False, 0, None)
+    seq = Sequence(inputs=np.ones((5, 1)), targets=np.ones((5, 4)))
+    session = Session(network=Network.from_spec(spec, seed=1), sequence=seq)
+    controller.set_session(session)
+    weights.set_gradients(loss_and_grads(session.network, seq.inputs, seq.targets)[2], SGD(lr=0.1))
+    weights.gradient_toggle.setChecked(True)
+    weights.resize(800, 900)
+    weights.show()
+    qtbot.waitExposed(weights)
+    column, square = weights._blocks["weight_ih_l0"], weights._blocks["weight_hh_l0"]  # 16×1, 16×4
+    assert column.side_by_side and not square.side_by_side
+    weights.resize(1500, 900)
+    qtbot.waitUntil(lambda: square.side_by_side)
+    weights.resize(400, 900)
+    qtbot.waitUntil(lambda: not column.side_by_side)
+    weights.gradient_toggle.setChecked(False)  # the weights alone: nothing beside them
+    weights.resize(1500, 900)
+    qtbot.wait(10)
+    assert not column.side_by_side

@@ -148,6 +148,7 @@ class WeightEditorDock(QtWidgets.QDockWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
         outer.addWidget(self.scroll, 1)
+        self.scroll.viewport().installEventFilter(self)
         hint = QtWidgets.QLabel("Double-click a number to edit it; Enter applies.", body)
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #555;")
@@ -289,9 +290,10 @@ class WeightEditorDock(QtWidgets.QDockWidget):
     def _on_gradient_toggle_toggled(self, _on: bool) -> None:
         self._refresh_gradients()
 
-    def resizeEvent(self, ev) -> None:  # noqa: N802 (Qt override)
-        super().resizeEvent(ev)
-        self._fit_blocks()
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        if watched is self.scroll.viewport() and event.type() == QtCore.QEvent.Type.Resize:
+            self._fit_blocks()  # the room the tables really have, once the layout gave it
+        return super().eventFilter(watched, event)
 
     def _fit_blocks(self) -> None:
         """Weights, gradient and update side by side where they fit, else one under another."""
