@@ -38,6 +38,22 @@ def parse_number(text: str) -> float:
     return value
 
 
+#: a diverging, colour-blind-safe scale for heat tables (the ends of CET-CBD1, as the plots'
+#: heatmaps: blue below 0, light grey at 0, olive-yellow above), lightened so text stays legible
+_NEGATIVE, _ZERO, _POSITIVE = (58, 144, 254), (237, 237, 237), (200, 172, 40)
+HEAT_STEPS = 64  # colours per side
+
+
+def _heat_colours() -> list[QtGui.QColor]:
+    """[2·HEAT_STEPS + 1] colours from −1 (blue) through 0 (grey) to +1 (yellow)."""
+    out = []
+    for k in range(-HEAT_STEPS, HEAT_STEPS + 1):
+        end = _NEGATIVE if k < 0 else _POSITIVE
+        f = abs(k) / HEAT_STEPS
+        out.append(QtGui.QColor(*(round(z + (e - z) * f) for z, e in zip(_ZERO, end, strict=True))))
+    return out
+
+
 def _colours(names) -> list[QtGui.QColor | None]:
     cache = {name: QtGui.QColor(name) for name in set(names) if name}
     return [cache.get(name) if name else None for name in names]
@@ -60,6 +76,9 @@ class ArrayTableModel(QtCore.QAbstractTableModel):
         self.compact = False  # True: "1", "0.25" instead of "1.0000", "0.2500"
         self.editable = True
         self.blank_from_column: int | None = None  # columns from here on: a blank cell is NaN
+        self.tiny_as_powers = False  # True: 3.2e-07 instead of 0.0000 for what the decimals cannot show
+        self._heat_scale: float | None = None  # set: each cell coloured by value / scale
+        self._heat: list[QtGui.QColor] = []
         self._font = mono_font()
 
     # -- the owner sets these ------------------------------------------------------
@@ -99,6 +118,34 @@ class ArrayTableModel(QtCore.QAbstractTableModel):
             self._col_tips = list(tips)
         self._emit_all()
 
+    def set_heat_scale(self, scale: float | None) -> None:
+        """Colour each cell by its value on a diverging scale −scale … 0 … +scale (None: no colour)."""
+        self._heat_scale = None if scale is None or not scale > 0 else float(scale)
+        if self._heat_scale is not None and not self._heat:
+            self._heat = _heat_colours()
+        self._emit_all()
+
+    @property
+    def heat_scale(self) -> float | None:
+        return self._heat_scale
+
+    def heat_colour(self, value: float) -> QtGui.QColor | None:
+        if self._heat_scale is None or not np.isfinite(value):
+            return None
+        k = int(round(max(-1.0, min(1.0, value / self._heat_scale)) * HEAT_STEPS))
+        return self._heat[k + HEAT_STEPS]
+
+    def copy_labels(self, other: ArrayTableModel) -> None:
+        """The same row and column names and tooltips as ``other`` (a table beside it)."""
+        rows = [other.header(r, False) for r in range(other.rowCount())]
+        cols = [other.header(c, True) for c in range(other.columnCount())]
+        self.set_array(other.array, rows, cols)
+        self._row_tips, self._col_tips = list(other._row_tips), list(other._col_tips)
+
+    @property
+    def decimals(self) -> int:
+        return self._decimals
+
     def set_decimals(self, decimals: int) -> None:
         self._decimals = int(decimals)
         self._emit_all()
@@ -114,6 +161,8 @@ class ArrayTableModel(QtCore.QAbstractTableModel):
     def format(self, value: float) -> str:
         if np.isnan(value):
             return ""
+        if self.tiny_as_powers and value != 0 and abs(value) < 0.5 * 10.0**-self._decimals:
+            return f"{value:.1e}"  # a vanishing gradient is small, not zero
         text = f"{value:.{self._decimals}f}"
         if self.compact and "." in text:
             text = text.rstrip("0").rstrip(".")
@@ -142,6 +191,8 @@ class ArrayTableModel(QtCore.QAbstractTableModel):
         if role == Qt.ItemDataRole.FontRole:
             return self._font
         if role == Qt.ItemDataRole.BackgroundRole:
+            if self._heat_scale is not None:
+                return self.heat_colour(self._array[r, c])
             tint = self._col_tints[c] if c < len(self._col_tints) and self._col_tints[c] else None
             if r < len(self._row_tints) and self._row_tints[r] is not None:
                 tint = self._row_tints[r]
@@ -208,14 +259,20 @@ class FittedTableView(QtWidgets.QTableView):
             + min(n, self.max_rows) * self.verticalHeader().defaultSectionSize()
             + 2 * self.frameWidth()
         )
-        last = model.headerData(n - 1, Qt.Orientation.Vertical) if n else ""
-        row_header = self.verticalHeader().fontMetrics().horizontalAdvance(str(last or "")) + 16
-        width_needed = self.horizontalHeader().length() + row_header
-        if n > self.max_rows:
-            width_needed += self.verticalScrollBar().sizeHint().width()
-        if width_needed + 2 * self.frameWidth() > self.width():
+        if self.content_width() > self.width():
             height += self.horizontalScrollBar().sizeHint().height()
         return height
+
+    def content_width(self) -> int:
+        """The width that shows every column: row header, columns, frame (and a scroll bar)."""
+        model = self.model()
+        n = model.rowCount() if model is not None else 0
+        last = model.headerData(n - 1, Qt.Orientation.Vertical) if n else ""
+        row_header = self.verticalHeader().fontMetrics().horizontalAdvance(str(last or "")) + 16
+        width = self.horizontalHeader().length() + row_header + 2 * self.frameWidth()
+        if n > self.max_rows:
+            width += self.verticalScrollBar().sizeHint().width()
+        return width
 
     def sizeHint(self) -> QtCore.QSize:  # noqa: N802 (Qt override)
         return QtCore.QSize(super().sizeHint().width(), self._content_height())

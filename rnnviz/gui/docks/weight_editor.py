@@ -4,23 +4,38 @@ Each table is titled with the course name, the PyTorch name and the shape, e.g.
 "W_hx — weight_ih_l0 (3×5)"; gate blocks are labelled i/f/g/o or r/z/n in the row
 headers and tinted.  An edit recomputes everything at once; text that is not a
 number leaves the cell as it was and says so in the status bar.
+
+With gradients (``set_gradients(grads, optimizer)``) the "∂L/∂W" toggle shows, beside
+each weight table, ∂L/∂W and the update the optimiser would make next, each coloured
+on a scale symmetric around 0 (side by side when the dock is wide, else stacked).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from rnnviz.engine import GATE_TITLES, course_name
+from rnnviz.engine.optim import Optimizer
 from rnnviz.session import Session
 
 from ..theme import GATE_TINTS
 from .array_model import ArrayTableModel, FittedTableView, visible_token
+from .weight_gradients import (
+    grad_title,
+    gradients_fit,
+    optimizer_text,
+    symmetric_scale,
+    update_preview,
+    update_title,
+)
 
 MAX_VISIBLE_ROWS = 12
 ALL = "All parameters"
 #: Networks with at most this many weights show every matrix at once; bigger ones one group.
 ALL_AT_ONCE_LIMIT = 5000
+#: Side by side, each table gets at least this width (px), for its two-line caption.
+MIN_COLUMN_WIDTH = 220
 
 
 def shape_text(shape: tuple[int, ...]) -> str:
@@ -98,6 +113,12 @@ class WeightEditorDock(QtWidgets.QDockWidget):
         self.tables: dict[str, QtWidgets.QTableView] = {}
         self.models: dict[str, ArrayTableModel] = {}
         self.titles: dict[str, QtWidgets.QLabel] = {}
+        self.grad_models: dict[str, ArrayTableModel] = {}
+        self.update_models: dict[str, ArrayTableModel] = {}
+        self._blocks: dict[str, _ParamBlock] = {}
+        self._grads = None
+        self._optimizer: Optimizer | None = None
+        self._preview: dict[str, np.ndarray] | None = None
         self._build()
         controller.sig_session_changed.connect(self._on_controller_session_changed)
         if controller.session is not None:
@@ -112,11 +133,22 @@ class WeightEditorDock(QtWidgets.QDockWidget):
         self.group_combo = QtWidgets.QComboBox(body)
         self.group_combo.currentIndexChanged.connect(self._on_group_combo_changed)
         top.addWidget(self.group_combo, 1)
+        self.gradient_toggle = QtWidgets.QToolButton(body)
+        self.gradient_toggle.setText("∂L/∂W and update")
+        self.gradient_toggle.setCheckable(True)
+        self.gradient_toggle.setEnabled(False)
+        self.gradient_toggle.setToolTip(
+            "Show each parameter's gradient ∂L/∂W and the update the optimiser would make next\n"
+            "(needs targets: no targets, no loss, no gradient)"
+        )
+        self.gradient_toggle.toggled.connect(self._on_gradient_toggle_toggled)
+        top.addWidget(self.gradient_toggle)
         outer.addLayout(top)
         self.scroll = QtWidgets.QScrollArea(body)
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
         outer.addWidget(self.scroll, 1)
+        self.scroll.viewport().installEventFilter(self)
         hint = QtWidgets.QLabel("Double-click a number to edit it; Enter applies.", body)
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #555;")
@@ -132,9 +164,54 @@ class WeightEditorDock(QtWidgets.QDockWidget):
             self._structure = structure
             self._rebuild_groups(session)
             self._build_tables(session)
-            return
-        for key, model in self.models.items():
-            model.set_array(displayed(key, net.param(key)))
+        else:
+            for key, model in self.models.items():
+                model.set_array(displayed(key, net.param(key)))
+        self._refresh_gradients()
+
+    def set_gradients(self, grads, optimizer: Optimizer | None = None) -> None:
+        """∂L/∂W of every parameter (``engine.trace.Gradients``, or None: no targets) and the
+        optimiser whose next update to preview (None: the gradient only).  ``optimizer`` is
+        never changed: its step is taken on a deep copy."""
+        self._grads, self._optimizer = grads, optimizer
+        self._refresh_gradients()
+
+    def gradients_shown(self) -> bool:
+        return self.gradient_toggle.isChecked() and self.gradient_toggle.isEnabled()
+
+    def _refresh_gradients(self) -> None:
+        session = self._session
+        fits = session is not None and gradients_fit(self._grads, session.network.spec.param_shapes())
+        self.gradient_toggle.setEnabled(fits)
+        self._preview = None
+        if fits and self._optimizer is not None:
+            self._preview = update_preview(session.network.state_dict(), self._grads, self._optimizer)
+        for key, block in self._blocks.items():
+            if fits:
+                self._fill_gradient(key, block)
+            block.show_gradients(self.gradients_shown(), self._preview is not None)
+        self._fit_blocks()
+
+    def _fill_gradient(self, key: str, block: _ParamBlock) -> None:
+        decimals = self.models[key].decimals  # the weights' own
+        g = displayed(key, np.asarray(self._grads[key], dtype=float))
+        self.grad_models[key].set_decimals(decimals)
+        self.grad_models[key].set_array(g)
+        self.grad_models[key].set_heat_scale(symmetric_scale(g))
+        block.set_caption(
+            block.grad_caption, grad_title(key, self._mode()), f"colour ±{symmetric_scale(g):.2g}"
+        )
+        if self._preview is not None:
+            u = displayed(key, self._preview[key])
+            self.update_models[key].set_decimals(decimals)
+            self.update_models[key].set_array(u)
+            self.update_models[key].set_heat_scale(symmetric_scale(u))
+            title = update_title(key, self._mode(), self._optimizer)
+            detail = f"{optimizer_text(self._optimizer, key)} · colour ±{symmetric_scale(u):.2g}"
+            block.set_caption(block.update_caption, title, detail)
+
+    def _mode(self) -> str:
+        return self._session.network.mode if self._session is not None else ""
 
     def _rebuild_groups(self, session: Session) -> None:
         spec = session.network.spec
@@ -157,6 +234,7 @@ class WeightEditorDock(QtWidgets.QDockWidget):
         column = QtWidgets.QVBoxLayout(container)
         column.setContentsMargins(0, 0, 0, 0)
         self.tables, self.models, self.titles = {}, {}, {}
+        self.grad_models, self.update_models, self._blocks = {}, {}, {}
         for key, shape in spec.param_shapes().items():
             if group == ALL or group_of(key) == group:
                 self._add_table(column, container, session, key, shape)
@@ -195,12 +273,33 @@ class WeightEditorDock(QtWidgets.QDockWidget):
             view.resizeColumnsToContents()  # small matrices: as narrow as their numbers
         view.refit()
         column.addWidget(title)
-        column.addWidget(view)
+        block = _ParamBlock(container, view, model, key, course_name(key, session.network.mode))
+        column.addLayout(block.layout)
         self.tables[key], self.models[key], self.titles[key] = view, model, title
+        self.grad_models[key], self.update_models[key], self._blocks[key] = (
+            block.grad_model,
+            block.update_model,
+            block,
+        )
 
     def _on_group_combo_changed(self, _index: int) -> None:
         if self._session is not None:
             self._build_tables(self._session)
+            self._refresh_gradients()
+
+    def _on_gradient_toggle_toggled(self, _on: bool) -> None:
+        self._refresh_gradients()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        if watched is self.scroll.viewport() and event.type() == QtCore.QEvent.Type.Resize:
+            self._fit_blocks()  # the room the tables really have, once the layout gave it
+        return super().eventFilter(watched, event)
+
+    def _fit_blocks(self) -> None:
+        """Weights, gradient and update side by side where they fit, else one under another."""
+        width = self.scroll.viewport().width()
+        for block in self._blocks.values():
+            block.fit(width)
 
     def _on_controller_session_changed(self, session: Session) -> None:
         self.set_session(session)
@@ -224,6 +323,88 @@ class WeightEditorDock(QtWidgets.QDockWidget):
         shown = text.strip() if len(text.strip()) <= 40 else text.strip()[:40] + "…"
         what = "an empty cell is not a number" if not shown else f"{shown!r} is not a number"
         self.controller.report(f"{what}: {name} ({key}) row {row + 1}, column {col + 1} keeps its value")
+
+
+class _ParamBlock:
+    """One parameter's tables: the weights (editable), ∂L/∂W and the update (read-only)."""
+
+    def __init__(self, container, view, model: ArrayTableModel, key: str, name: str) -> None:
+        self.layout = QtWidgets.QBoxLayout(QtWidgets.QBoxLayout.Direction.TopToBottom)
+        self.layout.setContentsMargins(0, 0, 0, 0)
+        self.weight_view = view
+        self.side_by_side = False
+        self.weight_caption = self._caption(container, "")
+        self.set_caption(self.weight_caption, name, "the weights: double-click to edit")
+        self.grad_caption = self._caption(container, "")
+        self.update_caption = self._caption(container, "")
+        self.grad_model, self.grad_view = self._read_only_table(container, model, f"grad:{key}")
+        self.update_model, self.update_view = self._read_only_table(container, model, f"update:{key}")
+        for caption, table in (
+            (self.weight_caption, view),
+            (self.grad_caption, self.grad_view),
+            (self.update_caption, self.update_view),
+        ):
+            box = QtWidgets.QVBoxLayout()
+            box.setSpacing(1)
+            box.addWidget(caption)
+            box.addWidget(table)
+            box.addStretch(1)
+            self.layout.addLayout(box, 1)
+        self.show_gradients(False, False)
+
+    @staticmethod
+    def _caption(container, text: str) -> QtWidgets.QLabel:
+        label = QtWidgets.QLabel(text, container)
+        label.setStyleSheet("color: #444;")
+        label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        return label
+
+    @staticmethod
+    def set_caption(label: QtWidgets.QLabel, name: str, detail: str) -> None:
+        """Two lines in every caption, so that tables side by side start level."""
+        label.setText(f"{name}\n{detail}")
+        label.setToolTip(f"{name} · {detail}")
+
+    @staticmethod
+    def _read_only_table(container, weights: ArrayTableModel, name: str):
+        model = ArrayTableModel(container)
+        model.editable = False
+        model.tiny_as_powers = True
+        model.copy_labels(weights)
+        view = FittedTableView(container, MAX_VISIBLE_ROWS)
+        view.setObjectName(f"table:{name}")
+        view.horizontalHeader().setDefaultSectionSize(72)
+        view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+        view.setModel(model)
+        return model, view
+
+    def show_gradients(self, grads: bool, update: bool) -> None:
+        self.weight_caption.setVisible(grads)
+        self.grad_caption.setVisible(grads)
+        self.grad_view.setVisible(grads)
+        self.update_caption.setVisible(grads and update)
+        self.update_view.setVisible(grads and update)
+        if grads:
+            for view in (self.grad_view, self.update_view):
+                view.resizeColumnsToContents()
+                view.refit()
+
+    def fit(self, width: int) -> None:
+        views = [v for v in (self.weight_view, self.grad_view, self.update_view) if not v.isHidden()]
+        needed = sum(max(v.content_width(), MIN_COLUMN_WIDTH) + 8 for v in views)
+        on = len(views) > 1 and needed <= width
+        if on != self.side_by_side:
+            self.set_side_by_side(on)
+
+    def set_side_by_side(self, on: bool) -> None:
+        self.side_by_side = on
+        direction = QtWidgets.QBoxLayout.Direction
+        self.layout.setDirection(direction.LeftToRight if on else direction.TopToBottom)
+        policy = QtWidgets.QSizePolicy.Policy
+        for label in (self.weight_caption, self.grad_caption, self.update_caption):
+            # side by side: one line each (cut, the tooltip has it whole); stacked: wrapped
+            label.setWordWrap(not on)
+            label.setSizePolicy(policy.Ignored if on else policy.Preferred, policy.Preferred)
 
 
 def main() -> int:  # python -m rnnviz.gui.docks.weight_editor

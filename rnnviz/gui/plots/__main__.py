@@ -1,4 +1,4 @@
-"""Show the plots on their own: ``python -m rnnviz.gui.plots [default|lstm|gru|big] [--png FILE]``.
+"""Show the plots on their own: ``python -m rnnviz.gui.plots [EXAMPLE] [--png FILE]``.
 
 ``RNNVIZ_PLOTS_EXAMPLE=lstm`` picks the example too.  With ``--png`` the area is
 rendered offscreen at 900×650 (or ``--size WxH``), saved, and the program exits.
@@ -12,14 +12,17 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .examples import EXAMPLES
+
     parser = argparse.ArgumentParser(prog="python -m rnnviz.gui.plots")
     parser.add_argument(
         "example",
         nargs="?",
         default=os.environ.get("RNNVIZ_PLOTS_EXAMPLE", "default"),
-        choices=("default", "lstm", "gru", "big"),
+        choices=EXAMPLES,
         help="default: seed 003's RNN · lstm: 2-layer bidirectional LSTM, H = 8 · "
-        "gru: GRU, H = 64, on a sine · big: LSTM, H = 128, T = 1000 (or set RNNVIZ_PLOTS_EXAMPLE)",
+        "gru: GRU, H = 64, on a sine · big: LSTM, H = 128, T = 1000 · vanishing: tanh RNN, T = 60, "
+        "one target at the end · remembering: the same with an LSTM, b_f = 3 (or set RNNVIZ_PLOTS_EXAMPLE)",
     )
     parser.add_argument("--png", help="save a PNG offscreen and exit")
     parser.add_argument("--size", default="900x650", help="window size for --png, WxH")
@@ -31,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6 import QtWidgets
 
     from .area import PlotsArea
-    from .examples import example, per_step_loss
+    from .examples import example, gradients, per_step_loss
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     app.setStyle("Fusion")
@@ -42,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     area.resize(w, h)
     area.set_loss(per_step_loss(session, trace))
     area.set_trace(trace, session)
+    area.set_gradients(gradients(session))
     area.set_step(session.view.step if args.step is None else args.step)
     area.sig_step_requested.connect(area.set_step)
     area.setWindowTitle(f"rnnviz plots — {session.title or args.example}")

@@ -2,7 +2,8 @@
 
 The view contract: ``set_trace(trace, session)`` for new numbers (items are rebuilt
 only when the structure changes), ``set_step(t)`` (cheap: cursors and the bar
-chart), ``set_selection(layer, direction, unit, gate)`` and ``set_loss(loss)``.
+chart), ``set_selection(layer, direction, unit, gate)``, ``set_loss(loss)`` and
+``set_gradients(grads)`` (the gradient panels, shown while the gradients fit the trace).
 User actions come out as ``sig_step_requested``, ``sig_unit_selected``,
 ``sig_gate_selected`` and ``sig_layer_direction_selected``.  Steps run 0..T:
 0 is the initial state, t ≥ 1 is the trace's index t − 1.
@@ -19,6 +20,7 @@ from rnnviz.engine import GATE_NAMES
 from ..docks.array_model import visible_token
 from ..views import CursorFollower, forward_requests
 from . import style
+from .gradients import GradientPanels
 from .outputs import LossPanel, OutputPanel
 from .panels import EQUATIONS, INITIAL_NOTE, CellPanel, GatePanel, HiddenPanel
 from .units import UnitPanel
@@ -72,6 +74,8 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
         self.gate_panels = {g: GatePanel(g) for g in ALL_GATES}
         self.output_panel = OutputPanel()
         self.loss_panel = LossPanel()
+        self.gradient_panels = GradientPanels()
+        self.gradient_panels.units.sig_unit_selected.connect(self._on_panel_unit_selected)
         for p in self.unit_panels_all():
             p.sig_unit_selected.connect(self._on_panel_unit_selected)
             p.sig_gate_selected.connect(self._on_panel_gate_selected)
@@ -121,7 +125,7 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
         return [self.hidden_panel, self.cell_panel, *self.gate_panels.values()]
 
     def panels_all(self) -> list[QtWidgets.QWidget]:
-        return [*self.unit_panels_all(), self.output_panel, self.loss_panel]
+        return [*self.unit_panels_all(), self.output_panel, self.loss_panel, *self.gradient_panels.panels()]
 
     def active_unit_panels(self) -> list[UnitPanel]:
         if self.trace is None:
@@ -148,6 +152,8 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
             panels.append(self.output_panel)
         if self.has_loss():
             panels.append(self.loss_panel)
+        if self.gradient_panels.fit(self.trace):
+            panels += self.gradient_panels.panels()
         return panels
 
     # -- the view contract ------------------------------------------------------------
@@ -198,6 +204,15 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
             self._refresh_loss()
             self._layout()
 
+    def set_gradients(self, grads) -> None:
+        """Per-step gradients (``engine.trace.Gradients``), or None: no targets, no panels."""
+        self.gradient_panels.grads = grads
+        if self.trace is not None:
+            label = direction_label(self._layer, self._direction)
+            self.gradient_panels.refresh(self.trace, self._layer, self._direction, label)
+            self._layout()
+            self.set_step(self._step)
+
     # -- building and refreshing ------------------------------------------------------
     def _build(self, trace, names, text: bool) -> None:
         net = trace.network
@@ -222,6 +237,7 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
                 "Left: every output over time. Right: the outputs at the current step."
             )
         self.loss_panel.build(T, x_max)
+        self.gradient_panels.build(trace, x_max)
         self.selector.blockSignals(True)
         self.selector.clear()
         for layer in range(net.num_layers):
@@ -245,6 +261,7 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
             targets = self.session.targets
             self.output_panel.set_values(self.trace.y, targets)
         self._refresh_loss()
+        self.gradient_panels.refresh_norms(self.trace)
         self._layout()
         self.set_step(self._step)
 
@@ -261,6 +278,7 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
         finite = bool(np.isfinite(h).all())
         for g, values in tr.gates(l, d).items():
             self.gate_panels[g].set_values(values, 1)
+        self.gradient_panels.refresh_units(tr, l, d, direction_label(l, d))
         self._update_info(finite)
 
     def _update_info(self, finite: bool) -> None:
@@ -283,7 +301,8 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
         vb = self.hidden_panel.plot.plot_item.getViewBox()
         lo, hi = vb.viewRange()[0]
         zoomed = hi - lo < T - 0.01  # the user zoomed in time: keep that window
-        for p in (*self.active_unit_panels(), self.output_panel, self.loss_panel):
+        others = (self.output_panel, self.loss_panel, *self.gradient_panels.panels())
+        for p in (*self.active_unit_panels(), *others):
             if p.plot.x_max != x_max:
                 p.plot.set_steps(T, x_max)
         if zoomed:
@@ -367,6 +386,7 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
         self._unit = int(unit)
         for p in self.unit_panels_all():
             p.set_unit(self._unit)
+        self.gradient_panels.units.set_unit(self._unit)
 
     def _set_gate(self, gate: str) -> None:
         old, self._gate = self._gate, gate or ""
