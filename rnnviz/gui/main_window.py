@@ -267,6 +267,14 @@ class MainWindow(QtWidgets.QMainWindow):
         if self._error_shown:
             self.statusBar().clearMessage()  # an edit went through: an older error no longer holds
         self.playback.set_length(computed.trace.steps)
+        if self.controller.workspace.showing_work:  # not 5 times a second while training
+            from rnnviz.session.training import next_optimizer
+
+            try:
+                optimizer = next_optimizer(computed.session) if computed.grads is not None else None
+            except ValueError:
+                optimizer = None  # moments of another shape: the gradient alone
+            self.weights_dock.set_gradients(computed.grads, optimizer)
 
     def _on_controller_cursor_changed(self, cursor) -> None:
         self.playback.mirror_step(cursor.step)

@@ -323,3 +323,16 @@ def reset_training(session: Session) -> Session:
     training = session.training
     network = training.initial if training.initial is not None else session.network
     return replace(session, network=network, training=Training(settings=training.settings))
+
+
+def next_optimizer(session: Session) -> Optimizer:
+    """The optimiser the next update would use: the session's settings, with the moments
+    of its training so far when the optimiser is the same kind (for the weights dock's
+    preview of the next update; training itself resumes through the engine's state)."""
+    settings = session.training.settings
+    opt = settings.make_optimizer()
+    state = session.training.state
+    if state is not None and state.optimizer is not None and state.optimizer["name"] == settings.optimizer:
+        saved = dict(state.optimizer, hyperparameters=opt.hyperparameters())
+        opt.load_state_dict(saved)
+    return opt

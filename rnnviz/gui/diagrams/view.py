@@ -120,6 +120,7 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
     def set_computed(self, computed) -> None:
         self._forget_cursor()
         self.set_trace(computed.trace, computed.session)
+        self.set_gradients(computed.grads, computed.session.training.settings.bptt_window)
 
     def set_trace(self, trace, session=None) -> None:
         self.trace = trace

@@ -31,8 +31,11 @@ def update_preview(
     ``optimizer`` may hold state (momentum, Adam's m, v and t); a deep copy takes the step.
     """
     trial = copy.deepcopy(optimizer)
-    new = trial.step(params, grads)
-    return {key: np.asarray(new[key], dtype=float) - np.asarray(p, dtype=float) for key, p in params.items()}
+    with np.errstate(all="ignore"):  # huge gradients: the preview shows inf / nan, not a warning
+        new = trial.step(params, grads)
+        return {
+            key: np.asarray(new[key], dtype=float) - np.asarray(p, dtype=float) for key, p in params.items()
+        }
 
 
 def optimizer_text(optimizer: Optimizer, key: str) -> str:

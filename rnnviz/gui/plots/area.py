@@ -161,6 +161,7 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
         self._forget_cursor()
         self.set_trace(computed.trace, computed.session)
         self.set_loss(None if computed.loss is None else computed.loss.per_step)
+        self.set_gradients(computed.grads)
 
     def set_trace(self, trace, session) -> None:
         self.trace, self.session = trace, session
