@@ -1,5 +1,6 @@
-"""Start the app: ``rnnviz [FILE] [--export-png OUT [--step t] [--view V]] [--export-math OUT]
-[--export-trace OUT.csv]``."""
+"""Start the app: ``rnnviz [FILE] [--export-png OUT [--step t] [--view V] [--backward]]
+[--export-math OUT [--page forward|backward]] [--export-trace OUT.csv]``; ``rnnviz train …``
+(rnnviz.session.cli) is dispatched before this."""
 
 from __future__ import annotations
 
@@ -30,9 +31,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--step", type=int, default=None, help="the step t (0..T) to show when exporting")
     p.add_argument(
         "--view",
-        choices=("diagrams", "math", "plots"),
+        choices=("diagrams", "math", "plots", "training"),
         default="diagrams",
         help="the central view to show in --export-png (default: diagrams)",
+    )
+    p.add_argument(
+        "--page",
+        choices=("forward", "backward"),
+        default="forward",
+        help="the step math's page for --export-math and --export-png --view math: the forward pass "
+        "and the loss, or the error flowing back (BPTT)",
+    )
+    p.add_argument(
+        "--backward",
+        action="store_true",
+        help="--export-png --view diagrams: the Backward mode (∂L/∂h_t flowing back)",
     )
     p.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)  # benchmarks
     return p.parse_args(argv)
@@ -84,7 +97,7 @@ def run(argv: list[str]) -> int:
     if args.step is not None:
         session = session.with_view(step=max(0, min(args.step, session.sequence.steps)))
     if args.export_math:
-        return export_math(session, args.export_math)
+        return export_math(session, args.export_math, args.page)
 
     from PySide6 import QtWidgets
 
@@ -97,6 +110,9 @@ def run(argv: list[str]) -> int:
     apply_theme(app)
     window = MainWindow(session, threading="sync" if headless else "auto")
     window.show_view(args.view)
+    window.math_panel.set_page(args.page)
+    if args.backward:
+        window.diagrams_view.set_backward(True)
     if args.export_png:
         return export_png(window, args.export_png)
     if not args.startup_probe:  # File menu, title, drag and drop, autosave and recovery
@@ -135,8 +151,8 @@ def export_png(window, path: str) -> int:
     return 0
 
 
-def export_math(session, path: str) -> int:
-    """``--export-math OUT [--step t]``: the worked-math panel writes the body."""
+def export_math(session, path: str, page: str = "forward") -> int:
+    """``--export-math OUT [--step t] [--page forward|backward]``: the worked-math panel writes the body."""
     from .math_panel import export_step_markdown
 
-    return export_step_markdown(session, path)
+    return export_step_markdown(session, path, page=page)

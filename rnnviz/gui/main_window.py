@@ -320,7 +320,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _math_context(self):
         trace = self.controller.trace
-        return None if trace is None else (self.controller.session, trace, self.controller.cursor.step)
+        if trace is None:
+            return None
+        return (self.controller.session, trace, self.controller.cursor.step, self.math_panel.page)
 
     # -- status -------------------------------------------------------------------
     def _on_controller_busy_changed(self, busy: bool) -> None:
