@@ -64,6 +64,11 @@ class DecadeAxis(pg.AxisItem):
         return out
 
 
+def unbreakable(text: str) -> str:
+    """Rich text that never wraps inside: Qt breaks after "/" and "–" even in a nowrap span."""
+    return "\u2060".join(text).replace(" ", "&nbsp;")
+
+
 def positive_or_nan(values: np.ndarray) -> np.ndarray:
     """A copy with every value ≤ 0 (or not finite) as NaN: a log axis cannot show them,
     and the curve (``connect="finite"``) leaves a gap there instead."""
@@ -165,10 +170,10 @@ class GradNormPanel(QtWidgets.QFrame):
         parts = []  # one entry per layer and direction, in its colour; never broken inside
         for (kind, layer, d), curve in self.curves.items():
             if kind == "h":
-                name = "—— ‖∂L/∂h<sub>t</sub>‖" + (" – – ‖∂L/∂c<sub>t</sub>‖" if lstm else "")
+                name = "—— ‖∂L/∂hₜ‖" + (" – – ‖∂L/∂cₜ‖" if lstm else "")
                 name += f" layer {layer + 1} {arrow(d)}"
                 colour = curve.opts["pen"].color().name()
-                parts.append(f'<span style="color:{colour}">{name.replace(" ", "&nbsp;")}</span>')
+                parts.append(f'<span style="color:{colour}">{unbreakable(name)}</span>')
         self.legend.setText(" &nbsp; &nbsp; ".join(parts))
         self.plot.set_steps(steps, x_max)
 
