@@ -96,7 +96,8 @@ class Trainer(QtCore.QObject):
         if base is None:
             return False
         if settings is not None and settings != base.training.settings:
-            base = replace(base, training=replace(base.training, settings=settings))
+            self.controller.set_settings(training=settings)  # the panel and the file keep them
+            base = self.controller.session
         try:
             job = TrainingJob(base, settings)
         except ValueError as exc:

@@ -101,6 +101,7 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
         self._build_controls()
         self._build_curves()
         self._build_history()
+        self._on_log_toggled(True)
         right = QtWidgets.QVBoxLayout()
         right.addLayout(self.controls)
         right.addWidget(self.progress)
@@ -197,11 +198,14 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
                 w.valueChanged.connect(lambda v, name=name: self._on_setting_edited(name, v))
 
     def _build_controls(self) -> None:
-        self.train_button = QtWidgets.QPushButton("▶  Train")
+        icons = self.style()
+        sp = QtWidgets.QStyle.StandardPixmap
+        self._icons = {"play": icons.standardIcon(sp.SP_MediaPlay), "pause": icons.standardIcon(sp.SP_MediaPause)}
+        self.train_button = QtWidgets.QPushButton(self._icons["play"], "Train")
         self.train_button.setToolTip("Train for the epochs set (Pause holds it; Train again goes on)")
         self.step_button = QtWidgets.QPushButton("Step")
         self.step_button.setToolTip("One update: forward, loss, BPTT, one optimizer step")
-        self.stop_button = QtWidgets.QPushButton("■  Stop")
+        self.stop_button = QtWidgets.QPushButton(icons.standardIcon(sp.SP_MediaStop), "Stop")
         self.stop_button.setToolTip("End this run; the weights and the history so far are kept")
         self.reset_button = QtWidgets.QPushButton("Reset weights")
         self.reset_button.setToolTip(
@@ -258,6 +262,7 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
                                          label="stopped: not finite", labelOpts={"color": "#b00020", "position": 0.8})  # fmt: skip
         self.loss_plot.addItem(self.stop_line)
         self.log_box = QtWidgets.QCheckBox("log scale")
+        self.log_box.setChecked(True)  # a loss falls by orders of magnitude
         self.log_box.setToolTip("Loss and gradient norm on a logarithmic axis")
         self.log_box.toggled.connect(self._on_log_toggled)
         self.unit_label = QtWidgets.QLabel("show")
@@ -406,12 +411,13 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
         self.clip_line.setVisible(clip > 0)
         if clip > 0:
             self.clip_line.setValue(math.log10(clip) if log else clip)
+            self.clip_line.label.setFormat(f"clip at {clip:g}")
         stopped = getattr(self, "_stopped_at", None)
         self.stop_line.setVisible(stopped is not None)
         if stopped is not None:
             self.stop_line.setValue(stopped)
         self.loss_plot.setTitle(self._loss_title(), color=style.FOREGROUND, size=f"{style.TITLE_PT}pt")
-        one_per_epoch = self._epoch_mean.n == self._loss.n  # one update an epoch: the two curves are one
+        one_per_epoch = len(set(self._epoch_of)) == len(self._epoch_of)  # one update an epoch: one curve
         self.epoch_curve.setVisible(not one_per_epoch)
         legend = self.loss_plot.legend
         if legend is not None:
@@ -489,7 +495,14 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
     def _on_trainer_started(self, job) -> None:
         self._live = True
         self._total_updates = job.updates
-        self.status_label.setText(f"Training with {job.loss.replace('_', '-')} loss…")
+        self._show_settings(job.settings)
+        s = job.settings
+        how = f"Adam, lr {s.lr:g}" if s.optimizer == "adam" else f"SGD, lr {s.lr:g}" + (f", momentum {s.momentum:g}" if s.momentum else "")
+        if s.clip:
+            how += f", clipping ‖g‖ at {s.clip:g}"
+        if s.bptt_window:
+            how += f", BPTT window {s.bptt_window}"
+        self.status_label.setText(f"Training: {LOSS_TITLES[job.loss].lower()}, {how}…")
 
     def _on_trainer_state_changed(self, state: str) -> None:
         self._live = state != "idle"
