@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -151,7 +153,7 @@ class OutputPanel(QtWidgets.QFrame):
         self.bars_plot.plot_item.setXRange(-0.6, outputs - 0.4, padding=0)
         self._update_bar_ticks()
         shown = ", ".join(
-            f'<span style="color:{style.unit_colour(k).name()}">■ {names[k]}</span>' for k in range(n)
+            f'<span style="color:{style.unit_colour(k).name()}">■ {escape(names[k])}</span>' for k in range(n)
         )
         more = f" … (first {n} of {outputs})" if outputs > n else ""
         dashed = " · dashed: target" if not self._classes else ""
@@ -218,12 +220,12 @@ class OutputPanel(QtWidgets.QFrame):
         pens = [self._no_pen] * out
         caption = f"y<sub>{t}</sub>"
         if self._activation == "sigmoid" and out == 1:  # the argmax of one output says nothing
-            caption += f" = {y[0]:.2f} = P({self._names[0]})"
+            caption += f" = {y[0]:.2f} = P({escape(self._names[0])})"
         self.target_label.hide()
         k = -1 if self._target_index is None else int(self._target_index[t - 1])
         if k >= 0:
             pens[k] = self._target_pen
-            caption += f" · target: <b>{self._names[k]}</b>"
+            caption += f" · target: <b>{escape(self._names[k])}</b>"
             self.target_marks.setData([], [])
             self._place_target_label(k, float(y[k]), out)
         elif self._targets is not None and not self._classes:
@@ -236,7 +238,7 @@ class OutputPanel(QtWidgets.QFrame):
             self.target_marks.setData([], [])
         if self._classes:
             best = int(np.argmax(y))
-            caption += f" · predicted: {self._names[best]} ({y[best]:.2f})"
+            caption += f" · predicted: {escape(self._names[best])} ({y[best]:.2f})"
         self.bars_caption.setToolTip(caption)
         self.bars.setOpts(x=xs, height=y, brushes=self._bar_brushes, pens=pens)
         self.bars_caption.setText(caption)
