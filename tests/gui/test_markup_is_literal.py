@@ -201,3 +201,12 @@ def test_message_boxes_quote_names_as_plain_text(qtbot, monkeypatch, magenta_png
     file_dialogs.ask_recover(None, {"path": f"/tmp/{name[:8]}.rnnviz", "saved": ""})
     assert len(shown) == 4
     assert all(name[:8] in box.text() for box in shown)
+
+
+def test_tooltip_keeps_plain_text_and_escapes_what_qt_would_read_as_html(qtbot):
+    from rnnviz.gui.plain_text import tooltip
+
+    assert tooltip("t=1, a & b: 0.5") == "t=1, a & b: 0.5"  # Qt shows it as plain text: unchanged
+    assert rich_shows(tooltip('<img src="/dev/zero">'), '<img src="/dev/zero">')
+    tip = tooltip("<b>x</b>: 0.5\nsecond line")
+    assert rich_shows(tip, "<b>x</b>: 0.5") and "0.5\nsecond line" in tip  # pre-wrap keeps the break
