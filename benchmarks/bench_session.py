@@ -171,8 +171,17 @@ def refuse_csv_in_child(path: Path) -> None:
     except SequenceImportError as e:
         message = str(e)
     elapsed = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
-    print(json.dumps({"seconds": elapsed, "peak_rss": peak, "message": message[:110]}))
+    print(json.dumps({"seconds": elapsed, "peak_rss": _peak_rss(), "message": message[:110]}))
+
+
+def _peak_rss() -> int:
+    """This process's peak resident memory (bytes): VmHWM on Linux (ru_maxrss survives
+    exec there, so a child would report its parent's peak), else ru_maxrss."""
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
 
 
 def csv_figures() -> None:
