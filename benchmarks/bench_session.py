@@ -1,7 +1,8 @@
 """Session file figures: how fast bad files are refused and with how little memory,
 and how long saving, loading and importing take.  Prints a table; asserts nothing.
 
-    python benchmarks/bench_session.py
+    python benchmarks/bench_session.py          # everything
+    python benchmarks/bench_session.py --csv    # only the hostile CSVs (one long line, a bad last line)
 """
 
 from __future__ import annotations
@@ -9,6 +10,9 @@ from __future__ import annotations
 import io
 import json
 import os
+import resource
+import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -22,7 +26,7 @@ from rnnviz.engine import Network, NetworkSpec
 from rnnviz.session import Sequence, Session, SessionFileError, load_session, save_session
 from rnnviz.session.defaults import default_session
 from rnnviz.session.files import session_members
-from rnnviz.session.importers import read_table
+from rnnviz.session.importers import SequenceImportError, read_table
 
 
 def _npy(a: np.ndarray) -> bytes:
@@ -131,6 +135,76 @@ def main() -> None:
         print(f"CSV import: {rows:,} rows x 4 columns in {t:.2f} s ({rows / t:,.0f} rows/s)")
 
 
+def hostile_csvs(folder: Path) -> dict[str, Path]:
+    """One-line CSVs of 20 and 60 MB, and a 185 MB CSV whose last line is bad."""
+    files = {}
+    for mb in (20, 60):
+        path = folder / f"one_line_{mb}mb.csv"
+        cell = b"0.123456,"  # 9 bytes: a row of millions of numbers and no line break
+        with open(path, "wb") as f:
+            for _ in range(mb):
+                f.write(cell * ((1 << 20) // len(cell)))
+            f.write(b"0.5\n")  # a row of numbers: no header, only numbers
+        files[f"one line of {mb} MB"] = path
+    path = folder / "bad_last_line.csv"
+    rng = np.random.default_rng(0)
+    rows, cols = 1_000_000, 20  # the limits: 1 M rows, 20 M numbers
+    block = io.BytesIO()
+    np.savetxt(block, rng.normal(size=(10_000, cols)), fmt="%.6f", delimiter=",")
+    with open(path, "wb") as f:
+        f.write((",".join(f"c{j}" for j in range(cols)) + "\n").encode())
+        for _ in range(rows // 10_000 - 1):
+            f.write(block.getvalue())
+        lines = block.getvalue().splitlines(keepends=True)
+        f.writelines(lines[:-1])
+        f.write(b"1.0,abc" + b",2.0" * (cols - 2) + b"\n")  # the last line: not a number
+    files[f"{path.stat().st_size / 1e6:.0f} MB, bad last line"] = path
+    return files
+
+
+def refuse_csv_in_child(path: Path) -> None:
+    """Run in a fresh process: refuse ``path``; print the time and the peak memory (RSS)."""
+    t0 = time.perf_counter()
+    try:
+        read_table(path)
+        message = "ACCEPTED"
+    except SequenceImportError as e:
+        message = str(e)
+    elapsed = time.perf_counter() - t0
+    print(json.dumps({"seconds": elapsed, "peak_rss": _peak_rss(), "message": message[:110]}))
+
+
+def _peak_rss() -> int:
+    """This process's peak resident memory (bytes): VmHWM on Linux (ru_maxrss survives
+    exec there, so a child would report its parent's peak), else ru_maxrss."""
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+
+
+def csv_figures() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        print(f"{'refusing a bad CSV (fresh process)':40s} {'time':>9s} {'peak RSS':>10s}  message")
+        for label, path in hostile_csvs(Path(tmp)).items():
+            env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))  # this rnnviz
+            out = subprocess.run(
+                [sys.executable, __file__, "--refuse-csv", str(path)],
+                capture_output=True, text=True, check=True, env=env,
+            )  # fmt: skip
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            print(f"{label:40s} {r['seconds']:7.2f} s {r['peak_rss'] / 2**20:7.0f} MiB  {r['message']}")
+            path.unlink()
+
+
 if __name__ == "__main__":
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    main()
+    if sys.argv[1:2] == ["--refuse-csv"]:
+        refuse_csv_in_child(Path(sys.argv[2]))
+    elif sys.argv[1:2] == ["--csv"]:
+        csv_figures()
+    else:
+        main()
+        print()
+        csv_figures()

@@ -10,15 +10,16 @@ from pathlib import Path
 
 from PySide6 import QtWidgets
 
+from .plain_text import plain_message_box
+
 Buttons = QtWidgets.QMessageBox.StandardButton
 
 
 def ask_unsaved(parent: QtWidgets.QWidget, name: str) -> str:
     """ "save", "discard" or "cancel"."""
-    box = QtWidgets.QMessageBox(parent)
-    box.setIcon(QtWidgets.QMessageBox.Icon.Warning)
-    box.setWindowTitle("Unsaved changes")
-    box.setText(f"Save the changes to {name}?")
+    box = plain_message_box(
+        parent, QtWidgets.QMessageBox.Icon.Warning, "Unsaved changes", f"Save the changes to {name}?"
+    )
     box.setInformativeText("Your changes will be lost if you don't save them.")
     box.setStandardButtons(Buttons.Save | Buttons.Discard | Buttons.Cancel)
     box.setDefaultButton(Buttons.Save)
@@ -26,27 +27,25 @@ def ask_unsaved(parent: QtWidgets.QWidget, name: str) -> str:
     return {Buttons.Save: "save", Buttons.Discard: "discard"}.get(answer, "cancel")
 
 
+def _question(parent, title: str, text: str, buttons, default) -> Buttons:
+    """QMessageBox.question with plain text: ``text`` quotes file names and titles."""
+    box = plain_message_box(parent, QtWidgets.QMessageBox.Icon.Question, title, text)
+    box.setStandardButtons(buttons)
+    box.setDefaultButton(default)
+    return Buttons(box.exec())
+
+
 def ask_revert(parent: QtWidgets.QWidget, name: str) -> bool:
-    answer = QtWidgets.QMessageBox.question(
-        parent,
-        "Revert to saved",
-        f"Discard your changes and reopen {name} as it was last saved?",
-        Buttons.Discard | Buttons.Cancel,
-        Buttons.Cancel,
-    )
+    text = f"Discard your changes and reopen {name} as it was last saved?"
+    answer = _question(parent, "Revert to saved", text, Buttons.Discard | Buttons.Cancel, Buttons.Cancel)
     return answer == Buttons.Discard
 
 
 def ask_recover(parent: QtWidgets.QWidget, info: dict) -> bool:
     where = Path(info["path"]).name if info.get("path") else "an unsaved session"
     saved = f" (autosaved {info['saved']})" if info.get("saved") else ""
-    answer = QtWidgets.QMessageBox.question(
-        parent,
-        "Recover unsaved work?",
-        f"rnnviz stopped without saving your work on {where}{saved}.\nRecover it?",
-        Buttons.Yes | Buttons.Discard,
-        Buttons.Yes,
-    )
+    text = f"rnnviz stopped without saving your work on {where}{saved}.\nRecover it?"
+    answer = _question(parent, "Recover unsaved work?", text, Buttons.Yes | Buttons.Discard, Buttons.Yes)
     return answer == Buttons.Yes
 
 
@@ -73,7 +72,8 @@ def describe_write_error(path: str, exc: OSError) -> str:
 
 
 def show_error(parent: QtWidgets.QWidget, title: str, message: str) -> None:
-    QtWidgets.QMessageBox.critical(parent, title, message)
+    """``message`` shown as plain text: it quotes paths, names and CSV headers."""
+    plain_message_box(parent, QtWidgets.QMessageBox.Icon.Critical, title, message).exec()
 
 
 def edit_note(parent: QtWidgets.QWidget, title: str, note: str) -> tuple[str, str] | None:

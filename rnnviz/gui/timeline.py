@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt
 
+from .plain_text import plain_label
 from .playback import MAX_SPEED, MIN_SPEED, Playback
 
 PLAY_TEXT, PAUSE_TEXT = "Play", "Pause"
@@ -76,7 +77,7 @@ class TimelineWidget(QtWidgets.QWidget):
         self.slider.setPageStep(1)
         self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.slider.valueChanged.connect(self._on_slider_value_changed)
-        self.step_label = QtWidgets.QLabel(self)
+        self.step_label = plain_label(QtWidgets.QLabel(self))  # it shows the input token
         self.step_label.setObjectName("stepLabel")
         font = self.step_label.font()
         font.setBold(True)

@@ -16,6 +16,9 @@ understood; a quoted field may not span lines.  Numbers use a decimal point.
 Files are UTF-8, UTF-16/32 (as Excel's "Unicode text") or Latin-1; binary files are refused.
 
 Every problem raises :class:`SequenceImportError` naming the line and column.
+A line longer than :data:`MAX_LINE_BYTES` is refused as the file is read, in
+bounded chunks, before any of it is split into fields (a one-line file of many
+megabytes would otherwise take tens of times its size in memory).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from collections.abc import Iterable
 from collections.abc import Sequence as Seq
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -37,6 +41,8 @@ MAX_ROWS = 1_000_000
 MAX_COLUMNS = 10_000
 MAX_CELLS = 20_000_000
 MAX_FILE_BYTES = 256 << 20
+MAX_LINE_BYTES = 1 << 20  # 10,000 columns (the limit) of 100 characters each
+_ROWS_PER_BLOCK = 50_000  # the fast reader's block: a bad row costs one block's slow parse
 _SAMPLE_LINES = 50
 _COMMA_DECIMAL = re.compile(r"[-+]?\d*,\d+")
 DELIMITERS = {"tab": "\t", "semicolon": ";", "comma": ",", "whitespace": None}
@@ -88,14 +94,47 @@ def read_table(path: str | os.PathLike, delimiter: str | None = "auto", header: 
         if st.st_size > MAX_FILE_BYTES:
             raise SequenceImportError(f"{p.name} is {st.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
         with open(p, "rb") as f:
-            raw = f.read(MAX_FILE_BYTES + 1)  # the size may have changed since stat
+            raw = _read_lines_bounded(f, p.name)
     except OSError as e:
         raise SequenceImportError(f"cannot read {p.name}: {e.strerror or e}") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise SequenceImportError(
-            f"{p.name} is over {MAX_FILE_BYTES:,} bytes; the limit is {MAX_FILE_BYTES:,}"
-        )
     return parse_table(_decode(raw, p.name), delimiter=delimiter, header=header, source=p.name)
+
+
+def _read_lines_bounded(f: BinaryIO, name: str) -> bytes:
+    """The file's bytes, read in chunks no longer than a line may be.  A line over
+    :data:`MAX_LINE_BYTES` (or a file over :data:`MAX_FILE_BYTES`) is refused as soon as
+    it is seen: only a line that runs across a chunk boundary can be too long."""
+    size = min(MAX_LINE_BYTES, 1 << 20)
+    chunks: list[bytes] = []
+    total = run = 0  # bytes read; bytes since the last line break
+    newlines = returns = 0  # line breaks before this chunk (\n, or \r alone in old Mac files)
+    while chunk := f.read(size):
+        total += len(chunk)
+        if total > MAX_FILE_BYTES:  # the size may have changed since stat
+            raise SequenceImportError(
+                f"{name} is over {MAX_FILE_BYTES:,} bytes; the limit is {MAX_FILE_BYTES:,}"
+            )
+        first = min((i for i in (chunk.find(b"\n"), chunk.find(b"\r")) if i >= 0), default=-1)
+        ended = run + (first if first >= 0 else len(chunk))  # the running line, up to here
+        if ended > MAX_LINE_BYTES:
+            raise _line_too_long(name, (newlines or returns) + 1, ended)
+        if first >= 0:
+            run = len(chunk) - 1 - max(chunk.rfind(b"\n"), chunk.rfind(b"\r"))
+        else:
+            run = ended
+        newlines += chunk.count(b"\n")
+        returns += chunk.count(b"\r")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _line_too_long(name: str, line: int, length: int) -> SequenceImportError:
+    where = f"{name}: " if name else ""
+    return SequenceImportError(
+        f"{where}line {line} is over {MAX_LINE_BYTES:,} characters long (at least {length:,}); "
+        "a row of a table is much shorter: is this a table of numbers, one row a line?",
+        line=line,
+    )
 
 
 _BOMS = (
@@ -149,6 +188,9 @@ def parse_table(
     text = text.removeprefix("\ufeff")
     lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if _is_data(line)]
     where = f"{source}: " if source else ""
+    if max((len(line) for _, line in lines), default=0) > MAX_LINE_BYTES:  # a pasted text: refused
+        n, line = next((n, line) for n, line in lines if len(line) > MAX_LINE_BYTES)  # before it
+        raise _line_too_long(source, n, len(line))  # is split into (millions of) fields
     if not lines:
         raise SequenceImportError(f"{where}the file is empty: there are no rows of numbers")
     if delimiter == "auto":
@@ -242,8 +284,17 @@ def _check_size(rows: int, cols: int, where: str) -> None:
 
 
 def _parse_rows(body, columns, delimiter, header: bool, where: str) -> np.ndarray:
-    """The numbers of every row: NumPy's fast reader first; on any problem, the
-    row-by-row reader below finds the line and column to name."""
+    """The numbers of every row [rows, columns]: NumPy's fast reader, a block of rows at a
+    time; on any problem in a block, the row-by-row reader finds the line and column to name
+    (so a bad last line costs one block's slow parse, not the whole file's)."""
+    data = np.empty((len(body), len(columns)), dtype=np.float64)  # [rows, columns]
+    for start in range(0, len(body), _ROWS_PER_BLOCK):
+        block = body[start : start + _ROWS_PER_BLOCK]
+        data[start : start + len(block)] = _parse_block(block, columns, delimiter, header, where)
+    return data
+
+
+def _parse_block(body, columns, delimiter, header: bool, where: str) -> np.ndarray:
     data = _fast_rows(body, len(columns), delimiter)
     if data is None:
         return _slow_rows(body, columns, delimiter, header, where)

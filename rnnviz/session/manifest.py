@@ -7,6 +7,7 @@ are ignored, so a file from a later minor version still opens.
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields, replace
 from typing import Any
 
@@ -18,6 +19,9 @@ from .errors import SessionFileError
 from .model import MAX_DECIMALS, MAX_SEED, SHAPES, InitSettings, Sequence, ViewSettings
 
 _MISSING = object()
+#: A stored dock layout (QMainWindow.saveState() in base64) is a few KB; more is not a layout.
+MAX_DOCK_STATE_CHARS = 1 << 16
+_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
 
 
 def typed(d: dict, key: str, typ: type | tuple[type, ...], where: str, default: Any = _MISSING) -> Any:
@@ -132,7 +136,14 @@ def clamp_view(view: ViewSettings, network: Network, sequence: Sequence) -> View
         gate=gate,
         speed=clamp(view.speed, 0.25, 30.0),
         decimals=clamp(view.decimals, 0, MAX_DECIMALS),
+        dock_state=view.dock_state if dock_state_ok(view.dock_state) else "",
     )
+
+
+def dock_state_ok(state: str) -> bool:
+    """A stored dock layout the window can restore: base64 (ASCII only), at most
+    :data:`MAX_DOCK_STATE_CHARS`.  Anything else opens with the default layout ("")."""
+    return len(state) <= MAX_DOCK_STATE_CHARS and _BASE64.fullmatch(state) is not None
 
 
 def init_settings(d: Any) -> InitSettings:

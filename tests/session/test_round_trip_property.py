@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,6 +15,8 @@ from rnnviz.session.model import MAX_SEED
 from .helpers import assert_sessions_equal
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)  # no lone surrogates
+# a dock layout is QMainWindow.saveState() in base64 (anything else opens as the default "")
+LAYOUT = st.binary(max_size=48).map(lambda b: base64.b64encode(b).decode("ascii"))
 
 
 @st.composite
@@ -54,7 +58,7 @@ def sessions(draw) -> Session:
         speed=draw(st.floats(0.25, 30.0)),
         loop=draw(st.booleans()),
         decimals=draw(st.integers(0, 8)),
-        dock_state=draw(TEXT),
+        dock_state=draw(LAYOUT),
     )
     init = InitSettings(
         scheme=draw(st.sampled_from(SCHEMES)),

@@ -15,6 +15,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt
 
+from ..plain_text import tooltip
 from ..theme import mono_font
 
 _INVISIBLE = {" ": "␣", "\n": "↵", "\t": "⇥", "": "∅"}
@@ -201,7 +202,8 @@ class ArrayTableModel(QtCore.QAbstractTableModel):
             tip = self._row_tips[r] if r < len(self._row_tips) else ""
             tip = tip or (self._col_tips[c] if c < len(self._col_tips) else "")
             where = f"{self.header(r, False)}, {self.header(c, True)}"
-            return f"{where}: {self._array[r, c]!r}" + (f"\n{tip}" if tip else "")
+            # the headers are the user's column names: shown literally, never as HTML
+            return tooltip(f"{where}: {self._array[r, c]!r}" + (f"\n{tip}" if tip else ""))
         return None
 
     def header(self, section: int, horizontal: bool) -> str:

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 
 from rnnviz.session import SHAPES, Sequence, Session
 
+from ..plain_text import plain_label
 from ..theme import ERROR_COLOUR
 from .array_model import ArrayTableModel, parse_number, visible_token
 from .sequence_sources import FileImportWidget, GeneratorWidget, TextInputWidget
@@ -113,7 +114,7 @@ class SequenceDock(QtWidgets.QDockWidget):
         self.file_widget.sig_failed.connect(self.show_error)
         self.tabs.addTab(self.file_widget, "File")
         outer.addWidget(self.tabs, 1)
-        self.error_label = QtWidgets.QLabel(body)
+        self.error_label = plain_label(QtWidgets.QLabel(body))  # messages quote names and paths
         self.error_label.setObjectName("sequenceError")
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet(f"color: {ERROR_COLOUR}; font-weight: bold;")
@@ -125,7 +126,7 @@ class SequenceDock(QtWidgets.QDockWidget):
         tab = QtWidgets.QWidget(self)
         col = QtWidgets.QVBoxLayout(tab)
         col.setContentsMargins(2, 4, 2, 2)
-        self.summary_label = QtWidgets.QLabel(tab)
+        self.summary_label = plain_label(QtWidgets.QLabel(tab))  # it lists the tokens
         self.summary_label.setWordWrap(True)
         col.addWidget(self.summary_label)
         self.model = ArrayTableModel(tab)

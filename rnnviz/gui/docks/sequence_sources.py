@@ -13,6 +13,7 @@ from PySide6 import QtCore, QtWidgets
 
 from rnnviz.session import Sequence
 
+from ..plain_text import plain_label
 from ..theme import ERROR_COLOUR
 
 GENERATORS = (
@@ -53,7 +54,7 @@ class TextInputWidget(QtWidgets.QWidget):
         self.mode_combo.addItem("Characters", "char")
         self.build_button = QtWidgets.QPushButton("Use this text", self)
         self.build_button.clicked.connect(self.build)
-        self.vocab_label = QtWidgets.QLabel(self)
+        self.vocab_label = plain_label(QtWidgets.QLabel(self))  # tokens are the user's text
         self.vocab_label.setWordWrap(True)
         self.vocab_label.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow("Text", self.text_edit)
@@ -245,10 +246,10 @@ class ColumnChooserDialog(QtWidgets.QDialog):
         )
         n = len(table.columns)
         wide = n > self.COMBO_LIMIT
-        col.addWidget(QtWidgets.QLabel(
+        col.addWidget(plain_label(QtWidgets.QLabel(
             f"{table.rows} rows · {n} columns · {delim}-separated · "
             f"{'with' if table.has_header else 'no'} header row"
-            + (" · double-click a role to change it" if wide else ""), self))  # fmt: skip
+            + (" · double-click a role to change it" if wide else ""), self)))  # fmt: skip
         if table.has_header and table.header_numbers:
             shown = ", ".join(table.header_numbers[:4]) + (" …" if len(table.header_numbers) > 4 else "")
             self.header_warning = QtWidgets.QLabel(
@@ -256,6 +257,7 @@ class ColumnChooserDialog(QtWidgets.QDialog):
                 "If it is data, a word in it is a mistake: fix the file and load it again.",
                 self,
             )
+            plain_label(self.header_warning)  # it quotes header cells
             self.header_warning.setWordWrap(True)
             self.header_warning.setStyleSheet(f"color: {ERROR_COLOUR};")
             col.addWidget(self.header_warning)
@@ -341,11 +343,13 @@ class FileImportWidget(QtWidgets.QWidget):
         self.load_button = QtWidgets.QPushButton("Load CSV / TSV / TXT…", self)
         self.load_button.clicked.connect(self._on_load_button_clicked)
         col.addWidget(self.load_button)
-        self.info_label = QtWidgets.QLabel(
-            "One row a time step, one column a feature.  The delimiter (tab, comma, semicolon, "
-            "spaces) and a header row are detected; then choose the input and target columns.",
-            self,
-        )
+        self.info_label = plain_label(
+            QtWidgets.QLabel(
+                "One row a time step, one column a feature.  The delimiter (tab, comma, semicolon, "
+                "spaces) and a header row are detected; then choose the input and target columns.",
+                self,
+            )
+        )  # fmt: skip  (it names the file being read)
         self.info_label.setWordWrap(True)
         col.addWidget(self.info_label)
         reading = QtWidgets.QHBoxLayout()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -14,6 +16,34 @@ HEAD_TITLES = {
     "sigmoid": "y<sub>t</sub> = σ(W<sub>hy</sub> h<sub>t</sub> + b<sub>y</sub>)",
     None: "y<sub>t</sub> = W<sub>hy</sub> h<sub>t</sub> + b<sub>y</sub>",
 }
+#: Beyond this magnitude pyqtgraph's ranges and paths break down (lines jump to 0, bars and
+#: ticks vanish, NumPy warns): such values are left out of the plots, and said.
+DRAW_LIMIT = 1e100
+WARNING = "#b35900"  # the colour of what the plots cannot show
+
+
+def drawable(a: np.ndarray) -> np.ndarray:
+    """``a`` with every value that cannot be drawn (±inf, NaN, beyond ±DRAW_LIMIT) as NaN."""
+    a = np.asarray(a, dtype=float)
+    return np.where(np.abs(np.nan_to_num(a, nan=np.inf)) <= DRAW_LIMIT, a, np.nan)
+
+
+def _undrawn(a: np.ndarray | None) -> np.ndarray:
+    """[T] bool: the steps of ``a`` [T, out] holding a value too large to draw (NaN is a gap)."""
+    if a is None:
+        return np.zeros(0, dtype=bool)
+    return (np.isinf(a) | (np.abs(np.nan_to_num(a)) > DRAW_LIMIT)).any(axis=1)
+
+
+def set_curve(curve: pg.PlotDataItem, xs: np.ndarray, ys: np.ndarray) -> None:
+    """``curve.setData``, NaN making gaps; with nothing finite, no data (pyqtgraph's bounds
+    of an all-NaN curve warn)."""
+    if np.isfinite(ys).any():
+        curve.setData(xs, ys)
+    else:
+        curve.setData([], [])
+
+
 HEAD_TEXT = {
     "softmax": "y_t = softmax(W_hy h_t + b_y)",
     "sigmoid": "y_t = σ(W_hy h_t + b_y)",
@@ -80,6 +110,9 @@ class OutputPanel(QtWidgets.QFrame):
         self.target_curves: list[pg.PlotDataItem] = []
         self._y = np.zeros((0, 0))
         self._targets: np.ndarray | None = None
+        self._y_drawn = np.zeros((0, 0))
+        self._targets_drawn: np.ndarray | None = None
+        self._legend_text = ""
         self._target_index: np.ndarray | None = None
         self._names: tuple[str, ...] = ()
         self._step = 0
@@ -151,11 +184,24 @@ class OutputPanel(QtWidgets.QFrame):
         self.bars_plot.plot_item.setXRange(-0.6, outputs - 0.4, padding=0)
         self._update_bar_ticks()
         shown = ", ".join(
-            f'<span style="color:{style.unit_colour(k).name()}">■ {names[k]}</span>' for k in range(n)
+            f'<span style="color:{style.unit_colour(k).name()}">■ {escape(names[k])}</span>' for k in range(n)
         )
         more = f" … (first {n} of {outputs})" if outputs > n else ""
         dashed = " · dashed: target" if not self._classes else ""
-        self.legend.setText(shown + more + dashed)
+        self._legend_text = shown + more + dashed
+        self.legend.setText(self._legend_text)
+
+    def _say_undrawn(self) -> None:
+        """The legend names the first steps whose outputs or targets are too large to draw."""
+        over_y, over_t = _undrawn(self._y), _undrawn(self._targets)
+        parts = [
+            f"{what} at t = {', '.join(str(int(t) + 1) for t in np.flatnonzero(over)[:3])}"
+            + (", …" if over.sum() > 3 else "")
+            for what, over in (("y", over_y), ("targets", over_t))
+            if over.any()
+        ]
+        warning = f' · <span style="color:{WARNING}">⚠ too large to draw: {"; ".join(parts)}</span>'
+        self.legend.setText(self._legend_text + (warning if parts else ""))
 
     def _update_bar_ticks(self, *_args) -> None:
         """Every name that fits under its bar: every 2nd, 3rd … when they would overlap."""
@@ -174,6 +220,8 @@ class OutputPanel(QtWidgets.QFrame):
         """``y`` [T, out] from the trace; ``targets`` [T, out] or None."""
         self._y = y
         self._targets = targets if targets is not None and targets.shape == y.shape else None
+        self._y_drawn = drawable(y)  # [T, out]
+        self._targets_drawn = None if self._targets is None else drawable(self._targets)
         self._target_index = None
         if self._classes and self._targets is not None:
             # the class at each step; −1 where the step has no target (a NaN row, many-to-one)
@@ -181,12 +229,13 @@ class OutputPanel(QtWidgets.QFrame):
             self._target_index = np.where(rows.sum(axis=1) > 0, np.argmax(rows, axis=1), -1)
         xs = np.arange(1, y.shape[0] + 1)
         for k, curve in enumerate(self.curves):
-            curve.setData(xs, y[:, k])
+            set_curve(curve, xs, self._y_drawn[:, k])
         for k, curve in enumerate(self.target_curves):
-            if self._targets is None:
+            if self._targets_drawn is None:
                 curve.setData([], [])
             else:
-                curve.setData(xs, self._targets[:, k])
+                set_curve(curve, xs, self._targets_drawn[:, k])
+        self._say_undrawn()
         vb = self.bars_plot.plot_item.getViewBox()
         if self._activation in ("softmax", "sigmoid"):
             # probabilities: from 0 up to the largest one in the sequence (tenths), so that
@@ -195,7 +244,11 @@ class OutputPanel(QtWidgets.QFrame):
             top = float(finite.max()) if finite.size else 1.0
             vb.setYRange(0.0, min(1.0, max(0.1, np.ceil(top * 10.5) / 10)), padding=0.04)
         else:
-            both = y if self._targets is None else np.concatenate([y, self._targets])
+            both = (
+                self._y_drawn
+                if self._targets_drawn is None
+                else np.concatenate([self._y_drawn, self._targets_drawn])
+            )
             finite = both[np.isfinite(both)]
             lo = min(0.0, float(finite.min())) if finite.size else 0.0
             hi = max(0.0, float(finite.max())) if finite.size else 1.0
@@ -215,19 +268,20 @@ class OutputPanel(QtWidgets.QFrame):
             self.bars_caption.setText("t = 0: no output yet (h<sub>0</sub> is the initial state)")
             return
         y = self._y[t - 1]
+        shown_y = np.nan_to_num(self._y_drawn[t - 1], nan=0.0)  # [out] a bar too large to draw: none
         pens = [self._no_pen] * out
         caption = f"y<sub>{t}</sub>"
         if self._activation == "sigmoid" and out == 1:  # the argmax of one output says nothing
-            caption += f" = {y[0]:.2f} = P({self._names[0]})"
+            caption += f" = {y[0]:.2f} = P({escape(self._names[0])})"
         self.target_label.hide()
         k = -1 if self._target_index is None else int(self._target_index[t - 1])
         if k >= 0:
             pens[k] = self._target_pen
-            caption += f" · target: <b>{self._names[k]}</b>"
+            caption += f" · target: <b>{escape(self._names[k])}</b>"
             self.target_marks.setData([], [])
-            self._place_target_label(k, float(y[k]), out)
+            self._place_target_label(k, float(shown_y[k]), out)
         elif self._targets is not None and not self._classes:
-            target = self._targets[t - 1]
+            target = self._targets_drawn[t - 1]
             shown = np.isfinite(target)
             self.target_marks.setData(xs[shown], target[shown])
             if shown.any():
@@ -236,10 +290,24 @@ class OutputPanel(QtWidgets.QFrame):
             self.target_marks.setData([], [])
         if self._classes:
             best = int(np.argmax(y))
-            caption += f" · predicted: {self._names[best]} ({y[best]:.2f})"
+            caption += f" · predicted: {escape(self._names[best])} ({y[best]:.2f})"
+        caption += self._undrawn_caption(t)
         self.bars_caption.setToolTip(caption)
-        self.bars.setOpts(x=xs, height=y, brushes=self._bar_brushes, pens=pens)
+        self.bars.setOpts(x=xs, height=shown_y, brushes=self._bar_brushes, pens=pens)
         self.bars_caption.setText(caption)
+
+    def _undrawn_caption(self, t: int) -> str:
+        """' · ⚠ not drawn: y a = 2e+200' for the values of step t too large to draw."""
+        parts = []
+        for what, values, drawn in (
+            ("y", self._y, self._y_drawn),
+            ("target", self._targets, self._targets_drawn),
+        ):
+            if values is None:
+                continue
+            for k in np.flatnonzero(np.isnan(drawn[t - 1]) & ~np.isnan(values[t - 1]))[:2]:
+                parts.append(f"{what} {escape(self._names[k])} = {values[t - 1, k]:.3g}")
+        return f' · <span style="color:{WARNING}">⚠ not drawn: {", ".join(parts)}</span>' if parts else ""
 
     def _place_target_label(self, k: int, height: float, out: int) -> None:
         """'target' over bar ``k``; inside its top when the bar reaches the top of the plot."""
@@ -294,6 +362,9 @@ class LossPanel(QtWidgets.QFrame):
         self.curve.setDownsampling(auto=True, method="peak")
         self.curve.setClipToView(True)
         self.plot.addItem(self.curve)
+        # steps whose ℓ_t is infinite (or too large to draw): a mark at the top of the plot
+        self.overflow_marks = pg.ScatterPlotItem(symbol="t1", size=11, pen=None, brush=brush(WARNING))
+        self.plot.addItem(self.overflow_marks)
         self._loss = np.zeros(0)
         box = QtWidgets.QVBoxLayout(self)
         box.setContentsMargins(4, 3, 4, 2)
@@ -306,15 +377,28 @@ class LossPanel(QtWidgets.QFrame):
         style.cache_curve(self.curve, steps)
 
     def set_values(self, loss: np.ndarray) -> None:
+        """``loss`` [T]: ℓ_t, NaN where a step does not count, ±inf where it overflowed."""
         self._loss = np.asarray(loss, dtype=float)
-        finite = self._loss[np.isfinite(self._loss)]
+        drawn = drawable(self._loss)  # [T] the finite steps pyqtgraph can draw
+        over = np.isnan(drawn) & ~np.isnan(self._loss)  # [T] infinite, or too large to draw
+        finite = drawn[np.isfinite(drawn)]
+        xs = np.arange(1, self._loss.shape[0] + 1)
         # dots while they are few: a many-to-one loss is a single point
         self.curve.setSymbol("o" if finite.size <= style.SYMBOLS_UP_TO else None)
-        self.curve.setData(np.arange(1, self._loss.shape[0] + 1), self._loss)
+        set_curve(self.curve, xs, drawn)
         # a loss is ≥ 0: from 0 up, so one point (many-to-one) or a flat loss reads right
         top = float(finite.max()) if finite.size else 1.0
-        self.plot.plot_item.getViewBox().setYRange(0.0, top if top > 0 else 1.0, padding=0.08)
-        mean = f" · mean L = {finite.mean():.4g}" if finite.size else ""
+        top = top if top > 0 else 1.0
+        self.plot.plot_item.getViewBox().setYRange(0.0, top, padding=0.08)
+        self.overflow_marks.setData(xs[over], np.full(int(over.sum()), top))
+        counted = self._loss[~np.isnan(self._loss)]
+        with np.errstate(over="ignore"):  # a mean of values near 1e308 overflows: it is ∞
+            mean_l = float(counted.mean()) if counted.size else np.nan
+        mean = f" · mean L = {mean_l:.4g}" if counted.size and not over.any() else ""
+        if over.any():
+            steps = ", ".join(str(t) for t in xs[over][:4]) + (", …" if over.sum() > 4 else "")
+            shown = "∞" if np.isinf(mean_l) else f"{mean_l:.3g}"
+            mean = f" · L = {shown}: ▲ ℓ_t too large to draw at t = {steps}"
         self.title.setText(f"ℓ<sub>t</sub> — loss per step{mean}")
         self.title_text = f"ℓ_t — loss per step{mean}"
 
@@ -323,6 +407,7 @@ class LossPanel(QtWidgets.QFrame):
 
     def _readout(self, x: float, _y: float) -> str | None:
         t = int(round(x))
-        if not 1 <= t <= self._loss.shape[0] or not np.isfinite(self._loss[t - 1]):
+        if not 1 <= t <= self._loss.shape[0] or np.isnan(self._loss[t - 1]):
             return None
-        return f"t={t} · ℓ = {self._loss[t - 1]:.4g}"
+        value = self._loss[t - 1]
+        return f"t={t} · ℓ = {value:.4g}" if np.isfinite(value) else f"t={t} · ℓ = ∞ (it overflowed)"
