@@ -25,6 +25,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from rnnviz.session.stepmath import Block, StepMath, to_plain
 
 from .diagrams.style import GATE_COLOURS, GATE_TINTS, value_colour
+from .plain_text import tooltip
 
 BASE_PT = 14
 WIDE_MATRIX = 6  # a matrix with more columns is set smaller: 8 columns and a "⋯" fit 1400 px
@@ -492,7 +493,7 @@ class MathCanvas(QtWidgets.QWidget):
                 if box.gate:
                     tip += "\n(click the title to select this gate everywhere)"
             if tip:
-                QtWidgets.QToolTip.showText(event.globalPos(), tip, self)
+                QtWidgets.QToolTip.showText(event.globalPos(), tooltip(tip), self)
             else:
                 QtWidgets.QToolTip.hideText()
                 event.ignore()

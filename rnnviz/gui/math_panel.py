@@ -33,6 +33,7 @@ from rnnviz.session.stepmath.markdown import AUTO
 
 from .diagrams.style import unit_is_marked
 from .math_canvas import MathCanvas
+from .plain_text import plain_message_box
 from .views import CursorFollower, forward_requests
 
 
@@ -303,7 +304,9 @@ def write_math(parent, session, trace, step: int, path: str, **kw) -> bool:
         export_math(session, trace, step, path, **kw)
         return True
     except (OSError, ValueError, IndexError) as exc:
-        QtWidgets.QMessageBox.warning(parent, "Export step math", f"Could not write {path}:\n{exc}")
+        plain_message_box(
+            parent, QtWidgets.QMessageBox.Icon.Warning, "Export step math", f"Could not write {path}:\n{exc}"
+        ).exec()
         return False
 
 

@@ -200,7 +200,10 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
     def _build_controls(self) -> None:
         icons = self.style()
         sp = QtWidgets.QStyle.StandardPixmap
-        self._icons = {"play": icons.standardIcon(sp.SP_MediaPlay), "pause": icons.standardIcon(sp.SP_MediaPause)}
+        self._icons = {
+            "play": icons.standardIcon(sp.SP_MediaPlay),
+            "pause": icons.standardIcon(sp.SP_MediaPause),
+        }
         self.train_button = QtWidgets.QPushButton(self._icons["play"], "Train")
         self.train_button.setToolTip("Train for the epochs set (Pause holds it; Train again goes on)")
         self.step_button = QtWidgets.QPushButton("Step")
@@ -497,7 +500,11 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
         self._total_updates = job.updates
         self._show_settings(job.settings)
         s = job.settings
-        how = f"Adam, lr {s.lr:g}" if s.optimizer == "adam" else f"SGD, lr {s.lr:g}" + (f", momentum {s.momentum:g}" if s.momentum else "")
+        how = (
+            f"Adam, lr {s.lr:g}"
+            if s.optimizer == "adam"
+            else f"SGD, lr {s.lr:g}" + (f", momentum {s.momentum:g}" if s.momentum else "")
+        )
         if s.clip:
             how += f", clipping ‖g‖ at {s.clip:g}"
         if s.bptt_window:

@@ -22,6 +22,7 @@ from rnnviz.engine.losses import LOSS_TITLES, LossResult
 from rnnviz.engine.trace import Gradients
 from rnnviz.engine.train import sequence_loss
 
+from .loss_check import loss_warning
 from .model import InitSettings, Sequence, Session
 from .training import LOSS_BY_HEAD, engine_shape, loss_for  # noqa: F401 - the one definition, re-exported
 
@@ -140,7 +141,7 @@ def compute(session: Session) -> Computed:
         except ValueError as exc:
             loss = grads = None  # targets that do not suit this head: no loss panel, but the trace stands
             no_loss = f"No loss is shown: the targets do not suit the {loss_title(loss_for(session.network)).lower()} loss: {exc}"
-    warnings = [w for w in (overflow_warning(trace), no_loss) if w]
+    warnings = [w for w in (overflow_warning(trace), no_loss, loss_warning(session, trace, loss)) if w]
     return Computed(session, trace, loss, grads, "; ".join(warnings) or None)
 
 

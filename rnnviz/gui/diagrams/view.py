@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt, Signal
 
+from ..plain_text import plain_message_box
 from ..views import CursorFollower, forward_requests
 from .animation import PulseAnimator
 from .cell import CellDiagram
@@ -284,7 +285,7 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
             try:
                 self.export(which, path)
             except OSError as exc:
-                QtWidgets.QMessageBox.warning(self, "Export diagram", str(exc))
+                plain_message_box(self, QtWidgets.QMessageBox.Icon.Warning, "Export diagram", str(exc)).exec()
 
     def _catch_up(self) -> None:
         for v in list(self._stale):
