@@ -32,6 +32,7 @@ no allocation per step: each step is a dozen in-place ufunc calls.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -127,21 +128,33 @@ class PreparedLayer:
 
 def prepare_layer(
     mode: str,
-    W_ih: np.ndarray,  # [D, G·H, I]
-    W_hh: np.ndarray,  # [D, G·H, H]
-    b_ih: np.ndarray,  # [D, G·H]
-    b_hh: np.ndarray,  # [D, G·H]
+    W_ih: Sequence[np.ndarray],  # D × [G·H, I]
+    W_hh: Sequence[np.ndarray],  # D × [G·H, H]
+    b_ih: Sequence[np.ndarray],  # D × [G·H]
+    b_hh: Sequence[np.ndarray],  # D × [G·H]
 ) -> PreparedLayer:
-    H = W_hh.shape[2]
+    """Each direction's weights (a [D, …] array or a list of D arrays) read once
+    into the loops' layout: one pass over each weight matrix, nothing else."""
+    D = len(W_ih)
+    GH, I = W_ih[0].shape
+    H = W_hh[0].shape[1]
+    dt = W_ih[0].dtype
     gru = mode == "gru"
-    sign = _sigmoid_sign(mode, H, W_ih.dtype)  # [G·H] or None
-    b_x = b_ih + b_hh  # [D, G·H] biases that can join the input projection
-    if gru:
-        b_x[:, 2 * H :] = b_ih[:, 2 * H :]  # b_hn stays inside r ⊙ (W_hn h + b_hn)
+    sign = _sigmoid_sign(mode, H, dt)  # [G·H] or None
+    W_x = np.empty((D, GH, I), dtype=dt)  # [D, G·H, I]
+    b_x = np.empty((D, GH), dtype=dt)  # [D, G·H] biases that can join the input projection
+    for d in range(D):
+        if sign is None:
+            W_x[d] = W_ih[d]
+        else:
+            np.multiply(W_ih[d], sign[:, None], out=W_x[d])
+        np.add(b_ih[d], b_hh[d], out=b_x[d])
+        if gru:
+            b_x[d, 2 * H :] = b_ih[d][2 * H :]  # b_hn stays inside r ⊙ (W_hn h + b_hn)
     if sign is not None:
-        W_ih, W_hh, b_x = W_ih * sign[:, None], W_hh * sign[:, None], b_x * sign
-    b_hn = b_hh[:, 2 * H :].copy() if gru else None
-    return PreparedLayer(mode, W_ih, b_x, b_hn, sign, Recurrent(W_hh))
+        b_x *= sign
+    b_hn = np.stack([b_hh[d][2 * H :] for d in range(D)]) if gru else None  # [D, H]
+    return PreparedLayer(mode, W_x, b_x, b_hn, sign, Recurrent(W_hh, sign=sign))
 
 
 def run_layer(
@@ -266,8 +279,8 @@ class LayerGrads:
 def layer_backward(
     run: LayerRun,
     x: np.ndarray,  # [T, I] the layer's input
-    W_ih: np.ndarray,
-    W_hh: np.ndarray,
+    W_ih: Sequence[np.ndarray],  # D × [G·H, I] (a [D, G·H, I] array or a list)
+    W_hh: Sequence[np.ndarray],  # D × [G·H, H]
     d_out: np.ndarray,  # [T, D·H] dL/d(output), time order
     dh_last: np.ndarray | None,  # [D, H] dL/dh_n
     dc_last: np.ndarray | None,  # [D, H] dL/dc_n
@@ -281,7 +294,7 @@ def layer_backward(
         dh[:, 1] = d_out[::-1, H:]
     if dh_last is not None and T > 0:
         dh[T - 1] += dh_last
-    rec = Recurrent(W_hh).backward  # dp [G, D, H] ↦ dp · W_hh [D, H]
+    rec = Recurrent(W_hh, backward=True).backward  # dp [G, D, H] ↦ dp · W_hh [D, H]
     dpre = np.empty((T, G, D, H), dtype=dt)  # dL/d(pre-activation), step order
     dc0 = dcs = None
     if run.mode == "lstm":
@@ -373,7 +386,7 @@ def _gru_back(run, dh, dgi, dgh, rec) -> np.ndarray:
 
 def _param_grads(run, x, W_ih, dpre, dgh, dh, dh0, dc0, dcs) -> LayerGrads:
     T, G, D, H = dpre.shape
-    dW_ih = np.empty_like(W_ih)
+    dW_ih = np.empty((D, G * H, x.shape[1]), dtype=dpre.dtype)
     dW_hh = np.empty((D, G * H, H), dtype=dpre.dtype)
     db_ih = np.empty((D, G * H), dtype=dpre.dtype)
     db_hh = np.empty((D, G * H), dtype=dpre.dtype)
