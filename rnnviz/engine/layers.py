@@ -213,53 +213,65 @@ def _project_inputs(x, W_ih, b_x, pre, chunk: int = 4096) -> None:
         np.add(proj[::-1, 1], b[1], out=pre[T - e : T - a, :, 1])
 
 
+# The step loops below pass ``out`` positionally (cheaper than the keyword) and
+# carry h_{t-1} (and c_{t-1}) over from the previous step rather than slicing it.
+
+
 def _vanilla_loop(pre, hs, rec, relu: bool) -> None:
     zero = pre.dtype.type(0)
-    for p, h_prev, h in zip(pre[:, 0], hs[:-1], hs[1:], strict=True):  # p [D, H]
+    h_prev = hs[0]
+    for p, h in zip(pre[:, 0], hs[1:], strict=True):  # p [D, H]
         p += rec(h_prev)[0]
         if relu:
-            np.maximum(p, zero, out=h)
+            np.maximum(p, zero, out=h)  # (out by keyword: numpy deprecates it positional here)
         else:
-            np.tanh(p, out=h)
+            np.tanh(p, h)
+        h_prev = h
 
 
 def _lstm_loop(pre, gates, hs, cs, rec) -> None:
     one = pre.dtype.type(1)
     ig = np.empty(hs.shape[1:], dtype=pre.dtype)  # [D, H]
+    exp, recip, tanh, mul = np.exp, np.reciprocal, np.tanh, np.multiply
+    h_prev, c_prev = hs[0], cs[0]
     # per-step views come from C iterators over these, not from Python slicing
     steps = zip(pre, gates, gates[:, 0], gates[:, 1], gates[:, 2], gates[:, 3], pre[:, 2],
-                hs[:-1], hs[1:], cs[:-1], cs[1:], strict=True)  # fmt: skip
-    for p, g, i, f, gg, o, pg, h_prev, h, c_prev, c in steps:
+                hs[1:], cs[1:], strict=True)  # fmt: skip
+    for p, g, i, f, gg, o, pg, h, c in steps:
         p += rec(h_prev)  # [4, D, H]; i, f, o rows hold −a (see _sigmoid_sign)
-        np.exp(p, out=g)
+        exp(p, g)
         g += one
-        np.reciprocal(g, out=g)  # σ(a) on i, f, o
-        np.tanh(pg, out=gg)  # tanh(a) on g
-        np.multiply(f, c_prev, out=c)  # f ⊙ c_{t-1}
-        np.multiply(i, gg, out=ig)  # i ⊙ g
+        recip(g, g)  # σ(a) on i, f, o
+        tanh(pg, gg)  # tanh(a) on g
+        mul(f, c_prev, c)  # f ⊙ c_{t-1}
+        mul(i, gg, ig)  # i ⊙ g
         c += ig
-        np.tanh(c, out=h)
+        tanh(c, h)
         h *= o  # o ⊙ tanh(c_t)
+        h_prev, c_prev = h, c
 
 
 def _gru_loop(pre, gates, hs, hn, b_hn, rec) -> None:
     one = pre.dtype.type(1)
     rh = np.empty(hs.shape[1:], dtype=pre.dtype)  # [D, H]
+    exp, recip, tanh, mul = np.exp, np.reciprocal, np.tanh, np.multiply
+    h_prev = hs[0]
     steps = zip(pre[:, :2], pre[:, 2], gates[:, :2], gates[:, 0], gates[:, 1], gates[:, 2],
-                hn, hs[:-1], hs[1:], strict=True)  # fmt: skip
-    for prz, pn, grz, r, z, n, hn_s, h_prev, h in steps:
+                hn, hs[1:], strict=True)  # fmt: skip
+    for prz, pn, grz, r, z, n, hn_s, h in steps:
         gh = rec(h_prev)  # [3, D, H]: W_hh h, r and z rows negated
         prz += gh[:2]
-        np.exp(prz, out=grz)
+        exp(prz, grz)
         grz += one
-        np.reciprocal(grz, out=grz)  # σ(a) on r, z
-        np.add(gh[2], b_hn, out=hn_s)  # W_hn h + b_hn
-        np.multiply(r, hn_s, out=rh)
+        recip(grz, grz)  # σ(a) on r, z
+        np.add(gh[2], b_hn, hn_s)  # W_hn h + b_hn
+        mul(r, hn_s, rh)
         pn += rh  # W_in x + b_in + r ⊙ (W_hn h + b_hn)
-        np.tanh(pn, out=n)
-        np.subtract(h_prev, n, out=h)  # h_t = n + z ⊙ (h_{t-1} − n)
+        tanh(pn, n)
+        np.subtract(h_prev, n, h)  # h_t = n + z ⊙ (h_{t-1} − n)
         h *= z
         h += n
+        h_prev = h
 
 
 @dataclass(frozen=True, eq=False)
@@ -341,21 +353,21 @@ def _lstm_back(run, dh, dpre, rec, dc_last, dcs) -> tuple[np.ndarray, np.ndarray
     np.multiply(g, i * (1 - i), out=p3[:, 0])
     np.multiply(c_prev, f * (1 - f), out=p3[:, 1])
     np.multiply(i, 1 - g * g, out=p3[:, 2])
-    dc = np.zeros((D, H), dtype=dpre.dtype) if dc_last is None else dc_last.astype(dpre.dtype)
-    tmp = np.empty((D, H), dtype=dpre.dtype)
+    # carry = dL/dc_t through c_{t+1} only (f_{t+1} ⊙ total dL/dc_{t+1}); dcs[s] is the total
+    carry = np.zeros((D, H), dtype=dpre.dtype) if dc_last is None else dc_last.astype(dpre.dtype)
     acc = np.zeros((D, H), dtype=dpre.dtype)
+    mul = np.multiply
     steps = zip(dh[_REV], dpre[_REV], dpre[_REV, :3], dpre[_REV, 3], a_o[_REV], b_o[_REV], p3[_REV],
                 f[_REV], dcs[_REV], strict=True)  # fmt: skip
-    for dh_s, dp, dp_ifg, dp_o, ao, bo, p, fs, dc_s in steps:
+    for dh_s, dp, dp_ifg, dp_o, ao, bo, p, fs, dc in steps:
         dh_s += acc
-        np.multiply(dh_s, ao, out=tmp)
-        dc += tmp
-        dc_s[...] = dc  # total dL/dc_t, kept for the views
-        np.multiply(dc, p, out=dp_ifg)
-        np.multiply(dh_s, bo, out=dp_o)
-        dc *= fs  # dc_{t-1}
+        mul(dh_s, ao, dc)
+        dc += carry  # total dL/dc_t, kept for the views
+        mul(dc, p, dp_ifg)
+        mul(dh_s, bo, dp_o)
+        carry = mul(dc, fs, carry)  # dc_{t-1} through c_t
         acc = rec(dp)
-    return dc, acc.copy()
+    return carry, acc.copy()
 
 
 def _gru_back(run, dh, dgi, dgh, rec) -> np.ndarray:
@@ -367,18 +379,19 @@ def _gru_back(run, dh, dgi, dgh, rec) -> np.ndarray:
     a3 = run.hn * r * (1 - r)  # da_r = da_n ⊙ a3
     tmp = np.empty(dh.shape[1:], dtype=dgi.dtype)
     acc = np.zeros(dh.shape[1:], dtype=dgi.dtype)
+    mul = np.multiply
     # the r, z rows of the x-side and h-side gradients are equal: write them into
     # dgh here and copy them over to dgi once, after the loop
     steps = zip(dh[_REV], dgh[_REV], dgi[_REV, 2], dgh[_REV, 0], dgh[_REV, 1], dgh[_REV, 2],
                 a1[_REV], a2[_REV], a3[_REV], r[_REV], z[_REV], strict=True)  # fmt: skip
     for dh_s, gh, da_n, da_r, da_z, dgh_n, a1s, a2s, a3s, rs, zs in steps:
         dh_s += acc
-        np.multiply(dh_s, a1s, out=da_n)
-        np.multiply(dh_s, a2s, out=da_z)
-        np.multiply(da_n, a3s, out=da_r)
-        np.multiply(da_n, rs, out=dgh_n)  # d(W_hn h + b_hn) = da_n ⊙ r
+        mul(dh_s, a1s, da_n)
+        mul(dh_s, a2s, da_z)
+        mul(da_n, a3s, da_r)
+        mul(da_n, rs, dgh_n)  # d(W_hn h + b_hn) = da_n ⊙ r
         acc = rec(gh)
-        np.multiply(dh_s, zs, out=tmp)  # h_t also depends on h_{t-1} directly, through z
+        mul(dh_s, zs, tmp)  # h_t also depends on h_{t-1} directly, through z
         acc += tmp
     dgi[:, :2] = dgh[:, :2]
     return acc.copy()

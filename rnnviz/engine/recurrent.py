@@ -63,35 +63,45 @@ class Recurrent:
         else:
             self._out = self._out_gdh = np.empty((G, D, H), dtype=dt)
         self._back = np.empty((D, H), dtype=dt)
+        # per-direction views made once: a step only calls np.dot on them
+        self._out_flat, self._back_flat, self._back0 = (
+            self._out.reshape(-1),
+            self._back.reshape(-1),
+            self._back[0],
+        )
+        if self.kind == "pair":
+            self._M0, self._M1 = self.M
+            self._out0, self._out1 = self._out
+            self._dgh0, self._dgh1 = self._dgh.reshape(D, G * H)
+            self._back1 = self._back[1]
         if backward:
             self.backward = getattr(self, "_bwd_" + self.kind)
         else:
             self.forward = getattr(self, "_fwd_" + self.kind)
 
     def _fwd_single(self, h):
-        np.dot(h[0], self.M[0], out=self._out.reshape(-1))
+        np.dot(h[0], self.M[0], self._out_flat)
         return self._out
 
     def _fwd_blockdiag(self, h):
-        np.dot(h.reshape(-1), self.M, out=self._out.reshape(-1))
+        np.dot(h.reshape(-1), self.M, self._out_flat)
         return self._out
 
     def _fwd_pair(self, h):
-        out = self._out
-        for d in range(self.D):
-            np.dot(h[d], self.M[d], out=out[d])
+        np.dot(h[0], self._M0, self._out0)
+        np.dot(h[1], self._M1, self._out1)
         return self._out_gdh  # strided [G, D, H] view of the [D, G·H] buffer
 
     def _bwd_single(self, dp):
-        np.dot(dp.reshape(-1), self.M[0], out=self._back[0])
+        np.dot(dp.reshape(-1), self.M[0], self._back0)
         return self._back
 
     def _bwd_blockdiag(self, dp):
-        np.dot(dp.reshape(-1), self.M, out=self._back.reshape(-1))
+        np.dot(dp.reshape(-1), self.M, self._back_flat)
         return self._back
 
     def _bwd_pair(self, dp):
         np.copyto(self._dgh_gdh, dp)
-        for d in range(self.D):
-            np.dot(self._dgh[d].reshape(-1), self.M[d], out=self._back[d])
+        np.dot(self._dgh0, self._M0, self._back0)
+        np.dot(self._dgh1, self._M1, self._back1)
         return self._back
