@@ -403,16 +403,21 @@ def _param_grads(run, x, W_ih, dpre, dgh, dh, dh0, dc0, dcs) -> LayerGrads:
     dW_hh = np.empty((D, G * H, H), dtype=dpre.dtype)
     db_ih = np.empty((D, G * H), dtype=dpre.dtype)
     db_hh = np.empty((D, G * H), dtype=dpre.dtype)
-    dx = np.zeros(x.shape, dtype=dpre.dtype)
+    dx = np.empty(x.shape, dtype=dpre.dtype)  # [T, I]
     for d, xs in enumerate(_step_order_input(x, D)):
         dp = dpre[:, :, d].reshape(T, G * H)  # [T, G·H] step order (a copy)
         dg = dp if dgh is dpre else dgh[:, :, d].reshape(T, G * H)
-        dW_ih[d] = dp.T @ xs
-        dW_hh[d] = dg.T @ run.hs[:-1, d]
-        db_ih[d] = dp.sum(axis=0)
-        db_hh[d] = dg.sum(axis=0)
-        dxs = dp @ W_ih[d]  # [T, I] step order
-        dx += dxs if d == 0 else dxs[::-1]
+        np.matmul(dp.T, xs, out=dW_ih[d])
+        np.matmul(dg.T, run.hs[:-1, d], out=dW_hh[d])
+        np.sum(dp, axis=0, out=db_ih[d])
+        if dg is dp:
+            db_hh[d] = db_ih[d]
+        else:
+            np.sum(dg, axis=0, out=db_hh[d])
+        if d == 0:
+            np.matmul(dp, W_ih[0], out=dx)  # [T, I]
+        else:
+            dx += (dp @ W_ih[d])[::-1]  # step order back to time order
     return LayerGrads(
         W_ih=dW_ih, W_hh=dW_hh, b_ih=db_ih, b_hh=db_hh, x=dx, h0=dh0, c0=dc0, dh=dh, dpre=dpre, dc=dcs
     )

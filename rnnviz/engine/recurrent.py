@@ -69,8 +69,11 @@ class Recurrent:
             self._back.reshape(-1),
             self._back[0],
         )
+        self._out_row = self._out_flat[None, :]  # [1, G·H]
+        if self.kind != "blockdiag":
+            self._M0 = self.M[0]
         if self.kind == "pair":
-            self._M0, self._M1 = self.M
+            self._M1 = self.M[1]
             self._out0, self._out1 = self._out
             self._dgh0, self._dgh1 = self._dgh.reshape(D, G * H)
             self._back1 = self._back[1]
@@ -80,7 +83,7 @@ class Recurrent:
             self.forward = getattr(self, "_fwd_" + self.kind)
 
     def _fwd_single(self, h):
-        np.dot(h[0], self.M[0], self._out_flat)
+        np.dot(h, self._M0, self._out_row)  # [1, H] · [H, G·H]
         return self._out
 
     def _fwd_blockdiag(self, h):
@@ -93,7 +96,7 @@ class Recurrent:
         return self._out_gdh  # strided [G, D, H] view of the [D, G·H] buffer
 
     def _bwd_single(self, dp):
-        np.dot(dp.reshape(-1), self.M[0], self._back0)
+        np.dot(dp.reshape(-1), self._M0, self._back0)
         return self._back
 
     def _bwd_blockdiag(self, dp):
