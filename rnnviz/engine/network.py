@@ -13,7 +13,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from .activations import sigmoid, softmax
-from .layers import LayerRun, PreparedLayer, layer_backward, prepare_layer, run_layer
+from .bptt import layer_backward
+from .layers import LayerRun, PreparedLayer, prepare_layer, run_layer
 from .spec import (
     MAX_LAYERS,
     NetworkSpec,
