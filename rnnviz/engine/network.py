@@ -119,6 +119,7 @@ class Network:
             a = np.array(params[key], dtype=self.dtype, copy=True)
             a.setflags(write=False)
             self._params[key] = a
+        # adopt_params makes networks without __init__: a new attribute goes there too
 
     # -- construction -------------------------------------------------------
     @classmethod

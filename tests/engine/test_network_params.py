@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rnnviz.engine import Network, NetworkSpec
+from rnnviz.engine import SGD, Adam, Network, NetworkSpec
 from rnnviz.engine.init import init_state_dict
+from rnnviz.engine.train import loss_and_grads
 
 SPEC = NetworkSpec("lstm", 3, 4, num_layers=2, bidirectional=True, output_size=2)
 
@@ -67,3 +68,20 @@ def test_params_are_the_networks_own_read_only_arrays():
         assert a is net.param(key)
         with pytest.raises(ValueError):
             a[...] = 0
+
+
+@pytest.mark.parametrize("make_opt", [lambda: Adam(lr=0.01), lambda: SGD(lr=0.1, momentum=0.9)])
+def test_an_update_through_params_and_adopt_params_is_the_usual_update(make_opt):
+    """What a training loop does with them: the optimiser reads the read-only
+    arrays, the network adopts its output; same numbers as copies and a rebuild."""
+    x = np.random.default_rng(3).standard_normal((6, 3))
+    target = np.random.default_rng(4).standard_normal((6, 2))
+    usual, fast = Network(SPEC, _fresh(0)), Network(SPEC, _fresh(0))
+    opt_usual, opt_fast = make_opt(), make_opt()
+    for _ in range(3):
+        _, _, g = loss_and_grads(usual, x, target)
+        usual = Network(SPEC, opt_usual.step(usual.state_dict(), g))
+        _, _, g = loss_and_grads(fast, x, target)
+        fast = fast.adopt_params(opt_fast.step(fast.params(), g))
+    for key, a in usual.params().items():
+        np.testing.assert_array_equal(fast.param(key), a)
