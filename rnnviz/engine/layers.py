@@ -1,4 +1,4 @@
-"""One recurrent layer, both directions at once: forward recurrence and BPTT.
+"""One recurrent layer, both directions at once: the forward recurrence (BPTT: bptt.py).
 
 Symbols (PyTorch's layout, G gates of H units each, D directions)::
 
@@ -32,10 +32,12 @@ no allocation per step: each step is a dozen in-place ufunc calls.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from .bptt import LayerGrads, layer_backward  # BPTT for these layers; the names stay importable here
 from .recurrent import Recurrent
 
 
@@ -86,10 +88,6 @@ class LayerRun:
         return np.concatenate([self.hidden(0), self.hidden(1)], axis=1)
 
 
-def _step_order_input(x: np.ndarray, D: int) -> list[np.ndarray]:
-    return [x if d == 0 else x[::-1] for d in range(D)]
-
-
 def _sigmoid_sign(mode: str, H: int, dtype) -> np.ndarray | None:
     """−1 on the rows that go through σ, +1 elsewhere (None for vanilla).
 
@@ -127,21 +125,33 @@ class PreparedLayer:
 
 def prepare_layer(
     mode: str,
-    W_ih: np.ndarray,  # [D, G·H, I]
-    W_hh: np.ndarray,  # [D, G·H, H]
-    b_ih: np.ndarray,  # [D, G·H]
-    b_hh: np.ndarray,  # [D, G·H]
+    W_ih: Sequence[np.ndarray],  # D × [G·H, I]
+    W_hh: Sequence[np.ndarray],  # D × [G·H, H]
+    b_ih: Sequence[np.ndarray],  # D × [G·H]
+    b_hh: Sequence[np.ndarray],  # D × [G·H]
 ) -> PreparedLayer:
-    H = W_hh.shape[2]
+    """Each direction's weights (a [D, …] array or a list of D arrays) read once
+    into the loops' layout: one pass over each weight matrix, nothing else."""
+    D = len(W_ih)
+    GH, I = W_ih[0].shape
+    H = W_hh[0].shape[1]
+    dt = W_ih[0].dtype
     gru = mode == "gru"
-    sign = _sigmoid_sign(mode, H, W_ih.dtype)  # [G·H] or None
-    b_x = b_ih + b_hh  # [D, G·H] biases that can join the input projection
-    if gru:
-        b_x[:, 2 * H :] = b_ih[:, 2 * H :]  # b_hn stays inside r ⊙ (W_hn h + b_hn)
+    sign = _sigmoid_sign(mode, H, dt)  # [G·H] or None
+    W_x = np.empty((D, GH, I), dtype=dt)  # [D, G·H, I]
+    b_x = np.empty((D, GH), dtype=dt)  # [D, G·H] biases that can join the input projection
+    for d in range(D):
+        if sign is None:
+            W_x[d] = W_ih[d]
+        else:
+            np.multiply(W_ih[d], sign[:, None], out=W_x[d])
+        np.add(b_ih[d], b_hh[d], out=b_x[d])
+        if gru:
+            b_x[d, 2 * H :] = b_ih[d][2 * H :]  # b_hn stays inside r ⊙ (W_hn h + b_hn)
     if sign is not None:
-        W_ih, W_hh, b_x = W_ih * sign[:, None], W_hh * sign[:, None], b_x * sign
-    b_hn = b_hh[:, 2 * H :].copy() if gru else None
-    return PreparedLayer(mode, W_ih, b_x, b_hn, sign, Recurrent(W_hh))
+        b_x *= sign
+    b_hn = np.stack([b_hh[d][2 * H :] for d in range(D)]) if gru else None  # [D, H]
+    return PreparedLayer(mode, W_x, b_x, b_hn, sign, Recurrent(W_hh, sign=sign))
 
 
 def run_layer(
@@ -200,196 +210,65 @@ def _project_inputs(x, W_ih, b_x, pre, chunk: int = 4096) -> None:
         np.add(proj[::-1, 1], b[1], out=pre[T - e : T - a, :, 1])
 
 
+# The step loops below pass ``out`` positionally (cheaper than the keyword) and
+# carry h_{t-1} (and c_{t-1}) over from the previous step rather than slicing it.
+
+
 def _vanilla_loop(pre, hs, rec, relu: bool) -> None:
     zero = pre.dtype.type(0)
-    for p, h_prev, h in zip(pre[:, 0], hs[:-1], hs[1:], strict=True):  # p [D, H]
+    h_prev = hs[0]
+    for p, h in zip(pre[:, 0], hs[1:], strict=True):  # p [D, H]
         p += rec(h_prev)[0]
         if relu:
-            np.maximum(p, zero, out=h)
+            np.maximum(p, zero, out=h)  # (out by keyword: numpy deprecates it positional here)
         else:
-            np.tanh(p, out=h)
+            np.tanh(p, h)
+        h_prev = h
 
 
 def _lstm_loop(pre, gates, hs, cs, rec) -> None:
     one = pre.dtype.type(1)
     ig = np.empty(hs.shape[1:], dtype=pre.dtype)  # [D, H]
+    exp, recip, tanh, mul = np.exp, np.reciprocal, np.tanh, np.multiply
+    h_prev, c_prev = hs[0], cs[0]
     # per-step views come from C iterators over these, not from Python slicing
     steps = zip(pre, gates, gates[:, 0], gates[:, 1], gates[:, 2], gates[:, 3], pre[:, 2],
-                hs[:-1], hs[1:], cs[:-1], cs[1:], strict=True)  # fmt: skip
-    for p, g, i, f, gg, o, pg, h_prev, h, c_prev, c in steps:
+                hs[1:], cs[1:], strict=True)  # fmt: skip
+    for p, g, i, f, gg, o, pg, h, c in steps:
         p += rec(h_prev)  # [4, D, H]; i, f, o rows hold −a (see _sigmoid_sign)
-        np.exp(p, out=g)
+        exp(p, g)
         g += one
-        np.reciprocal(g, out=g)  # σ(a) on i, f, o
-        np.tanh(pg, out=gg)  # tanh(a) on g
-        np.multiply(f, c_prev, out=c)  # f ⊙ c_{t-1}
-        np.multiply(i, gg, out=ig)  # i ⊙ g
+        recip(g, g)  # σ(a) on i, f, o
+        tanh(pg, gg)  # tanh(a) on g
+        mul(f, c_prev, c)  # f ⊙ c_{t-1}
+        mul(i, gg, ig)  # i ⊙ g
         c += ig
-        np.tanh(c, out=h)
+        tanh(c, h)
         h *= o  # o ⊙ tanh(c_t)
+        h_prev, c_prev = h, c
 
 
 def _gru_loop(pre, gates, hs, hn, b_hn, rec) -> None:
     one = pre.dtype.type(1)
     rh = np.empty(hs.shape[1:], dtype=pre.dtype)  # [D, H]
+    exp, recip, tanh, mul = np.exp, np.reciprocal, np.tanh, np.multiply
+    h_prev = hs[0]
     steps = zip(pre[:, :2], pre[:, 2], gates[:, :2], gates[:, 0], gates[:, 1], gates[:, 2],
-                hn, hs[:-1], hs[1:], strict=True)  # fmt: skip
-    for prz, pn, grz, r, z, n, hn_s, h_prev, h in steps:
+                hn, hs[1:], strict=True)  # fmt: skip
+    for prz, pn, grz, r, z, n, hn_s, h in steps:
         gh = rec(h_prev)  # [3, D, H]: W_hh h, r and z rows negated
         prz += gh[:2]
-        np.exp(prz, out=grz)
+        exp(prz, grz)
         grz += one
-        np.reciprocal(grz, out=grz)  # σ(a) on r, z
-        np.add(gh[2], b_hn, out=hn_s)  # W_hn h + b_hn
-        np.multiply(r, hn_s, out=rh)
+        recip(grz, grz)  # σ(a) on r, z
+        np.add(gh[2], b_hn, hn_s)  # W_hn h + b_hn
+        mul(r, hn_s, rh)
         pn += rh  # W_in x + b_in + r ⊙ (W_hn h + b_hn)
-        np.tanh(pn, out=n)
-        np.subtract(h_prev, n, out=h)  # h_t = n + z ⊙ (h_{t-1} − n)
+        tanh(pn, n)
+        np.subtract(h_prev, n, h)  # h_t = n + z ⊙ (h_{t-1} − n)
         h *= z
         h += n
-
-
-@dataclass(frozen=True, eq=False)
-class LayerGrads:
-    W_ih: np.ndarray  # [D, G·H, I]
-    W_hh: np.ndarray  # [D, G·H, H]
-    b_ih: np.ndarray  # [D, G·H]
-    b_hh: np.ndarray  # [D, G·H]
-    x: np.ndarray  # [T, I]
-    h0: np.ndarray  # [D, H]
-    c0: np.ndarray | None  # [D, H]
-    dh: np.ndarray  # [T, D, H] total dL/dh at each step, step order
-    dpre: np.ndarray  # [T, G, D, H] dL/d(pre-activation) at each step, step order
-    dc: np.ndarray | None  # [T, D, H] LSTM: total dL/dc at each step, step order
-
-
-def layer_backward(
-    run: LayerRun,
-    x: np.ndarray,  # [T, I] the layer's input
-    W_ih: np.ndarray,
-    W_hh: np.ndarray,
-    d_out: np.ndarray,  # [T, D·H] dL/d(output), time order
-    dh_last: np.ndarray | None,  # [D, H] dL/dh_n
-    dc_last: np.ndarray | None,  # [D, H] dL/dc_n
-) -> LayerGrads:
-    T, G, D, H = run.pre.shape
-    dt = run.pre.dtype
-    # total dL/dh per step, step order; the recurrence adds into it as it goes
-    dh = np.empty((T, D, H), dtype=dt)
-    dh[:, 0] = d_out[:, :H]
-    if D == 2:
-        dh[:, 1] = d_out[::-1, H:]
-    if dh_last is not None and T > 0:
-        dh[T - 1] += dh_last
-    rec = Recurrent(W_hh).backward  # dp [G, D, H] ↦ dp · W_hh [D, H]
-    dpre = np.empty((T, G, D, H), dtype=dt)  # dL/d(pre-activation), step order
-    dc0 = dcs = None
-    if run.mode == "lstm":
-        dcs = np.empty((T, D, H), dtype=dt)
-        dc0, dh0 = _lstm_back(run, dh, dpre, rec, dc_last, dcs)
-        dgh = dpre
-    elif run.mode == "gru":
-        dgh = np.empty_like(dpre)
-        dh0 = _gru_back(run, dh, dpre, dgh, rec)
-    else:
-        dh0 = _vanilla_back(run, dh, dpre, rec)
-        dgh = dpre
-    return _param_grads(run, x, W_ih, dpre, dgh, dh, dh0, dc0, dcs)
-
-
-# The loops below walk the steps backwards.  ``acc`` carries the recurrent part of
-# dL/dh from step s to step s−1; at the end it is dL/dh0.
-_REV = slice(None, None, -1)
-
-
-def _vanilla_back(run, dh, dpre, rec) -> np.ndarray:
-    hs = run.hs[1:]
-    if run.mode == "rnn_relu":
-        deriv = (hs > 0).astype(dh.dtype)
-    else:
-        deriv = 1 - hs * hs  # tanh'
-    acc = np.zeros(dh.shape[1:], dtype=dh.dtype)
-    for dh_s, dp, dp1, dv in zip(dh[_REV], dpre[_REV], dpre[_REV, 0], deriv[_REV], strict=True):
-        dh_s += acc
-        np.multiply(dh_s, dv, out=dp1)
-        acc = rec(dp)
-    return acc.copy()
-
-
-def _lstm_back(run, dh, dpre, rec, dc_last, dcs) -> tuple[np.ndarray, np.ndarray]:
-    T, _, D, H = dpre.shape
-    G = run.gates
-    i, f, g, o = G[:, 0], G[:, 1], G[:, 2], G[:, 3]  # [T, D, H]
-    c_prev = run.cs[:-1]
-    tc = np.tanh(run.cs[1:])
-    a_o = o * (1 - tc * tc)  # dc += dh ⊙ a_o
-    b_o = tc * o * (1 - o)  # da_o = dh ⊙ b_o
-    p3 = np.empty((T, 3, D, H), dtype=dpre.dtype)  # da_{i,f,g} = dc ⊙ p3
-    np.multiply(g, i * (1 - i), out=p3[:, 0])
-    np.multiply(c_prev, f * (1 - f), out=p3[:, 1])
-    np.multiply(i, 1 - g * g, out=p3[:, 2])
-    dc = np.zeros((D, H), dtype=dpre.dtype) if dc_last is None else dc_last.astype(dpre.dtype)
-    tmp = np.empty((D, H), dtype=dpre.dtype)
-    acc = np.zeros((D, H), dtype=dpre.dtype)
-    steps = zip(dh[_REV], dpre[_REV], dpre[_REV, :3], dpre[_REV, 3], a_o[_REV], b_o[_REV], p3[_REV],
-                f[_REV], dcs[_REV], strict=True)  # fmt: skip
-    for dh_s, dp, dp_ifg, dp_o, ao, bo, p, fs, dc_s in steps:
-        dh_s += acc
-        np.multiply(dh_s, ao, out=tmp)
-        dc += tmp
-        dc_s[...] = dc  # total dL/dc_t, kept for the views
-        np.multiply(dc, p, out=dp_ifg)
-        np.multiply(dh_s, bo, out=dp_o)
-        dc *= fs  # dc_{t-1}
-        acc = rec(dp)
-    return dc, acc.copy()
-
-
-def _gru_back(run, dh, dgi, dgh, rec) -> np.ndarray:
-    G = run.gates
-    r, z, n = G[:, 0], G[:, 1], G[:, 2]  # [T, D, H]
-    h_prev = run.hs[:-1]
-    a1 = (1 - z) * (1 - n * n)  # da_n = dh ⊙ a1
-    a2 = (h_prev - n) * z * (1 - z)  # da_z = dh ⊙ a2
-    a3 = run.hn * r * (1 - r)  # da_r = da_n ⊙ a3
-    tmp = np.empty(dh.shape[1:], dtype=dgi.dtype)
-    acc = np.zeros(dh.shape[1:], dtype=dgi.dtype)
-    # the r, z rows of the x-side and h-side gradients are equal: write them into
-    # dgh here and copy them over to dgi once, after the loop
-    steps = zip(dh[_REV], dgh[_REV], dgi[_REV, 2], dgh[_REV, 0], dgh[_REV, 1], dgh[_REV, 2],
-                a1[_REV], a2[_REV], a3[_REV], r[_REV], z[_REV], strict=True)  # fmt: skip
-    for dh_s, gh, da_n, da_r, da_z, dgh_n, a1s, a2s, a3s, rs, zs in steps:
-        dh_s += acc
-        np.multiply(dh_s, a1s, out=da_n)
-        np.multiply(dh_s, a2s, out=da_z)
-        np.multiply(da_n, a3s, out=da_r)
-        np.multiply(da_n, rs, out=dgh_n)  # d(W_hn h + b_hn) = da_n ⊙ r
-        acc = rec(gh)
-        np.multiply(dh_s, zs, out=tmp)  # h_t also depends on h_{t-1} directly, through z
-        acc += tmp
-    dgi[:, :2] = dgh[:, :2]
-    return acc.copy()
-
-
-def _param_grads(run, x, W_ih, dpre, dgh, dh, dh0, dc0, dcs) -> LayerGrads:
-    T, G, D, H = dpre.shape
-    dW_ih = np.empty_like(W_ih)
-    dW_hh = np.empty((D, G * H, H), dtype=dpre.dtype)
-    db_ih = np.empty((D, G * H), dtype=dpre.dtype)
-    db_hh = np.empty((D, G * H), dtype=dpre.dtype)
-    dx = np.zeros(x.shape, dtype=dpre.dtype)
-    for d, xs in enumerate(_step_order_input(x, D)):
-        dp = dpre[:, :, d].reshape(T, G * H)  # [T, G·H] step order (a copy)
-        dg = dp if dgh is dpre else dgh[:, :, d].reshape(T, G * H)
-        dW_ih[d] = dp.T @ xs
-        dW_hh[d] = dg.T @ run.hs[:-1, d]
-        db_ih[d] = dp.sum(axis=0)
-        db_hh[d] = dg.sum(axis=0)
-        dxs = dp @ W_ih[d]  # [T, I] step order
-        dx += dxs if d == 0 else dxs[::-1]
-    return LayerGrads(
-        W_ih=dW_ih, W_hh=dW_hh, b_ih=db_ih, b_hh=db_hh, x=dx, h0=dh0, c0=dc0, dh=dh, dpre=dpre, dc=dcs
-    )
+        h_prev = h
 
 
 __all__ = [

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from .activations import sigmoid, softmax
-from .layers import LayerRun, PreparedLayer, layer_backward, prepare_layer, run_layer
+from .bptt import layer_backward
+from .layers import LayerRun, PreparedLayer, prepare_layer, run_layer
 from .spec import (
     MAX_LAYERS,
     NetworkSpec,
@@ -118,7 +119,7 @@ class Network:
             a = np.array(params[key], dtype=self.dtype, copy=True)
             a.setflags(write=False)
             self._params[key] = a
-        self._stacked = [self._stack(layer) for layer in range(spec.num_layers)]
+        # adopt_params makes networks without __init__: a new attribute goes there too
 
     # -- construction -------------------------------------------------------
     @classmethod
@@ -150,14 +151,45 @@ class Network:
         merged.update(updates)
         return Network(self.spec, merged, dtype=self.dtype)
 
+    def adopt_params(self, params: Mapping[str, np.ndarray]) -> Network:
+        """A network of this spec and dtype that takes ``params`` over, for a training loop.
+
+        ``params`` must be fresh arrays that nothing else will write to (an
+        optimiser's output), each of this network's shapes and finite: this is
+        :class:`Network` without the copies and the NaN scan (keys and shapes are
+        still checked).  Arrays of this network's dtype are kept, not copied, and
+        made read-only; others are cast.
+        """
+        shapes = self.spec.param_shapes()
+        if len(params) != len(shapes):
+            validate_state(params, self.spec)  # names the missing or extra key
+        net = object.__new__(Network)
+        net.spec, net.dtype, net._params = self.spec, self.dtype, {}
+        for key, shape in shapes.items():
+            a = params.get(key)
+            if not isinstance(a, np.ndarray) or a.shape != shape:
+                validate_state(params, self.spec)  # names the key and what is wrong
+                raise ValueError(f"{key}: expected an array of shape {shape}")
+            if a.dtype != self.dtype:
+                a = a.astype(self.dtype)
+            a.setflags(write=False)
+            net._params[key] = a
+        return net
+
+    def params(self) -> dict[str, np.ndarray]:
+        """Every parameter under PyTorch's names: the network's own read-only arrays,
+        no copies (:meth:`state_dict` gives writable copies)."""
+        return dict(self._params)
+
     def astype(self, dtype) -> Network:
         return Network(self.spec, self._params, dtype=dtype)
 
-    def _stack(self, layer: int):
+    def _layer_params(self, layer: int) -> tuple[list[np.ndarray], ...]:
+        """``(W_ih, W_hh, b_ih, b_hh)`` of one layer, each a list over directions (no copy)."""
         D = self.spec.num_directions
         p = self._params
         names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-        return tuple(np.stack([p[n + param_suffix(layer, d)] for d in range(D)]) for n in names)
+        return tuple([p[n + param_suffix(layer, d)] for d in range(D)] for n in names)
 
     # -- facts --------------------------------------------------------------
     def param(self, key: str) -> np.ndarray:
@@ -243,7 +275,7 @@ class Network:
     def prepare(self) -> list[PreparedLayer]:
         """Every layer's weights made ready for the loops, for many short runs of
         :meth:`run_prepared` (one thread at a time: a prepared layer has work buffers)."""
-        return [prepare_layer(self.mode, *stacked) for stacked in self._stacked]
+        return [prepare_layer(self.mode, *self._layer_params(layer)) for layer in range(self.num_layers)]
 
     def run_prepared(self, prepared: list[PreparedLayer], x, h0=None, c0=None) -> Trace:
         """:meth:`forward` with layers from :meth:`prepare` (generation's one-step runs)."""
@@ -318,7 +350,7 @@ class Network:
         dh0 = np.zeros((L * D, H), dtype=dt)
         dc0 = np.zeros((L * D, H), dtype=dt) if self.mode == "lstm" else None
         for layer in range(L - 1, -1, -1):
-            W_ih, W_hh, _, _ = self._stacked[layer]
+            W_ih, W_hh, _, _ = self._layer_params(layer)
             sl = slice(layer * D, (layer + 1) * D)
             g = layer_backward(
                 trace.runs[layer], trace.layer_inputs[layer], W_ih, W_hh, d_out,
