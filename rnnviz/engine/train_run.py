@@ -229,7 +229,7 @@ class TrainRun(Iterator[TrainProgress]):
         reason, new, norm = self._update(net, trace, value, grad, self._where(k, start, stop, steps))
         if new is None:
             return report(value, norm, net, reason)
-        self._net = Network(net.spec, new, dtype=net.dtype)
+        self._net = net.adopt_params(new)  # the optimiser's fresh arrays, not copied again
         self._updates += 1
         self._advance(trace, stop, steps)
         return report(value, norm, self._net)
@@ -248,7 +248,7 @@ class TrainRun(Iterator[TrainProgress]):
             params, _ = clip_grad_norm(params, self._clip)
         checkpoint = self._opt._checkpoint()
         with np.errstate(all="ignore"):
-            new = self._opt.step(net.state_dict(), params)
+            new = self._opt.step(net.params(), params)  # read-only: step never writes into them
         bad = next((key for key, a in new.items() if not np.all(np.isfinite(a))), None)
         if bad is not None:
             self._opt._rollback(checkpoint)
