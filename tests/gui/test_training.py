@@ -156,17 +156,21 @@ def test_async_training_streams_to_the_training_view_and_the_worker_never_touche
             monkeypatch.setattr(cls, name, spy)
     batches = []
     w.trainer.sig_telemetry.connect(batches.append)
-    shown = []
+    shown, documents = [], []
     w.controller.sig_computed.connect(shown.append)
-    assert w.trainer.train(TrainingSettings(lr=0.05, epochs=400))
+    w.controller.sig_session_changed.connect(documents.append)  # docks refill on this
+    assert w.trainer.train(TrainingSettings(lr=0.05, epochs=1500))
     qtbot.waitUntil(lambda: w.trainer.state == "idle" and not w.controller.busy, timeout=60_000)
     ticks = [t for b in batches for t in b]
-    assert [t.update for t in ticks] == list(range(1, 401))  # every update, in order
+    assert [t.update for t in ticks] == list(range(1, 1501))  # every update, in order
     assert all(isinstance(t, TrainingTick) for t in ticks)
-    assert len(batches) < 400  # batched
+    assert len(batches) < 1500  # batched
     assert touched == []
-    assert w.controller.session.training.updates == 400
-    assert len(shown) >= 1 and shown[-1].session.network is w.controller.session.network
+    assert w.controller.session.training.updates == 1500
+    assert shown[-1].session.network is w.controller.session.network
+    streamed = [c for c in shown[:-1] if c.session.training.updates == 0]  # the weights as they trained
+    assert len(streamed) >= 2, "the views were not shown the weights during the run"
+    assert len(documents) <= 2  # the docks and the title refill when the run ends, not at 5 Hz
 
 
 def test_reinitialising_forgets_the_training_of_the_old_weights(main_window):
@@ -176,3 +180,17 @@ def test_reinitialising_forgets_the_training_of_the_old_weights(main_window):
     w.controller.reinitialise()
     s = w.controller.session
     assert not s.training.trained and s.training.settings.epochs == 3  # the settings stay
+
+
+def test_another_session_cannot_replace_one_being_trained(main_window):
+    from rnnviz.session.defaults import default_session
+
+    w = main_window
+    w.trainer.step()  # paused after one update: the run is live
+    errors = []
+    w.controller.sig_error.connect(errors.append)
+    assert not w.set_session(default_session())
+    assert "Stop training first" in errors[-1]
+    w.trainer.stop()
+    assert w.controller.session.training.updates == 1
+    assert w.set_session(default_session())
