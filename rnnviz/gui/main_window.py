@@ -248,7 +248,7 @@ class MainWindow(QtWidgets.QMainWindow):
         """Show ``session`` (computing its trace); its view settings set the clock and the cursor.
         Refused while a training run is live (it would come back over the new session)."""
         if getattr(self, "trainer", None) is not None and self.trainer.state != "idle":
-            self.show_error("Stop training first: this session is being trained")
+            self.controller.report("Stop training first: this session is being trained")
             return False
         v = session.view
         self.playback.set_speed(v.speed)
