@@ -10,8 +10,9 @@
   makes the job already there *stale*: it is asked to stop, and nothing it still
   produces reaches a callback.  Different lanes run side by side.
 - **Generators stream.**  Each yielded value is progress; the worker batches what it
-  yields and hands the batch to ``on_progress`` at most every ``throttle_ms`` (the
-  last batch always arrives, before ``on_done``).  ``pause()`` holds the generator
+  yields and hands the batch to ``on_progress`` at most every ``throttle_ms``, and
+  only once the GUI has taken the batch before (one in flight: a slow GUI gets bigger
+  batches, never a flooded event queue); the last batch always arrives, before ``on_done``.  ``pause()`` holds the generator
   at its next yield (``on_paused`` is called once it holds there), ``resume()`` lets it
   go on, ``stop()`` closes it there; a
   stopped generator's ``on_done`` still gets its return value (``None`` unless it
@@ -58,6 +59,8 @@ class Job(QtCore.QObject):
         self._running = threading.Event()  # cleared while paused
         self._running.set()
         self._ended = threading.Event()
+        self._taken = threading.Event()  # the last progress batch was delivered: send the next
+        self._taken.set()
         self._gen: Generator | None = None
         self.stale = False
         self._sig_progress.connect(self._deliver_progress)
@@ -159,8 +162,8 @@ class Job(QtCore.QObject):
                     value = end.value
                     break
                 now = time.perf_counter()
-                if now - last >= self._throttle:
-                    self._flush(batch, emit)
+                if now - last >= self._throttle and (self._taken.is_set() or not emit):
+                    self._flush(batch, emit)  # at most one batch in flight: a busy GUI is never flooded
                     batch, last = [], now
         finally:
             if not held:
@@ -171,13 +174,20 @@ class Job(QtCore.QObject):
 
     def _flush(self, batch: list, emit: bool) -> None:
         if batch and self._on_progress is not None and not self.stale:
-            (self._sig_progress.emit if emit else self._deliver_progress)(batch)
+            if emit:
+                self._taken.clear()
+                self._sig_progress.emit(batch)
+            else:
+                self._deliver_progress(batch)
 
     # -- the GUI side ------------------------------------------------------------------
     @QtCore.Slot(object)
     def _deliver_progress(self, batch: list) -> None:
-        if not self.stale and self._on_progress is not None:
-            self._on_progress(batch)
+        try:
+            if not self.stale and self._on_progress is not None:
+                self._on_progress(batch)
+        finally:
+            self._taken.set()
 
     @QtCore.Slot()
     def _deliver_paused(self) -> None:

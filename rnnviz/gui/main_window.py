@@ -375,6 +375,7 @@ class MainWindow(QtWidgets.QMainWindow):
         )
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        self.trainer.settle()  # a live run ends, its weights committed
         self.playback.pause()
         self.controller.cancel()
         self.controller.wait(5000)

@@ -134,6 +134,16 @@ class Trainer(QtCore.QObject):
         if job is not None and self.state != "idle":
             job.stop()
 
+    def settle(self, timeout_s: float = 30.0) -> None:
+        """End a live run now and commit what it trained (before a close or a save): blocks
+        until the worker has stopped, at most ``timeout_s``."""
+        job = self.controller.jobs.job(TRAIN)
+        if job is None or self.state == "idle":
+            return
+        job.stop()
+        self.controller.jobs.finish(TRAIN, timeout_s)
+        self.controller.finish()
+
     def reset(self) -> bool:
         """The weights from before training, the history cleared; :meth:`undo_reset` brings them back."""
         if self.state != "idle":

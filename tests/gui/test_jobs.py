@@ -114,3 +114,23 @@ def test_finish_delivers_now(qtbot):
     jobs.start("x", lambda: 7, on_done=got.append)
     assert jobs.finish("x", 5)
     assert got == [7]
+
+
+def test_a_slow_gui_gets_bigger_batches_never_a_queue_of_them(qtbot):
+    """Backpressure: while one batch waits for the GUI thread, the worker keeps collecting."""
+    import time
+
+    jobs = Jobs()
+    batches = []
+    done = []
+    start = time.perf_counter()
+
+    def slow(batch):
+        batches.append(len(batch))
+        if time.perf_counter() - start < 1.0:
+            time.sleep(0.02)  # a GUI busy painting, for the first second
+
+    jobs.start("x", counting(50_000), on_progress=slow, on_done=done.append, throttle_ms=0)
+    qtbot.waitUntil(lambda: done == ["all"], timeout=60_000)
+    assert sum(batches) == 50_000
+    assert len(batches) < 2_000  # without backpressure: a batch per value or so, queued behind the GUI

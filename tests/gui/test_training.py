@@ -194,3 +194,17 @@ def test_another_session_cannot_replace_one_being_trained(main_window):
     w.trainer.stop()
     assert w.controller.session.training.updates == 1
     assert w.set_session(default_session())
+
+
+def test_closing_the_window_ends_a_live_run_and_keeps_what_it_trained(qtbot, session):
+    from rnnviz.gui.main_window import MainWindow
+
+    w = MainWindow(session, threading="sync")
+    qtbot.addWidget(w)
+    w.controller.threading = "async"
+    w.show()
+    assert w.trainer.train(TrainingSettings(lr=0.05, epochs=1_000_000))
+    qtbot.waitUntil(lambda: w.training_view._loss.n > 20, timeout=30_000)
+    w.close()
+    assert w.trainer.state == "idle" and not w.controller.jobs.busy("train")
+    assert w.controller.session.training.updates > 20
