@@ -23,6 +23,7 @@ from rnnviz.engine.continuation import (
     check_top_k,
     sample_continuations,
 )
+from rnnviz.engine.generate import generate
 
 from .model import Sequence, Session
 from .text import tokenize
@@ -56,11 +57,27 @@ def token_mode(session: Session) -> str:
     return "char" if all(len(w) == 1 for w in seq.vocabulary) else "word"
 
 
-def generation_problem(session: Session) -> str | None:
-    """Why this session's network cannot continue a text prompt, or None when it can."""
+def feeds_values_back(session: Session) -> bool:
+    """A signal (no vocabulary) with a linear head as wide as the input: each output
+    can be fed back as the next input (value feedback)."""
+    net = session.network
+    return (
+        not session.sequence.vocabulary
+        and net.num_directions == 1
+        and net.has_head
+        and net.head_activation is None
+        and net.spec.output_size == net.input_size
+    )
+
+
+def generation_problem(session: Session, values: bool = False) -> str | None:
+    """Why this session's network cannot continue a text prompt (with ``values``: nor feed
+    its values back), or None when it can."""
     net = session.network
     if net.num_directions != 1:
         return "a bidirectional network reads the future, which does not exist yet while generating"
+    if values and feeds_values_back(session):
+        return None
     if not session.sequence.vocabulary:
         return "the sequence has no vocabulary (it is not text), so there are no tokens to write"
     if not net.has_head:
@@ -164,6 +181,24 @@ def generated_sequence(session: Session, continuation: Continuation) -> Sequence
         token_mode=token_mode(session),
         shape="one_to_many",
     )
+
+
+def generated_values(session: Session, length: int) -> Sequence:
+    """Value feedback: from the sequence's first input, each output becomes the next
+    input, ``length`` steps (a one-to-many sequence without targets)."""
+    if not feeds_values_back(session):
+        raise GenerationError(
+            f"cannot feed values back: {generation_problem(session) or 'the head is not linear'}"
+        )
+    if isinstance(length, bool) or not isinstance(length, int) or not 1 <= length <= MAX_GENERATE_LENGTH:
+        raise GenerationError(
+            f"the length must be a whole number from 1 to {MAX_GENERATE_LENGTH:,}; got {length!r}"
+        )
+    try:
+        g = generate(session.network, session.sequence.inputs[0], length, mode="value")
+    except ValueError as e:
+        raise GenerationError(str(e)) from None
+    return Sequence(inputs=g.inputs, input_names=session.sequence.input_names, shape="one_to_many")
 
 
 def generated_session(session: Session, continuation: Continuation) -> Session:
