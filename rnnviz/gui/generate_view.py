@@ -63,7 +63,7 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
         self._shown: Session | None = None  # the generated run being shown
         self._continuation = None
         self._prompt_logits: np.ndarray | None = None  # z after the prompt's last token [V]
-        self._step = 0
+        self._step = 1  # the cursor's step (1 … T)
         self._build()
         self._refresh_state()
 
@@ -134,6 +134,7 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
         self.plot = style.make_plot_widget(self)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.setLabel("left", "probability")
+        self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.plot.setYRange(0, 1.0, padding=0.02)
         self.model_bars = pg.BarGraphItem(
             x=[], height=[], width=0.8, pen=pg.mkPen("#888", width=1.5), brush=None
@@ -234,10 +235,11 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
     def _distribution(self) -> tuple[np.ndarray, int | None, str] | None:
         """(logits z [V], the chosen token or None, a title) for the bars."""
         c = self._continuation
-        if c is not None and c.trace is not None and self._step >= c.first_choice_step:
-            n = min(self._step - c.first_choice_step, len(c.tokens) - 1)
+        t = self._step - 1  # the cursor's step 1 … T is trace row t
+        if c is not None and c.trace is not None and t >= c.first_choice_step:
+            n = min(t - c.first_choice_step, len(c.tokens) - 1)
             t = c.first_choice_step + n
-            return c.trace.y_logits[t], int(c.tokens[n]), f"step {t + 1}: generated token {n + 1}"
+            return c.trace.y_logits[t], int(c.tokens[n]), f"step {t + 1}, generated token {n + 1}"
         if self._prompt_logits is None:
             self._prompt_logits = self._logits_after_prompt()
         if self._prompt_logits is None:
@@ -285,7 +287,7 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
         axis.setTicks([[(k, token_label(w)) for k, w in enumerate(vocab)]])
         self.plot.setXRange(-0.6, len(p) - 0.4, padding=0)
         self.plot.setYRange(0, max(1e-3, float(max(p.max(), own.max()))) * 1.08, padding=0)
-        likely = int(np.count_nonzero(p >= 0.01))
+        likely = (int(np.count_nonzero(p >= 0.01)), int(np.count_nonzero(own >= 0.01)))
         self.plot_title.setText(
             f"softmax(z/τ) at τ = {tau:.2f} — {where}  (bars; grey outlines: the model's own odds, τ = 1)"
         )
@@ -305,7 +307,7 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
             "p = softmax(z/τ): " + ", ".join(f"{n} {p[k]:.3f}" for n, k in zip(name, order, strict=True))
         )
         lines.append(
-            f"{likely} of {len(p)} tokens have p ≥ 1%"
+            f"{likely[0]} of {len(p)} tokens have p ≥ 1% (at τ = 1: {likely[1]})"
             + (": dividing by a small τ widens the gaps between logits" if 0 < tau < 1 else "")
             + (": dividing by a large τ shrinks the gaps, so unlikely tokens get drawn" if tau > 1 else "")
         )
@@ -333,15 +335,14 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
         continuation, texts, computed = result
         self._continuation = continuation
         self._shown = computed.session
-        self._step = (
-            computed.session.sequence.steps - 1 if continuation is None else continuation.first_choice_step
-        )
+        first = 1 if continuation is None else continuation.first_choice_step + 1  # the first choice's step
         prompt = self.prompt.text()
         self.output.setPlainText(
             "\n\n".join(f"[{prompt}]{t}" if t else "" for t in texts) or "(values generated)"
         )
         self._refresh_buttons()
         self.controller.show_streamed(computed)
+        self.sig_cursor_requested.emit({"step": first})
         self._update_preview()
 
     def _on_error(self, error: BaseException) -> None:

@@ -86,6 +86,13 @@ def test_generate_shows_the_run_in_every_view_and_keeps_the_work(setup):
     assert view.chosen_bar.opts["x"] == [
         shown.sequence.inputs[2].argmax()
     ]  # the cursor's step: the first choice
+    controller.set_view(step=6)  # the cursor's step 6 (1-based): its output chose the token read at step 7
+    assert controller.workspace.cursor.step == 6
+    assert (
+        view.chosen_bar.opts["x"]
+        == [shown.sequence.targets[5].argmax()]
+        == [shown.sequence.inputs[6].argmax()]
+    )
     view.show_work()
     assert controller.computed.session.sequence is work.sequence
 
