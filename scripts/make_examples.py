@@ -34,6 +34,7 @@ from rnnviz.engine.train import loss_and_grads, train  # noqa: E402
 from rnnviz.session import InitSettings, Sequence, Session, ViewSettings, save_session  # noqa: E402
 from rnnviz.session.defaults import default_session  # noqa: E402
 from rnnviz.session.text import text_sequence  # noqa: E402
+from rnnviz.session.training import Training, TrainingSettings  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "resources" / "examples"
 
@@ -334,6 +335,48 @@ def gru_gradient_survives() -> Session:
     return Session(net, seq, ViewSettings(step=1, unit=k, gate="z"), init, note, title)
 
 
+#: Traditional nursery rhymes (public domain), written out for this example.
+RHYMES = Path(__file__).resolve().parent / "nursery_rhymes.txt"
+#: What the Train button runs (`rnnviz train`: see the note for the time it takes).
+CHAR_TRAINING = TrainingSettings(optimizer="adam", lr=0.01, epochs=80, clip=5.0, bptt_window=50)
+
+
+def character_model() -> Session:
+    text = " ".join(RHYMES.read_text(encoding="utf-8").split("\n")).strip() + " "
+    seq = text_sequence(text, "char")
+    V = len(seq.vocabulary)
+    spec = NetworkSpec("lstm", V, 64, output_size=V, head_activation="softmax")
+    net = Network.from_spec(spec, seed=0)
+    s = CHAR_TRAINING
+    note = (
+        f"A character model: {seq.steps:,} characters of nursery rhymes, a vocabulary of {V} characters "
+        "(each a one-hot input), an LSTM with 64 units and a softmax over the vocabulary, trained with "
+        "cross-entropy to predict the next character. It is untrained: the Generate tab writes gibberish.\n"
+        f"Train it (the Train button: Adam, learning rate {s.lr}, {s.epochs} epochs, truncated BPTT over "
+        f"{s.bptt_window} steps, gradient clipped at {s.clip:g}; 9 s with `rnnviz train` on a "
+        "2-core machine, a little more in the window). The loss falls from ln "
+        + f"{V} = {np.log(V):.2f}"
+        + " to "
+        "about 0.1.\n"
+        'Then generate from the prompt "the ": at temperature 0 (greedy) it repeats a line it learned '
+        "by heart; at 0.3 it writes readable rhymes; at 1 it samples its own odds and half-words appear; "
+        "at 2 softmax(z/2) is nearly flat and any character can follow: gibberish. Watch the bars of the "
+        "next character's distribution flatten as you drag the temperature up.\n"
+        "Try: top-k = 3 at temperature 2 (only the three best characters can be drawn); a smaller network "
+        "(hidden size 32: it trains faster and spells worse) or a larger one (128: slower, and it learns more lines by heart); fewer epochs; a prompt the rhymes never "
+        'contain, such as "zebra" (z is not in the vocabulary: the app names it).'
+    )
+    title = "Character model: train and generate"
+    return Session(
+        net,
+        seq,
+        init=InitSettings(scheme="pytorch", seed=0),
+        note=note,
+        title=title,
+        training=Training(settings=s),
+    )
+
+
 EXAMPLES = {
     "01_next_word_seed003.rnnviz": default_session,
     "02_basic_rnn_two_steps_seed004.rnnviz": seed004_basic_rnn,
@@ -344,6 +387,7 @@ EXAMPLES = {
     "07_bidirectional_seed002.rnnviz": seed002_bidirectional,
     "08_rnn_gradient_vanishes.rnnviz": rnn_gradient_vanishes,
     "09_gru_gradient_survives.rnnviz": gru_gradient_survives,
+    "10_character_model_generate.rnnviz": character_model,
 }
 
 

@@ -28,6 +28,7 @@ import numpy as np
 
 from .activations import softmax
 from .network import Network
+from .stepper import Stepper
 from .trace import Trace
 
 GENERATION_MODES = ("argmax", "sample", "value")
@@ -142,25 +143,24 @@ def generate(
     inputs = np.zeros((steps, I), dtype=network.dtype)  # [T, I]
     tokens = np.zeros(steps, dtype=np.int64)  # [T]
     inputs[0] = _first_input(network, first_input)
-    prepared = network.prepare()  # the weights made ready once, not at every step
-    h = network.run_prepared(prepared, inputs[:1], h0=h0, c0=c0)  # validates h0 / c0
-    h0_used, c0_used = h.h0, h.c0
+    h0_used = network._initial(h0, "h0")  # [L, H] validated
+    c0_used = network._initial(c0, "c0") if network.mode == "lstm" else None
+    stepper = Stepper(network, h0_used, c0_used)  # one cell call per layer and step, no Trace
     for t in range(steps):
-        if t > 0:  # one step from the carried state
-            h = network.run_prepared(prepared, inputs[t : t + 1], h0=h.h_n, c0=h.c_n)
-        z = h.y_logits[0]  # [out]
+        z = stepper.step(x=inputs[t])  # [out] logits z_t
         if mode == "argmax":
             tokens[t] = int(np.argmax(z))
         elif mode == "sample":
             tokens[t] = sample_index(z, float(temperature), rng)
         if t + 1 < steps:
             if mode == "value":
-                if not np.all(np.isfinite(h.y[0])):
+                y = network._head_act(z)  # [out]
+                if not np.all(np.isfinite(y)):
                     raise ValueError(
                         f"generation diverged: the output at step t={t + 1} is infinite or NaN, "
                         "so it cannot be fed back as the next input"
                     )
-                inputs[t + 1] = h.y[0]
+                inputs[t + 1] = y
             else:
                 inputs[t + 1, tokens[t]] = 1.0  # one-hot
     trace = network.forward(inputs, h0=h0_used, c0=c0_used)

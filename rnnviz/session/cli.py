@@ -1,4 +1,5 @@
-"""``rnnviz train FILE -o OUT [options]``: train a session headlessly, as the window does.
+"""``rnnviz train FILE -o OUT [options]``: train a session headlessly, as the window does;
+``rnnviz generate FILE --prompt P --length N [options]``: continue a prompt.
 
 The same :class:`~rnnviz.session.training.TrainingJob` as the training panel:
 options not given keep the file's training settings (for a session never
@@ -137,4 +138,57 @@ def _main(argv: list[str], err: TextIO) -> int:
     if last is not None and last.stopped:
         print(f"{PROG}: {last.stopped_reason} (saved the last good weights to {args.output})", file=err)
         return 1
+    return 0
+
+
+# -- rnnviz generate ------------------------------------------------------------
+GENERATE_PROG = "rnnviz generate"
+
+
+def _generate_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog=GENERATE_PROG,
+        description="Read the prompt with the session's network, then write N more tokens, each "
+        "fed back as the next input. Prints K continuations, one per line: only the generated "
+        "tokens (characters joined, words separated by spaces).",
+    )
+    p.add_argument("file", metavar="FILE", help="the session (.rnnviz) whose network writes")
+    p.add_argument("--prompt", required=True, metavar="P", help="the start, in the session's tokens")
+    p.add_argument("--length", required=True, type=int, metavar="N", help="how many tokens to write")
+    p.add_argument(
+        "--temperature",
+        type=float,
+        default=0.0,
+        metavar="T",
+        help="0 = greedy (default); 1 = the model's own odds; higher = flatter",
+    )
+    p.add_argument("--top-k", type=int, metavar="K", help="draw only from the K most likely tokens")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random draws (default 0)")
+    p.add_argument("--samples", type=int, default=1, metavar="K", help="continuations to print (default 1)")
+    return p
+
+
+def generate_main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run ``rnnviz generate``; returns the exit code (never raises for a user's mistake)."""
+    from .generation import GenerationSettings, continuation_text, generate_from_session
+
+    out = sys.stdout if out is None else out
+    err = sys.stderr if err is None else err
+    try:
+        args = _generate_parser().parse_args(sys.argv[2:] if argv is None else argv)
+        if args.top_k is not None and args.top_k < 1:
+            raise UsageError(f"--top-k must be at least 1; got {args.top_k}")
+        session = load_session(args.file)
+        settings = GenerationSettings(
+            args.prompt, args.length, args.temperature, args.top_k, args.seed, args.samples
+        )
+        texts = [continuation_text(session, c) for c in generate_from_session(session, settings)]
+    except (UsageError, SessionFileError, ValueError) as e:
+        print(f"{GENERATE_PROG}: error: {e}", file=err)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{GENERATE_PROG}: interrupted", file=err)
+        return 130
+    for text in texts:
+        print(text.replace("\n", "\\n"), file=out)
     return 0

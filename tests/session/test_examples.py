@@ -30,6 +30,7 @@ def test_all_examples_are_listed_in_course_order():
         "07_bidirectional_seed002.rnnviz",
         "08_rnn_gradient_vanishes.rnnviz",
         "09_gru_gradient_survives.rnnviz",
+        "10_character_model_generate.rnnviz",
     ]
     assert EXAMPLES[0][0] == default_session().title
 
@@ -160,3 +161,19 @@ def test_an_unreadable_example_is_listed_by_its_file_name(tmp_path):
         with zipfile.ZipFile(path, "w") as zf:
             zf.writestr("manifest.json", body)
         assert example_title(path) == name.replace("_", " ")
+
+
+def test_character_model_ships_untrained_with_the_training_that_works():
+    from rnnviz.session.generation import GenerationSettings, generate_from_session, generation_problem
+
+    s = load_session(BY_NAME["10_character_model_generate.rnnviz"])
+    seq = s.sequence
+    assert seq.token_mode == "char" and seq.steps > 2000 and len(seq.vocabulary) == s.network.input_size
+    assert s.network.head_activation == "softmax" and s.network.num_directions == 1
+    assert not s.training.trained  # the user trains it
+    t = s.training.settings
+    assert (t.optimizer, t.lr, t.epochs, t.bptt_window) == ("adam", 0.01, 80, 50)
+    assert f"{t.epochs} epochs" in s.note and "temperature" in s.note
+    assert generation_problem(s) is None
+    (c,) = generate_from_session(s, GenerationSettings("the ", 20, 1.0))
+    assert len(c.tokens) == 20
