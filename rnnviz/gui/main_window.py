@@ -76,6 +76,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.training_view.sig_snapshot_requested.connect(self._on_training_snapshot_requested)
         self.training_view.sig_use_snapshot.connect(self._on_training_use_snapshot)
         self.trainer.sig_state_changed.connect(self._on_trainer_state_changed)
+        from .generate_view import GenerateView
+
+        self.generate_view = GenerateView(self.controller)
+        self.add_central_view(self.generate_view, "Generate")
 
     def add_central_view(self, widget: QtWidgets.QWidget, title: str) -> int:
         """Add a view (a tab in the central area) that follows the workspace: it satisfies
@@ -87,7 +91,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def show_view(self, name: str) -> None:
         """Bring a central view to the front: "diagrams", "math", "plots" or "training"."""
         view = {"diagrams": self.diagrams_view, "math": self.math_panel, "plots": self.plots_view,
-                "training": self.training_view}[name]  # fmt: skip
+                "training": self.training_view, "generate": self.generate_view}[name]  # fmt: skip
         self.central_tabs.setCurrentWidget(view)
 
     def _build_timeline(self) -> None:
