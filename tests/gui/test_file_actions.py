@@ -556,3 +556,20 @@ def test_a_second_running_copy_says_it_does_not_autosave(qtbot, main_window, tmp
     qtbot.waitUntil(lambda: bool(said), timeout=2000)
     assert "Another rnnviz is running" in said[0] and "does not autosave" in said[0]
     other.close()
+
+
+def test_a_session_computed_in_the_worker_at_start_is_not_unsaved_work(qtbot, tmp_path, saved):
+    """rnnviz BIG.rnnviz: the window is made while the big session's trace is computed in
+    the worker; once it is shown, it is the file's work, not unsaved work (issue 18 §7.5)."""
+    from rnnviz.gui.main_window import MainWindow
+
+    window = MainWindow(load_session(saved), threading="async")  # as a big session in the app
+    qtbot.addWidget(window)
+    assert window.controller.busy and window.controller.session is None
+    files = _make_files(window, tmp_path, path=str(saved))
+    assert not files.dirty
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=30_000)
+    assert window.controller.session is not None
+    assert not files.dirty and not window.isWindowModified()
+    assert window.windowTitle() == "work.rnnviz[*] — rnnviz"
+    window.close()
