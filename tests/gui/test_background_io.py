@@ -172,6 +172,23 @@ def test_cancelling_an_open_changes_nothing(qtbot, main_window, files, saved, mo
     assert finished == [False]
 
 
+def test_work_edited_while_a_file_is_read_is_not_lost_without_asking(
+    qtbot, main_window, files, saved, monkeypatch
+):
+    _settle(qtbot, files)
+    release = _blocked_load(monkeypatch)
+    assert files.open_path(saved)  # nothing unsaved yet: no question
+    _edit(main_window)  # within the first moment, before the dialog covers the window
+    qtbot.waitUntil(lambda: not main_window.controller.busy, timeout=int(WAIT * 1000))
+    edited = main_window.controller.session.network
+    asked = []
+    files.ask_unsaved = lambda name: asked.append(name) or "cancel"
+    release.set()
+    _settle(qtbot, files)
+    assert asked  # the file read would replace the edit: asked first
+    assert main_window.controller.session.network is edited and files.path is None and files.dirty
+
+
 def test_a_loader_error_in_the_worker_is_shown_and_the_session_kept(qtbot, main_window, files, tmp_path):
     bad = tmp_path / "bad.rnnviz"
     bad.write_bytes(b"not a zip at all")
