@@ -138,11 +138,17 @@ def test_no_nested_event_loop_runs_during_an_open_or_a_save(
 
 def test_quick_work_shows_no_dialog(qtbot, main_window, files, saved, monkeypatch):
     real = load_session
-    monkeypatch.setattr(LOAD, lambda path: (time.sleep(DELAY_MS / 4 / 1000), real(path))[1])
+    monkeypatch.setattr(LOAD, lambda path: (time.sleep(0.075), real(path))[1])  # a quarter of the moment
+    seen = []  # every 10 ms: is a progress dialog on screen?
+    probe = QtCore.QTimer()
+    probe.setInterval(10)
+    probe.timeout.connect(lambda: seen.append(bool(_progress_dialogs())))
+    probe.start()
     assert files.open_path(saved)
     _settle(qtbot, files)
     qtbot.wait(DELAY_MS + 100)  # the dialog's moment has passed
-    assert not _progress_dialogs() and files.path == str(saved)
+    probe.stop()
+    assert len(seen) >= 5 and not any(seen) and files.path == str(saved)
 
 
 @pytest.mark.parametrize("how", ["button", "escape"])
@@ -339,8 +345,9 @@ def test_quitting_mid_read_drops_the_read(qtbot, main_window, files, saved, monk
     QtWidgets.QApplication.instance().aboutToQuit.emit()  # a logout: the event loop ends
     assert not files.jobs.busy("file")
     release.set()
-    qtbot.wait(200)
+    qtbot.wait(DELAY_MS + 100)
     assert main_window.controller.session.network is before.network and files.path is None
+    assert not _progress_dialogs()
 
 
 def test_quitting_mid_save_finishes_the_save(qtbot, main_window, files, tmp_path, monkeypatch):

@@ -60,6 +60,7 @@ class FileActions(DocumentState, OpenSave, Autosave, Recovering, WindowEvents, Q
         self._opening = None  # a session opened, still being computed (opensave.Opening)
         self._last_error: str | None = None
         self._file_kind = ""  # "read" or "write": what the file lane does
+        self._progress = None  # its progress dialog (progress.DelayedProgress)
         self.background_io: bool | None = None  # None: big files off the GUI thread unless work is "sync"
         self._install_dialogs()
         self.recovery = Recovery(state_dir) if recovery else None
@@ -137,6 +138,7 @@ class FileActions(DocumentState, OpenSave, Autosave, Recovering, WindowEvents, Q
         event loop has ended)."""
         if self._file_busy and self._file_kind == "read":
             self.jobs.drop(FILE)
+            self._progress.close()
         self.jobs.finish(FILE)
         self.jobs.finish(AUTOSAVE)
 

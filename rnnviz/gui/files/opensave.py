@@ -68,7 +68,7 @@ class OpenSave:
             on_cancel()
             self._file_ended(False)
 
-        progress = DelayedProgress(self.window, label, cancel if on_cancel else None)
+        progress = self._progress = DelayedProgress(self.window, label, cancel if on_cancel else None)
         self._file_kind = kind
         self.jobs.start(
             FILE, work, on_done=lambda v: finish(on_done, v), on_error=lambda e: finish(on_error, e)

@@ -26,6 +26,7 @@ class DelayedProgress(QtCore.QObject):
         self._label = label
         self._cancel = cancel
         self.dialog: QtWidgets.QProgressDialog | None = None
+        self._closed = False
         self._timer = QtCore.QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(delay_ms)
@@ -61,6 +62,9 @@ class DelayedProgress(QtCore.QObject):
 
     def close(self) -> None:
         """The work ended (or was cancelled): no dialog now nor later."""
+        if self._closed:
+            return
+        self._closed = True
         self._timer.stop()
         dialog, self.dialog = self.dialog, None
         if dialog is not None:
