@@ -320,6 +320,7 @@ def test_other_file_work_drops_and_closing_wait_while_a_file_is_read(
     # what a timer, a shortcut, a drop or the window manager may do meanwhile
     assert not files.open_path(saved, ask=False)
     assert not files.save() and not files.new_session() and not files.autosave_now()
+    assert not files.action_open.isEnabled() and not files.action_save.isEnabled()  # greyed out
     mime = QtCore.QMimeData()
     mime.setUrls([QtCore.QUrl.fromLocalFile(str(saved))])
     drop = QtGui.QDropEvent(QtCore.QPointF(5, 5), QtCore.Qt.DropAction.CopyAction, mime,
@@ -335,6 +336,7 @@ def test_other_file_work_drops_and_closing_wait_while_a_file_is_read(
         lambda: not main_window.isVisible(), timeout=int(WAIT * 1000)
     )  # then the close went ahead
     assert finished == [True]  # the open that was under way finished first
+    assert files.action_open.isEnabled() and files.action_save.isEnabled()
 
 
 def test_quitting_mid_read_drops_the_read(qtbot, main_window, files, saved, monkeypatch):

@@ -71,6 +71,7 @@ class FileActions(DocumentState, OpenSave, Autosave, Recovering, WindowEvents, Q
         controller.sig_session_changed.connect(self._on_controller_session_changed)
         controller.sig_busy_changed.connect(self._on_controller_busy_changed)
         controller.sig_error.connect(self._on_controller_error)
+        self.jobs.sig_busy_changed.connect(self._on_jobs_busy_changed)
         app = QtCore.QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self._on_app_quit)
@@ -123,6 +124,16 @@ class FileActions(DocumentState, OpenSave, Autosave, Recovering, WindowEvents, Q
         self._last_error = message
         if self._opening is not None:
             self._opening.error = message
+
+    def _on_jobs_busy_changed(self, lane: str, busy: bool) -> None:
+        """While a file is read or written, File's actions that would start another are off."""
+        if lane != FILE:
+            return
+        for item in (self.action_new, self.action_open, self.recent_menu, self.examples_menu,
+                     self.action_save, self.action_save_as, self.action_revert):  # fmt: skip
+            item.setEnabled(not busy)
+        if not busy:
+            self.update_title()  # (Revert only with a file)
 
     # -- the end ------------------------------------------------------------------------
     def shutdown(self) -> None:
