@@ -132,7 +132,7 @@ def bench_file_stall(app, steps: int = 1_000_000, features: int = 16) -> None:
 
     from PySide6 import QtCore
 
-    from rnnviz.gui.file_actions import FileActions
+    from rnnviz.gui.files import FileActions
     from rnnviz.session import save_session
 
     x = np.random.default_rng(0).normal(size=(steps, features))
@@ -161,6 +161,9 @@ def bench_file_stall(app, steps: int = 1_000_000, features: int = 16) -> None:
                 timer.start()
                 t0 = time.perf_counter()
                 ok = act()
+                while files.jobs.busy("file"):  # in the worker: open/save return at once
+                    app.processEvents()
+                    time.sleep(0.001)
                 took = time.perf_counter() - t0
                 stamps.append(time.perf_counter())
                 timer.stop()

@@ -116,7 +116,7 @@ def run(argv: list[str]) -> int:
     if args.export_png:
         return export_png(window, args.export_png)
     if not args.startup_probe:  # File menu, title, drag and drop, autosave and recovery
-        from .file_actions import FileActions
+        from .files import FileActions
 
         path = None if startup_error else args.file
         window.file_actions = FileActions(window, window.controller, path=path, startup_error=startup_error)

@@ -1,6 +1,6 @@
 """The modal dialogs of File handling, as plain functions of a parent window.
 
-:class:`~rnnviz.gui.file_actions.FileActions` calls them through replaceable
+:class:`~rnnviz.gui.files.FileActions` calls them through replaceable
 attributes, so tests never block on a modal dialog.
 """
 

@@ -23,7 +23,7 @@ def _never(*args):
 
 
 def _make_files(window, tmp_path, state="state", **kw):
-    from rnnviz.gui.file_actions import FileActions
+    from rnnviz.gui.files import FileActions
 
     settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.Format.IniFormat)
     files = FileActions(window, window.controller, settings=settings, state_dir=tmp_path / state, **kw)
@@ -90,7 +90,7 @@ def test_an_unexpected_loader_error_is_shown_and_the_session_kept(
     def broken(path):
         raise OverflowError("int too large to convert to float")
 
-    monkeypatch.setattr("rnnviz.gui.file_actions.load_session", broken)
+    monkeypatch.setattr("rnnviz.gui.files.opensave.load_session", broken)
     shown = []
     files.show_error_dialog = lambda title, message: shown.append(message)
     assert not files.open_path(tmp_path / "odd.rnnviz", ask=False)
@@ -305,7 +305,7 @@ def test_a_failed_save_says_where_and_why_and_keeps_the_work(
     def read_only(session, path):  # as a read-only folder answers (the tests may run as root)
         raise PermissionError(13, "Permission denied", str(Path(path).parent / ".x.rnnviz.abc.tmp"))
 
-    monkeypatch.setattr("rnnviz.gui.file_actions.save_session", read_only)
+    monkeypatch.setattr("rnnviz.gui.files.opensave.save_session", read_only)
     files.choose_save_path = lambda suggested: str(tmp_path / "x.rnnviz")
     assert not files.save_as()
     assert (
@@ -327,7 +327,7 @@ def test_a_state_folder_that_cannot_be_made_turns_autosave_off(qtbot, main_windo
     assert not files.autosave_now()
 
 
-def test_an_edit_still_being_built_is_unsaved_work_and_is_saved(main_window, files, saved):
+def test_an_edit_still_being_built_is_unsaved_work_and_is_saved(qtbot, main_window, files, saved):
     files.open_path(saved)
     c = main_window.controller
     c.threading = "async"  # a big network is built in the worker, as in the app
@@ -336,8 +336,10 @@ def test_an_edit_still_being_built_is_unsaved_work_and_is_saved(main_window, fil
     asked = []
     files.ask_unsaved = lambda name: asked.append(name) or "cancel"
     assert not main_window.close() and asked  # closing now would lose it: asked first
-    assert files.save()  # waits for the edit, then writes it
-    assert not c.busy and not files.dirty
+    assert files.save()  # waits for the edit, then writes it (a big one: in the worker)
+    assert not c.busy
+    qtbot.waitUntil(lambda: not files.jobs.busy("file"), timeout=30_000)
+    assert not files.dirty
     assert load_session(saved).network.hidden_size == 512
 
 
@@ -554,3 +556,20 @@ def test_a_second_running_copy_says_it_does_not_autosave(qtbot, main_window, tmp
     qtbot.waitUntil(lambda: bool(said), timeout=2000)
     assert "Another rnnviz is running" in said[0] and "does not autosave" in said[0]
     other.close()
+
+
+def test_a_session_computed_in_the_worker_at_start_is_not_unsaved_work(qtbot, tmp_path, saved):
+    """rnnviz BIG.rnnviz: the window is made while the big session's trace is computed in
+    the worker; once it is shown, it is the file's work, not unsaved work (issue 18 §7.5)."""
+    from rnnviz.gui.main_window import MainWindow
+
+    window = MainWindow(load_session(saved), threading="async")  # as a big session in the app
+    qtbot.addWidget(window)
+    assert window.controller.busy and window.controller.session is None
+    files = _make_files(window, tmp_path, path=str(saved))
+    assert not files.dirty
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=30_000)
+    assert window.controller.session is not None
+    assert not files.dirty and not window.isWindowModified()
+    assert window.windowTitle() == "work.rnnviz[*] — rnnviz"
+    window.close()
