@@ -208,3 +208,21 @@ def test_closing_the_window_ends_a_live_run_and_keeps_what_it_trained(qtbot, ses
     w.close()
     assert w.trainer.state == "idle" and not w.controller.jobs.busy("train")
     assert w.controller.session.training.updates > 20
+
+
+def test_save_during_a_run_saves_what_it_trained_and_training_goes_on_exactly(main_window, tmp_path):
+    from rnnviz.gui.files import FileActions
+    from rnnviz.session import load_session
+
+    w = main_window
+    fa = FileActions(w, w.controller, settings=None, state_dir=tmp_path / "state", recovery=False)
+    fa.choose_save_path = lambda suggested: str(tmp_path / "run.rnnviz")
+    fa.ask_unsaved = lambda name: "discard"  # the window closes at the end of the test
+    w.trainer.train(TrainingSettings(lr=0.05, epochs=10), updates=4)  # live (paused) after 4 updates
+    assert fa.save()
+    assert w.trainer.state == "idle"
+    saved = load_session(tmp_path / "run.rnnviz")
+    assert saved.training.updates == 4
+    w.trainer.train(TrainingSettings(lr=0.05, epochs=6))  # the rest of the 10 epochs
+    whole = engine_run(_untrained(w), TrainingSettings(lr=0.05, epochs=10), 10)
+    np.testing.assert_array_equal(w.controller.session.training.history.loss, [p.loss for p in whole])

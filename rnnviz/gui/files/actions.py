@@ -23,7 +23,10 @@ import os
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from rnnviz.session import atomic
+
 from .. import file_dialogs as dialogs
+from ..plain_text import tooltip
 from ..recovery import Recovery
 from .autosave import AUTOSAVE, AUTOSAVE_MS, Autosave
 from .document import APP_NAME, DocumentState
@@ -107,6 +110,7 @@ class FileActions(DocumentState, OpenSave, Autosave, Recovering, WindowEvents, Q
             second = "Another rnnviz is running: this window does not autosave, so save your work yourself"
             QtCore.QTimer.singleShot(0, lambda: self.controller.report(second, error=False))
         if rec is not None and rec.primary:
+            atomic.start_temp_journal(rec.state_dir)  # saves killed mid-write: their temp files go
             self.autosave_timer.start()
             if rec.crashed_work() is not None:
                 QtCore.QTimer.singleShot(0, self.offer_recovery)
@@ -200,7 +204,7 @@ class FileActions(DocumentState, OpenSave, Autosave, Recovering, WindowEvents, Q
         files = [p for p in self.recent_files() if Path(p).exists()]
         for k, p in enumerate(files):
             action = self.recent_menu.addAction(f"&{k + 1} {Path(p).name}")
-            action.setToolTip(p)
+            action.setToolTip(tooltip(p))
             action.triggered.connect(lambda checked=False, p=p: self.open_path(p))
         if not files:
             self.recent_menu.addAction("(no recent files)").setEnabled(False)

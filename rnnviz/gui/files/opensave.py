@@ -192,6 +192,7 @@ class OpenSave:
     def save(self) -> bool:
         if self._file_busy:
             return False
+        self._settle_training()  # the weights trained so far are saved, with where to go on from
         if not self._path:
             return self.save_as()
         return self._write(self._path)
@@ -243,8 +244,16 @@ class OpenSave:
         self.show_error_dialog("Cannot save", message)
         return False
 
+    def _settle_training(self) -> None:
+        """A live training run ends first, its weights part of the work (it resumes exactly)."""
+        trainer = getattr(self.window, "trainer", None)
+        if trainer is not None and trainer.state != "idle":
+            trainer.settle()
+            self._status("Training stopped here: Train goes on exactly where it stopped")
+
     def confirm_discard(self) -> bool:
         """True when it is all right to replace the current work (saving it if asked)."""
+        self._settle_training()
         if not self.dirty:
             return True
         answer = self.ask_unsaved(self.display_name())
