@@ -117,6 +117,7 @@ class Job(QtCore.QObject):
                 value = work
         except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread
             error = exc
+        work = None  # the worker never holds the last reference: the GUI thread drops them (below)
         if value is _HELD:
             return  # synchronous and paused: resume() pulls on
         self._finish(value, error, emit)
@@ -196,6 +197,7 @@ class Job(QtCore.QObject):
 
     @QtCore.Slot(object, object)
     def _deliver_finished(self, value, error) -> None:
+        self._work = self._gen = None  # released here, on the GUI thread
         parent = self.parent()
         if isinstance(parent, Jobs):
             parent._ended(self)
@@ -229,6 +231,7 @@ class Jobs(QtCore.QObject):
         self._pool = QtCore.QThreadPool(self)
         self._pool.setMaxThreadCount(threads)  # compute, train and a file at once
         self._live: dict[str, Job] = {}
+        self._runnables: list[_Runnable] = []
 
     def start(
         self,
@@ -250,7 +253,16 @@ class Jobs(QtCore.QObject):
         if self.sync:
             job.run(emit=False)
         else:
-            self._pool.start(_Runnable(job))
+            # Not auto-deleted: a Python runnable freed by the pool on the worker thread needs
+            # the GIL inside the pool's lock, while the GUI thread may hold the GIL and wait
+            # for that lock (a deadlock seen in benchmarks).  Runnables are kept here and
+            # dropped on the GUI thread once no worker is running.
+            if self._pool.activeThreadCount() == 0:
+                self._runnables.clear()
+            runnable = _Runnable(job)
+            runnable.setAutoDelete(False)
+            self._runnables.append(runnable)
+            self._pool.start(runnable)
         return job
 
     def job(self, lane: str) -> Job | None:
