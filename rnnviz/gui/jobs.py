@@ -11,7 +11,9 @@
   produces reaches a callback.  Different lanes run side by side.
 - **Generators stream.**  Each yielded value is progress; the worker batches what it
   yields and hands the batch to ``on_progress`` at most every ``throttle_ms`` (the
-  last batch always arrives, before ``on_done``).  ``pause()`` holds the generator
+  last batch always arrives, before ``on_done``).  While a batch waits for the GUI
+  thread the worker keeps adding to the next one, so a busy GUI gets fewer, bigger
+  batches instead of a queue that grows (and a window that falls ever further behind).  ``pause()`` holds the generator
   at its next yield (``on_paused`` is called once it holds there), ``resume()`` lets it
   go on, ``stop()`` closes it there; a
   stopped generator's ``on_done`` still gets its return value (``None`` unless it
@@ -58,6 +60,7 @@ class Job(QtCore.QObject):
         self._running = threading.Event()  # cleared while paused
         self._running.set()
         self._ended = threading.Event()
+        self._in_flight = threading.Event()  # a progress batch is queued for the GUI thread
         self._gen: Generator | None = None
         self.stale = False
         self._sig_progress.connect(self._deliver_progress)
@@ -159,7 +162,7 @@ class Job(QtCore.QObject):
                     value = end.value
                     break
                 now = time.perf_counter()
-                if now - last >= self._throttle:
+                if now - last >= self._throttle and not self._in_flight.is_set():
                     self._flush(batch, emit)
                     batch, last = [], now
         finally:
@@ -171,11 +174,16 @@ class Job(QtCore.QObject):
 
     def _flush(self, batch: list, emit: bool) -> None:
         if batch and self._on_progress is not None and not self.stale:
-            (self._sig_progress.emit if emit else self._deliver_progress)(batch)
+            if emit:
+                self._in_flight.set()
+                self._sig_progress.emit(batch)
+            else:
+                self._deliver_progress(batch)
 
     # -- the GUI side ------------------------------------------------------------------
     @QtCore.Slot(object)
     def _deliver_progress(self, batch: list) -> None:
+        self._in_flight.clear()
         if not self.stale and self._on_progress is not None:
             self._on_progress(batch)
 

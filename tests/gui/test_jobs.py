@@ -114,3 +114,15 @@ def test_finish_delivers_now(qtbot):
     jobs.start("x", lambda: 7, on_done=got.append)
     assert jobs.finish("x", 5)
     assert got == [7]
+
+
+def test_a_busy_gui_gets_fewer_bigger_batches_not_a_growing_queue(qtbot):
+    """While a batch waits for the GUI thread, the worker adds to the next one: a GUI that
+    cannot keep up is never handed a queue of stale batches (every value still arrives, in order)."""
+    jobs = Jobs()
+    batches, done = [], []
+    job = jobs.start("x", counting(2000), on_progress=batches.append, on_done=done.append, throttle_ms=0)
+    assert job.wait(5)  # the GUI thread is busy (here: blocked) the whole time the work runs
+    qtbot.waitUntil(lambda: done == ["all"], timeout=5000)
+    assert [v for b in batches for v in b] == list(range(2000))
+    assert len(batches) <= 3  # the first, the rest of the run, and at most one more
