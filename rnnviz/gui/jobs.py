@@ -13,10 +13,10 @@
   yields and hands the batch to ``on_progress`` at most every ``throttle_ms`` (the
   last batch always arrives, before ``on_done``).  While a batch waits for the GUI
   thread the worker keeps adding to the next one, so a busy GUI gets fewer, bigger
-  batches instead of a queue that grows (and a window that falls ever further behind).  ``pause()`` holds the generator
-  at its next yield (``on_paused`` is called once it holds there), ``resume()`` lets it
-  go on, ``stop()`` closes it there; a
-  stopped generator's ``on_done`` still gets its return value (``None`` unless it
+  batches instead of a queue that grows (and a window that falls ever further behind).
+  ``pause()`` holds the generator at its next yield (``on_paused`` is called once it
+  holds there), ``resume()`` lets it go on, ``stop()`` closes it there; a stopped
+  generator's ``on_done`` still gets its return value (``None`` unless it
   returned one when closed).
 - **Callbacks run on the GUI thread**, by queued signals; work never touches a widget.
 - **Synchronous switch for tests:** ``Jobs(sync=True)`` runs each job inside
