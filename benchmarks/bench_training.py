@@ -184,6 +184,9 @@ def gui_run(app, session: Session, tab: str, probe: bool) -> dict:
     trainer.stop()
     while trainer.state != "idle":
         app.processEvents()
+    # let the worker threads end before the window goes: a Qt wrapper whose last reference
+    # dies in a worker while the GUI thread deletes widgets can deadlock PySide (seen here)
+    window.controller.wait()
     history = job.result().training.history
     out = {"rate": rate, "updates": history.updates, "history": history.nbytes,
            "bound": TrainingHistory.bytes_bound(session.network)}  # fmt: skip
