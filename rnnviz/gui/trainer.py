@@ -12,7 +12,10 @@ so the window trains exactly as the command does.  Two streams leave the worker:
   delivered at most 20 times a second, to ``sig_telemetry`` only (the training view);
 - **commits**: about 5 times a second the worker also computes the forward pass, loss
   and gradients of the current weights (:func:`rnnviz.session.compute.compute`) and
-  the controller shows them in every view, without refilling the docks.
+  the controller shows them in every view, without refilling the docks.  For a big
+  network, whose computation takes more than a tenth of that interval, the commits
+  come as often as keeps them to a tenth of the worker's time (a 2-layer bidirectional
+  GRU over 500 steps: every ≈ 0.4 s), so they never slow training much.
 
 Paused or stopped, the trained session (weights, history, the optimiser's state) is
 committed as an ordinary edit, so the docks, the title and Save see it.  A NaN or
@@ -34,6 +37,7 @@ from rnnviz.session.training import TrainingJob, TrainingSettings, TrainingTick,
 TRAIN = "train"  # the jobs lane
 TELEMETRY_MS = 50  # ≤ 20 deliveries a second
 COMMIT_S = 0.2  # ≈ 5 commits of the current weights a second
+COMMIT_SHARE = 0.1  # at most this share of the worker's time goes to them
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,6 +51,7 @@ def _stream(job: TrainingJob, base: Session, budget: list[int], pause) -> Iterat
     """The worker's generator: ticks, and now and then the computed current weights.
     ``budget`` [n]: after n more updates the job pauses itself (Step); −1: no limit."""
     last = time.perf_counter()
+    interval = COMMIT_S
     for tick in job.steps():
         yield tick
         if tick.stopped:
@@ -58,9 +63,11 @@ def _stream(job: TrainingJob, base: Session, budget: list[int], pause) -> Iterat
                 yield _Snapshot(compute(replace(base, network=tick.network)))
                 continue
         now = time.perf_counter()
-        if now - last >= COMMIT_S:
-            last = now
-            yield _Snapshot(compute(replace(base, network=tick.network)))
+        if now - last >= interval:
+            snapshot = _Snapshot(compute(replace(base, network=tick.network)))
+            last = time.perf_counter()
+            interval = max(COMMIT_S, (last - now) / COMMIT_SHARE)
+            yield snapshot
 
 
 class Trainer(QtCore.QObject):

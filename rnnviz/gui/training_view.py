@@ -11,6 +11,7 @@ its own that matters: the settings it shows are the session's, an edit is sent w
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -26,6 +27,7 @@ from .plots import style
 from .views import CursorFollower
 
 LN2 = math.log(2.0)
+REDRAW_MS = 100  # while a run streams, the curves are redrawn at most 10 times a second
 
 
 class _Curve:
@@ -90,6 +92,12 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
         self._total_updates = 0
         self._loss, self._norm, self._epoch_mean = _Curve(), _Curve(), _Curve()
         self._epoch_of: list[int] = []
+        self._closed = (0, 0)  # (updates, epochs) of the epochs known to be over
+        self._title = ""
+        self._drawn_at = -math.inf  # perf_counter of the last redraw
+        self._dirty = False  # new ticks not drawn yet (hidden, or within REDRAW_MS)
+        self._redraw_timer = QtCore.QTimer(self, singleShot=True)
+        self._redraw_timer.timeout.connect(self._redraw)
         self._snapshots: tuple[int, ...] = ()
         self._build()
         if trainer is not None:
@@ -338,6 +346,7 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
         self._loss.set(np.arange(1, h.updates + 1), h.loss)
         self._norm.set(np.arange(1, h.updates + 1), h.grad_norm)
         self._epoch_of = h.epoch.tolist()
+        self._closed = (0, 0)
         self._epoch_mean_from_history()
         self._total_updates = h.updates
         self._snapshots = (0,) + h.snapshot_updates if h.updates else ()
@@ -367,7 +376,7 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
         self._stopped_at = bad[0].update if bad else None
         last = ticks[-1]
         self._total_updates = last.total_updates
-        self._redraw()
+        self._request_redraw()
         self._update_progress(last.update, last.total_updates, last.epoch, last.total_epochs)
 
     # -- drawing ------------------------------------------------------------------------------
@@ -380,23 +389,44 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
         return y
 
     def _epoch_mean_from_history(self) -> None:
-        if not self._epoch_of:
-            self._epoch_mean.clear()
+        """The mean loss of each epoch, the last one too unless a run is streaming (it may
+        not be over).  Epochs known to be over are kept: only the updates since are summed."""
+        n0, k0 = self._closed
+        self._epoch_mean.n = k0  # the closed epochs' points stay
+        if len(self._epoch_of) <= n0:
             return
-        epochs = np.asarray(self._epoch_of)
-        _, y = self._loss.data()
+        epochs = np.asarray(self._epoch_of[n0:])  # [U - n0]
+        x, y = self._loss.data()  # [U], [U]
+        y = y[n0:]
         ends = np.flatnonzero(np.diff(epochs)) + 1  # first update of each new epoch
         starts = np.concatenate([[0], ends])
-        sums = np.add.reduceat(y, starts)
-        counts = np.diff(np.concatenate([starts, [len(y)]]))
-        x_end = np.concatenate([ends, [len(y)]])  # the update that ended each epoch
-        if len(x_end) and x_end[-1] == len(y) and self._live:
-            sums, counts, x_end = sums[:-1], counts[:-1], x_end[:-1]  # the epoch under way is not done
-        self._epoch_mean.set(
-            self._loss.data()[0][x_end - 1] if len(x_end) else [], sums / np.maximum(counts, 1)
-        )
+        means = np.add.reduceat(y, starts) / np.diff(np.concatenate([starts, [len(y)]]))
+        x_end = x[n0 + np.concatenate([ends, [len(y)]]) - 1]  # the update that ended each epoch
+        self._epoch_mean.extend(x_end[:-1], means[:-1])
+        self._closed = (n0 + int(starts[-1]), self._epoch_mean.n)
+        if not self._live:
+            self._epoch_mean.extend(x_end[-1:], means[-1:])
+
+    def _request_redraw(self) -> None:
+        """Redraw now, or within REDRAW_MS of the last redraw, or when shown (hidden)."""
+        self._dirty = True
+        if not self.isVisible():
+            return  # showEvent draws
+        wait_ms = REDRAW_MS - (time.perf_counter() - self._drawn_at) * 1000
+        if wait_ms <= 0:
+            self._redraw()
+        elif not self._redraw_timer.isActive():
+            self._redraw_timer.start(int(wait_ms) + 1)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._dirty:
+            self._redraw()
 
     def _redraw(self) -> None:
+        self._dirty = False
+        self._redraw_timer.stop()
+        self._drawn_at = time.perf_counter()
         log = self.log_box.isChecked()
         for curve, item in (
             (self._loss, self.loss_curve),
@@ -419,8 +449,11 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
         self.stop_line.setVisible(stopped is not None)
         if stopped is not None:
             self.stop_line.setValue(stopped)
-        self.loss_plot.setTitle(self._loss_title(), color=style.FOREGROUND, size=f"{style.TITLE_PT}pt")
-        one_per_epoch = len(set(self._epoch_of)) == len(self._epoch_of)  # one update an epoch: one curve
+        if self._loss_title() != self._title:  # a new title lays the plot out again
+            self._title = self._loss_title()
+            self.loss_plot.setTitle(self._title, color=style.FOREGROUND, size=f"{style.TITLE_PT}pt")
+        epochs = self._epoch_of  # one update an epoch: the two curves are one
+        one_per_epoch = not epochs or epochs[-1] - epochs[0] + 1 == len(epochs)
         self.epoch_curve.setVisible(not one_per_epoch)
         legend = self.loss_plot.legend
         if legend is not None:

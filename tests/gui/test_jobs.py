@@ -134,3 +134,15 @@ def test_a_slow_gui_gets_bigger_batches_never_a_queue_of_them(qtbot):
     qtbot.waitUntil(lambda: done == ["all"], timeout=60_000)
     assert sum(batches) == 50_000
     assert len(batches) < 2_000  # without backpressure: a batch per value or so, queued behind the GUI
+
+
+def test_a_busy_gui_gets_fewer_bigger_batches_not_a_growing_queue(qtbot):
+    """While a batch waits for the GUI thread, the worker adds to the next one: a GUI that
+    cannot keep up is never handed a queue of stale batches (every value still arrives, in order)."""
+    jobs = Jobs()
+    batches, done = [], []
+    job = jobs.start("x", counting(2000), on_progress=batches.append, on_done=done.append, throttle_ms=0)
+    assert job.wait(5)  # the GUI thread is busy (here: blocked) the whole time the work runs
+    qtbot.waitUntil(lambda: done == ["all"], timeout=5000)
+    assert [v for b in batches for v in b] == list(range(2000))
+    assert len(batches) <= 3  # the first, the rest of the run, and at most one more

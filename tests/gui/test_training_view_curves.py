@@ -1,0 +1,78 @@
+"""The Training tab's live curves: the epoch means as ticks stream in several batches,
+redraws at most every REDRAW_MS, and a hidden tab drawn when shown."""
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from rnnviz.session.compute import compute
+from rnnviz.session.defaults import default_session
+from rnnviz.session.training import TrainingTick
+
+
+def _ticks(losses, epochs, first=1):
+    net = default_session().network
+    return [TrainingTick(first + k, int(e), 99, 99, float(v), 1.0, net)
+            for k, (v, e) in enumerate(zip(losses, epochs, strict=True))]  # fmt: skip
+
+
+def _drawn(item):
+    """What was handed to the plot item (getData is clipped to the view)."""
+    return (item.xData, item.yData) if item.xData is not None else (np.zeros(0), np.zeros(0))
+
+
+def _view(qtbot, shown=True):
+    from rnnviz.gui.training_view import TrainingView
+
+    view = TrainingView()
+    qtbot.addWidget(view)
+    view.set_computed(compute(default_session()))
+    if shown:
+        view.show()
+        qtbot.waitExposed(view)
+    view._on_trainer_started(SimpleNamespace(updates=0, loss="cross_entropy"))  # a run streams
+    return view
+
+
+def test_epoch_means_grow_batch_by_batch_as_the_whole_run_gives(qtbot):
+    rng = np.random.default_rng(0)
+    epochs = np.repeat(np.arange(1, 13), [3, 1, 4, 2, 5, 1, 1, 3, 2, 4, 1, 3])  # [30] uneven epochs
+    losses = rng.random(len(epochs))  # [30]
+    view = _view(qtbot)
+    for lo, hi in ((0, 2), (2, 3), (3, 11), (11, 12), (12, 25), (25, 30)):  # cuts inside epochs
+        view.add_ticks(_ticks(losses[lo:hi], epochs[lo:hi], first=lo + 1))
+        qtbot.waitUntil(lambda hi=hi: len(_drawn(view.loss_curve)[0]) == hi, timeout=2000)
+        done = [e for e in np.unique(epochs[:hi]) if e < epochs[hi - 1]]  # the epoch under way is left out
+        want_x = [np.flatnonzero(epochs == e)[-1] + 1 for e in done]
+        want_y = [losses[:hi][epochs[:hi] == e].mean() for e in done]
+        x, y = _drawn(view.epoch_curve)
+        np.testing.assert_array_equal(x, want_x)
+        np.testing.assert_allclose(y, want_y, rtol=1e-12)
+    view._live = False  # the run is over: its last epoch counts too
+    view._epoch_mean_from_history()
+    assert view._epoch_mean.n == 12
+    np.testing.assert_allclose(view._epoch_mean.data()[1][-1], losses[-3:].mean(), rtol=1e-12)
+    view._live = True  # trained on: that epoch may go on, its point goes until it is over
+    view._epoch_mean_from_history()
+    assert view._epoch_mean.n == 11
+
+
+def test_a_hidden_tab_draws_its_ticks_when_shown(qtbot):
+    view = _view(qtbot, shown=False)
+    view.add_ticks(_ticks([0.5, 0.4, 0.3], [1, 2, 3]))
+    assert len(_drawn(view.loss_curve)[0]) == 0  # nothing drawn behind the tab
+    view.show()
+    qtbot.waitExposed(view)
+    np.testing.assert_array_equal(_drawn(view.loss_curve)[1], [0.5, 0.4, 0.3])
+
+
+def test_ticks_in_quick_succession_are_drawn_once_the_redraw_comes(qtbot):
+    from rnnviz.gui.training_view import REDRAW_MS
+
+    view = _view(qtbot)
+    qtbot.wait(REDRAW_MS + 20)  # since set_computed drew
+    view.add_ticks(_ticks([0.9], [1]))  # drawn at once
+    view.add_ticks(_ticks([0.8], [2], first=2))  # within REDRAW_MS: drawn a little later
+    assert len(_drawn(view.loss_curve)[0]) == 1
+    qtbot.waitUntil(lambda: len(_drawn(view.loss_curve)[0]) == 2, timeout=10 * REDRAW_MS)
+    np.testing.assert_array_equal(_drawn(view.loss_curve)[1], [0.9, 0.8])
