@@ -7,7 +7,7 @@ import numpy as np
 
 from rnnviz.session.compute import compute
 from rnnviz.session.defaults import default_session
-from rnnviz.session.training import TrainingTick
+from rnnviz.session.training import TrainingSettings, TrainingTick
 
 
 def _ticks(losses, epochs, first=1):
@@ -30,7 +30,9 @@ def _view(qtbot, shown=True):
     if shown:
         view.show()
         qtbot.waitExposed(view)
-    view._on_trainer_started(SimpleNamespace(updates=0, loss="cross_entropy"))  # a run streams
+    view._on_trainer_started(
+        SimpleNamespace(updates=0, loss="cross_entropy", settings=TrainingSettings())
+    )  # a run streams
     return view
 
 
