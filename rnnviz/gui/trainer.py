@@ -24,6 +24,7 @@ infinity stops training with the engine's message and keeps the last good weight
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -110,6 +111,7 @@ class Trainer(QtCore.QObject):
         except ValueError as exc:
             self.controller.report(f"Cannot train: {exc}")
             return False
+        gc.collect()  # garbage with Qt objects in it goes here, never in the worker (see jobs.py)
         self.job, self._budget = job, [updates]
         self._before_reset = None
         self._started_at, self._updates_at_start = time.perf_counter(), job.updates

@@ -7,6 +7,18 @@ import pytest
 from rnnviz.session.defaults import default_session
 
 
+@pytest.fixture(autouse=True)
+def _collect_qt_garbage_on_the_gui_thread():
+    """Windows of earlier tests, kept in reference cycles, are collected here, on the GUI
+    thread: collected by a worker thread's garbage collection instead, a QObject's C++
+    destructor there waits for the GIL the GUI thread holds (a deadlock seen in full runs)."""
+    import gc
+
+    gc.collect()
+    yield
+    gc.collect()
+
+
 @pytest.fixture
 def session():
     return default_session()
