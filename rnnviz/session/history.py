@@ -154,6 +154,7 @@ class HistoryBuilder:
         self.snapshots = dict(history.snapshots)
         self.capacity = capacity
         self.stopped_reason: str | None = None
+        self._stride: int | None = None  # of the last add (None: check every snapshot)
 
     @property
     def updates(self) -> int:
@@ -164,10 +165,15 @@ class HistoryBuilder:
         self.grad_norm.append(float(grad_norm))
         self.epoch.append(int(epoch))
         U = len(self.loss)
+        dense, stride = _dense_and_stride(U, self.capacity)
         if is_kept(U, U, self.capacity):
             self.snapshots[U] = {k: network.param(k) for k in network.spec.param_shapes()}
-        for u in [u for u in self.snapshots if not is_kept(u, U, self.capacity)]:
-            del self.snapshots[u]
+        if stride != self._stride:  # the old ones thin out: look at each
+            for u in [u for u in self.snapshots if not (u > U - dense or u % stride == 0)]:
+                del self.snapshots[u]
+            self._stride = stride
+        elif (U - dense) % stride and (U - dense) in self.snapshots:
+            del self.snapshots[U - dense]  # the one that left the dense newest ones
 
     def build(self) -> TrainingHistory:
         return TrainingHistory(

@@ -264,6 +264,19 @@ def test_kept_snapshots_are_bounded_newest_first_and_only_ever_dropped(capacity)
     assert kept[-newest:] == tuple(range(U - newest + 1, U + 1))  # the newest, densely
 
 
+@pytest.mark.parametrize("capacity", [0, 1, 2, 5, 17, 64])
+def test_the_builder_keeps_exactly_the_rule_s_snapshots_update_by_update(capacity):
+    """The builder prunes incrementally; after every update it holds what the rule keeps,
+    also when it goes on from a history that was saved part way (the resume path)."""
+    net = sine_session().network
+    builder = HistoryBuilder(TrainingHistory(), capacity)
+    for U in range(1, 700):
+        builder.add(1.0, 0.5, 1, net)
+        assert tuple(sorted(builder.snapshots)) == kept_updates(U, capacity), U
+        if U == 333:  # saved and opened: a new builder goes on from the built history
+            builder = HistoryBuilder(builder.build(), capacity)
+
+
 def test_snapshot_memory_is_bounded_for_a_big_network():
     net = Network.from_spec(NetworkSpec("lstm", 200, 400, num_layers=2))  # ≈ 2.2 M parameters, 18 MB
     cap = snapshot_capacity(net)
@@ -365,24 +378,28 @@ def test_a_run_that_belongs_to_another_network_has_no_training():
     assert run.training.updates == 0
 
 
-def test_result_from_another_thread_is_always_consistent():
-    """The window trains in a worker and asks for the session from the GUI thread: every
-    answer has as many updates in its history as in its engine state and snapshots."""
-    import threading
-
-    job = TrainingJob(sine_session("rnn_tanh", steps=3), TrainingSettings(epochs=1500))
-    worker = threading.Thread(target=lambda: _run(job))
-    worker.start()
-    seen = set()
-    while worker.is_alive() or not seen:
+def test_result_between_steps_is_always_consistent_and_resumes_exactly():
+    """The window (or the training process) asks for the session between updates: every
+    answer has as many updates in its engine state as in its history and snapshots, and
+    training on from any of them equals training on without stopping."""
+    s = sine_session("rnn_tanh", steps=3)
+    settings = TrainingSettings(epochs=40)
+    job = TrainingJob(s, settings)
+    ticks = job.steps()
+    for k in range(1, 41):
+        next(ticks)
         r = job.result()
         t = r.training
-        if t.updates:
-            assert t.state.updates == t.updates and t.history.snapshot_updates[-1] == t.updates
-            assert r.network.param("weight_hh_l0") is t.history.snapshot(t.updates)["weight_hh_l0"]
-            seen.add(t.updates)
-    worker.join()
-    assert len(seen) > 1 and job.result().training.updates == 1500
+        assert t.state.updates == t.updates == k and t.history.snapshot_updates[-1] == k
+        assert r.network.param("weight_hh_l0") is t.history.snapshot(k)["weight_hh_l0"]
+        if k == 17:
+            on = TrainingJob(r, settings)  # 40 more epochs: pulled only up to update 40
+            _run(on, 40 - 17)
+            middle = on.result()
+    straight = job.result()
+    assert middle.training.updates == straight.training.updates == 40
+    assert middle.network.param("weight_hh_l0").tolist() == straight.network.param("weight_hh_l0").tolist()
+    assert middle.training.history.loss.tolist() == straight.training.history.loss.tolist()
 
 
 def test_a_sequence_shortened_under_an_epoch_in_progress_trains_on_from_the_next_epoch():
