@@ -17,6 +17,12 @@ so the window trains exactly as the command does.  Two streams leave the worker:
   come as often as keeps them to a tenth of the worker's time (a 2-layer bidirectional
   GRU over 500 steps: every ≈ 0.4 s), so they never slow training much.
 
+In the window (work in threads) the job runs in a child process
+(:class:`~rnnviz.session.training_process.TrainingProcess`): a training loop in a
+thread would hold Python's GIL so much that the window could hardly paint.  The
+worker thread only waits on the child's messages, and computes the commits.  Tests
+with synchronous work train here, through the same ``TrainingJob``.
+
 Paused or stopped, the trained session (weights, history, the optimiser's state) is
 committed as an ordinary edit, so the docks, the title and Save see it.  A NaN or
 infinity stops training with the engine's message and keeps the last good weights.
@@ -34,6 +40,7 @@ from PySide6 import QtCore
 from rnnviz.session import Session
 from rnnviz.session.compute import Computed, compute
 from rnnviz.session.training import TrainingJob, TrainingSettings, TrainingTick, reset_training
+from rnnviz.session.training_process import Paused, TrainingProcess
 
 TRAIN = "train"  # the jobs lane
 TELEMETRY_MS = 50  # ≤ 20 deliveries a second
@@ -71,6 +78,26 @@ def _stream(job: TrainingJob, base: Session, budget: list[int], pause) -> Iterat
             yield snapshot
 
 
+def _remote_stream(job: TrainingProcess, base: Session, pause) -> Iterator[TrainingTick | _Snapshot]:
+    """The worker's generator for training in a child process: its ticks, its weights
+    computed here now and then (as :func:`_stream`), and a pause when the child holds."""
+    last = 0.0
+    interval = COMMIT_S
+    for event in job.events():
+        if isinstance(event, TrainingTick):
+            yield event
+        elif isinstance(event, Paused):
+            pause()  # before the yield: the job holds right after it
+            yield _Snapshot(compute(replace(base, network=event.network)))
+        else:  # a Snapshot: computed when due (a big network's compute is spread out)
+            now = time.perf_counter()
+            if now - last >= interval:
+                snapshot = _Snapshot(compute(replace(base, network=event.network)))
+                last = time.perf_counter()
+                interval = max(COMMIT_S, (last - now) / COMMIT_SHARE)
+                yield snapshot
+
+
 class Trainer(QtCore.QObject):
     """Train / pause / step / stop / reset, for the window (see the module doc)."""
 
@@ -82,7 +109,10 @@ class Trainer(QtCore.QObject):
         super().__init__(parent or controller)
         self.controller = controller
         self.state = "idle"
-        self.job: TrainingJob | None = None
+        self.job: TrainingJob | TrainingProcess | None = None
+        # None: in a child process when work runs in threads (the window), here when it is
+        # synchronous (tests); True / False force one
+        self.in_process: bool | None = None
         self._budget = [-1]
         self._before_reset: Session | None = None
         self._started_at = 0.0
@@ -93,6 +123,8 @@ class Trainer(QtCore.QObject):
         """Start training the committed session (``updates`` > 0: that many, then pause)."""
         if self.state == "paused":
             self._budget[0] = updates
+            if isinstance(self.job, TrainingProcess):
+                self.job.resume(updates)
             self._set_state("running")
             self.controller.jobs.job(TRAIN).resume()
             return True
@@ -106,8 +138,9 @@ class Trainer(QtCore.QObject):
         if settings is not None and settings != base.training.settings:
             self.controller.set_settings(training=settings)  # the panel and the file keep them
             base = self.controller.session
+        remote = self.in_process is False or (self.in_process is None and not self.controller.jobs.sync)
         try:
-            job = TrainingJob(base, settings)
+            job = TrainingProcess(base, settings, updates) if remote else TrainingJob(base, settings)
         except ValueError as exc:
             self.controller.report(f"Cannot train: {exc}")
             return False
@@ -118,7 +151,8 @@ class Trainer(QtCore.QObject):
         self._set_state("running")
         self.sig_started.emit(job)
         jobs = self.controller.jobs
-        work = _stream(job, base, self._budget, lambda: jobs.job(TRAIN) and jobs.job(TRAIN).pause())
+        pause = lambda: jobs.job(TRAIN) and jobs.job(TRAIN).pause()  # noqa: E731
+        work = _remote_stream(job, base, pause) if remote else _stream(job, base, self._budget, pause)
         jobs.start(TRAIN, work, on_progress=self._on_job_progress, on_done=self._on_job_done,
                    on_error=self._on_job_error, on_paused=self._on_job_paused,
                    throttle_ms=TELEMETRY_MS)  # fmt: skip
@@ -131,7 +165,10 @@ class Trainer(QtCore.QObject):
     def pause(self) -> None:
         job = self.controller.jobs.job(TRAIN)
         if self.state == "running" and job is not None:
-            job.pause()
+            if isinstance(self.job, TrainingProcess):
+                self.job.pause()  # the child pauses between updates and sends what it trained
+            else:
+                job.pause()
 
     def resume(self) -> None:
         if self.state == "paused":
@@ -140,16 +177,19 @@ class Trainer(QtCore.QObject):
     def stop(self) -> None:
         """End training; the weights and history so far are kept."""
         job = self.controller.jobs.job(TRAIN)
-        if job is not None and self.state != "idle":
+        if job is None or self.state == "idle":
+            return
+        if isinstance(self.job, TrainingProcess) and not job.paused:
+            self.job.stop()  # the child ends after its update and sends what it trained
+        else:
             job.stop()
 
     def settle(self, timeout_s: float = 30.0) -> None:
         """End a live run now and commit what it trained (before a close or a save): blocks
         until the worker has stopped, at most ``timeout_s``."""
-        job = self.controller.jobs.job(TRAIN)
-        if job is None or self.state == "idle":
+        if self.controller.jobs.job(TRAIN) is None or self.state == "idle":
             return
-        job.stop()
+        self.stop()
         self.controller.jobs.finish(TRAIN, timeout_s)
         self.controller.finish()
 

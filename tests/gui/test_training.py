@@ -7,7 +7,7 @@ import numpy as np
 from PySide6 import QtWidgets
 
 from rnnviz.engine.train import train
-from rnnviz.session.training import TrainingSettings, TrainingTick
+from rnnviz.session.training import TrainingJob, TrainingSettings, TrainingTick
 
 
 def engine_run(session, settings, epochs):
@@ -226,3 +226,42 @@ def test_save_during_a_run_saves_what_it_trained_and_training_goes_on_exactly(ma
     w.trainer.train(TrainingSettings(lr=0.05, epochs=6))  # the rest of the 10 epochs
     whole = engine_run(_untrained(w), TrainingSettings(lr=0.05, epochs=10), 10)
     np.testing.assert_array_equal(w.controller.session.training.history.loss, [p.loss for p in whole])
+
+
+def test_the_window_trains_in_a_child_process_with_step_pause_resume_and_stop(qtbot, session):
+    """Threaded work (the window) trains in a child process; every command holds, and the
+    result is the engine's, bit for bit."""
+    from rnnviz.gui.main_window import MainWindow
+    from rnnviz.session.training_process import TrainingProcess
+
+    w = MainWindow(session, threading="sync")
+    qtbot.addWidget(w)
+    w.controller.threading = "async"
+    t = w.trainer
+    before = w.controller.session
+    settings = TrainingSettings(lr=0.05, epochs=1_000_000)
+    assert t.train(settings, updates=2)  # Step, Step
+    assert isinstance(t.job, TrainingProcess)
+    qtbot.waitUntil(lambda: t.state == "paused", timeout=30_000)
+    assert w.controller.session.training.updates == 2
+    assert t.train()  # Train on from the pause
+    qtbot.waitUntil(lambda: t.job.updates >= 30, timeout=30_000)
+    t.pause()
+    qtbot.waitUntil(lambda: t.state == "paused", timeout=30_000)
+    paused = w.controller.session.training.updates
+    assert paused >= 30 and w.controller.trace.network is w.controller.session.network
+    t.resume()
+    qtbot.waitUntil(lambda: t.state == "running" and t.job.updates > paused + 10, timeout=30_000)
+    t.stop()
+    qtbot.waitUntil(lambda: t.state == "idle" and not w.controller.busy, timeout=30_000)
+    s = w.controller.session
+    n = s.training.updates
+    assert n > paused + 10
+    job = TrainingJob(before, settings)  # the same updates, here
+    steps = job.steps()
+    for _ in range(n):
+        next(steps)
+    here = job.result()
+    np.testing.assert_array_equal(s.training.history.loss, here.training.history.loss)
+    for key, value in here.network.state_dict().items():
+        np.testing.assert_array_equal(s.network.param(key), value)
