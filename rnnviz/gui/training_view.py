@@ -23,6 +23,7 @@ from rnnviz.engine.losses import LOSS_FORMULAS, LOSS_TITLES
 from rnnviz.session.compute import Computed
 from rnnviz.session.training import TrainingSettings, TrainingTick, loss_for
 
+from .curve_frame import StableFrame
 from .plots import style
 from .views import CursorFollower
 
@@ -256,8 +257,12 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
                 ax.setTextPen(style.FOREGROUND)
                 ax.setPen(style.FOREGROUND)
                 ax.enableAutoSIPrefix(False)  # "0.04", not "40 (×0.001)"
+                # its grid spans the plot: cached, a redraw of the curves blits it (the
+                # ticks, labels and grid are replayed only when the range moves)
+                ax.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
+        self.loss_frame, self.norm_frame = StableFrame(self.loss_plot), StableFrame(self.norm_plot)
         self.loss_plot.addLegend(offset=(-10, 10))
         self.loss_curve = self.loss_plot.plot(
             name="each update", pen=pg.mkPen(style.UNIT_COLOURS[0], width=1.5)
@@ -428,6 +433,7 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
         self._redraw_timer.stop()
         self._drawn_at = time.perf_counter()
         log = self.log_box.isChecked()
+        drawn = {}
         for curve, item in (
             (self._loss, self.loss_curve),
             (self._epoch_mean, self.epoch_curve),
@@ -440,11 +446,18 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
                 keep = y > 0  # a log axis cannot show 0
                 x, y = x[keep], y[keep]
             item.setData(x, y, skipFiniteCheck=True)
+            drawn[item] = (x, y)
+        # ranges that move in steps: the axes are not redrawn at every redraw
+        self.loss_frame.fit([drawn[self.loss_curve], drawn[self.epoch_curve]], log)
+        self.norm_frame.fit([drawn[self.norm_curve]], log)
         clip = self.computed.session.training.settings.clip if self.computed is not None else 0.0
         self.clip_line.setVisible(clip > 0)
         if clip > 0:
             self.clip_line.setValue(math.log10(clip) if log else clip)
-            self.clip_line.label.setFormat(f"clip at {clip:g}")
+            label = f"clip at {clip:g}"
+            if label != getattr(self, "_clip_label", None):
+                self._clip_label = label
+                self.clip_line.label.setFormat(label)
         stopped = getattr(self, "_stopped_at", None)
         self.stop_line.setVisible(stopped is not None)
         if stopped is not None:
@@ -568,9 +581,10 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
     def _update_buttons(self) -> None:
         state = self.trainer.state if self.trainer is not None else "idle"
         running = state == "running"
-        self.train_button.setText(
-            "⏸  Pause" if running else ("▶  Go on" if state == "paused" else "▶  Train")
-        )
+        # the style's icons: a pause glyph (U+23F8) is missing from common fonts
+        self.train_button.setText("Pause" if running else ("Go on" if state == "paused" else "Train"))
+        SP = QtWidgets.QStyle.StandardPixmap
+        self.train_button.setIcon(self.style().standardIcon(SP.SP_MediaPause if running else SP.SP_MediaPlay))
         self.stop_button.setEnabled(state != "idle")
         self.step_button.setEnabled(not running and self.train_button.isEnabled())
         trained = self.computed is not None and self.computed.session.training.trained

@@ -4,6 +4,7 @@ redraws at most every REDRAW_MS, and a hidden tab drawn when shown."""
 from types import SimpleNamespace
 
 import numpy as np
+from PySide6 import QtWidgets
 
 from rnnviz.session.compute import compute
 from rnnviz.session.defaults import default_session
@@ -78,3 +79,25 @@ def test_ticks_in_quick_succession_are_drawn_once_the_redraw_comes(qtbot):
     assert len(_drawn(view.loss_curve)[0]) == 1
     qtbot.waitUntil(lambda: len(_drawn(view.loss_curve)[0]) == 2, timeout=10 * REDRAW_MS)
     np.testing.assert_array_equal(_drawn(view.loss_curve)[1], [0.9, 0.8])
+
+
+def test_a_growing_curve_moves_its_axes_in_steps_and_always_shows_every_point(qtbot):
+    """Auto-range on a live curve would give the axes a new range at every redraw (and
+    pyqtgraph repaints them); the stable frame moves them only when the data outgrow it."""
+    from rnnviz.gui.curve_frame import nice_above
+
+    view = _view(qtbot)
+    view.log_box.setChecked(True)
+    losses = 2.0 * np.exp(-np.arange(1, 401) / 60.0)  # [400] falling by orders of magnitude
+    ranges = []
+    for lo in range(0, 400, 10):
+        view.add_ticks(_ticks(losses[lo : lo + 10], np.arange(lo + 1, lo + 11), first=lo + 1))
+        view._redraw()
+        view.plots.viewport().repaint()  # pyqtgraph fits its ranges before it paints
+        QtWidgets.QApplication.processEvents()
+        (x0, x1), (y0, y1) = view.loss_plot.vb.viewRange()
+        ranges.append((round(x0), round(x1), round(y0, 1), round(y1, 1)))  # (linked plots differ by < 1 %)
+        assert x0 <= 1 and x1 >= lo + 10  # every update is in view
+        assert y0 <= np.log10(losses[: lo + 10].min()) and y1 >= np.log10(losses[: lo + 10].max())
+    assert len(set(ranges)) <= 16 < len(ranges) == 40  # 40 redraws: its steps in x and decades in y
+    assert [nice_above(v) for v in (1, 1.2, 14, 200, 201, 740, 760)] == [1, 1.5, 15, 200, 300, 750, 1000]
