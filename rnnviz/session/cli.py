@@ -23,6 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from .compare import train_runs
 from .errors import SessionFileError
 from .files import load_session, save_session
 from .training import TrainingJob, TrainingSettings, TrainingTick
@@ -125,20 +126,60 @@ def _main(argv: list[str], err: TextIO) -> int:
         args = _parser().parse_args(argv)
         _check_output(args.output)
         session = load_session(args.file)
-        job = TrainingJob(session, _settings(args, session.training.settings))
+        settings = _settings(args, session.training.settings)
+        if len(session.runs) > 1:  # a comparison: every run, alike, in turn
+            trained, lasts = train_runs(session, settings, _progress(session, err))
+        else:
+            job = TrainingJob(session, settings)
     except (UsageError, SessionFileError, ValueError) as e:
         print(f"{PROG}: error: {e}", file=err)
         return 2
-    last = _run(job, err)
+    if len(session.runs) == 1:
+        lasts = [_run(job, err)]
+        trained = job.result()
     try:
-        save_session(job.result(), args.output)
+        save_session(trained, args.output)
     except (OSError, ValueError) as e:
         print(f"{PROG}: error: cannot write {args.output}: {getattr(e, 'strerror', None) or e}", file=err)
         return 2
-    if last is not None and last.stopped:
-        print(f"{PROG}: {last.stopped_reason} (saved the last good weights to {args.output})", file=err)
-        return 1
-    return 0
+    code = 0
+    for run, last in zip(trained.runs, lasts, strict=True):
+        if last is not None and last.stopped:
+            who = f"{run.name}: " if len(lasts) > 1 else ""
+            print(
+                f"{PROG}: {who}{last.stopped_reason} (saved the last good weights to {args.output})", file=err
+            )
+            code = 1
+    return code
+
+
+def _progress(session, err: TextIO):
+    """The progress lines of :func:`train_runs`, each naming its run."""
+    names = [r.name for r in session.runs]
+    state = {"run": -1, "start": 0.0, "line": 0.0, "done": 0, "last": None}
+
+    def end_run() -> None:
+        last = state["last"]
+        if last is not None and not last.stopped:
+            rate = state["done"] / max(_clock() - state["start"], 1e-9)
+            print(f"{names[state['run']]}: " + _line(last, rate) + "  done", file=err, flush=True)
+
+    def on_tick(k: int, tick: TrainingTick) -> None:
+        if k != state["run"]:
+            if state["run"] >= 0:
+                end_run()
+            state.update(run=k, start=_clock(), line=_clock(), done=0)
+        state["done"] += 1
+        state["last"] = tick
+        now = _clock()
+        if state["done"] == 1 or tick.stopped or now - state["line"] >= 1.0:
+            rate = state["done"] / max(now - state["start"], 1e-9)
+            print(f"{names[k]}: " + _line(tick, rate), file=err, flush=True)
+            state["line"] = now
+        if k == len(names) - 1 and tick.update == tick.total_updates:
+            end_run()
+
+    return on_tick
 
 
 # -- rnnviz generate ------------------------------------------------------------

@@ -128,6 +128,10 @@ def trace_csv(
 ) -> str:
     """The trace as CSV text (``digits`` significant digits; t as an integer)."""
     names, table = trace_columns(trace, input_names, output_names, targets, target_names, loss, grads)
+    return _csv_text(names, table, digits)
+
+
+def _csv_text(names: list[str], table: np.ndarray, digits: int) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(names)
@@ -172,11 +176,30 @@ def session_trace_csv(session, digits: int = 10) -> str:
     """The CSV of ``session``'s forward pass, with its column names and targets, and its
     loss and gradients when the targets fit its head.  The GUI's "Export trace as CSV"
     and ``rnnviz --export-trace`` both write this text."""
+    if len(session.runs) == 1:
+        return _csv_text(*_run_columns(session), digits)
+    from .compare import run_session
+
+    # a comparison: t, the inputs and targets once; each run's own columns as run{k}_…
+    names, blocks = [], []
+    for k in range(len(session.runs)):
+        run_names, table = _run_columns(run_session(session, k))
+        for i, name in enumerate(run_names):
+            shared = name == "t" or name.startswith(("x_", "target_"))
+            if shared and k > 0:
+                continue
+            names.append(name if shared else f"run{k + 1}_{name}")
+            blocks.append(table[:, i : i + 1])
+    return _csv_text(names, np.hstack(blocks), digits)
+
+
+def _run_columns(session) -> tuple[list[str], np.ndarray]:
+    """The trace columns of ``session``'s active run."""
     seq = session.sequence
     trace, loss, grads = session_gradients(session)
     text_head = seq.vocabulary and trace.y is not None and len(seq.vocabulary) == trace.y.shape[1]
     outputs = seq.vocabulary if text_head else ()
-    return trace_csv(trace, seq.input_names, outputs, seq.targets, seq.target_names, digits, loss, grads)
+    return trace_columns(trace, seq.input_names, outputs, seq.targets, seq.target_names, loss, grads)
 
 
 def export_session_trace_csv(session, path: str | os.PathLike, digits: int = 10) -> None:
