@@ -50,6 +50,14 @@ class Computed:
     loss: LossResult | None = None
     grads: Gradients | None = None  # ∂L/∂ every weight and, per step, ∂L/∂h_t, ∂L/∂c_t, ∂L/∂gates
     warning: str | None = None  # e.g. the forward pass overflowed: said once it is committed
+    # compare mode: the session's other runs computed alike, in their order (each with
+    # that run active in its ``session``); empty for a session of one run
+    others: tuple[Computed, ...] = ()
+
+    @property
+    def runs(self) -> tuple[Computed, ...]:
+        """Every run's computation, the active run's first."""
+        return (self,) + self.others
 
 
 def loss_title(name: str) -> str:
@@ -63,28 +71,33 @@ def loss_shape(sequence: Sequence) -> str:
 
 def estimated_cost(session: Session) -> int:
     """Rough multiply-adds of a forward pass (and BPTT, when there are targets), plus a
-    per-step Python overhead."""
-    spec = session.network.spec
-    G = len(spec.gate_names)
-    T, H, D, L = session.sequence.steps, spec.hidden_size, spec.num_directions, spec.num_layers
-    per_step = 0
-    for layer in range(L):
-        n_in = spec.input_size if layer == 0 else D * H
-        per_step += D * (G * H * (n_in + H) + STEP_OVERHEAD)
-    forward = T * per_step + T * spec.output_size * D * H
-    return forward * (1 + BACKWARD_FACTOR) if session.sequence.targets is not None else forward
+    per-step Python overhead, over every run."""
+    T = session.sequence.steps
+    total = 0
+    for run in session.runs:
+        spec = run.network.spec
+        G, H, D = len(spec.gate_names), spec.hidden_size, spec.num_directions
+        per_step = 0
+        for layer in range(spec.num_layers):
+            n_in = spec.input_size if layer == 0 else D * H
+            per_step += D * (G * H * (n_in + H) + STEP_OVERHEAD)
+        total += T * per_step + T * spec.output_size * D * H
+    return total * (1 + BACKWARD_FACTOR) if session.sequence.targets is not None else total
 
 
 def trace_bytes(session: Session) -> int:
-    """About how much memory the trace of ``session`` takes (float64), with its
+    """About how much memory the traces of ``session``'s runs take (float64), with their
     per-step gradients when there are targets (about as much again)."""
-    spec = session.network.spec
-    G, H = len(spec.gate_names), spec.hidden_size
-    per_step = spec.num_layers * spec.num_directions * (2 * G * H + 3 * H) + spec.num_directions * H
-    per_step += 2 * spec.output_size + session.sequence.num_features
-    if session.sequence.targets is not None:
-        per_step += spec.num_layers * spec.num_directions * (G * H + 2 * H) + spec.output_size
-    return 8 * session.sequence.steps * per_step
+    total = 0
+    for run in session.runs:
+        spec = run.network.spec
+        G, H = len(spec.gate_names), spec.hidden_size
+        per_step = spec.num_layers * spec.num_directions * (2 * G * H + 3 * H) + spec.num_directions * H
+        per_step += 2 * spec.output_size + session.sequence.num_features
+        if session.sequence.targets is not None:
+            per_step += spec.num_layers * spec.num_directions * (G * H + 2 * H) + spec.output_size
+        total += 8 * session.sequence.steps * per_step
+    return total
 
 
 def check_memory(session: Session) -> None:
@@ -131,8 +144,20 @@ def loss_and_gradients(session: Session, trace: Trace) -> tuple[LossResult | Non
 
 
 def compute(session: Session) -> Computed:
-    """The pure work: forward pass, loss and gradients.  Runs on any thread; raises ValueError."""
+    """The pure work: forward pass, loss and gradients of every run.  Runs on any thread;
+    raises ValueError."""
     check_memory(session)
+    active = _compute_run(session)
+    if not session.other_runs:
+        return active
+    from .compare import run_session
+
+    others = tuple(_compute_run(run_session(session, k)) for k in range(1, len(session.runs)))
+    return replace(active, others=others)
+
+
+def _compute_run(session: Session) -> Computed:
+    """The active run's forward pass, loss and gradients."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # huge weights: said below
         trace = session.network.forward(session.inputs)
         no_loss = None

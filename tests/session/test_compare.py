@@ -144,3 +144,18 @@ def test_the_trace_csv_prefixes_each_run_and_one_run_keeps_its_names():
     alone = list(csv.reader(io.StringIO(session_trace_csv(b))))  # the LSTM on its own (the same sequence)
     col, alone_col = head.index("run2_h_l0_fwd_u3"), alone[0].index("h_l0_fwd_u3")
     assert [r[col] for r in rows[1:]] == [r[alone_col] for r in alone[1:]]
+
+
+def test_computing_a_comparison_computes_every_run_as_it_would_alone():
+    from rnnviz.session.compute import compute, estimated_cost
+
+    a, b, c = _three()
+    s = compare_sessions([("tanh RNN", a), ("LSTM", b), ("GRU", c)])
+    got = compute(s)
+    assert [r.session.run_name for r in got.runs] == ["tanh RNN", "LSTM", "GRU"]
+    for mine, alone in zip(got.runs, (a, b, c), strict=True):
+        want = compute(alone)
+        np.testing.assert_array_equal(mine.trace.hidden(0, 0), want.trace.hidden(0, 0))
+        np.testing.assert_array_equal(mine.grads.dh_norm(0, 0), want.grads.dh_norm(0, 0))
+        assert mine.loss.loss == want.loss.loss
+    assert compute(a).others == () and estimated_cost(s) == sum(estimated_cost(x) for x in (a, b, c))
