@@ -246,6 +246,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.playback.sig_speed_changed.connect(lambda v: c.set_view(speed=v))
         self.playback.sig_speed_changed.connect(self._on_playback_speed_changed)
         self.playback.sig_loop_changed.connect(lambda v: c.set_view(loop=v))
+        for view in self.binder.views:  # a gate chosen in any view: what it does, in plain words
+            view.sig_cursor_requested.connect(self._on_view_cursor_requested)
 
     # -- session ----------------------------------------------------------------
     def set_session(self, session: Session) -> bool:
@@ -283,6 +285,12 @@ class MainWindow(QtWidgets.QMainWindow):
             except ValueError:
                 optimizer = None  # moments of another shape: the gradient alone
             self.weights_dock.set_gradients(computed.grads, optimizer)
+
+    def _on_view_cursor_requested(self, changes: dict) -> None:
+        from rnnviz.session.notation import GATE_WORDS
+
+        if changes.get("gate") in GATE_WORDS:
+            self.show_message(GATE_WORDS[changes["gate"]])
 
     def _on_controller_cursor_changed(self, cursor) -> None:
         self.playback.mirror_step(cursor.step)

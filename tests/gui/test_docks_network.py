@@ -111,12 +111,16 @@ def test_weight_tables_label_gate_blocks(weights, controller):
     assert m.columnCount() == 4  # the layer below's two directions
     assert (
         weights.titles["weight_ih_l1_reverse"].text()
-        == "W_[ifgo]x (layer 2, backward) — weight_ih_l1_reverse (8×4)"
+        == "W_ix, W_fx, W_gx, W_ox (layer 2, backward) — weight_ih_l1_reverse (8×4)"
     )
-    assert "f: forget gate" in m.data(m.index(2, 0), _tip())
+    value = float(weights.controller.session.network.param("weight_ih_l1_reverse")[2, 0])
+    assert m.data(m.index(2, 0), _tip()).splitlines() == [
+        f"f1, h→1: {value!r}",  # the full value, as Python writes a float
+        "forget gate f, unit 1: row 1 of W_fx · weight_ih_l1_reverse row 2",
+    ]
     b = weights.models["bias_hh_l0"]
     assert (b.rowCount(), b.columnCount()) == (1, 8)
-    assert b.headerData(4, _h()) == "g1" and "g: candidate" in b.data(b.index(0, 4), _tip())
+    assert b.headerData(4, _h()) == "g1" and "candidate (cell input) g, unit 1: row 1 of b_gh" in b.data(b.index(0, 4), _tip())
 
 
 def test_weight_edit_recomputes(weights, controller, qtbot):
