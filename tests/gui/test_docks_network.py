@@ -116,11 +116,11 @@ def test_weight_tables_label_gate_blocks(weights, controller):
     value = float(weights.controller.session.network.param("weight_ih_l1_reverse")[2, 0])
     assert m.data(m.index(2, 0), _tip()).splitlines() == [
         f"f1, h→1: {value!r}",  # the full value, as Python writes a float
-        "forget gate f, unit 1: row 1 of W_fx · weight_ih_l1_reverse row 2",
+        "forget gate f, unit 1: W_fx row 1 · weight_ih_l1_reverse[2]",
     ]
     b = weights.models["bias_hh_l0"]
     assert (b.rowCount(), b.columnCount()) == (1, 8)
-    assert b.headerData(4, _h()) == "g1" and "candidate (cell input) g, unit 1: row 1 of b_gh" in b.data(b.index(0, 4), _tip())
+    assert b.headerData(4, _h()) == "g1" and "candidate (cell input) g, unit 1: b_gh row 1 · bias_hh_l0[4]" in b.data(b.index(0, 4), _tip())
 
 
 def test_weight_edit_recomputes(weights, controller, qtbot):

@@ -3,6 +3,8 @@ the weights dock, the builder, the cell diagram's and the plots' hovers, a click
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from PySide6 import QtCore, QtWidgets
@@ -20,6 +22,13 @@ def _session(mode: str, H: int = 2) -> Session:
     )
 
 
+def _scripts_as_underscores(item: QtWidgets.QGraphicsTextItem) -> str:
+    """A scene label as written: W<sub>nh</sub> reads W_nh (the plain text would drop the script)."""
+    body = item.toHtml().split("<body", 1)[-1].split(">", 1)[-1]
+    body = re.sub(r'<span style="[^"]*vertical-align:sub[^"]*">', "_", body).replace("<br />", " ")
+    return re.sub(r"<[^>]+>", "", body)
+
+
 def _tooltips(widget: QtWidgets.QWidget) -> list[str]:
     tips = [w.toolTip() for w in widget.findChildren(QtWidgets.QWidget)]
     return [t for t in tips if t]
@@ -34,8 +43,14 @@ def test_every_gate_hover_has_plain_words_its_equation_and_pytorch_rows(main_win
         tip = cell.gates[g].toolTip()
         assert tip == gate_tip(g, mode), tip
         assert tip.startswith(GATE_WORDS[g]) and not legacy_names_in(tip)
-    texts = [it.toPlainText() for it in cell.items() if isinstance(it, QtWidgets.QGraphicsTextItem)]
-    assert not legacy_names_in(" ".join(texts))
+    labels = " ".join(
+        _scripts_as_underscores(it)
+        for scene in (cell, w.diagrams_view.rolled.rolled_scene)
+        for it in scene.items()
+        if isinstance(it, QtWidgets.QGraphicsTextItem)
+    )
+    assert not legacy_names_in(labels), labels
+    assert {"rnn_tanh": "W_hx·x_t + W_hh·h_t−1 + b_h", "gru": "W_nhh_t−1 + b_nh"}.get(mode, "") in labels
     plots = w.plots_view
     for tip in _tooltips(plots):
         assert not legacy_names_in(tip), tip

@@ -297,7 +297,7 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         y_r = top + gh / 2
         self._arrow([(X["r"] + GATE_W / 2, y_r), (X["n"] - GATE_W / 2 - 2, y_r)], (0.5, 0.7))
         self._text(
-            "r<sub>t</sub> ⊙ (W<sub>hn</sub>h<sub>t−1</sub><br>+ b<sub>hn</sub>)",
+            "r<sub>t</sub> ⊙ (W<sub>nh</sub>h<sub>t−1</sub><br>+ b<sub>nh</sub>)",
             (X["r"] + X["n"]) / 2,
             y_r - 4,
             "s",

@@ -69,14 +69,15 @@ def row_labels(key: str, session: Session) -> tuple[list[str], list[str | None],
     gates = spec.gate_names
     if len(gates) == 1:
         sym = block_symbol(key, "")
-        return [f"h{k + 1}" for k in range(H)], [None] * H, [f"unit {k + 1}: row {k + 1} of {sym}" for k in range(H)]
+        return [f"h{k + 1}" for k in range(H)], [None] * H, [f"unit {k + 1}: {sym} row {k + 1}" for k in range(H)]
     names, tints, tips = [], [], []
     for j, g in enumerate(gates):
         sym = block_symbol(key, g)
         for k in range(H):
             names.append(f"{g}{k + 1}")
             tints.append(GATE_TINTS[g])
-            tips.append(f"{GATE_TITLES[g]} {g}, unit {k + 1}: row {k + 1} of {sym} · {key} row {j * H + k}")
+            # PyTorch counts rows from 0: unit 1 of the forget gate is weight_ih_l0[H]
+            tips.append(f"{GATE_TITLES[g]} {g}, unit {k + 1}: {sym} row {k + 1} · {key}[{j * H + k}]")
     return names, tints, tips
 
 
@@ -250,6 +251,8 @@ class WeightEditorDock(QtWidgets.QDockWidget):
     def _add_table(self, column, container, session: Session, key: str, shape: tuple[int, ...]) -> None:
         title = QtWidgets.QLabel(param_title(key, session.network.mode, shape), container)
         title.setObjectName(f"title:{key}")
+        title.setWordWrap(True)  # "W_ix, W_fx, W_gx, W_ox — weight_ih_l0 (4×1)" wraps in a narrow dock
+        title.setTextFormat(QtCore.Qt.TextFormat.PlainText)
         font = title.font()
         font.setBold(True)
         title.setFont(font)
