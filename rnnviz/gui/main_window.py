@@ -31,6 +31,9 @@ class MainWindow(QtWidgets.QMainWindow):
         # the step belongs to the workspace's cursor: the clock asks to move it
         self.playback = Playback(0, self, request=lambda t: self.controller.request_cursor(step=t))
         self._error_shown = False  # the status bar shows an error (cleared by the next edit)
+        from rnnviz.session.origin import NoteOrigin
+
+        self.note_origin = NoteOrigin()  # the session the note and title were written for
         self._build_central()
         self._build_timeline()
         self._build_docks()
@@ -268,6 +271,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _on_controller_session_changed(self, session: Session) -> None:
         self.setWindowTitle(f"{session.title or 'Untitled'} — {APP_NAME}")
         self.note_bar.set_note(session.note)
+        self.note_bar.set_edited(self.note_origin.follow(session))
         self.action_note.setEnabled(bool(self.note_bar.paragraphs()))
         self.timeline.set_session(session)
         net = session.network
