@@ -234,8 +234,9 @@ class MainWindow(QtWidgets.QMainWindow):
         )  # one switch, two places
         self.view_menu.addSeparator()
         self.action_reset_layout = self.view_menu.addAction("&Reset layout", self.reset_layout)
-        self.help_menu = bar.addMenu("&Help")
-        self.help_menu.addAction("&About rnnviz", self._on_action_about)
+        from .help import install_help_menu
+
+        self.help_menu = install_help_menu(self)  # Quick tour (F1), About with the version
 
     def _connect(self) -> None:
         c = self.controller
@@ -380,15 +381,6 @@ class MainWindow(QtWidgets.QMainWindow):
         )
         if path and self.export_png(path):
             self.show_message(f"Exported {path}")
-
-    def _on_action_about(self) -> None:
-        QtWidgets.QMessageBox.about(
-            self,
-            "About rnnviz",
-            "<b>rnnviz</b><br>See how recurrent neural networks work: build an RNN, LSTM or GRU, "
-            "feed it a sequence and watch every gate and state.<br><br>"
-            "Weights use PyTorch's names and layout; results match torch.nn.RNN/LSTM/GRU.",
-        )
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self.trainer.settle()  # a live run ends, its weights committed
