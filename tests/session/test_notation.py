@@ -15,7 +15,7 @@ from rnnviz.session import notation as nt
 from rnnviz.session.compute import compute
 from rnnviz.session.defaults import SEED003_NOTE, default_session
 from rnnviz.session.files import load_session
-from rnnviz.session.stepmath import StepCursor, build_backward_math, build_step_math
+from rnnviz.session.stepmath import StepCursor, build_backward_math, build_step_math, step_math_markdown
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -122,3 +122,10 @@ def test_step_math_pages_name_every_block_as_the_notation_does(mode, layers, bi)
                         assert b.name.startswith(want), (b.name, b.caption)
                         checked += 1
     assert checked >= 4
+
+
+def test_a_stacked_matrix_is_valid_latex_in_the_markdown_export():
+    s = _session("lstm")
+    c = compute(s)
+    md = step_math_markdown(build_backward_math(s, c.trace, c.loss, c.grads, StepCursor(2, 0, 0, 0)))
+    assert r"W_{\bullet h}^{\top}" in md and r"\bulleth" not in md
