@@ -160,7 +160,7 @@ class _Back(WeightLines, _Builder):
             1: "",
             3: "W_{rh}ᵀ·∂L/∂a^{r}_{n} + W_{zh}ᵀ·∂L/∂a^{z}_{n} + W_{nh}ᵀ·(r_{n} ⊙ ∂L/∂a^{n}_{n})",
         }.get(G, "Σ_{k ∈ i,f,g,o} W_{kh}ᵀ·∂L/∂a^{k}_{n}")
-        title = f"from step {n}, which reads {self.h(t)} through {stacked('h', mode)}" + (
+        title = f"from step {n}, which reads {self.h(t)} through {Wname}" + (
             "" if G == 1 else " into every gate"
         )
         lines = [Line("back:dh_next", "", title, f"{Wname}ᵀ·{dname}", what.replace("_{n}", f"_{{{n}}}"),
