@@ -32,21 +32,27 @@ def _same_sequence(a: Sequence, b: Sequence) -> bool:
     )
 
 
+def _start(session: Session):
+    """The weights training began from (the network itself when it is untrained)."""
+    t = session.training
+    return t.initial if t.trained and t.initial is not None else session.network
+
+
 def edited_since(original: Session | None, current: Session | None) -> bool:
     """True when ``current``'s network (structure or weights) or sequence is no longer
-    ``original``'s.  Weights changed by training (the training history grew) still count
-    as the original network; weights typed in or re-drawn do not."""
+    ``original``'s.  Training is not an edit: a network trained further (or reset) is
+    compared by the weights its training began from; weights typed in or re-drawn count."""
     if original is None or current is None or original is current:
         return False
     if not _same_sequence(original.sequence, current.sequence):
         return True
     a, b = original.network, current.network
-    if a is b:
-        return False
     if a.spec != b.spec:
         return True
-    if current.training.history.updates != original.training.history.updates:
-        return False  # trained: the same network, further on
+    if current.training.updates != original.training.updates:
+        a, b = _start(original), _start(current)
+    if a is b:
+        return False
     sa, sb = a.state_dict(), b.state_dict()
     return any(not np.array_equal(sa[k], sb[k]) for k in sa)
 

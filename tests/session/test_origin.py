@@ -41,6 +41,12 @@ def test_edits_of_the_network_or_the_sequence_count_and_training_does_not():
         trained.network.param("head.weight"), s.network.param("head.weight")
     )
     assert not edited_since(s, trained)
+    forget = s.network.param("bias_ih_l0").copy()
+    forget[1] = -3.0  # typed in, then trained: training began from other weights
+    job = TrainingJob(s.with_network(s.network.with_params({"bias_ih_l0": forget})), epochs=1)
+    for _tick in job.steps():
+        pass
+    assert edited_since(s, job.result())
 
 
 def test_content_names_say_what_the_session_holds():
