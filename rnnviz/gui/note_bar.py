@@ -88,7 +88,7 @@ class NoteBar(QtWidgets.QFrame):
 
     @property
     def policy(self) -> str:
-        """"mark" (say the note was written for the original) or "hide", as last chosen."""
+        """The user's choice: "mark" (say the note was written for the original) or "hide"."""
         value = self.settings.value(WHEN_EDITED_KEY, "mark")
         return value if value in WHEN_EDITED else "mark"
 

@@ -120,7 +120,8 @@ def test_weight_tables_label_gate_blocks(weights, controller):
     ]
     b = weights.models["bias_hh_l0"]
     assert (b.rowCount(), b.columnCount()) == (1, 8)
-    assert b.headerData(4, _h()) == "g1" and "candidate (cell input) g, unit 1: b_gh row 1 · bias_hh_l0[4]" in b.data(b.index(0, 4), _tip())
+    assert b.headerData(4, _h()) == "g1"
+    assert "candidate (cell input) g, unit 1: b_gh row 1 · bias_hh_l0[4]" in b.data(b.index(0, 4), _tip())
 
 
 def test_weight_edit_recomputes(weights, controller, qtbot):

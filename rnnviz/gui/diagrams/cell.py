@@ -213,7 +213,11 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         act = "tanh" if mode == "rnn_tanh" else "ReLU"
         g = self._gate_column("a", X, top, y_bus, gate_tip("a", mode))
         self._text(
-            "W<sub>hx</sub>·x<sub>t</sub> + W<sub>hh</sub>·h<sub>t−1</sub> + b<sub>h</sub>", X - 8, y_bus - 30, "e", 11
+            "W<sub>hx</sub>·x<sub>t</sub> + W<sub>hh</sub>·h<sub>t−1</sub> + b<sub>h</sub>",
+            X - 8,
+            y_bus - 30,
+            "e",
+            11,
         )
         mid = top + g.height / 2
         b = box(self.root, QtCore.QRectF(X + 120, mid - 22, 80, 44), "#fff7d6")

@@ -69,7 +69,11 @@ def row_labels(key: str, session: Session) -> tuple[list[str], list[str | None],
     gates = spec.gate_names
     if len(gates) == 1:
         sym = block_symbol(key, "")
-        return [f"h{k + 1}" for k in range(H)], [None] * H, [f"unit {k + 1}: {sym} row {k + 1}" for k in range(H)]
+        return (
+            [f"h{k + 1}" for k in range(H)],
+            [None] * H,
+            [f"unit {k + 1}: {sym} row {k + 1}" for k in range(H)],
+        )
     names, tints, tips = [], [], []
     for j, g in enumerate(gates):
         sym = block_symbol(key, g)
