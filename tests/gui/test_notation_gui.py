@@ -88,3 +88,12 @@ def test_clicking_a_gate_says_what_it_does_in_the_status_bar(main_window, qtbot)
     qtbot.mouseClick(view.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=pos)
     assert w.controller.cursor.gate == "z"
     assert "update gate z: how much of h_{t−1} passes straight through" in w.statusBar().currentMessage()
+
+
+def test_choosing_a_gate_in_the_plots_or_the_step_math_says_it_too(main_window):
+    w = main_window
+    assert w.controller.set_session(_session("lstm"))
+    w.plots_view.sig_gate_selected.emit("f")  # a click on the forget gate's plot title
+    assert w.statusBar().currentMessage() == GATE_WORDS["f"]
+    w.math_panel.sig_gate_selected.emit("o")  # a click on a gate's line in the step math
+    assert w.statusBar().currentMessage() == GATE_WORDS["o"]
