@@ -63,7 +63,8 @@ def seed004_basic_rnn() -> Session:
     )
     note = (
         "Seed 004's basic RNN, worked by hand in the lecture: s_t = tanh(W·[x_t, s_{t−1}] + b), y_t = s_t,\n"
-        "with W = [0.7 0.3 0.4] (weight_ih = [0.7 0.3], weight_hh = [0.4]) and b = 0.4.\n"
+        "with W = [0.7 0.3 0.4] and b = 0.4. Here s_t is h_t: W_hx = [0.7 0.3] (weight_ih_l0), "
+        "W_hh = [0.4] (weight_hh_l0) and b_h = 0.4 (bias_ih_l0).\n"
         "Step 1: tanh(0.7·0.1 + 0.3·0.4 + 0.4·0 + 0.4) = tanh(0.59) = 0.5299; error 0.5299 − 0.3 = 0.2299.\n"
         "Step 2: tanh(0.7·0.7 + 0.3·0.9 + 0.4·0.5299 + 0.4) = tanh(1.3720) = 0.8791; error 0.8791 − 0.5 = 0.3791.\n"
         "Look at the equation panel at each step: the numbers are the lecture's."
@@ -123,7 +124,7 @@ def lstm_remembers() -> Session:
         "the candidate g = tanh(3·x) is 0.995, so c_5 = 0.988.\n"
         "The forget gate f = σ(8) = 0.9997 at every step: c_t = f·c_{t−1} keeps 98.8 % of the impulse "
         "35 steps later. Watch the cell-state line stay up while h_t = o·tanh(c_t) holds at 0.74.\n"
-        "Try: set the forget bias (bias_ih_l0, row f) to 2 and watch the memory fade."
+        "Try: set the forget bias b_fx (bias_ih_l0, row f) to 2 and watch the memory fade."
     )
     view = ViewSettings(step=5, gate="f")
     return Session(net, _impulse_sequence(), view, note=note, title="LSTM remembers an impulse")

@@ -31,7 +31,7 @@ from .losses import (
 from .network import Network, infer_spec, validate_state
 from .optim import OPTIMIZERS, SGD, Adam, Optimizer, clip_grad_norm, global_norm, make_optimizer
 from .sequences import GENERATOR_TITLES, GENERATORS, GeneratedSequence, generator_parameters, make_sequence
-from .spec import GATE_NAMES, GATE_TITLES, MODES, NetworkSpec, course_name, param_suffix
+from .spec import GATE_NAMES, GATE_TITLES, MODES, NetworkSpec, param_suffix
 from .trace import Gradients, HeadDetail, StepDetail, Trace
 from .train import TrainProgress, loss_and_grads, sequence_loss, train
 
@@ -63,7 +63,6 @@ __all__ = [
     "bce_loss",
     "clip_grad_norm",
     "compute_loss",
-    "course_name",
     "cross_entropy_loss",
     "generate",
     "generator_parameters",

@@ -20,7 +20,7 @@ GATE_NAMES: dict[str, tuple[str, ...]] = {
     "gru": ("r", "z", "n"),
 }
 
-#: What each gate is called in the lecture notes.
+#: What each gate is called in the lecture notes (their symbols: rnnviz.session.notation).
 GATE_TITLES: dict[str, str] = {
     "a": "pre-activation",
     "i": "input gate",
@@ -140,30 +140,3 @@ class NetworkSpec:
         if self.has_head:
             parts.append(f"{self.output_size}·({D * H} + 1)")
         return " + ".join(parts) + f" = {self.num_parameters():,}"
-
-
-def course_name(key: str, mode: str) -> str:
-    """The lecture notation for a ``state_dict`` key, e.g. ``W_hx`` for ``weight_ih_l0``."""
-    if key == "head.weight":
-        return "W_hy"
-    if key == "head.bias":
-        return "b_y"
-    base, _, rest = key.partition("_l")
-    layer, _, rev = rest.partition("_")
-    tags = []
-    if layer not in ("", "0"):
-        tags.append(f"layer {int(layer) + 1}")
-    if rev == "reverse":
-        tags.append("backward")
-    tail = f" ({', '.join(tags)})" if tags else ""
-    names = {"weight_ih": "W_hx", "weight_hh": "W_hh", "bias_ih": "b_hx", "bias_hh": "b_hh"}
-    if mode == "lstm" or mode == "gru":
-        names = {
-            "weight_ih": "W_•x",
-            "weight_hh": "W_•h",
-            "bias_ih": "b_•x",
-            "bias_hh": "b_•h",
-        }
-        gates = "".join(GATE_NAMES[mode])
-        return names[base].replace("•", f"[{gates}]") + tail
-    return names[base] + tail

@@ -18,6 +18,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         description="See how recurrent neural networks work: build an RNN, LSTM or GRU, "
         "feed it a sequence, watch every gate and state.",
     )
+    from rnnviz import __version__
+
+    p.add_argument("--version", action="version", version=f"rnnviz {__version__}")
     p.add_argument("file", nargs="?", help="a session file (.rnnviz) to open")
     p.add_argument("--export-png", metavar="OUT", help="render the main window at 1400×900 to OUT and exit")
     p.add_argument(

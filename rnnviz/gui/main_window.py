@@ -31,6 +31,9 @@ class MainWindow(QtWidgets.QMainWindow):
         # the step belongs to the workspace's cursor: the clock asks to move it
         self.playback = Playback(0, self, request=lambda t: self.controller.request_cursor(step=t))
         self._error_shown = False  # the status bar shows an error (cleared by the next edit)
+        from rnnviz.session.origin import NoteOrigin
+
+        self.note_origin = NoteOrigin()  # the session the note and title were written for
         self._build_central()
         self._build_timeline()
         self._build_docks()
@@ -231,8 +234,9 @@ class MainWindow(QtWidgets.QMainWindow):
         )  # one switch, two places
         self.view_menu.addSeparator()
         self.action_reset_layout = self.view_menu.addAction("&Reset layout", self.reset_layout)
-        self.help_menu = bar.addMenu("&Help")
-        self.help_menu.addAction("&About rnnviz", self._on_action_about)
+        from .help import install_help_menu
+
+        self.help_menu = install_help_menu(self)  # Quick tour (F1), About with the version
 
     def _connect(self) -> None:
         c = self.controller
@@ -246,6 +250,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.playback.sig_speed_changed.connect(lambda v: c.set_view(speed=v))
         self.playback.sig_speed_changed.connect(self._on_playback_speed_changed)
         self.playback.sig_loop_changed.connect(lambda v: c.set_view(loop=v))
+        for view in self.binder.views:  # a gate chosen in any view: what it does, in plain words
+            view.sig_cursor_requested.connect(self._on_view_cursor_requested)
 
     # -- session ----------------------------------------------------------------
     def set_session(self, session: Session) -> bool:
@@ -266,6 +272,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _on_controller_session_changed(self, session: Session) -> None:
         self.setWindowTitle(f"{session.title or 'Untitled'} — {APP_NAME}")
         self.note_bar.set_note(session.note)
+        self.note_bar.set_edited(self.note_origin.follow(session))
         self.action_note.setEnabled(bool(self.note_bar.paragraphs()))
         self.timeline.set_session(session)
         net = session.network
@@ -283,6 +290,12 @@ class MainWindow(QtWidgets.QMainWindow):
             except ValueError:
                 optimizer = None  # moments of another shape: the gradient alone
             self.weights_dock.set_gradients(computed.grads, optimizer)
+
+    def _on_view_cursor_requested(self, changes: dict) -> None:
+        from rnnviz.session.notation import GATE_WORDS
+
+        if changes.get("gate") in GATE_WORDS:
+            self.show_message(GATE_WORDS[changes["gate"]])
 
     def _on_controller_cursor_changed(self, cursor) -> None:
         self.playback.mirror_step(cursor.step)
@@ -368,15 +381,6 @@ class MainWindow(QtWidgets.QMainWindow):
         )
         if path and self.export_png(path):
             self.show_message(f"Exported {path}")
-
-    def _on_action_about(self) -> None:
-        QtWidgets.QMessageBox.about(
-            self,
-            "About rnnviz",
-            "<b>rnnviz</b><br>See how recurrent neural networks work: build an RNN, LSTM or GRU, "
-            "feed it a sequence and watch every gate and state.<br><br>"
-            "Weights use PyTorch's names and layout; results match torch.nn.RNN/LSTM/GRU.",
-        )
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self.trainer.settle()  # a live run ends, its weights committed

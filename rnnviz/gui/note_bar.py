@@ -4,14 +4,26 @@ An example's note says what to watch; it is shown as soon as the session opens,
 whatever the step and view.  Collapsed, the bar shows the note's first paragraph;
 "More" unfolds the rest.  The user may hide it; a different note shows it again,
 and so does View > Session note.
+
+Once the network or the sequence is edited (``set_edited``), the note no longer
+describes what is shown: the bar either says so ("edited since": written for the
+original) or hides, as the user chose in its "If edited" menu; the choice is kept in
+QSettings (``note_bar/when_edited``: "mark" or "hide").
 """
 
 from __future__ import annotations
 
 import html
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt, Signal
+
+WHEN_EDITED_KEY = "note_bar/when_edited"
+WHEN_EDITED = {
+    "mark": "Once edited: mark the note “edited since”",
+    "hide": "Once edited: hide the note",
+}
+EDITED_SINCE = "edited since: this note was written for the original network and sequence"
 
 
 class NoteBar(QtWidgets.QFrame):
@@ -19,8 +31,11 @@ class NoteBar(QtWidgets.QFrame):
 
     sig_visibility_changed = Signal(bool)
 
-    def __init__(self, parent: QtWidgets.QWidget | None = None):
+    def __init__(self, parent: QtWidgets.QWidget | None = None, settings: QtCore.QSettings | None = None):
         super().__init__(parent)
+        self.settings = settings or QtCore.QSettings("rnnviz", "rnnviz")
+        self._edited = False
+        self._hidden_by_edit = False
         self.setObjectName("NoteBar")
         self.setStyleSheet(
             "#NoteBar { background: #fff8e1; border: 1px solid #e6d9a8; border-radius: 4px; }"
@@ -42,12 +57,67 @@ class NoteBar(QtWidgets.QFrame):
         self.close_button.setAutoRaise(True)
         self.close_button.setToolTip("Hide the note (View > Session note shows it again)")
         self.close_button.clicked.connect(lambda: self.set_shown(False))
+        self.edited_button = self._when_edited_button()
         lay = QtWidgets.QHBoxLayout(self)
         lay.setContentsMargins(8, 4, 4, 4)
         lay.addWidget(self.label, 1)
         lay.addWidget(self.more_button, 0, Qt.AlignmentFlag.AlignTop)
+        lay.addWidget(self.edited_button, 0, Qt.AlignmentFlag.AlignTop)
         lay.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         self.setVisible(False)
+
+    def _when_edited_button(self) -> QtWidgets.QToolButton:
+        button = QtWidgets.QToolButton()
+        button.setText("If edited ▾")
+        button.setAutoRaise(True)
+        button.setStyleSheet("QToolButton::menu-indicator { image: none; }")  # the text has its ▾
+        button.setToolTip("What the note does once you change the network or the sequence")
+        button.setPopupMode(QtWidgets.QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QtWidgets.QMenu(button)
+        group = QtGui.QActionGroup(menu)
+        self.policy_actions: dict[str, QtGui.QAction] = {}
+        for key, text in WHEN_EDITED.items():
+            action = menu.addAction(text)
+            action.setCheckable(True)
+            action.setActionGroup(group)
+            action.triggered.connect(lambda _checked=False, key=key: self.set_policy(key))
+            self.policy_actions[key] = action
+        self.policy_actions[self.policy].setChecked(True)
+        button.setMenu(menu)
+        return button
+
+    @property
+    def policy(self) -> str:
+        """The user's choice: "mark" (say the note was written for the original) or "hide"."""
+        value = self.settings.value(WHEN_EDITED_KEY, "mark")
+        return value if value in WHEN_EDITED else "mark"
+
+    def set_policy(self, policy: str) -> None:
+        if policy not in WHEN_EDITED:
+            raise ValueError(f"unknown choice {policy!r}: one of {', '.join(WHEN_EDITED)}")
+        self.settings.setValue(WHEN_EDITED_KEY, policy)
+        self.policy_actions[policy].setChecked(True)
+        self._apply_edited()
+
+    @property
+    def edited(self) -> bool:
+        return self._edited
+
+    def set_edited(self, edited: bool) -> None:
+        """The network or sequence changed since the note was written (or is back as it was)."""
+        if bool(edited) != self._edited:
+            self._edited = bool(edited)
+            self._apply_edited()
+
+    def _apply_edited(self) -> None:
+        if self._edited and self.policy == "hide":
+            if self._shown:
+                self._hidden_by_edit = True
+                self.set_shown(False)
+        elif self._hidden_by_edit:
+            self._hidden_by_edit = False
+            self.set_shown(True)
+        self._refresh()
 
     @property
     def note(self) -> str:
@@ -79,6 +149,7 @@ class NoteBar(QtWidgets.QFrame):
         if note == self._note:
             return
         self._note = note
+        self._edited = self._hidden_by_edit = False  # a new note is written for what is shown
         with QtCore.QSignalBlocker(self.more_button):
             self.more_button.setChecked(False)
         self._refresh()
@@ -91,6 +162,8 @@ class NoteBar(QtWidgets.QFrame):
 
     def set_shown(self, on: bool) -> None:
         on = bool(on) and bool(self.paragraphs())
+        if on:
+            self._hidden_by_edit = False
         self.setVisible(on)
         if on != self._shown:
             self._shown = on
@@ -110,4 +183,8 @@ class NoteBar(QtWidgets.QFrame):
         body = "<br>".join(html.escape(p) for p in self.shown_paragraphs())
         if more and not self.expanded:
             body += " …"
-        self.label.setText(f"<b>Note:</b> {body}" if paras else "")
+        head = "<b>Note:</b>"
+        if self._edited:
+            head = f"<b>Note</b> <i style='color:#8a4b00'>({html.escape(EDITED_SINCE)})</i><b>:</b>"
+        self.label.setText(f"{head} {body}" if paras else "")
+        self.edited_button.setVisible(bool(paras))

@@ -22,6 +22,7 @@ from rnnviz.gui.diagrams.style import HIGHLIGHT
 from rnnviz.gui.diagrams.unrolled import DX, POOL_MAX
 from rnnviz.session.defaults import default_session
 from rnnviz.session.model import Sequence, Session
+from rnnviz.session.notation import gate_words
 from rnnviz.session.stepmath import fmt
 
 
@@ -158,7 +159,7 @@ def test_cell_diagram_shows_each_gate_with_the_engine_values(qtbot, mode):
     for g, item in sc.gates.items():
         vec = d.pre if g == "a" else d.block(d.gates, g)
         assert item.chip.texts == [fmt(x, 2) for x in vec]
-        assert item.toolTip().startswith(f"{g}_t =")
+        assert item.toolTip().startswith(gate_words(g)) and f"\n{g}_t = " in item.toolTip()
     assert sc.chips["h"].texts == [fmt(x, 2) for x in d.h]
     assert ("c" in sc.chips) == (mode == "lstm")
 

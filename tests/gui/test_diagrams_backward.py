@@ -64,7 +64,7 @@ def test_switching_to_backward_shows_the_gradients_on_the_chips(view, qtbot, mod
     assert not view.backward  # and Forward is exactly as before
     assert _texts(cell.chips["h"]) == [fmt(v, 2) for v in trace.hidden(0, 0)[7]]
     assert cell.chips["h"].title.toPlainText() == "ht"
-    assert cell.gates[next(iter(cell.gates))].toolTip().split(" ")[0].endswith("_t")
+    assert cell.gates[next(iter(cell.gates))].toolTip().splitlines()[1].split(" ")[0].endswith("_t")
 
 
 def test_the_switch_is_reachable_from_the_keyboard(view, qtbot):

@@ -111,12 +111,17 @@ def test_weight_tables_label_gate_blocks(weights, controller):
     assert m.columnCount() == 4  # the layer below's two directions
     assert (
         weights.titles["weight_ih_l1_reverse"].text()
-        == "W_[ifgo]x (layer 2, backward) — weight_ih_l1_reverse (8×4)"
+        == "W_ix, W_fx, W_gx, W_ox (layer 2, backward) — weight_ih_l1_reverse (8×4)"
     )
-    assert "f: forget gate" in m.data(m.index(2, 0), _tip())
+    value = float(weights.controller.session.network.param("weight_ih_l1_reverse")[2, 0])
+    assert m.data(m.index(2, 0), _tip()).splitlines() == [
+        f"f1, h→1: {value!r}",  # the full value, as Python writes a float
+        "forget gate f, unit 1: W_fx row 1 · weight_ih_l1_reverse[2]",
+    ]
     b = weights.models["bias_hh_l0"]
     assert (b.rowCount(), b.columnCount()) == (1, 8)
-    assert b.headerData(4, _h()) == "g1" and "g: candidate" in b.data(b.index(0, 4), _tip())
+    assert b.headerData(4, _h()) == "g1"
+    assert "candidate (cell input) g, unit 1: b_gh row 1 · bias_hh_l0[4]" in b.data(b.index(0, 4), _tip())
 
 
 def test_weight_edit_recomputes(weights, controller, qtbot):

@@ -69,7 +69,9 @@ def test_gradients_of_an_lstm_keep_the_gate_labels(weights, controller):
     m = weights.grad_models["weight_hh_l0_reverse"]
     np.testing.assert_array_equal(m.array, grads["weight_hh_l0_reverse"])
     assert [m.headerData(r, Qt.Orientation.Vertical) for r in range(8)][2:4] == ["f1", "f2"]
-    assert "f: forget gate" in m.data(m.index(2, 0), Qt.ItemDataRole.ToolTipRole)
+    assert "forget gate f, unit 1: W_fh row 1 · weight_hh_l0_reverse[2]" in m.data(
+        m.index(2, 0), Qt.ItemDataRole.ToolTipRole
+    )
 
 
 def test_no_gradients_or_gradients_of_another_network_show_nothing(weights, controller):

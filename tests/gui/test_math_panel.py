@@ -202,7 +202,7 @@ def test_hovering_a_line_shows_its_equation(panel, qtbot):
     pos = box.title_rect.center().toPoint()
     event = QtGui.QHelpEvent(QtCore.QEvent.Type.ToolTip, pos, panel.canvas.mapToGlobal(pos))
     QtWidgets.QApplication.sendEvent(panel.canvas, event)
-    assert QtWidgets.QToolTip.text().startswith("z_2 = σ(W_iz·x_2 + W_hz·h_1")
+    assert QtWidgets.QToolTip.text().startswith("z_2 = σ(W_zx·x_2 + W_zh·h_1")
     assert "select this gate" in QtWidgets.QToolTip.text()
     QtWidgets.QToolTip.hideText()
 

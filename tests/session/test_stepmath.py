@@ -155,14 +155,14 @@ def test_matrices_carry_their_pytorch_names_and_shapes():
     sm = build_step_math(trace, layer=1, direction=1, step=2)
     f_line = sm.line("x_term:f")
     W = f_line.parts[0]
-    assert W.name == "W_{if}" and W.caption == "weight_ih_l1_reverse[3:6], 3×6"
+    assert W.name == "W_{fx}" and W.caption == "weight_ih_l1_reverse[3:6], 3×6"
     assert "h^{(2)←}_{3}" in sm.line("h_term:f").lhs  # backward: h_{t+1}
     assert f_line.title == "f: input term (from layer 1's h, forward over backward)"  # 6 = 2 × 3 rows
     assert sm.line("head:Wh").parts[0].caption == "head.weight, 4×6"
 
 
 def test_a_one_column_weight_is_still_a_matrix():
-    """Input size 1 (a sine): W_ii is 4×1, yet a weight, with its name and shape like W_hi."""
+    """Input size 1 (a sine): W_ix is 4×1, yet a weight, with its name and shape like W_ih."""
     net = Network.from_spec(NetworkSpec("lstm", 1, 4, 1, False, 1, None), seed=0)
     sm = build_step_math(net.forward(np.ones((3, 1))), layer=0, direction=0, step=2)
     W, x = sm.line("x_term:i").parts[0], sm.line("x_term:i").parts[2]

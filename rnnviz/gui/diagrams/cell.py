@@ -11,6 +11,8 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt
 
+from rnnviz.engine import GATE_NAMES
+from rnnviz.session.notation import gate_tip
 from rnnviz.session.stepmath import window
 
 from .gradients import GATE_WORDS, GRAD_TITLES, STATE_WORDS
@@ -37,16 +39,8 @@ from .style import (
 CHIP_MAX = 8
 GATE_W = 140.0
 ROW_H, ROW_H_MANY = 21.0, 17.0  # a chip's row; tighter from 5 units, so the picture stays large
-EQUATIONS = {
-    "a": "a_t = W_hx·x_t + b_ih + W_hh·h_{t−1} + b_hh   (weight_ih, weight_hh)",
-    "i": "i_t = σ(W_ii·x_t + b_ii + W_hi·h_{t−1} + b_hi)   rows [0:H] of weight_ih / weight_hh",
-    "f": "f_t = σ(W_if·x_t + b_if + W_hf·h_{t−1} + b_hf)   rows [H:2H]",
-    "g": "g_t = tanh(W_ig·x_t + b_ig + W_hg·h_{t−1} + b_hg)   rows [2H:3H]",
-    "o": "o_t = σ(W_io·x_t + b_io + W_ho·h_{t−1} + b_ho)   rows [3H:4H]",
-    "r": "r_t = σ(W_ir·x_t + b_ir + W_hr·h_{t−1} + b_hr)   rows [0:H]",
-    "z": "z_t = σ(W_iz·x_t + b_iz + W_hz·h_{t−1} + b_hz)   rows [H:2H]",
-    "n": "n_t = tanh(W_in·x_t + b_in + r_t ⊙ (W_hn·h_{t−1} + b_hn))   rows [2H:3H]",
-}
+#: Each gate's hover: what it does in plain words, its equation, PyTorch's rows (rnnviz.session.notation)
+EQUATIONS = {g: gate_tip(g, mode) for mode in ("rnn_tanh", "lstm", "gru") for g in GATE_NAMES[mode]}
 SHORT = {
     "a": "weighted sum",
     "i": "input",
@@ -217,9 +211,13 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
             grad="back to h<sub>t−1</sub>, x<sub>t</sub>",
         )
         act = "tanh" if mode == "rnn_tanh" else "ReLU"
-        g = self._gate_column("a", X, top, y_bus, f"{EQUATIONS['a']}\nthen h_t = {act}(a_t)")
+        g = self._gate_column("a", X, top, y_bus, gate_tip("a", mode))
         self._text(
-            "W<sub>hx</sub>·x<sub>t</sub> + W<sub>hh</sub>·h<sub>t−1</sub> + b", X - 8, y_bus - 30, "e", 11
+            "W<sub>hx</sub>·x<sub>t</sub> + W<sub>hh</sub>·h<sub>t−1</sub> + b<sub>h</sub>",
+            X - 8,
+            y_bus - 30,
+            "e",
+            11,
         )
         mid = top + g.height / 2
         b = box(self.root, QtCore.QRectF(X + 120, mid - 22, 80, 44), "#fff7d6")
@@ -303,7 +301,7 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         y_r = top + gh / 2
         self._arrow([(X["r"] + GATE_W / 2, y_r), (X["n"] - GATE_W / 2 - 2, y_r)], (0.5, 0.7))
         self._text(
-            "r<sub>t</sub> ⊙ (W<sub>hn</sub>h<sub>t−1</sub><br>+ b<sub>hn</sub>)",
+            "r<sub>t</sub> ⊙ (W<sub>nh</sub>h<sub>t−1</sub><br>+ b<sub>nh</sub>)",
             (X["r"] + X["n"]) / 2,
             y_r - 4,
             "s",

@@ -36,8 +36,8 @@ from .style import (
 CHIP_MAX = 8
 CELL = QtCore.QRectF(-150, -60, 300, 120)
 EQ = {
-    "rnn_tanh": "h<sub>t</sub> = tanh(W<sub>hx</sub>x<sub>t</sub> + W<sub>hh</sub>h<sub>t−1</sub> + b)",
-    "rnn_relu": "h<sub>t</sub> = ReLU(W<sub>hx</sub>x<sub>t</sub> + W<sub>hh</sub>h<sub>t−1</sub> + b)",
+    "rnn_tanh": "h<sub>t</sub> = tanh(W<sub>hx</sub>x<sub>t</sub> + W<sub>hh</sub>h<sub>t−1</sub> + b<sub>h</sub>)",
+    "rnn_relu": "h<sub>t</sub> = ReLU(W<sub>hx</sub>x<sub>t</sub> + W<sub>hh</sub>h<sub>t−1</sub> + b<sub>h</sub>)",
     "lstm": "gates i, f, g, o from x<sub>t</sub>, h<sub>t−1</sub><br>c<sub>t</sub> = f⊙c<sub>t−1</sub> + i⊙g"
     "<br>h<sub>t</sub> = o⊙tanh(c<sub>t</sub>)",
     "gru": "gates r, z and candidate n<br>h<sub>t</sub> = (1−z)⊙n + z⊙h<sub>t−1</sub>",

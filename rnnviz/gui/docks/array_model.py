@@ -203,7 +203,7 @@ class ArrayTableModel(QtCore.QAbstractTableModel):
             tip = tip or (self._col_tips[c] if c < len(self._col_tips) else "")
             where = f"{self.header(r, False)}, {self.header(c, True)}"
             # the headers are the user's column names: shown literally, never as HTML
-            return tooltip(f"{where}: {self._array[r, c]!r}" + (f"\n{tip}" if tip else ""))
+            return tooltip(f"{where}: {float(self._array[r, c])!r}" + (f"\n{tip}" if tip else ""))
         return None
 
     def header(self, section: int, horizontal: bool) -> str:

@@ -10,6 +10,7 @@ from PySide6 import QtWidgets
 from PySide6.QtCore import Qt
 
 from rnnviz.session import InitSettings, Session
+from rnnviz.session.notation import parameter_legend
 
 CELLS = (
     ("Vanilla RNN (tanh)", "rnn_tanh"),
@@ -90,7 +91,10 @@ class NetworkBuilderDock(QtWidgets.QDockWidget):
         self.constant_spin.setSingleStep(0.05)
         self.constant_spin.setKeyboardTracking(False)
         self.forget_check = QtWidgets.QCheckBox("forget-gate bias = 1", self)
-        self.forget_check.setToolTip("LSTM only: start with the forget gate open (b_f = 1)")
+        self.forget_check.setToolTip(
+            "LSTM only: start with the forget gate open: b_f = b_fx + b_fh = 1\n"
+            "(b_fx · bias_ih rows [H:2H] = 1, b_fh · bias_hh rows [H:2H] = 0)"
+        )
         self.reinit_button = QtWidgets.QPushButton("Re-initialise", self)
         self.reinit_button.setToolTip("Draw new weights with this scheme and seed (the sequence stays)")
         seed_row = QtWidgets.QHBoxLayout()
@@ -152,9 +156,7 @@ class NetworkBuilderDock(QtWidgets.QDockWidget):
         self.count_label.setText(
             f"{spec.num_parameters():,}  =  {spec.parameter_formula().rsplit(' = ', 1)[0]}"
         )
-        self.count_label.setToolTip(
-            "Per layer and direction: gates·H·(inputs + H + 2 biases); the head: outputs·(D·H + 1)"
-        )
+        self.count_label.setToolTip(parameter_legend(spec.mode, spec.has_head))
 
     def _update_enabled(self) -> None:
         self.head_size_spin.setEnabled(self.head_combo.currentData() != "none")

@@ -1,8 +1,9 @@
 """WeightEditorDock: every weight matrix and bias as an editable table.
 
 Each table is titled with the course name, the PyTorch name and the shape, e.g.
-"W_hx — weight_ih_l0 (3×5)"; gate blocks are labelled i/f/g/o or r/z/n in the row
-headers and tinted.  An edit recomputes everything at once; text that is not a
+"W_hx — weight_ih_l0 (3×5)" (rnnviz.session.notation); gate blocks are labelled
+i/f/g/o or r/z/n in the row headers and tinted, and each row's tooltip names its block
+(W_fx, b_fh …) and its row in PyTorch's tensor.  An edit recomputes everything at once; text that is not a
 number leaves the cell as it was and says so in the status bar.
 
 With gradients (``set_gradients(grads, optimizer)``) the "∂L/∂W" toggle shows, beside
@@ -15,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtWidgets
 
-from rnnviz.engine import GATE_TITLES, course_name
 from rnnviz.engine.optim import Optimizer
 from rnnviz.session import Session
+from rnnviz.session.notation import GATE_TITLES, block_symbol, course_name
 
 from ..theme import GATE_TINTS
 from .array_model import ArrayTableModel, FittedTableView, visible_token
@@ -67,13 +68,20 @@ def row_labels(key: str, session: Session) -> tuple[list[str], list[str | None],
     H = spec.hidden_size
     gates = spec.gate_names
     if len(gates) == 1:
-        return [f"h{k + 1}" for k in range(H)], [None] * H, [f"unit {k + 1}" for k in range(H)]
+        sym = block_symbol(key, "")
+        return (
+            [f"h{k + 1}" for k in range(H)],
+            [None] * H,
+            [f"unit {k + 1}: {sym} row {k + 1}" for k in range(H)],
+        )
     names, tints, tips = [], [], []
-    for g in gates:
+    for j, g in enumerate(gates):
+        sym = block_symbol(key, g)
         for k in range(H):
             names.append(f"{g}{k + 1}")
             tints.append(GATE_TINTS[g])
-            tips.append(f"{g}: {GATE_TITLES[g]}, unit {k + 1}")
+            # PyTorch counts rows from 0: unit 1 of the forget gate is weight_ih_l0[H]
+            tips.append(f"{GATE_TITLES[g]} {g}, unit {k + 1}: {sym} row {k + 1} · {key}[{j * H + k}]")
     return names, tints, tips
 
 
@@ -247,6 +255,8 @@ class WeightEditorDock(QtWidgets.QDockWidget):
     def _add_table(self, column, container, session: Session, key: str, shape: tuple[int, ...]) -> None:
         title = QtWidgets.QLabel(param_title(key, session.network.mode, shape), container)
         title.setObjectName(f"title:{key}")
+        title.setWordWrap(True)  # "W_ix, W_fx, W_gx, W_ox — weight_ih_l0 (4×1)" wraps in a narrow dock
+        title.setTextFormat(QtCore.Qt.TextFormat.PlainText)
         font = title.font()
         font.setBold(True)
         title.setFont(font)

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from rnnviz.engine import course_name
 from rnnviz.engine.optim import SGD, Adam, Optimizer
+from rnnviz.session.notation import course_name
 
 
 def gradients_fit(grads: Mapping[str, np.ndarray] | None, shapes: Mapping[str, tuple[int, ...]]) -> bool:

@@ -72,6 +72,17 @@ class DocumentState:
         session = self.controller.latest
         return (session.title if session is not None else "") or "Untitled"
 
+    def suggested_name(self) -> str:
+        """Save As's default name: the title while the work is what the title was written
+        for, else a name from what it holds now (not a stale example title)."""
+        from rnnviz.session.origin import suggested_name
+
+        session = self.controller.latest
+        if session is None:
+            return "Untitled"
+        origin = getattr(self.window, "note_origin", None)
+        return suggested_name(origin.session if origin is not None else None, session)
+
     def update_title(self) -> None:
         self.window.setWindowTitle(f"{self.display_name()}[*] — {APP_NAME}")
         self.window.setWindowModified(self.dirty)

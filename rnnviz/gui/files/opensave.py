@@ -200,7 +200,7 @@ class OpenSave:
     def save_as(self) -> bool:
         if self._file_busy:
             return False
-        suggested = self._path or str(Path.home() / (file_stem(self.display_name()) + SUFFIX))
+        suggested = self._path or str(Path.home() / (file_stem(self.suggested_name()) + SUFFIX))
         path = self.choose_save_path(suggested)
         if not path:
             return False

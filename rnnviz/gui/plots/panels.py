@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-from rnnviz.engine import GATE_TITLES
+from rnnviz.engine import GATE_NAMES
 from rnnviz.gui.theme import GATE_COLOURS
+from rnnviz.session.notation import GATE_TITLES, gate_tip
 
 from .units import UnitPanel
 
 TANH_GATES = ("g", "n")
 
-#: PyTorch's equations, for the panel titles' tooltips (⊙: element-wise product)
+#: The panel titles' tooltips: each gate's plain words, equation and PyTorch rows
+#: (rnnviz.session.notation; ⊙: element-wise product), and the states' equations.
 EQUATIONS = {
-    "i": "i_t = σ(W_ii x_t + b_ii + W_hi h_{t−1} + b_hi): how much of g_t enters the cell",
-    "f": "f_t = σ(W_if x_t + b_if + W_hf h_{t−1} + b_hf): how much of c_{t−1} is kept",
-    "g": "g_t = tanh(W_ig x_t + b_ig + W_hg h_{t−1} + b_hg): the candidate written to the cell",
-    "o": "o_t = σ(W_io x_t + b_io + W_ho h_{t−1} + b_ho): how much of tanh(c_t) is shown as h_t",
-    "r": "r_t = σ(W_ir x_t + b_ir + W_hr h_{t−1} + b_hr): how much of h_{t−1} the candidate sees",
-    "z": "z_t = σ(W_iz x_t + b_iz + W_hz h_{t−1} + b_hz): how much of h_{t−1} is kept",
-    "n": "n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t−1} + b_hn)): the candidate state",
-    "c": "c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t",
+    **{g: gate_tip(g, mode) for mode in ("lstm", "gru") for g in GATE_NAMES[mode]},
+    "c": "c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t: the cell state, the LSTM's long-term memory",
     "lstm": "h_t = o_t ⊙ tanh(c_t)",
     "gru": "h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}",
-    "rnn_tanh": "h_t = tanh(W_hx x_t + b_hx + W_hh h_{t−1} + b_hh)",
-    "rnn_relu": "h_t = ReLU(W_hx x_t + b_hx + W_hh h_{t−1} + b_hh)",
+    "rnn_tanh": "h_t = tanh(W_hx·x_t + W_hh·h_{t−1} + b_h),   b_h = b_hx + b_hh (bias_ih + bias_hh)",
+    "rnn_relu": "h_t = ReLU(W_hx·x_t + W_hh·h_{t−1} + b_h),   b_h = b_hx + b_hh (bias_ih + bias_hh)",
 }
 INITIAL_NOTE = "\nStep 0 is the initial state h_0 (for the backward direction it sits at step T + 1)."
 

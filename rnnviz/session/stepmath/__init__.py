@@ -4,7 +4,7 @@
 :class:`StepMath`: a list of equation lines, each a row of :class:`Block`
 operands (matrices and vectors with their names, PyTorch names and shapes) and
 operators.  Every number comes from :meth:`Trace.step` / :meth:`Trace.head_step`;
-nothing here recomputes the network (only the displayed helpers b_ih + b_hh,
+nothing here recomputes the network (only the displayed helpers b_fx + b_fh,
 1 − z, f ⊙ c and the softmax's exponentials are formed from those numbers).
 
 :func:`build_backward_math` builds the backward page of the same step: the error at

@@ -7,7 +7,7 @@ For the selected step t, layer and direction, in four sections:
    step that reads h_t next);
 3. through the cell: ∂L/∂a_t = ∂L/∂h_t ⊙ (1 − h_t²) for tanh; ∂L/∂c_t and each gate's
    ∂L/∂(pre-activation) for LSTM and GRU;
-4. step t's share of ∂L/∂W_hh, ∂L/∂W_hx, ∂L/∂b (and the head's), the sum over all
+4. step t's share of ∂L/∂W_hh, ∂L/∂W_hx, ∂L/∂b_h (W_•h, W_•x, b_• for gates; and the head's), the sum over all
    steps beside it.
 
 Every gradient shown is the engine's (:class:`~rnnviz.engine.trace.Gradients`); only the
@@ -21,10 +21,11 @@ from typing import Protocol
 
 import numpy as np
 
-from rnnviz.engine import GATE_TITLES, Trace
+from rnnviz.engine import Trace
 from rnnviz.engine.losses import LossResult
 from rnnviz.engine.trace import Gradients
 
+from ..notation import GATE_TITLES, stacked, tex
 from .build import _Builder
 from .loss import LossLines
 from .model import MAX_ROWS, Block, Line, StepMath, _block, window
@@ -126,7 +127,7 @@ class _Back(WeightLines, _Builder):
             delta = np.concatenate([dp[g][self.i] for g in self.gates])  # [G·H]
             v += (W.T @ delta)[self.cols]  # [H]
         both = " (both of its directions)" if net.num_directions == 2 else ""
-        sym = f"W_{{ih}}^{{({up + 1})}}ᵀ·∂L/∂a^{{({up + 1})}}_{{{t}}}"
+        sym = f"{tex(stacked('x', net.mode))}^{{({up + 1})}}ᵀ·∂L/∂a^{{({up + 1})}}_{{{t}}}"
         return Line("back:dh_above", "", f"from layer {up + 1}, which reads {self.h(t)} as its input{both}",
                     sym, "", (self.vec("", v),))  # fmt: skip
 
@@ -148,7 +149,8 @@ class _Back(WeightLines, _Builder):
         # every gate's rows when they fit (4H ≤ 16): the learner sees i, f, g, o side by side
         cols = self.units if G == 1 else window(G * self.H, int(np.argmax(np.abs(delta))), 2 * MAX_ROWS)
         names = "" if G == 1 else f" ({', '.join(self.gates)} stacked)"
-        WT = _block("W_{hh}ᵀ", f"weight_hh{self.sfx}ᵀ{names}, {self.H}×{G * self.H}", W.T, self.units, cols,
+        Wname = tex(stacked("h", mode))
+        WT = _block(f"{Wname}ᵀ", f"weight_hh{self.sfx}ᵀ{names}, {self.H}×{G * self.H}", W.T, self.units, cols,
                     self.dec, weight=True)  # fmt: skip
         labels = tuple(f"{g}{u + 1}" for g in self.gates for u in range(self.H)) if G > 1 else ()
         dname = self.dL(self.a("a", n)) if G == 1 else f"∂L/∂a_{{{n}}}"
@@ -156,12 +158,12 @@ class _Back(WeightLines, _Builder):
         v = W.T @ delta  # [H]
         what = {
             1: "",
-            3: "W_{hr}ᵀ·∂L/∂a^{r}_{n} + W_{hz}ᵀ·∂L/∂a^{z}_{n} + W_{hn}ᵀ·(r_{n} ⊙ ∂L/∂a^{n}_{n})",
-        }.get(G, "Σ_{g} W_{hg}ᵀ·∂L/∂a^{g}_{n}")
-        title = f"from step {n}, which reads {self.h(t)} through W_hh" + (
+            3: "W_{rh}ᵀ·∂L/∂a^{r}_{n} + W_{zh}ᵀ·∂L/∂a^{z}_{n} + W_{nh}ᵀ·(r_{n} ⊙ ∂L/∂a^{n}_{n})",
+        }.get(G, "Σ_{k ∈ i,f,g,o} W_{kh}ᵀ·∂L/∂a^{k}_{n}")
+        title = f"from step {n}, which reads {self.h(t)} through {Wname}" + (
             "" if G == 1 else " into every gate"
         )
-        lines = [Line("back:dh_next", "", title, f"W_{{hh}}ᵀ·{dname}", what.replace("_{n}", f"_{{{n}}}"),
+        lines = [Line("back:dh_next", "", title, f"{Wname}ᵀ·{dname}", what.replace("_{n}", f"_{{{n}}}"),
                       (WT, "·", db, "=", self.vec("", v)))]  # fmt: skip
         if mode == "gru":  # h_{t+1} = (1 − z) ⊙ n + z ⊙ h_t: h_t also passes straight through z
             z = self.tr.step(self.layer, self.dir, k)
@@ -255,8 +257,8 @@ class _Back(WeightLines, _Builder):
             self._gate_line("z", f"{dh_sym} ⊙ ({self.h(p)} − n_{{{t}}}) ⊙ z_{{{t}}}(1 − z_{{{t}}})",
                             [dh, self.vec(f"{self.h(p)} − n_{{{t}}}", d.h_prev - n),
                              self.vec("z(1 − z)", z * (1 - z), "z")]),
-            self._gate_line("r", f"{self.dL(self.a('n', t))} ⊙ (W_{{hn}}·{self.h(p)} + b_{{hn}}) ⊙ r_{{{t}}}(1 − r_{{{t}}})",
-                            [dn, self.vec(f"W_{{hn}}·{self.h(p)} + b_{{hn}}", d.hn, "n"),
+            self._gate_line("r", f"{self.dL(self.a('n', t))} ⊙ (W_{{nh}}·{self.h(p)} + b_{{nh}}) ⊙ r_{{{t}}}(1 − r_{{{t}}})",
+                            [dn, self.vec(f"W_{{nh}}·{self.h(p)} + b_{{nh}}", d.hn, "n"),
                              self.vec("r(1 − r)", r * (1 - r), "r")]),
         ]  # fmt: skip
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnviz.engine import GATE_TITLES, Trace, param_suffix
+from rnnviz.engine import Trace, param_suffix
 
+from ..notation import GATE_TITLES, bias, tex, weight
 from .model import Block, Line, StepMath, _block, fmt, window
 
 _ACT = {"rnn_tanh": "tanh", "rnn_relu": "ReLU"}
@@ -49,12 +50,12 @@ class _Builder:
         src = d.x if kind == "ih" else d.h_prev
         center = int(np.argmax(np.abs(src))) if kind == "ih" else self.units[0] or 0
         cols = window(W.shape[1], center) if kind == "ih" else self.units
-        name = f"W_{{h{'x' if kind == 'ih' else 'h'}}}" if G == 1 else f"W_{{{kind[0]}{gate}}}"
+        name = tex(weight(gate, "x" if kind == "ih" else "h"))
         cap = f"{key}{part}, {H}×{W.shape[1]}"
         return _block(name, cap, W, rows, cols, self.dec, gate, weight=True)
 
     def products(self, d, gate: str, k: int, G: int) -> list[Line]:
-        """W_i•·x_t and W_h•·h_{t−1} for one gate block (or the vanilla cell)."""
+        """W_•x·x_t and W_•h·h_{t−1} for one gate block (or the vanilla cell: W_hx, W_hh)."""
         H = self.H
         rows_k = slice(k * H, (k + 1) * H)
         Wx, Wh = self.weights("ih", gate, k, G, d), self.weights("hh", gate, k, G, d)
@@ -84,9 +85,8 @@ class _Builder:
         H = self.H
         sl = slice(k * H, (k + 1) * H)
         part = f"[{k * H}:{(k + 1) * H}]" if G > 1 else ""
-        g = "h" if G == 1 else gate
-        bi = self.vec(f"b_{{i{g}}}", d.b_ih[sl], gate, f"bias_ih{self.sfx}{part}, {H}")
-        bh = self.vec(f"b_{{h{g}}}", d.b_hh[sl], gate, f"bias_hh{self.sfx}{part}, {H}")
+        bi = self.vec(tex(bias(gate, "x")), d.b_ih[sl], gate, f"bias_ih{self.sfx}{part}, {H}")
+        bh = self.vec(tex(bias(gate, "h")), d.b_hh[sl], gate, f"bias_hh{self.sfx}{part}, {H}")
         return bi, bh, self.vec("", d.b_ih[sl] + d.b_hh[sl], gate)
 
     def vanilla(self, d) -> list[Line]:
@@ -94,9 +94,9 @@ class _Builder:
         bi, bh, b = self.bias(d, "", 0, 1)
         Wx, hp = lines[0].parts[0].name, self.h(self.prev_sym)
         act = _ACT[d.mode]
-        s = f"{Wx}·{self.x_name} + W_{{hh}}·{hp} + b"
+        s = f"{Wx}·{self.x_name} + W_{{hh}}·{hp} + b_{{h}}"
         lines += [
-            Line("bias", "", "bias", "b", "b_{ih} + b_{hh}", (bi, "+", bh, "=", b)),
+            Line("bias", "", "bias", "b_{h}", "b_{hx} + b_{hh}", (bi, "+", bh, "=", b)),
             Line(
                 "pre",
                 "",
@@ -132,12 +132,12 @@ class _Builder:
                     "hn",
                     gate,
                     "recurrent term with its bias",
-                    f"W_{{hn}}·{hp} + b_{{hn}}",
+                    f"W_{{nh}}·{hp} + b_{{nh}}",
                     "",
                     (lines[1].result, "+", bh, "=", hn),
                 )
             )
-            formula = f"tanh(W_{{in}}·{self.x_name} + b_{{in}} + r_{{{t}}} ⊙ (W_{{hn}}·{hp} + b_{{hn}}))"
+            formula = f"tanh(W_{{nx}}·{self.x_name} + b_{{nx}} + r_{{{t}}} ⊙ (W_{{nh}}·{hp} + b_{{nh}}))"
             parts = (
                 "tanh(",
                 lines[0].result,
@@ -156,9 +156,7 @@ class _Builder:
                 val,
             )
         else:
-            formula = (
-                f"{act}(W_{{i{gate}}}·{self.x_name} + W_{{h{gate}}}·{hp} + b_{{i{gate}}} + b_{{h{gate}}})"
-            )
+            formula = f"{act}({lines[0].parts[0].name}·{self.x_name} + {lines[1].parts[0].name}·{hp} + {bi.name} + {bh.name})"
             parts = (
                 f"{act}(",
                 lines[0].result,

@@ -20,6 +20,7 @@ _TEX_OPS = {
     "→": r"\rightarrow",
     "←": r"\leftarrow",
     "Σ": r"\Sigma",
+    "•": r"\bullet ",
     "∂": r"\partial ",
     "ℓ": r"\ell",
     "ᵀ": r"^{\top}",

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnviz.engine import GATE_TITLES
-
+from ..notation import GATE_TITLES, bias, tex, weight
 from .model import Line, _block, window
 
 
@@ -52,10 +51,10 @@ class WeightLines:
         dsym = self.dL(self.a(g, t))
         part = f"[{k * H}:{(k + 1) * H}]" if G > 1 else ""
         x_cols = window(d.x.shape[0], int(np.argmax(np.abs(d.x))))
-        wx, wh = ("W_{hx}", "W_{hh}") if G == 1 else (f"W_{{i{g}}}", f"W_{{h{g}}}")
+        wx, wh = tex(weight(gate, "x")), tex(weight(gate, "h"))
         label = f"{GATE_TITLES[g]} {g}: " if gate else ""
         lines = []
-        if gate == "n":  # GRU: W_hn·h_{t−1} + b_hn is scaled by r_t
+        if gate == "n":  # GRU: W_nh·h_{t−1} + b_nh is scaled by r_t
             r = d.block(d.gates, "r")
             dsym_h, delta_h = f"(r_{{{t}}} ⊙ {dsym})", r * delta  # [H]
         else:
@@ -66,11 +65,12 @@ class WeightLines:
                                  f"{label}input weights{self.x_from}"))  # fmt: skip
         sl = slice(k * H, (k + 1) * H)
         if G == 1:
-            names, title = "b", f"bias: b = b_{{ih}} + b_{{hh}}, and each gets ∂L/∂a_{{{t}}}"
+            names, title = "b_{h}", f"bias: b_{{h}} = b_{{hx}} + b_{{hh}}, and each gets ∂L/∂a_{{{t}}}"
         elif gate == "n":
-            names, title = f"b_{{i{g}}}", f"{label}input bias (b_{{hn}} gets r_{{{t}}} ⊙ ∂L/∂a^{{n}}_{{{t}}})"
+            names, title = "b_{nx}", f"{label}input bias (b_{{nh}} gets r_{{{t}}} ⊙ ∂L/∂a^{{n}}_{{{t}}})"
         else:
-            names, title = f"b_{{i{g}}}", f"{label}bias (b_{{i{g}}} and b_{{h{g}}} each get it)"
+            bx, bh = tex(bias(g, "x")), tex(bias(g, "h"))
+            names, title = bx, f"{label}bias ({bx} and {bh} each get it)"
         total = self.vec(f"Σ_{{t}} ∂L/∂{names}", self.g[f"bias_ih{self.sfx}"][sl], gate,
                          f"bias_ih{self.sfx}.grad{part}, {H}")  # fmt: skip
         lines.append(Line("back:db" + (f":{gate}" if gate else ""), gate, title, f"∂L/∂{names} (step {t})", dsym,
