@@ -238,3 +238,35 @@ def test_the_readouts_name_the_curve_and_the_unit_under_the_mouse(qtbot):
     units = area.gradient_panels.units
     assert units.plot.readout_fn(2.0, 3.2) == f"t=2 · unit 3 · ∂L/∂h = {grads.dh(0, 0)[1, 2]:.3g}"
     assert units.plot.readout_fn(0.0, 1.0) is None  # no gradient at step 0
+
+
+def test_compare_mode_overlays_each_runs_gradient_norm_named_and_in_words(qtbot):
+    """A comparison: one ‖∂L/∂h_t‖ curve a run (the engine's norms), the runs named in the
+    legend (markup shown literally), and each run's ‖∂L/∂h_1‖ / ‖∂L/∂h_T‖ in the caption."""
+    from dataclasses import replace
+
+    from rnnviz.session.compare import compare_sessions
+    from rnnviz.session.compute import compute
+
+    rnn, *_ = network_and_grads("rnn_tanh", T=12, shape="many_to_one")
+    gru, *_ = network_and_grads("gru", T=12, shape="many_to_one")
+    gru = replace(gru, sequence=rnn.sequence)
+    s = compare_sessions([("<b>tanh</b>", rnn), ("GRU", gru)])
+    computed = compute(s)
+    area = PlotsArea()
+    qtbot.addWidget(area)
+    area.resize(1000, 900)
+    area.set_computed(computed)
+    panel = area.gradient_panels.norms
+    assert [c.isVisible() for c in panel.curves.values()] == [False]  # the one-run curves give way
+    assert len(panel.overlay.curves) == 2
+    for curve, c in zip(panel.overlay.curves, computed.runs, strict=True):
+        want = np.linalg.norm(c.grads.dh(0, 0), axis=1)
+        np.testing.assert_allclose(curve.yData, want, rtol=1e-12)
+    legend = panel.legend.text()
+    assert "&lt;b&gt;tanh&lt;/b&gt;" in legend and "GRU" in legend and "<b>" not in legend
+    for c in computed.runs:
+        norms = np.linalg.norm(c.grads.dh(0, 0), axis=1)
+        assert f"= {power_of_ten(norms[0] / norms[-1])}" in panel.caption.text()
+    area.set_computed(compute(rnn))  # one run again: its own curves come back
+    assert not panel.overlay.curves and all(c.isVisible() for c in panel.curves.values())

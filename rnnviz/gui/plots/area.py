@@ -159,6 +159,9 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
     # -- the view contract ------------------------------------------------------------
     def set_computed(self, computed) -> None:
         self._forget_cursor()
+        self.gradient_panels.runs = (
+            [(c.session.run_name, c.grads, c.trace.network) for c in computed.runs] if computed.others else []
+        )  # compare mode: the runs' ‖∂L/∂h_t‖ side by side
         self.set_trace(computed.trace, computed.session)
         self.set_loss(None if computed.loss is None else computed.loss.per_step)
         self.set_gradients(computed.grads)

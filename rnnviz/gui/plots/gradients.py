@@ -17,6 +17,7 @@ from PySide6.QtCore import Signal
 
 from . import style
 from .outputs import _title
+from .run_norms import RunGradients, RunNorms
 from .timeplot import HeatmapImage, TimePlot
 from .units import unit_ticks
 
@@ -123,6 +124,7 @@ class GradNormPanel(QtWidgets.QFrame):
         self.caption = QtWidgets.QLabel()  # in words: how much smaller the gradient gets
         self.caption.setFont(style.font(style.AXIS_PT))
         self.caption.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.caption.setWordWrap(True)  # compare mode: a ratio for each run
         self.caption.setSizePolicy(
             QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred
         )
@@ -136,6 +138,9 @@ class GradNormPanel(QtWidgets.QFrame):
         self.curves: dict[tuple[str, int, int], pg.PlotDataItem] = {}  # (kind, layer, direction)
         self._norms: dict[tuple[str, int, int], np.ndarray] = {}  # as plotted: ≤ 0 is NaN
         self._raw: dict[tuple[str, int, int], np.ndarray] = {}  # as computed: 0, inf and all
+        self.runs: list[RunGradients] = []  # compare mode: every run's gradients (else empty)
+        self.overlay = RunNorms(self.plot.plot_item)
+        self._legend_html = ""
         box = QtWidgets.QVBoxLayout(self)
         box.setContentsMargins(4, 3, 4, 2)
         box.setSpacing(1)
@@ -174,7 +179,9 @@ class GradNormPanel(QtWidgets.QFrame):
                 name += f" layer {layer + 1} {arrow(d)}"
                 colour = curve.opts["pen"].color().name()
                 parts.append(f'<span style="color:{colour}">{unbreakable(name)}</span>')
-        self.legend.setText(" &nbsp; &nbsp; ".join(parts))
+        self._legend_html = " &nbsp; &nbsp; ".join(parts)
+        self.legend.setText(self._legend_html)
+        self.overlay.clear()
         self.plot.set_steps(steps, x_max)
 
     def set_values(self, grads) -> None:
@@ -196,7 +203,8 @@ class GradNormPanel(QtWidgets.QFrame):
     def _set_y_range(self) -> None:
         """Whole decades, and at least MIN_DECADES of them: an auto-ranged log axis makes any
         exponential fall look alike (a line corner to corner), whether it spans 4 decades or 23."""
-        finite = [n[np.isfinite(n)] for n in self._norms.values()]
+        shown = self.overlay.norms if self.overlay.curves else self._norms
+        finite = [n[np.isfinite(n)] for n in shown.values()]
         values = np.concatenate(finite) if finite else np.zeros(0)
         if not values.size:
             self.plot.plot_item.getViewBox().setYRange(-MIN_DECADES, 0, padding=0.05)
@@ -207,7 +215,20 @@ class GradNormPanel(QtWidgets.QFrame):
 
     def set_selection(self, layer: int, direction: int) -> None:
         """Say in words how much smaller ‖∂L/∂h_t‖ of this layer and direction gets, from
-        its largest value to the far end of the sequence (t = 1, or t = T going backward)."""
+        its largest value to the far end of the sequence (t = 1, or t = T going backward).
+        Compare mode: every run's curve at this layer and direction instead, one colour a run."""
+        for curve in self.curves.values():
+            curve.setVisible(not self.runs)
+        if self.runs:
+            legend, caption = self.overlay.show(self.runs, layer, direction)
+            self.legend.setText(legend)
+            self.caption.setText(caption)
+            self._set_y_range()
+            return
+        if self.overlay.curves:
+            self.overlay.clear()
+            self.legend.setText(self._legend_html)
+            self._set_y_range()
         norms, raw = self._norms.get(("h", layer, direction)), self._raw.get(("h", layer, direction))
         if norms is None or not np.isfinite(norms).any():
             self.caption.setText("")
@@ -234,6 +255,8 @@ class GradNormPanel(QtWidgets.QFrame):
     def _readout(self, x: float, y: float) -> str | None:
         """The curve nearest the mouse at step t (y is log10 of the value: a log axis)."""
         t = int(round(x))
+        if self.overlay.curves:
+            return self.overlay.readout(t, y)
         best = None
         for key, norms in self._norms.items():
             if 1 <= t <= norms.shape[0] and np.isfinite(norms[t - 1]):
@@ -345,6 +368,7 @@ class GradientPanels:
         self.norms = GradNormPanel()
         self.units = GradHeatmapPanel()
         self.grads = None
+        self.runs: list[RunGradients] = []  # compare mode: (name, grads, network) of every run
 
     def panels(self) -> list[QtWidgets.QWidget]:
         return [self.norms, self.units]
@@ -376,4 +400,5 @@ class GradientPanels:
         """The heatmap only: another layer or direction was chosen."""
         if self.fit(trace):
             self.units.set_values(self.grads.dh(layer, direction), label)
+            self.norms.runs = self.runs
             self.norms.set_selection(layer, direction)
