@@ -327,6 +327,12 @@ class SessionController(QObject):
             lambda s: s.with_network(s.network.with_params({key: np.asarray(value, float)})), size
         )
 
+    def set_runs(self, runs) -> bool:
+        """Compare mode: the session's runs (the first is active), as one edit."""
+        from rnnviz.session.compare import with_runs
+
+        return self._apply(lambda s: with_runs(s, runs))
+
     def set_network(self, network: Network) -> bool:
         return self._apply(lambda s: s.with_network(network))
 

@@ -234,6 +234,10 @@ class MainWindow(QtWidgets.QMainWindow):
         )  # one switch, two places
         self.view_menu.addSeparator()
         self.action_reset_layout = self.view_menu.addAction("&Reset layout", self.reset_layout)
+        from .runs_menu import RunsMenu
+
+        self.runs_menu = RunsMenu(self)  # compare mode: up to four networks on the sequence
+        bar.addMenu(self.runs_menu)
         from .help import install_help_menu
 
         self.help_menu = install_help_menu(self)  # Quick tour (F1), About with the version
@@ -306,6 +310,7 @@ class MainWindow(QtWidgets.QMainWindow):
         idle = state == "idle"
         for dock in self._docks():
             dock.widget().setEnabled(idle)
+        self.runs_menu.setEnabled(idle)
         if state == "running":
             self.show_message("Training… the network and sequence docks are locked until you stop it")
         elif idle and self.statusBar().currentMessage().startswith("Training…"):

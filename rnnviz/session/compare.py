@@ -18,13 +18,14 @@ from .training import Training, TrainingJob, TrainingSettings, TrainingTick
 MAX_RUNS = 4
 
 
-def with_runs(session: Session, runs: Sequence[Run]) -> Session:
-    """``session`` with ``runs``: the first active, the others after it."""
+def with_runs(session: Session, runs: Sequence[Run], **changes) -> Session:
+    """``session`` with ``runs`` (the first active, the others after it) and ``changes``
+    to its other fields (e.g. a new sequence the runs were adapted to)."""
     if not 1 <= len(runs) <= MAX_RUNS:
         raise ValueError(f"a session holds 1 to {MAX_RUNS} runs; got {len(runs)}")
     first, *rest = runs
     return replace(session, network=first.network, init=first.init, training=first.training,
-                   run_name=first.name, other_runs=tuple(rest))  # fmt: skip
+                   run_name=first.name, other_runs=tuple(rest), **changes)  # fmt: skip
 
 
 def run_session(session: Session, k: int) -> Session:

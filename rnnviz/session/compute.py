@@ -262,8 +262,15 @@ def adapt_network(session: Session, sequence: Sequence) -> Network:
 
 
 def with_sequence(session: Session, sequence: Sequence) -> Session:
-    """``session`` on a new sequence, its network adapted (see :func:`adapt_network`)."""
-    return replace(session, sequence=sequence, network=adapt_network(session, sequence))
+    """``session`` on a new sequence, its network adapted (see :func:`adapt_network`), and
+    so every run's of a comparison."""
+    if not session.other_runs:
+        return replace(session, sequence=sequence, network=adapt_network(session, sequence))
+    from .compare import run_session, with_runs
+
+    runs = [replace(run, network=adapt_network(run_session(session, k), sequence))
+            for k, run in enumerate(session.runs)]  # fmt: skip
+    return with_runs(session, runs, sequence=sequence)
 
 
 def head_change_message(before: Session, sequence: Sequence) -> str | None:

@@ -1,0 +1,99 @@
+"""The Runs menu: runs added, made active, renamed and removed as edits of the one session;
+the plots overlay them; a file of another input size is refused in words."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnnviz.session import save_session
+from rnnviz.session.compare import MAX_RUNS
+from rnnviz.session.compute import compute
+
+
+def test_add_runs_of_each_cell_and_every_view_gets_them(main_window):
+    w = main_window
+    menu = w.runs_menu
+    assert not menu.action_remove.isEnabled() and not menu.active_menu.isEnabled()
+    assert menu.add_cell("lstm") and menu.add_cell("gru")
+    s = w.controller.session
+    assert [r.network.mode for r in s.runs] == ["rnn_tanh", "lstm", "gru"]
+    assert [r.name for r in s.runs][1:] == ["LSTM", "GRU"]
+    assert all(r.network.hidden_size == s.network.hidden_size for r in s.runs)
+    c = w.controller.computed
+    assert len(c.others) == 2
+    np.testing.assert_array_equal(c.others[0].trace.hidden(0, 0), compute(s).others[0].trace.hidden(0, 0))
+    w.show_view("plots")
+    assert len(w.plots_view.gradient_panels.norms.overlay.curves) == 3  # the gradient of each, overlaid
+    menu.refresh()
+    assert menu.action_remove.isEnabled() and [a.text() for a in menu.active_menu.actions()][1] == "LSTM"
+
+
+def test_make_active_rename_remove_and_at_most_four(main_window):
+    w = main_window
+    menu = w.runs_menu
+    menu.add_cell("lstm")
+    menu.add_copy()
+    assert [r.name for r in w.controller.session.runs] == ["Run 1", "LSTM", "Run 1 (copy)"]
+    assert menu.make_active(1)
+    s = w.controller.session
+    assert s.network.mode == "lstm" and s.run_name == "LSTM"
+    assert w.controller.trace.network is s.network  # the views show the active run
+    assert menu.rename_active("long & <memory>")
+    assert w.controller.session.run_name == "long & <memory>"
+    menu.refresh()
+    assert menu.active_menu.actions()[0].text() == "long && <memory>"  # "&" is no mnemonic
+    errors = []
+    w.controller.sig_error.connect(errors.append)
+    assert not menu.rename_active("Run 1")
+    menu.add_cell("gru")
+    assert len(w.controller.session.runs) == MAX_RUNS
+    menu.refresh()
+    assert not menu.add_menu.isEnabled()
+    assert not menu.add_cell("rnn_tanh") and len(w.controller.session.runs) == MAX_RUNS
+    assert menu.remove_active()
+    assert [r.name for r in w.controller.session.runs] == ["Run 1", "Run 1 (copy)", "GRU"]
+
+
+def test_a_run_from_a_file_needs_the_same_input_size(main_window, tmp_path, qtbot):
+    from dataclasses import replace
+
+    from rnnviz.engine import Network, NetworkSpec
+    from rnnviz.session.defaults import default_session
+
+    w = main_window
+    shown = []
+    w.show_error = shown.append
+    good = default_session()
+    good = replace(
+        good, network=Network.from_spec(replace(good.network.spec, mode="gru"), seed=3), title="My GRU"
+    )
+    save_session(good, tmp_path / "gru.rnnviz")
+    w.runs_menu.add_from_file(str(tmp_path / "gru.rnnviz"))
+    qtbot.waitUntil(lambda: len(w.controller.session.runs) == 2, timeout=10_000)
+    assert w.controller.session.runs[1].name == "My GRU"
+    np.testing.assert_array_equal(w.controller.session.runs[1].network.param("weight_hh_l0"),
+                                  good.network.param("weight_hh_l0"))  # fmt: skip
+    from rnnviz.session.model import Sequence
+
+    wide = replace(good, network=Network.from_spec(NetworkSpec("lstm", 3, 4, output_size=1)),
+                   sequence=Sequence(np.zeros((4, 3))), title="wide")  # fmt: skip
+    save_session(wide, tmp_path / "wide.rnnviz")
+    w.runs_menu.add_from_file(str(tmp_path / "wide.rnnviz"))
+    qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
+    assert "input size 3" in shown[-1] and "5 input features" in shown[-1]
+    assert len(w.controller.session.runs) == 2
+
+
+def test_a_new_sequence_adapts_every_run(main_window):
+    from dataclasses import replace
+
+    from rnnviz.session.model import Sequence
+
+    w = main_window
+    w.show_view("plots")
+    w.runs_menu.add_cell("lstm")
+    seq = w.controller.session.sequence
+    more = Sequence(np.hstack([seq.inputs, np.zeros((seq.steps, 1))]), seq.targets)
+    assert w.controller.set_sequence(more)
+    s = w.controller.session
+    assert [r.network.input_size for r in s.runs] == [6, 6]
