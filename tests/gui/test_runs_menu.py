@@ -85,7 +85,6 @@ def test_a_run_from_a_file_needs_the_same_input_size(main_window, tmp_path, qtbo
 
 
 def test_a_new_sequence_adapts_every_run(main_window):
-    from dataclasses import replace
 
     from rnnviz.session.model import Sequence
 
