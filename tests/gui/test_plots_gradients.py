@@ -268,5 +268,12 @@ def test_compare_mode_overlays_each_runs_gradient_norm_named_and_in_words(qtbot)
     for c in computed.runs:
         norms = np.linalg.norm(c.grads.dh(0, 0), axis=1)
         assert f"= {power_of_ten(norms[0] / norms[-1])}" in panel.caption.text()
+    runs = area.runs_panel  # and h_t of the selected unit in every run
+    assert runs in area.visible_panels()
+    area.set_selection(0, 0, 2)
+    for curve, c in zip(runs.curves, computed.runs, strict=True):
+        np.testing.assert_array_equal(curve.yData[1:], c.trace.hidden(0, 0)[:, 2])  # h_1…h_T after h_0
+    assert "&lt;b&gt;tanh&lt;/b&gt; (unit 3)" in runs.legend.text() and "unit 3" in runs.title.text()
     area.set_computed(compute(rnn))  # one run again: its own curves come back
     assert not panel.overlay.curves and all(c.isVisible() for c in panel.curves.values())
+    assert area.runs_panel not in area.visible_panels()

@@ -23,6 +23,7 @@ from . import style
 from .gradients import GradientPanels
 from .outputs import LossPanel, OutputPanel
 from .panels import EQUATIONS, INITIAL_NOTE, CellPanel, GatePanel, HiddenPanel
+from .runs_panel import RunsPanel
 from .units import UnitPanel
 
 ALL_GATES = ("i", "f", "g", "o", "r", "z", "n")
@@ -75,6 +76,8 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
         self.output_panel = OutputPanel()
         self.loss_panel = LossPanel()
         self.gradient_panels = GradientPanels()
+        self.runs_panel = RunsPanel()  # compare mode: the selected unit's h_t in every run
+        self._runs: tuple = ()  # compare mode: every run's Computed (else empty)
         self.gradient_panels.units.sig_unit_selected.connect(self._on_panel_unit_selected)
         for p in self.unit_panels_all():
             p.sig_unit_selected.connect(self._on_panel_unit_selected)
@@ -125,7 +128,8 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
         return [self.hidden_panel, self.cell_panel, *self.gate_panels.values()]
 
     def panels_all(self) -> list[QtWidgets.QWidget]:
-        return [*self.unit_panels_all(), self.output_panel, self.loss_panel, *self.gradient_panels.panels()]
+        return [self.runs_panel, *self.unit_panels_all(), self.output_panel, self.loss_panel,
+                *self.gradient_panels.panels()]  # fmt: skip
 
     def active_unit_panels(self) -> list[UnitPanel]:
         if self.trace is None:
@@ -147,7 +151,8 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
         )
 
     def visible_panels(self) -> list[QtWidgets.QWidget]:
-        panels: list[QtWidgets.QWidget] = list(self.active_unit_panels())
+        panels: list[QtWidgets.QWidget] = [self.runs_panel] if self._runs else []
+        panels += self.active_unit_panels()
         if self.trace is not None and self.trace.y is not None:
             panels.append(self.output_panel)
         if self.has_loss():
@@ -159,9 +164,8 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
     # -- the view contract ------------------------------------------------------------
     def set_computed(self, computed) -> None:
         self._forget_cursor()
-        self.gradient_panels.runs = (
-            [(c.session.run_name, c.grads, c.trace.network) for c in computed.runs] if computed.others else []
-        )  # compare mode: the runs' ‖∂L/∂h_t‖ side by side
+        self._runs = computed.runs if computed.others else ()
+        self.gradient_panels.runs = [(c.session.run_name, c.grads, c.trace.network) for c in self._runs]
         self.set_trace(computed.trace, computed.session)
         self.set_loss(None if computed.loss is None else computed.loss.per_step)
         self.set_gradients(computed.grads)
@@ -283,7 +287,12 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
         for g, values in tr.gates(l, d).items():
             self.gate_panels[g].set_values(values, 1)
         self.gradient_panels.refresh_units(tr, l, d, direction_label(l, d))
+        self._refresh_runs()
         self._update_info(finite)
+
+    def _refresh_runs(self) -> None:
+        if self._runs:
+            self.runs_panel.set_runs(self._runs, self._layer, self._direction, self._unit)
 
     def _update_info(self, finite: bool) -> None:
         net = self.trace.network
@@ -391,6 +400,8 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
         for p in self.unit_panels_all():
             p.set_unit(self._unit)
         self.gradient_panels.units.set_unit(self._unit)
+        if self.trace is not None:
+            self._refresh_runs()
 
     def _set_gate(self, gate: str) -> None:
         old, self._gate = self._gate, gate or ""
