@@ -242,12 +242,12 @@ def test_the_window_trains_in_a_child_process_with_step_pause_resume_and_stop(qt
     settings = TrainingSettings(lr=0.05, epochs=1_000_000)
     assert t.train(settings, updates=2)  # Step, Step
     assert isinstance(t.job, TrainingProcess)
-    qtbot.waitUntil(lambda: t.state == "paused", timeout=30_000)
+    qtbot.waitUntil(lambda: t.state == "paused" and not w.controller.busy, timeout=30_000)
     assert w.controller.session.training.updates == 2
     assert t.train()  # Train on from the pause
     qtbot.waitUntil(lambda: t.job.updates >= 30, timeout=30_000)
     t.pause()
-    qtbot.waitUntil(lambda: t.state == "paused", timeout=30_000)
+    qtbot.waitUntil(lambda: t.state == "paused" and not w.controller.busy, timeout=30_000)
     paused = w.controller.session.training.updates
     assert paused >= 30 and w.controller.trace.network is w.controller.session.network
     t.resume()
