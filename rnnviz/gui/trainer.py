@@ -33,13 +33,14 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from PySide6 import QtCore
 
 from rnnviz.session import Session
+from rnnviz.session.compare import RunsJob, reset_runs, with_networks
 from rnnviz.session.compute import Computed, compute
-from rnnviz.session.training import TrainingJob, TrainingSettings, TrainingTick, reset_training
+from rnnviz.session.training import TrainingSettings, TrainingTick
 from rnnviz.session.training_process import Paused, TrainingProcess
 
 TRAIN = "train"  # the jobs lane
@@ -55,24 +56,25 @@ class _Snapshot:
     computed: Computed
 
 
-def _stream(job: TrainingJob, base: Session, budget: list[int], pause) -> Iterator[TrainingTick | _Snapshot]:
+def _stream(job: RunsJob, base: Session, budget: list[int], pause) -> Iterator[TrainingTick | _Snapshot]:
     """The worker's generator: ticks, and now and then the computed current weights.
-    ``budget`` [n]: after n more updates the job pauses itself (Step); −1: no limit."""
+    ``budget`` [n]: after n more rounds (an update of every run) the job pauses itself
+    (Step); −1: no limit."""
     last = time.perf_counter()
     interval = COMMIT_S
-    for tick in job.steps():
+    for tick in job.steps():  # it ends after a NaN stop (of the last run going)
         yield tick
-        if tick.stopped:
-            return
+        if not tick.round_end:
+            continue
         if budget[0] > 0:
             budget[0] -= 1
             if budget[0] == 0:
                 pause()  # before the yield: the job holds right after it
-                yield _Snapshot(compute(replace(base, network=tick.network)))
+                yield _Snapshot(compute(with_networks(base, job.networks())))
                 continue
         now = time.perf_counter()
         if now - last >= interval:
-            snapshot = _Snapshot(compute(replace(base, network=tick.network)))
+            snapshot = _Snapshot(compute(with_networks(base, job.networks())))
             last = time.perf_counter()
             interval = max(COMMIT_S, (last - now) / COMMIT_SHARE)
             yield snapshot
@@ -88,11 +90,11 @@ def _remote_stream(job: TrainingProcess, base: Session, pause) -> Iterator[Train
             yield event
         elif isinstance(event, Paused):
             pause()  # before the yield: the job holds right after it
-            yield _Snapshot(compute(replace(base, network=event.network)))
+            yield _Snapshot(compute(with_networks(base, [run.network for run in job.result().runs])))
         else:  # a Snapshot: computed when due (a big network's compute is spread out)
             now = time.perf_counter()
             if now - last >= interval:
-                snapshot = _Snapshot(compute(replace(base, network=event.network)))
+                snapshot = _Snapshot(compute(with_networks(base, event.networks)))
                 last = time.perf_counter()
                 interval = max(COMMIT_S, (last - now) / COMMIT_SHARE)
                 yield snapshot
@@ -109,7 +111,7 @@ class Trainer(QtCore.QObject):
         super().__init__(parent or controller)
         self.controller = controller
         self.state = "idle"
-        self.job: TrainingJob | TrainingProcess | None = None
+        self.job: RunsJob | TrainingProcess | None = None
         # None: in a child process when work runs in threads (the window), here when it is
         # synchronous (tests); True / False force one
         self.in_process: bool | None = None
@@ -140,7 +142,7 @@ class Trainer(QtCore.QObject):
             base = self.controller.session
         remote = self.in_process is False or (self.in_process is None and not self.controller.jobs.sync)
         try:
-            job = TrainingProcess(base, settings, updates) if remote else TrainingJob(base, settings)
+            job = TrainingProcess(base, settings, updates) if remote else RunsJob(base, settings)
         except ValueError as exc:
             self.controller.report(f"Cannot train: {exc}")
             return False
@@ -198,10 +200,10 @@ class Trainer(QtCore.QObject):
         if self.state != "idle":
             return False
         session = self.controller.session
-        if session is None or not session.training.trained:
+        if session is None or not any(run.training.trained for run in session.runs):
             return False
         self._before_reset = session
-        ok = self.controller.replace_work(reset_training(session))
+        ok = self.controller.replace_work(reset_runs(session))
         if ok:
             self.controller.report(
                 "Reset to the weights from before training (Undo reset brings them back)", error=False

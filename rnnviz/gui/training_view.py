@@ -10,6 +10,7 @@ its own that matters: the settings it shows are the session's, an edit is sent w
 
 from __future__ import annotations
 
+import html
 import math
 import time
 from dataclasses import replace
@@ -25,9 +26,11 @@ from rnnviz.session.training import TrainingSettings, TrainingTick, loss_for
 
 from .curve_frame import StableFrame
 from .plots import style
+from .training_runs import RunCurves
 from .views import CursorFollower
 
 LN2 = math.log(2.0)
+EPOCH_MEAN = "#555555"  # the epoch means and the clip line: not a run's colour
 REDRAW_MS = 100  # while a run streams, the curves are redrawn at most 10 times a second
 
 
@@ -263,16 +266,17 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
         self.loss_frame, self.norm_frame = StableFrame(self.loss_plot), StableFrame(self.norm_plot)
-        self.loss_plot.addLegend(offset=(-10, 10))
+        self.loss_plot.addLegend(offset=(-10, 10), labelTextColor=style.FOREGROUND)
         self.loss_curve = self.loss_plot.plot(
             name="each update", pen=pg.mkPen(style.UNIT_COLOURS[0], width=1.5)
         )
         self.epoch_curve = self.loss_plot.plot(
-            name="mean of each epoch", pen=pg.mkPen(style.UNIT_COLOURS[1], width=2.5)
-        )
-        self.norm_curve = self.norm_plot.plot(name="‖g‖", pen=pg.mkPen(style.UNIT_COLOURS[2], width=1.5))
-        self.clip_line = pg.InfiniteLine(angle=0, pen=pg.mkPen(style.UNIT_COLOURS[1], width=2, style=Qt.PenStyle.DashLine),
-                                         label="clip at {value:.3g}", labelOpts={"color": style.UNIT_COLOURS[1], "position": 0.1})  # fmt: skip
+            name="mean of each epoch", pen=pg.mkPen(EPOCH_MEAN, width=2.5)
+        )  # a neutral colour: the runs of a comparison take the others
+        self.norm_curve = self.norm_plot.plot(name="‖g‖", pen=pg.mkPen(style.UNIT_COLOURS[0], width=1.5))
+        self.run_curves = RunCurves(self.loss_plot, self.norm_plot)  # compare mode: the other runs
+        self.clip_line = pg.InfiniteLine(angle=0, pen=pg.mkPen(EPOCH_MEAN, width=2, style=Qt.PenStyle.DashLine),
+                                         label="clip at {value:.3g}", labelOpts={"color": EPOCH_MEAN, "position": 0.1})  # fmt: skip
         self.norm_plot.addItem(self.clip_line)
         self.stop_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#b00020", width=2),
                                          label="stopped: not finite", labelOpts={"color": "#b00020", "position": 0.8})  # fmt: skip
@@ -328,8 +332,9 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
             return  # the run's ticks draw the curves; its result arrives when it pauses or ends
         session = computed.session
         training = session.training
-        key = (training, session.network.spec, session.sequence)
-        if self._shown is not None and all(a is b or a == b for a, b in zip(key, self._shown, strict=True)):
+        key = (training, session.network.spec, session.sequence, *(r.training for r in session.other_runs))
+        same = self._shown is not None and len(key) == len(self._shown)
+        if same and all(a is b or a == b for a, b in zip(key, self._shown, strict=True)):
             return  # a snapshot shown from the history (or nothing new here)
         self._shown = key
         self._show_settings(training.settings)
@@ -347,6 +352,8 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
                 if has_targets
                 else "This session has no targets: add a target column in the Sequence dock"
             )
+        self.run_curves.set_runs(session.other_runs)
+        self._name_active_curve(session)
         h = training.history
         self._loss.set(np.arange(1, h.updates + 1), h.loss)
         self._norm.set(np.arange(1, h.updates + 1), h.grad_norm)
@@ -370,6 +377,11 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
 
     # -- streaming ---------------------------------------------------------------------------
     def add_ticks(self, ticks: list[TrainingTick]) -> None:
+        self.run_curves.add_ticks(ticks)
+        ticks = [t for t in ticks if t.run == 0]  # the active run's: progress, epochs, gradient norm
+        if not ticks:
+            self._request_redraw()
+            return
         good = [t for t in ticks if not t.stopped]
         if good:
             x = [t.update for t in good]
@@ -448,8 +460,9 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
             item.setData(x, y, skipFiniteCheck=True)
             drawn[item] = (x, y)
         # ranges that move in steps: the axes are not redrawn at every redraw
-        self.loss_frame.fit([drawn[self.loss_curve], drawn[self.epoch_curve]], log)
-        self.norm_frame.fit([drawn[self.norm_curve]], log)
+        others, other_norms = self.run_curves.draw(self._transform, log)
+        self.loss_frame.fit([drawn[self.loss_curve], drawn[self.epoch_curve], *others], log)
+        self.norm_frame.fit([drawn[self.norm_curve], *other_norms], log)
         clip = self.computed.session.training.settings.clip if self.computed is not None else 0.0
         self.clip_line.setVisible(clip > 0)
         if clip > 0:
@@ -470,7 +483,20 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
         self.epoch_curve.setVisible(not one_per_epoch)
         legend = self.loss_plot.legend
         if legend is not None:
-            legend.setVisible(not one_per_epoch)
+            listed = legend.getLabel(self.epoch_curve) is not None
+            if listed and one_per_epoch:  # a hidden curve's entry is a crossed-out eye: leave it out
+                legend.removeItem(self.epoch_curve)
+            elif not listed and not one_per_epoch:
+                legend.addItem(self.epoch_curve, "mean of each epoch")
+            legend.setVisible(not one_per_epoch or bool(self.run_curves.items))
+
+    def _name_active_curve(self, session) -> None:
+        """Compare mode names the active run's curve in the legend; alone it is "each update"."""
+        legend = self.loss_plot.legend
+        label = legend.getLabel(self.loss_curve) if legend is not None else None
+        if label is not None:
+            name = f"{html.escape(session.run_name)}: each update" if session.other_runs else "each update"
+            label.setText(name)
 
     def _loss_title(self) -> str:
         unit = self.unit_combo.currentData() if self._text else "loss"

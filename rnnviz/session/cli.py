@@ -23,10 +23,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from .compare import train_runs
+from .compare import RunsJob
 from .errors import SessionFileError
 from .files import load_session, save_session
-from .training import TrainingJob, TrainingSettings, TrainingTick
+from .training import TrainingSettings, TrainingTick
 
 PROG = "rnnviz train"
 _clock = time.monotonic  # replaced in tests
@@ -96,18 +96,34 @@ def _line(tick: TrainingTick, rate: float) -> str:
     )
 
 
-def _run(job: TrainingJob, err: TextIO) -> TrainingTick | None:
+def _run(job: RunsJob, err: TextIO) -> list[TrainingTick | None]:
+    """Train to the end, a progress line a second (one per run in a comparison); each
+    run's last tick."""
+    names = [r.name for r in job.session.runs]
+    several = len(names) > 1
+    last: list[TrainingTick | None] = [None] * len(names)
     start = last_line = _clock()
-    done, last = 0, None
+    done = 0
+
+    def say(tick: TrainingTick, now: float, end: str = "") -> None:
+        rate = done / max(now - start, 1e-9)
+        print((f"{names[tick.run]}: " if several else "") + _line(tick, rate) + end, file=err, flush=True)
+
     for tick in job.steps():
-        done += 1
+        last[tick.run] = tick
+        done += tick.run == 0
         now = _clock()
-        if done == 1 or tick.stopped or now - last_line >= 1.0:
-            print(_line(tick, done / max(now - start, 1e-9)), file=err, flush=True)
+        if tick.stopped:
+            say(tick, now)
+        elif tick.round_end and (done == 1 or now - last_line >= 1.0):
+            for t in last:
+                if t is not None and not t.stopped:
+                    say(t, now)
             last_line = now
-        last = tick
-    if last is not None and not last.stopped:
-        print(_line(last, done / max(_clock() - start, 1e-9)) + "  done", file=err, flush=True)
+    now = _clock()
+    for t in last:
+        if t is not None and not t.stopped:
+            say(t, now, "  done")
     return last
 
 
@@ -126,17 +142,12 @@ def _main(argv: list[str], err: TextIO) -> int:
         args = _parser().parse_args(argv)
         _check_output(args.output)
         session = load_session(args.file)
-        settings = _settings(args, session.training.settings)
-        if len(session.runs) > 1:  # a comparison: every run, alike, in turn
-            trained, lasts = train_runs(session, settings, _progress(session, err))
-        else:
-            job = TrainingJob(session, settings)
+        job = RunsJob(session, _settings(args, session.training.settings))  # every run, alike
     except (UsageError, SessionFileError, ValueError) as e:
         print(f"{PROG}: error: {e}", file=err)
         return 2
-    if len(session.runs) == 1:
-        lasts = [_run(job, err)]
-        trained = job.result()
+    lasts = _run(job, err)
+    trained = job.result()
     try:
         save_session(trained, args.output)
     except (OSError, ValueError) as e:
@@ -151,35 +162,6 @@ def _main(argv: list[str], err: TextIO) -> int:
             )
             code = 1
     return code
-
-
-def _progress(session, err: TextIO):
-    """The progress lines of :func:`train_runs`, each naming its run."""
-    names = [r.name for r in session.runs]
-    state = {"run": -1, "start": 0.0, "line": 0.0, "done": 0, "last": None}
-
-    def end_run() -> None:
-        last = state["last"]
-        if last is not None and not last.stopped:
-            rate = state["done"] / max(_clock() - state["start"], 1e-9)
-            print(f"{names[state['run']]}: " + _line(last, rate) + "  done", file=err, flush=True)
-
-    def on_tick(k: int, tick: TrainingTick) -> None:
-        if k != state["run"]:
-            if state["run"] >= 0:
-                end_run()
-            state.update(run=k, start=_clock(), line=_clock(), done=0)
-        state["done"] += 1
-        state["last"] = tick
-        now = _clock()
-        if state["done"] == 1 or tick.stopped or now - state["line"] >= 1.0:
-            rate = state["done"] / max(now - state["start"], 1e-9)
-            print(f"{names[k]}: " + _line(tick, rate), file=err, flush=True)
-            state["line"] = now
-        if k == len(names) - 1 and tick.update == tick.total_updates:
-            end_run()
-
-    return on_tick
 
 
 # -- rnnviz generate ------------------------------------------------------------

@@ -9,11 +9,11 @@ A session's first run is the active one (its ``network``, ``init``, ``training``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 
 from .model import Run, Session
-from .training import Training, TrainingJob, TrainingSettings, TrainingTick
+from .training import Training, TrainingJob, TrainingSettings, TrainingTick, reset_training
 
 MAX_RUNS = 4
 
@@ -79,21 +79,83 @@ def train_runs(
     settings: TrainingSettings | None = None,
     on_tick: Callable[[int, TrainingTick], None] | None = None,
 ) -> tuple[Session, list[TrainingTick | None]]:
-    """Train every run of ``session`` in turn with the same ``settings`` (the active
-    run's stored ones by default), hence the same data order.  Returns the session with
-    every run trained, and each run's last tick (None: no update).  A ValueError (a bad
-    setting, no targets) is raised before any run trains."""
-    settings = session.training.settings if settings is None else settings
-    jobs = [TrainingJob(run_session(session, k), settings) for k in range(len(session.runs))]
-    trained, last = [], []
-    for k, job in enumerate(jobs):
-        tick = None
-        for tick in job.steps():
-            if on_tick is not None:
-                on_tick(k, tick)
-        trained.append(job.result().runs[0])
-        last.append(tick)
-    return with_runs(session, trained), last
+    """Train every run of ``session`` alike (:class:`RunsJob`) to the end.  Returns the
+    session with every run trained, and each run's last tick (None: no update).  A
+    ValueError (a bad setting, no targets) is raised before any run trains."""
+    job = RunsJob(session, settings)
+    last: list[TrainingTick | None] = [None] * len(session.runs)
+    for tick in job.steps():
+        last[tick.run] = tick
+        if on_tick is not None:
+            on_tick(tick.run, tick)
+    return job.result(), last
 
 
-__all__ = ["MAX_RUNS", "compare_sessions", "run_session", "train_runs", "unique_names", "with_runs"]
+def reset_runs(session: Session) -> Session:
+    """Every run's weights from before its training, the histories cleared (the settings kept)."""
+    if not session.other_runs:
+        return reset_training(session)
+    return with_runs(
+        session, [reset_training(run_session(session, k)).runs[0] for k in range(len(session.runs))]
+    )
+
+
+def with_networks(session: Session, networks: Sequence) -> Session:
+    """``session`` with each run's network replaced, in order (e.g. as training goes)."""
+    runs = [replace(run, network=net) for run, net in zip(session.runs, networks, strict=True)]
+    return with_runs(session, runs) if len(runs) > 1 else replace(session, network=networks[0])
+
+
+class RunsJob:
+    """Train every run of ``session`` alike (the same settings, hence the same data
+    order), interleaved: each round updates every run once.  The one code path of the
+    window (in-process and in the training process) and of ``rnnviz train``; for a
+    session of one run it is exactly its :class:`TrainingJob`.
+
+    Ticks carry their run (``tick.run``) and mark the last update of a round
+    (``tick.round_end``): a pause or a Step count rounds.  A run that stops on a NaN or
+    infinity drops out; the others go on.
+    """
+
+    def __init__(self, session: Session, settings: TrainingSettings | None = None, epochs: int | None = None):
+        self.session = session
+        self.jobs = [TrainingJob(run_session(session, k), settings, epochs) for k in range(len(session.runs))]
+        self.settings = self.jobs[0].settings
+        self.loss = self.jobs[0].loss
+
+    @property
+    def updates(self) -> int:
+        """The active run's updates over its whole training."""
+        return self.jobs[0].updates
+
+    def networks(self) -> list:
+        """Each run's current network (the last good one)."""
+        return [job.current_network for job in self.jobs]
+
+    def steps(self) -> Iterator[TrainingTick]:
+        if len(self.jobs) == 1:
+            yield from self.jobs[0].steps()
+            return
+        streams = [job.steps() for job in self.jobs]
+        live = list(range(len(streams)))
+        while live:
+            round_ticks = []
+            for k in list(live):
+                tick = next(streams[k], None)
+                if tick is None or tick.stopped:
+                    live.remove(k)
+                if tick is not None:
+                    round_ticks.append(replace(tick, run=k, round_end=False))
+            if round_ticks:
+                round_ticks[-1] = replace(round_ticks[-1], round_end=True)
+            yield from round_ticks
+
+    def result(self) -> Session:
+        """The session with every run as trained so far (call it between steps)."""
+        if len(self.jobs) == 1:
+            return self.jobs[0].result()
+        return with_runs(self.session, [job.result().runs[0] for job in self.jobs])
+
+
+__all__ = ["MAX_RUNS", "RunsJob", "compare_sessions", "run_session", "train_runs", "unique_names", "with_networks",
+           "with_runs"]  # fmt: skip

@@ -176,6 +176,8 @@ class TrainingTick:
     grad_norm: float  # before clipping
     network: Network  # after this update (the last good one when stopped)
     stopped_reason: str | None = None  # a NaN / inf stop: this update was not applied
+    run: int = 0  # compare mode: which run (0: the active one)
+    round_end: bool = True  # compare mode: the last run's update of a round (all runs updated)
 
     @property
     def stopped(self) -> bool:
@@ -237,6 +239,11 @@ class TrainingJob:
     def updates(self) -> int:
         """Updates done so far over the session's whole training."""
         return self._history.updates
+
+    @property
+    def current_network(self) -> Network:
+        """The network as trained so far (the last good one after a stop)."""
+        return self._network
 
     def steps(self) -> Iterator[TrainingTick]:
         """Run the job: one :class:`TrainingTick` after each update (and one for a stop).

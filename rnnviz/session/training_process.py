@@ -40,9 +40,10 @@ import numpy as np
 
 from rnnviz.engine import Network
 
+from .compare import RunsJob, with_runs
 from .files import SessionFileError, load_session, save_session
 from .model import Session
-from .training import TrainingJob, TrainingSettings, TrainingTick
+from .training import TrainingSettings, TrainingTick
 
 _FRAME = struct.Struct("<IQ")  # header bytes, payload bytes
 MAX_HEADER = 16 * 2**20  # a batch of ticks as JSON: far below this
@@ -55,10 +56,12 @@ class TrainingProcessError(ValueError):
 
 @dataclass(frozen=True, eq=False)
 class Snapshot:
-    """The weights after update ``update``, sent about 5 times a second."""
+    """The weights after update ``update``, sent about 5 times a second: the active
+    run's ``network``, and every run's in ``networks`` (compare mode)."""
 
     update: int
     network: Network
+    networks: tuple[Network, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -120,7 +123,7 @@ def _read_exact(f: IO[bytes], n: int, allow_eof: bool = False) -> bytes | None:
 
 def tick_row(tick: TrainingTick) -> list:
     return [tick.update, tick.epoch, tick.total_updates, tick.total_epochs, tick.loss, tick.grad_norm,
-            tick.stopped_reason]  # fmt: skip
+            tick.stopped_reason, tick.run, tick.round_end]  # fmt: skip
 
 
 def flat_params(network: Network) -> np.ndarray:
@@ -148,15 +151,15 @@ def network_from_flat(like: Network, payload: bytes) -> Network:
 
 
 class TrainingProcess:
-    """A :class:`TrainingJob` run in a child process (see the module doc).
+    """A :class:`~rnnviz.session.compare.RunsJob` (every run, or the one) run in a child process (see the module doc).
 
-    Constructing one checks the session and settings exactly as ``TrainingJob`` does
+    Constructing one checks the session and settings exactly as ``RunsJob`` does
     (a ValueError, one line, at once).  The child starts when :meth:`events` is first
     pulled.  ``updates`` > 0: the child pauses itself after that many (Step).
     """
 
     def __init__(self, session: Session, settings: TrainingSettings | None = None, updates: int = -1):
-        check = TrainingJob(session, settings)  # the same checks, here and now
+        check = RunsJob(session, settings)  # the same checks, here and now (every run)
         self.session = session
         self.settings = check.settings
         self.loss = check.loss
@@ -234,8 +237,9 @@ class TrainingProcess:
             shutil.rmtree(folder, ignore_errors=True)
 
     def _read(self, proc: subprocess.Popen, folder: str) -> Iterator[TrainingTick | Snapshot | Paused]:
-        like = self.session.network
-        max_payload = like.spec.num_parameters() * np.dtype(like.dtype).itemsize
+        likes = [run.network for run in self.session.runs]
+        sizes = [n.spec.num_parameters() * np.dtype(n.dtype).itemsize for n in likes]
+        max_payload = sum(sizes)
         while True:
             message = read_message(proc.stdout, max_payload)
             if message is None:
@@ -245,11 +249,17 @@ class TrainingProcess:
             if kind == "ticks":
                 for row in header.get("rows", ()):
                     tick = _tick(row, self._network)
-                    self._updates = tick.update if not tick.stopped else self._updates
+                    if tick.run == 0 and not tick.stopped:
+                        self._updates = tick.update
                     yield tick
             elif kind == "snapshot":
-                self._network = network_from_flat(like, payload)
-                yield Snapshot(int(header.get("update", 0)), self._network)
+                if len(payload) != max_payload:
+                    raise TrainingProcessError("the training process sent weights of the wrong size")
+                bounds = np.cumsum([0, *sizes])
+                networks = tuple(network_from_flat(like, payload[a:b])
+                                 for like, a, b in zip(likes, bounds[:-1], bounds[1:], strict=True))  # fmt: skip
+                self._network = networks[0]
+                yield Snapshot(int(header.get("update", 0)), self._network, networks)
             elif kind == "paused":
                 self._take_result(header.get("result"), folder)
                 if not self._stopping:  # a stop asked meanwhile: the child ends next
@@ -272,16 +282,22 @@ class TrainingProcess:
             raise TrainingProcessError(f"the trained weights could not be read back: {e}") from None
         finally:
             _remove(path)
-        self._result = replace(self.session, network=trained.network, training=trained.training)
+        if len(trained.runs) != len(self.session.runs):
+            raise TrainingProcessError("the training process sent back another number of runs")
+        if self.session.other_runs:
+            self._result = with_runs(self.session, trained.runs)
+        else:
+            self._result = replace(self.session, network=trained.network, training=trained.training)
         self._network = trained.network
         self._updates = trained.training.updates
 
 
 def _tick(row: Any, network: Network) -> TrainingTick:
     try:
-        update, epoch, total_updates, total_epochs, loss, grad_norm, reason = row
+        update, epoch, total_updates, total_epochs, loss, grad_norm, reason, run, round_end = row
         return TrainingTick(int(update), int(epoch), int(total_updates), int(total_epochs), float(loss),
-                            float(grad_norm), network, None if reason is None else str(reason))  # fmt: skip
+                            float(grad_norm), network, None if reason is None else str(reason), int(run),
+                            bool(round_end))  # fmt: skip
     except (TypeError, ValueError) as e:
         raise TrainingProcessError(f"the training process sent a bad progress row ({e})") from None
 

@@ -26,8 +26,10 @@ import threading
 import time
 from typing import IO
 
+import numpy as np
+
+from .compare import RunsJob
 from .files import SessionFileError, load_session, save_session
-from .training import TrainingJob
 from .training_process import flat_params, tick_row, write_message
 
 FLUSH_S = 0.025  # ticks leave at most this late
@@ -46,26 +48,28 @@ def _read_commands(stream: IO[bytes], commands: queue.Queue) -> None:
 
 
 class _Worker:
-    def __init__(self, job: TrainingJob, out: IO[bytes], folder: str, commands: queue.Queue, budget: int):
+    def __init__(self, job: RunsJob, out: IO[bytes], folder: str, commands: queue.Queue, budget: int):
         self.job, self.out, self.folder, self.commands = job, out, folder, commands
         self.budget = budget
         self.rows: list = []
-        self.saved_at: int | None = job.updates  # the updates of the last result sent (start: nothing new)
+        self.saved_at = self._done()  # the updates of the last result sent (start: nothing new)
         self.results = 0
+
+    def _done(self) -> tuple[int, ...]:
+        return tuple(j.updates for j in self.job.jobs)
 
     def run(self) -> None:
         last_flush = last_snapshot = time.perf_counter()
         pause = stop = False
-        for tick in self.job.steps():
+        for tick in self.job.steps():  # a run stopped on a NaN drops out; the job ends with the last
             self.rows.append(tick_row(tick))
-            if tick.stopped:
-                break
+            if not tick.round_end:
+                continue  # pauses and snapshots come between rounds: every run updated alike
             now = time.perf_counter()
             if now - last_snapshot >= SNAPSHOT_S:
                 self.flush()
-                write_message(
-                    self.out, {"type": "snapshot", "update": tick.update}, flat_params(tick.network)
-                )
+                weights = np.concatenate([flat_params(n) for n in self.job.networks()])
+                write_message(self.out, {"type": "snapshot", "update": tick.update}, weights)
                 last_flush = last_snapshot = now
             elif now - last_flush >= FLUSH_S:
                 self.flush()
@@ -123,12 +127,13 @@ class _Worker:
     def save(self) -> str | None:
         """The session as trained so far, saved in the folder; None when unchanged."""
         session = self.job.result()
-        if self.job.updates == self.saved_at and session.training.history.stopped_reason is None:
+        stopped = any(r.training.history.stopped_reason for r in session.runs)
+        if self._done() == self.saved_at and not stopped:
             return None
         self.results += 1
         name = f"result-{self.results}.rnnviz"
         save_session(session, os.path.join(self.folder, name))
-        self.saved_at = self.job.updates
+        self.saved_at = self._done()
         return name
 
 
@@ -144,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     threading.Thread(target=_read_commands, args=(sys.stdin.buffer, commands), daemon=True).start()
     try:
         try:
-            job = TrainingJob(load_session(source))
+            session = load_session(source)
+            job = RunsJob(session, session.training.settings)  # every run with the active run's settings
         except (SessionFileError, ValueError, MemoryError) as e:
             write_message(out, {"type": "error", "message": str(e)})
             return 0

@@ -96,3 +96,25 @@ def test_a_new_sequence_adapts_every_run(main_window):
     assert w.controller.set_sequence(more)
     s = w.controller.session
     assert [r.network.input_size for r in s.runs] == [6, 6]
+
+
+def test_training_trains_every_run_as_each_would_alone_and_reset_resets_all(main_window):
+    from rnnviz.session.compare import run_session
+    from rnnviz.session.training import TrainingJob, TrainingSettings
+
+    w = main_window
+    w.runs_menu.add_cell("gru")
+    before = w.controller.session
+    settings = TrainingSettings(epochs=6)
+    assert w.trainer.train(settings)  # synchronous in tests: to the end
+    s = w.controller.session
+    assert [r.training.updates for r in s.runs] == [6, 6]
+    alone = TrainingJob(run_session(before, 1), settings)
+    for _ in alone.steps():
+        pass
+    np.testing.assert_array_equal(s.runs[1].training.history.loss, alone.result().training.history.loss)
+    np.testing.assert_array_equal(s.runs[1].network.param("weight_hh_l0"), alone.result().network.param("weight_hh_l0"))
+    assert w.trainer.reset()
+    assert [r.training.updates for r in w.controller.session.runs] == [0, 0]
+    np.testing.assert_array_equal(w.controller.session.runs[1].network.param("weight_hh_l0"),
+                                  before.runs[1].network.param("weight_hh_l0"))  # fmt: skip

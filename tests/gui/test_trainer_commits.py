@@ -28,7 +28,10 @@ def test_commits_come_5_times_a_second_and_take_at_most_a_tenth(monkeypatch, cos
         def steps(self):
             for _ in range(1000):
                 clock[0] += 0.01  # an update
-                yield SimpleNamespace(stopped=False, network=base.network)
+                yield SimpleNamespace(stopped=False, network=base.network, run=0, round_end=True)
+
+        def networks(self):
+            return [base.network]
 
     items = list(tr._stream(TenSecondsOfUpdates(), base, [-1], lambda: None))
     commits = [x for x in items if isinstance(x, tr._Snapshot)]

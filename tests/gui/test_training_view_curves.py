@@ -101,3 +101,30 @@ def test_a_growing_curve_moves_its_axes_in_steps_and_always_shows_every_point(qt
         assert y0 <= np.log10(losses[: lo + 10].min()) and y1 >= np.log10(losses[: lo + 10].max())
     assert len(set(ranges)) <= 16 < len(ranges) == 40  # 40 redraws: its steps in x and decades in y
     assert [nice_above(v) for v in (1, 1.2, 14, 200, 201, 740, 760)] == [1, 1.5, 15, 200, 300, 750, 1000]
+
+
+def test_compare_mode_draws_every_runs_loss_and_norm_named_in_the_legend(qtbot):
+    from dataclasses import replace
+
+    from rnnviz.session.compare import compare_sessions
+
+    s = default_session()
+    two = compare_sessions([("first", s), ("<i>second</i>", replace(s, title="b"))])
+    view = _view(qtbot)
+    view._live = False
+    view.set_computed(compute(two))
+    assert len(view.run_curves.items) == 1
+    labels = [label.text for _, label in view.loss_plot.legend.items]
+    assert "&lt;i&gt;second&lt;/i&gt;" in labels and "first: each update" in labels
+    view._live = True
+    net = s.network
+    ticks = []
+    for u in range(1, 6):  # rounds: the first run, then the second
+        ticks += [TrainingTick(u, u, 9, 9, 1.0 / u, 0.5, net, run=0, round_end=False),
+                  TrainingTick(u, u, 9, 9, 2.0 / u, 0.25 * u, net, run=1, round_end=True)]  # fmt: skip
+    view.add_ticks(ticks)
+    view._redraw()
+    np.testing.assert_array_equal(_drawn(view.loss_curve)[1], [1.0 / u for u in range(1, 6)])
+    np.testing.assert_array_equal(_drawn(view.run_curves.items[0])[1], [2.0 / u for u in range(1, 6)])
+    np.testing.assert_array_equal(_drawn(view.run_curves.norm_items[0])[1], [0.25 * u for u in range(1, 6)])
+    assert view._total_updates == 9 and "5 / 9" in view.progress.format()

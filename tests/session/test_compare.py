@@ -159,3 +159,24 @@ def test_computing_a_comparison_computes_every_run_as_it_would_alone():
         np.testing.assert_array_equal(mine.grads.dh_norm(0, 0), want.grads.dh_norm(0, 0))
         assert mine.loss.loss == want.loss.loss
     assert compute(a).others == () and estimated_cost(s) == sum(estimated_cost(x) for x in (a, b, c))
+
+
+def test_a_runs_job_interleaves_rounds_and_a_nan_stops_only_its_run():
+    from rnnviz.session.compare import RunsJob
+
+    a, b, c = _three()
+    s = compare_sessions([("tanh RNN", a), ("LSTM", b), ("GRU", c)])
+    settings = TrainingSettings(epochs=3)
+    ticks = list(RunsJob(s, settings).steps())
+    assert [(t.run, t.update, t.round_end) for t in ticks[:4]] == [(0, 1, False), (1, 1, False), (2, 1, True),
+                                                                  (0, 2, False)]  # fmt: skip
+    relu = Network.from_spec(NetworkSpec("rnn_relu", 2, 3, output_size=1), seed=1)
+    huge = relu.with_params({k: 1e200 * np.abs(relu.param(k)) for k in ("weight_ih_l0", "weight_hh_l0")})
+    s = compare_sessions([("tanh RNN", a), ("ReLU", replace(b, network=huge))])  # its h overflows at once
+    job = RunsJob(s, TrainingSettings(optimizer="sgd", lr=0.1, epochs=6))
+    ticks = list(job.steps())
+    stopped = [t for t in ticks if t.stopped]
+    assert stopped and {t.run for t in stopped} == {1}
+    assert max(t.update for t in ticks if t.run == 0) == 6  # the other run trains on to its end
+    result = job.result()
+    assert result.runs[1].training.history.stopped_reason and result.runs[0].training.updates == 6

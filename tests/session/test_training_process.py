@@ -158,3 +158,28 @@ def test_messages_round_trip_and_sizes_are_never_trusted():
     cut = io.BytesIO(struct.pack("<IQ", 100, 0) + b'{"type"')
     with pytest.raises(TrainingProcessError, match="middle of a message"):
         read_message(cut, 32)
+
+
+def test_a_comparison_trains_every_run_in_the_process_as_here_round_by_round():
+    from dataclasses import replace
+
+    from rnnviz.session.compare import RunsJob, compare_sessions, run_session
+
+    a, b = sine_session("rnn_tanh"), sine_session("gru")
+    s = compare_sessions([("tanh", a), ("GRU", b)])
+    settings = TrainingSettings(epochs=8)
+    job = TrainingProcess(s, settings, updates=3)  # Step ×3: three rounds
+    events = job.events()
+    for event in events:
+        if isinstance(event, Paused):
+            break
+    assert [r.training.updates for r in job.result().runs] == [3, 3]
+    job.resume()
+    snapshots = [e for e in events if isinstance(e, Snapshot)]
+    here = RunsJob(s, settings)
+    for _ in here.steps():
+        pass
+    for k in range(2):
+        assert_same_training(run_session(job.result(), k), run_session(here.result(), k))
+    assert all(len(snap.networks) == 2 for snap in snapshots)
+    assert job.result().runs[1].name == "GRU" and replace(job.result()).other_runs
