@@ -137,9 +137,7 @@ def check_size(size: tuple[int, int]) -> tuple[int, int]:
     w, h = size
     (lo_w, lo_h), (hi_w, hi_h) = MIN_SIZE, MAX_SIZE
     if not (lo_w <= w <= hi_w and lo_h <= h <= hi_h):
-        raise ExportRequestError(
-            f"size {w}×{h} is outside {lo_w}×{lo_h} … {hi_w}×{hi_h} pixels"
-        )
+        raise ExportRequestError(f"size {w}×{h} is outside {lo_w}×{lo_h} … {hi_w}×{hi_h} pixels")
     return int(w), int(h)
 
 
@@ -211,7 +209,9 @@ def video_request(
 
 def handout_request(path: str, steps: int, step_range: str | None = None) -> HandoutRequest:
     if Path(path).suffix.lower() != ".pdf":
-        raise ExportRequestError(f"{path}: unknown extension {Path(path).suffix or '(none)'}; a handout is .pdf")
+        raise ExportRequestError(
+            f"{path}: unknown extension {Path(path).suffix or '(none)'}; a handout is .pdf"
+        )
     first, last = parse_steps(step_range, steps)
     check_output(path)
     return HandoutRequest(path, first, last)

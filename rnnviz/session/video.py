@@ -4,8 +4,9 @@ it comes and dropped, so a film of any length takes the memory of a few frames.
 - **GIF** (Pillow): Pillow's ``save(save_all=True)`` keeps every frame until the end,
   so frames go out through its frame writers (``GifImagePlugin.getheader`` /
   ``getdata``) as they come.  The first frame is whole; each later one is only the
-  rectangle that changed, quantized to its own 256-colour table (no dithering: flat
-  colours stay flat and still areas never shimmer), drawn over the last
+  rectangle that changed, in its own 256-colour table (its most frequent colours
+  exactly, no dithering: flat colours stay flat, still areas never shimmer, and no
+  rectangle shows as a ghost), drawn over the last
   (disposal 1).  A frame equal to the last is a 1×1 patch, so the GIF has exactly as
   many frames as asked.
 - **MP4** (H.264 through PyAV, whose wheel carries FFmpeg and libx264 — no program to
@@ -28,6 +29,7 @@ from .export_plan import VideoRequest, gif_delays_cs
 
 MP4_CRF = "18"
 MP4_PRESET = "veryfast"
+PALETTE_SAMPLE = 200_000  # pixels read to choose a GIF frame's colours
 
 
 class GifWriter:
@@ -62,9 +64,30 @@ class GifWriter:
 
 
 def _quantized(im):
+    """``im`` in 256 colours: its most frequent colours exactly (a UI's flat fills, lines
+    and text), every other pixel (anti-aliased edges) the nearest of them.  An octree or
+    median cut averages the flat fills: the background of each changed rectangle came
+    out a shade off, and old rectangles showed as ghosts."""
     from PIL import Image
 
-    return im.quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    flat = np.asarray(im).reshape(-1, 3)
+    keys = (flat[:, 0].astype(np.uint32) << 16) | (flat[:, 1].astype(np.uint32) << 8) | flat[:, 2]
+    colours, counts = np.unique(keys[:: max(1, len(keys) // PALETTE_SAMPLE)], return_counts=True)
+    top = colours[np.argsort(-counts, kind="stable")[:256]]
+    top = np.concatenate([top, np.full(256 - len(top), top[0], np.uint32)])  # a full table
+    palette = np.stack([top >> 16, (top >> 8) & 255, top & 255], axis=1).astype(np.uint8).tobytes()
+    # Pillow maps to a palette through a coarse cache (a flat fill may land a shade off):
+    # it maps the rest, then every pixel whose colour is in the table gets that entry.
+    table = Image.new("P", (1, 1))
+    table.putpalette(palette)
+    index = np.array(im.quantize(palette=table, dither=Image.Dither.NONE), dtype=np.uint8).reshape(-1)
+    order = np.argsort(top, kind="stable")
+    at = np.minimum(np.searchsorted(top[order], keys), 255)
+    exact = top[order][at] == keys
+    index[exact] = order[at[exact]]
+    out = Image.fromarray(index.reshape(im.size[1], im.size[0]), "P")
+    out.putpalette(palette)
+    return out
 
 
 class Mp4Writer:

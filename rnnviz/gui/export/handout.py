@@ -115,7 +115,9 @@ def _page(painter: QtGui.QPainter, area: QtCore.QRectF, diagrams, math) -> None:
     _render(painter, canvas, QtCore.QPointF(area.left(), top), m_scale, QtCore.QRect(QtCore.QPoint(), size))
 
 
-def _render(painter, widget: QtWidgets.QWidget, at: QtCore.QPointF, scale: float, source: QtCore.QRect) -> None:
+def _render(
+    painter, widget: QtWidgets.QWidget, at: QtCore.QPointF, scale: float, source: QtCore.QRect
+) -> None:
     painter.save()
     painter.translate(at)
     painter.scale(scale, scale)

@@ -26,7 +26,9 @@ def add_arguments(p) -> None:
     p.add_argument("--export-pdf", metavar="OUT", help="write a handout to OUT.pdf: one page per step of "
                    "--steps (the diagrams and the step's math; the title and note first) and exit")  # fmt: skip
     p.add_argument("--steps", metavar="A:B", help="the steps to export, both included (default: 1 to T)")
-    p.add_argument("--fps", type=float, default=DEFAULT_FPS, help=f"frames per second (default {DEFAULT_FPS:g})")
+    p.add_argument(
+        "--fps", type=float, default=DEFAULT_FPS, help=f"frames per second (default {DEFAULT_FPS:g})"
+    )
     p.add_argument("--size", metavar="WxH", help="the picture's size in pixels (default: 1280x720 for "
                    "--export-video, the window's 1400x900 for --export-png)")  # fmt: skip
     p.add_argument("--frames-per-step", type=int, default=1, metavar="K",
