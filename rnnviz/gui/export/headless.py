@@ -92,5 +92,5 @@ def export_pdf_main(args, session) -> int:
         pages = write_handout(computed, request, Cursor.of(session))
     except OSError as exc:
         return _fail(f"cannot write {request.path}: {getattr(exc, 'strerror', None) or exc}")
-    print(f"rnnviz: wrote {request.path}: {pages} pages", file=sys.stderr)
+    print(f"rnnviz: wrote {request.path}: {pages} steps", file=sys.stderr)
     return 0
