@@ -168,7 +168,12 @@ def export_png(window, path: str, size: tuple[int, int] | None = None) -> int:
     app = QtWidgets.QApplication.instance()
     for _ in range(3):
         app.processEvents()
-    ok = window.export_png(path)
+    if size:  # exactly WxH: a window that cannot be so small is painted scaled down
+        from .export.frames import paint_scaled
+
+        ok = paint_scaled(window, size).save(path, "PNG")
+    else:
+        ok = window.export_png(path)
     window.close()
     if not ok:
         print(f"rnnviz: could not write {path}", file=sys.stderr)

@@ -147,6 +147,25 @@ def _host(title: str, view: QtWidgets.QWidget) -> QtWidgets.QWidget:
     return host
 
 
+def paint_scaled(widget: QtWidgets.QWidget, size: tuple[int, int]) -> QtGui.QImage:
+    """``widget`` painted into exactly ``size`` pixels: laid out at that size, or, when it
+    cannot be that small (a window's docks), at a larger size of the same shape and
+    painted scaled down."""
+    w, h = size
+    least = widget.minimumSizeHint().expandedTo(widget.minimumSize())
+    scale = min(1.0, w / max(least.width(), 1), h / max(least.height(), 1))
+    widget.resize(round(w / scale), round(h / scale))
+    QtCore.QCoreApplication.processEvents()
+    image = QtGui.QImage(w, h, QtGui.QImage.Format.Format_RGB32)
+    image.fill(widget.palette().color(QtGui.QPalette.ColorRole.Window))
+    painter = QtGui.QPainter(image)
+    painter.setRenderHints(QtGui.QPainter.RenderHint.Antialiasing | QtGui.QPainter.RenderHint.TextAntialiasing)
+    painter.scale(scale, scale)
+    widget.render(painter, QtCore.QPoint(0, 0))
+    painter.end()
+    return image
+
+
 def qimage_rgb(image: QtGui.QImage) -> np.ndarray:
     """An image's pixels as a new RGB array [H, W, 3] uint8."""
     rgb = image.convertToFormat(QtGui.QImage.Format.Format_RGB888)
