@@ -51,7 +51,9 @@ def rss_mb() -> float:
 def request(path: Path, steps: int, frames: int, fps: float = 30):
     per_step = max(1, -(-frames // steps))
     last = max(1, min(steps, -(-frames // per_step)))
-    return video_request(str(path), steps, step_range=f"1:{last}", fps=fps, size=SIZE, frames_per_step=per_step)
+    return video_request(
+        str(path), steps, step_range=f"1:{last}", fps=fps, size=SIZE, frames_per_step=per_step
+    )
 
 
 def bench_paint(computed, n: int) -> None:
@@ -62,7 +64,9 @@ def bench_paint(computed, n: int) -> None:
         r.rgb(1 + i % computed.trace.steps, (i % 10) / 10)
     dt = time.perf_counter() - t
     r.close()
-    print(f"paint only        diagrams {SIZE[0]}×{SIZE[1]}: {n / dt:6.1f} frames/s ({1000 * dt / n:.1f} ms a frame)")
+    print(
+        f"paint only        diagrams {SIZE[0]}×{SIZE[1]}: {n / dt:6.1f} frames/s ({1000 * dt / n:.1f} ms a frame)"
+    )
 
 
 def bench_headless(computed, folder: Path, n: int, rss_every: int = 0) -> None:
@@ -83,7 +87,9 @@ def bench_headless(computed, folder: Path, n: int, rss_every: int = 0) -> None:
               f"({size:.1f} MB)")  # fmt: skip
         if marks:
             print(f"  RSS (MB) by frame: {'  '.join(f'{d}:{m:.0f}' for d, m in marks)}")
-            print(f"  RSS growth from frame {marks[1][0]} to {marks[-1][0]}: {marks[-1][1] - marks[1][1]:+.1f} MB")
+            print(
+                f"  RSS growth from frame {marks[1][0]} to {marks[-1][0]}: {marks[-1][1] - marks[1][1]:+.1f} MB"
+            )
 
 
 def bench_window(computed, folder: Path, n: int) -> None:
@@ -118,7 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     session = load_session(examples_dir() / f"{args.example}.rnnviz")
     computed = compute(session)
     net = session.network
-    print(f"{session.title}: {net.mode}, H = {net.hidden_size}, T = {session.sequence.steps}; {os.cpu_count()} CPUs")
+    print(
+        f"{session.title}: {net.mode}, H = {net.hidden_size}, T = {session.sequence.steps}; {os.cpu_count()} CPUs"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         bench_paint(computed, 120)

@@ -6,13 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rnnviz.resources import __file__ as _resources_init
 from rnnviz.session.compute import compute
+from rnnviz.session.examples import examples_dir
 from rnnviz.session.export_plan import handout_request, video_request
 from rnnviz.session.files import load_session
 
-EXAMPLES = __import__("pathlib").Path(_resources_init).parent / "examples"
-LSTM = EXAMPLES / "04_lstm_remembers_impulse.rnnviz"
+LSTM = examples_dir() / "04_lstm_remembers_impulse.rnnviz"
 SMALL = (480, 270)
 
 
