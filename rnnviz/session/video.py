@@ -11,7 +11,10 @@ it comes and dropped, so a film of any length takes the memory of a few frames.
   many frames as asked.
 - **MP4** (H.264 through PyAV, whose wheel carries FFmpeg and libx264 — no program to
   install and no pipe to a subprocess; frames go to the encoder as NumPy arrays in this
-  process).  yuv420p for every player, CRF 18: text stays sharp.
+  process).  yuv420p for every player, CRF 18: text stays sharp.  The same frames give
+  the same pictures; the bytes were identical in separate runs, but x264 (even on one
+  thread, with the same input planes) now and then encodes the first frames a little
+  differently within one process.
 
 :func:`encode_video` writes through :func:`~rnnviz.session.atomic.atomic_file`: a
 cancelled or failed export (an exception, or the generator closed) leaves nothing.
@@ -108,7 +111,7 @@ class Mp4Writer:
     def add(self, rgb: np.ndarray) -> None:
         import av
 
-        frame = av.VideoFrame.from_ndarray(yuv420p(_checked(rgb, self.size)), format="yuv420p")
+        frame = av.VideoFrame.from_ndarray(_checked(rgb, self.size), format="rgb24")
         frame.pts = self._n
         self._n += 1
         for packet in self.stream.encode(frame):
@@ -124,22 +127,6 @@ class Mp4Writer:
             self.container.close()
         except Exception:  # noqa: BLE001 - the temp file goes anyway
             pass
-
-
-def yuv420p(rgb: np.ndarray) -> np.ndarray:
-    """RGB [H, W, 3] → the Y, U and V planes stacked [3H/2, W] (BT.601, limited range:
-    what FFmpeg assumes of an untagged stream), in integer arithmetic: exactly the same
-    planes for the same frame, whatever FFmpeg's scaler converted before in the process."""
-    h, w, _ = rgb.shape
-    c = rgb.astype(np.int32)
-    r, g, b = c[..., 0], c[..., 1], c[..., 2]
-    y = ((66 * r + 129 * g + 25 * b + 128) >> 8) + 16  # [H, W]
-    quad = c.reshape(h // 2, 2, w // 2, 2, 3).sum(axis=(1, 3))  # [H/2, W/2, 3]: 4× the 2×2 means
-    r, g, b = quad[..., 0], quad[..., 1], quad[..., 2]
-    u = ((-38 * r - 74 * g + 112 * b + 512) >> 10) + 128
-    v = ((112 * r - 94 * g - 18 * b + 512) >> 10) + 128
-    planes = [p.clip(0, 255).astype(np.uint8) for p in (y, u, v)]
-    return np.concatenate([planes[0], planes[1].reshape(h // 4, w), planes[2].reshape(h // 4, w)])
 
 
 def _checked(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:

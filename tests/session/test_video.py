@@ -75,10 +75,9 @@ def test_gif_identical_run_to_run(tmp_path):
 
 
 def test_mp4_same_pictures_run_to_run(tmp_path):
-    """The same frames in the same planes go to x264 each time (yuv420p here, exactly).
-    Its bytes were identical in separate runs, but within one process x264 now and then
-    wrote another first packet of the same size (cause not found): the pictures are
-    compared, decoded, to within a level."""
+    """x264's bytes were identical in separate runs, but within one process it now and
+    then wrote another first packet of the same size, even on one thread with the same
+    input planes (cause not found): the pictures are compared, decoded, within a level."""
     av = pytest.importorskip("av")
     films = []
     for name in ("a", "b"):
