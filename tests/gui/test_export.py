@@ -186,3 +186,34 @@ def test_headless_films_are_identical_run_to_run(tmp_path, ext):
                 "--steps", "3:8", "--fps", "10", "--frames-per-step", "3", "--size", "480x270"]  # fmt: skip
         assert subprocess.run(argv, capture_output=True, timeout=120).returncode == 0
     assert (tmp_path / f"a.{ext}").read_bytes() == (tmp_path / f"b.{ext}").read_bytes()
+
+
+def test_the_dialog_builds_the_request_and_says_what_is_wrong(qtbot, tmp_path):
+    from rnnviz.gui.export.dialog import ExportAnimationDialog
+
+    d = ExportAnimationDialog(40, "math")
+    qtbot.addWidget(d)
+    d.range.first.setValue(3)
+    d.range.last.setValue(12)
+    d.between_spin.setValue(3)
+    d.fps_spin.setValue(8)
+    d.size_combo.setCurrentIndex(1)  # 1920×1080
+    r = d.request(str(tmp_path / "a.gif"))
+    assert (r.view, r.first, r.last, r.frames_per_step, r.size, r.fps) == ("math", 3, 12, 4, (1920, 1080), 8)
+    assert "10 steps × 4 frames = 40 frames, 5.0 s" in d.summary.text()
+    d.size_combo.setCurrentIndex(d.size_combo.count() - 1)  # custom
+    assert d.width_spin.isEnabled()
+    d.fps_spin.setValue(55)  # too fast for a GIF
+    assert "GIF" in d.error_label.text() and d.summary.text() == ""
+    d.format_combo.setCurrentIndex(1)  # MP4 plays it
+    assert d.error_label.text() == "" and d.suffix == ".mp4"
+    d.range.first.setValue(20)  # reversed
+    assert "reversed" in d.error_label.text()
+
+
+def test_closing_the_window_cancels_the_film(main_window, tmp_path, qtbot):
+    main_window.controller.jobs.sync = False
+    actions, request, _ = _window_export(main_window, tmp_path, qtbot, frames_per_step=10, fps=30)
+    main_window.close()
+    qtbot.waitUntil(lambda: actions.last_result is not None, timeout=20000)
+    assert actions.last_result == ("", "") and list(tmp_path.iterdir()) == []

@@ -170,6 +170,12 @@ class ExportActions(QtCore.QObject):
         self.export = None  # the VideoExport under way
         self.progress: QtWidgets.QProgressDialog | None = None
         self.last_result: tuple[str, str] | None = None  # (path, error) of the last film or handout
+        window.installEventFilter(self)  # a window that closes cancels its film (nothing is left)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QtCore.QEvent.Type.Close and self.export is not None:
+            self.export.cancel()
+        return False
 
     def actions(self) -> list[QtGui.QAction]:
         return [self.action_animation, self.action_handout]

@@ -159,7 +159,9 @@ def paint_scaled(widget: QtWidgets.QWidget, size: tuple[int, int]) -> QtGui.QIma
     image = QtGui.QImage(w, h, QtGui.QImage.Format.Format_RGB32)
     image.fill(widget.palette().color(QtGui.QPalette.ColorRole.Window))
     painter = QtGui.QPainter(image)
-    painter.setRenderHints(QtGui.QPainter.RenderHint.Antialiasing | QtGui.QPainter.RenderHint.TextAntialiasing)
+    painter.setRenderHints(
+        QtGui.QPainter.RenderHint.Antialiasing | QtGui.QPainter.RenderHint.TextAntialiasing
+    )
     painter.scale(scale, scale)
     widget.render(painter, QtCore.QPoint(0, 0))
     painter.end()
