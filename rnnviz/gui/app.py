@@ -95,7 +95,9 @@ def run(argv: list[str]) -> int:
     films = [flag for flag, given in (("--export-video", args.export_video), ("--export-pdf", args.export_pdf),
                                       ("--export-png", args.export_png), ("--export-math", args.export_math)) if given]  # fmt: skip
     if len(films) > 1 and (args.export_video or args.export_pdf):
-        print(f"rnnviz: error: {' and '.join(films)} cannot be combined; export one at a time", file=sys.stderr)
+        print(
+            f"rnnviz: error: {' and '.join(films)} cannot be combined; export one at a time", file=sys.stderr
+        )
         return 2
     headless = bool(films)
     if headless:

@@ -107,17 +107,17 @@ def parse_steps(text: str | None, steps: int) -> tuple[int, int]:
         return 1, steps
     raw = text.strip()
     if not raw or raw == ":":
-        raise ExportRequestError("--steps is empty; give a range such as 1:10")
+        raise ExportRequestError("the steps are empty; give a range such as 1:10")
     a, sep, b = raw.partition(":")
     try:
         first = int(a) if a.strip() else 1
         last = (int(b) if b.strip() else steps) if sep else first
     except ValueError:
-        raise ExportRequestError(f"--steps {text!r} is not a range A:B of whole steps") from None
+        raise ExportRequestError(f"steps {text!r} is not a range A:B of whole steps") from None
     if first > last:
-        raise ExportRequestError(f"--steps {text}: the range is reversed (give the first step first)")
+        raise ExportRequestError(f"steps {text}: the range is reversed (give the first step first)")
     if first < 1 or last > steps:
-        raise ExportRequestError(f"--steps {text}: steps run from 1 to {steps} in this session")
+        raise ExportRequestError(f"steps {text}: steps run from 1 to {steps} in this session")
     return first, last
 
 
@@ -129,7 +129,7 @@ def parse_size(text: str) -> tuple[int, int]:
             raise ValueError
         size = int(w), int(h)
     except ValueError:
-        raise ExportRequestError(f"--size {text!r} is not WIDTHxHEIGHT in pixels, such as 1280x720") from None
+        raise ExportRequestError(f"size {text!r} is not WIDTHxHEIGHT in pixels, such as 1280x720") from None
     return check_size(size)
 
 
@@ -143,10 +143,10 @@ def check_size(size: tuple[int, int]) -> tuple[int, int]:
 
 def check_fps(fps: float, fmt: str) -> float:
     if not math.isfinite(fps) or fps <= 0 or fps > MAX_FPS:
-        raise ExportRequestError(f"--fps {fps:g}: frames per second must be above 0 and at most {MAX_FPS:g}")
+        raise ExportRequestError(f"{fps:g} frames per second: it must be above 0 and at most {MAX_FPS:g}")
     if fmt == "gif" and fps > MAX_GIF_FPS:
         raise ExportRequestError(
-            f"--fps {fps:g}: a GIF plays at most {MAX_GIF_FPS:g} frames per second; use .mp4 for more"
+            f"{fps:g} frames per second: a GIF plays at most {MAX_GIF_FPS:g}; an MP4 plays up to {MAX_FPS:g}"
         )
     return float(fps)
 

@@ -204,9 +204,9 @@ def test_the_dialog_builds_the_request_and_says_what_is_wrong(qtbot, tmp_path):
     d.size_combo.setCurrentIndex(d.size_combo.count() - 1)  # custom
     assert d.width_spin.isEnabled()
     d.fps_spin.setValue(55)  # too fast for a GIF
-    assert "GIF" in d.error_label.text() and d.summary.text() == ""
+    assert "GIF" in d.error_label.text() and d.summary.text() == "" and not d.ok_button.isEnabled()
     d.format_combo.setCurrentIndex(1)  # MP4 plays it
-    assert d.error_label.text() == "" and d.suffix == ".mp4"
+    assert d.error_label.text() == "" and d.suffix == ".mp4" and d.ok_button.isEnabled()
     d.range.first.setValue(20)  # reversed
     assert "reversed" in d.error_label.text()
 

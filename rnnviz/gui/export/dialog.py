@@ -101,7 +101,8 @@ class ExportAnimationDialog(QtWidgets.QDialog):
         buttons = QtWidgets.QDialogButtonBox(
             QtWidgets.QDialogButtonBox.StandardButton.Ok | QtWidgets.QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Ok).setText("Export…")
+        self.ok_button = buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Export…")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         lay = QtWidgets.QVBoxLayout(self)
@@ -150,8 +151,10 @@ class ExportAnimationDialog(QtWidgets.QDialog):
         except ExportRequestError as exc:
             self.summary.setText("")
             self.error_label.setText(str(exc))
+            self.ok_button.setEnabled(False)
             return
         self.error_label.setText("")
+        self.ok_button.setEnabled(True)
         per = "1 frame" if r.frames_per_step == 1 else f"{r.frames_per_step} frames"
         self.summary.setText(f"{r.steps} steps × {per} = {r.frame_count} frames, {r.duration_s:.1f} s "
                              f"({r.fps / r.frames_per_step:.3g} steps a second)")  # fmt: skip
