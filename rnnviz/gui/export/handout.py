@@ -1,7 +1,7 @@
 """File > Export handout (PDF): one page per chosen step, through Qt's QPdfWriter.
 
-Each step starts a page (A4 portrait): the step ("t = 3 / 4 (input: deep)"), the cell's
-inside at that step (drawn as vectors: items paint themselves, not their cached pixmaps)
+Each step starts a page (A4 portrait): the step ("t = 3 / 4 (input: deep)"), the
+unrolled chain around it, the cell's inside at that step (drawn as vectors: items paint themselves, not their cached pixmaps)
 and that step's worked math below at the page's width.  A step's math is long (an LSTM's
 ≈ 2300 pixels): squeezed onto one page it could not be read, so it goes on over as many
 pages as it needs, cut between equation lines.  The first page opens with the session's
@@ -74,6 +74,7 @@ def handout_pages(computed: Computed, request: HandoutRequest, cursor: Cursor | 
             caption = step_text(step, computed.trace.steps, *args)
             top = _intro(painter, page, session) if n == 0 else page.top()
             top = _text(painter, page, top, caption, 15, bold=True)
+            top = _chain(painter, diagrams.unrolled, QtCore.QPointF(page.left(), top + GAP), page.width())
             top = _scene(
                 painter, diagrams.cell.cell_scene, QtCore.QPointF(page.left(), top + GAP), page.width()
             )
@@ -123,6 +124,22 @@ def _scene(
     return target.bottom()
 
 
+def _chain(
+    painter: QtGui.QPainter, chain: QtWidgets.QGraphicsView, at: QtCore.QPointF, width: float
+) -> float:
+    """The unrolled chain as the window shows it, scrolled to the step (its columns
+    around it), at the page's width; returns the y under it."""
+    shown = chain.mapToScene(chain.viewport().rect()).boundingRect()
+    source = shown.intersected(chain.scene().itemsBoundingRect().adjusted(-4, -4, 4, 4))  # no empty sides
+    if source.isEmpty():
+        return at.y()
+    scale = min(width / source.width(), 1.0)
+    target = QtCore.QRectF(at.x(), at.y(), source.width() * scale, source.height() * scale)
+    with _uncached(chain.scene()):
+        chain.scene().render(painter, target, source)
+    return target.bottom()
+
+
 def _math(painter, pdf, page: QtCore.QRectF, top: float, canvas, caption: str) -> None:
     """The step's math at the page's width (never enlarged), cut between its equation
     lines onto as many pages as it needs ("… continued" on top of the next)."""
@@ -136,6 +153,10 @@ def _math(painter, pdf, page: QtCore.QRectF, top: float, canvas, caption: str) -
     while y < size.height():
         room = (page.bottom() - top) / scale
         fitting = [c for c in cuts if y < c <= y + room]
+        if y == 0 and len(fitting) < 2 and len(cuts) > 1 and top > page.top() + page.height() / 2:
+            pdf.newPage()  # the title alone would be left at the foot of the page: all goes over
+            top = _text(painter, page, page.top(), f"{caption}, continued", 11, colour="#555555") + GAP
+            continue
         end = fitting[-1] if fitting else min(y + int(room), size.height())
         if end <= y:
             end = size.height()
