@@ -7,6 +7,7 @@ and writes nothing."""
 from __future__ import annotations
 
 import sys
+import time
 
 from rnnviz.session.export_plan import (
     DEFAULT_FPS,
@@ -52,6 +53,19 @@ def check_png_options(args) -> tuple[int, int] | int:
         return _fail(str(exc))
 
 
+class _Progress:
+    """A line on stderr about once a second while a long film is made."""
+
+    def __init__(self, request):
+        self.total, self.last = request.frame_count, time.monotonic()
+
+    def __call__(self, done: int) -> None:
+        now = time.monotonic()
+        if now - self.last >= 1.0 and done < self.total:
+            print(f"rnnviz: frame {done}/{self.total}", file=sys.stderr, flush=True)
+            self.last = now
+
+
 def export_video_main(args, session) -> int:
     from rnnviz.session.compute import compute
     from rnnviz.session.workspace import Cursor
@@ -68,9 +82,12 @@ def export_video_main(args, session) -> int:
     except (ExportRequestError, ValueError) as exc:
         return _fail(str(exc))
     try:
-        export_video(computed, request, Cursor.of(session), args.page, args.backward)
+        export_video(computed, request, Cursor.of(session), args.page, args.backward, _Progress(request))
     except (OSError, ValueError) as exc:
         return _fail(f"cannot write {request.path}: {getattr(exc, 'strerror', None) or exc}")
+    except KeyboardInterrupt:
+        print(f"rnnviz: interrupted; {request.path} was not written", file=sys.stderr)
+        return 130
     w, h = request.size
     print(f"rnnviz: wrote {request.path}: {request.frame_count} frames, {w}×{h}, {request.duration_s:.2f} s",
           file=sys.stderr)  # fmt: skip
