@@ -143,6 +143,12 @@ def test_headless_gif_and_mp4(qtbot, tmp_path, capsys):
 
     with Image.open(tmp_path / "a.gif") as im:
         assert (im.n_frames, im.size) == (2, (1280, 720))
+        first = np.asarray(im.convert("RGB"))
+        im.seek(1)
+        assert not np.array_equal(first, np.asarray(im.convert("RGB")))  # step 3, then step 4
+    assert not np.array_equal(frames[1], frames[2])  # the MP4's step 3 → 4
+    assert run_cli("--export-pdf", tmp_path / "h.pdf", LSTM, "--steps", "2:3") == 0
+    assert (tmp_path / "h.pdf").read_bytes().startswith(b"%PDF")
 
 
 @pytest.mark.parametrize(
