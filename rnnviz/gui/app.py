@@ -1,5 +1,6 @@
-"""Start the app: ``rnnviz [FILE] [--export-png OUT [--step t] [--view V] [--backward]]
-[--export-math OUT [--page forward|backward]] [--export-trace OUT.csv]``; ``rnnviz train …``
+"""Start the app: ``rnnviz [FILE] [--export-png OUT [--step t] [--view V] [--backward] [--size WxH]]
+[--export-math OUT [--page forward|backward]] [--export-trace OUT.csv]
+[--export-video OUT.gif|OUT.mp4 …] [--export-pdf OUT.pdf …]`` (rnnviz.gui.export.headless); ``rnnviz train …``
 (rnnviz.session.cli) is dispatched before this."""
 
 from __future__ import annotations
@@ -12,8 +13,13 @@ import time
 _T_START = time.perf_counter()
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit code 2 (argparse would print the usage too)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="rnnviz",
         description="See how recurrent neural networks work: build an RNN, LSTM or GRU, "
         "feed it a sequence, watch every gate and state.",
@@ -50,6 +56,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         action="store_true",
         help="--export-png --view diagrams: the Backward mode (∂L/∂h_t flowing back)",
     )
+    from .export.headless import add_arguments
+
+    add_arguments(p)  # --export-video, --export-pdf, --steps, --fps, --size, --theme, --present
     p.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)  # benchmarks
     return p.parse_args(argv)
 
@@ -86,7 +95,14 @@ def run(argv: list[str]) -> int:
         from rnnviz.session.headless import export_trace
 
         return export_trace(args.export_trace, args.file)
-    headless = bool(args.export_png or args.export_math)
+    films = [flag for flag, given in (("--export-video", args.export_video), ("--export-pdf", args.export_pdf),
+                                      ("--export-png", args.export_png), ("--export-math", args.export_math)) if given]  # fmt: skip
+    if len(films) > 1 and (args.export_video or args.export_pdf):
+        print(
+            f"rnnviz: error: {' and '.join(films)} cannot be combined; export one at a time", file=sys.stderr
+        )
+        return 2
+    headless = bool(films)
     if headless:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before the QApplication exists
     startup_error = None
@@ -101,6 +117,13 @@ def run(argv: list[str]) -> int:
         session = session.with_view(step=max(0, min(args.step, session.sequence.steps)))
     if args.export_math:
         return export_math(session, args.export_math, args.page)
+    png_size = None
+    if args.export_png:
+        from .export.headless import check_png_options
+
+        png_size = check_png_options(args)
+        if isinstance(png_size, int):
+            return png_size
 
     from PySide6 import QtWidgets
 
@@ -111,13 +134,17 @@ def run(argv: list[str]) -> int:
     app.setApplicationName("rnnviz")
     app.setOrganizationName("rnnviz")
     apply_theme(app)
+    if args.export_video or args.export_pdf:
+        from .export.headless import export_pdf_main, export_video_main
+
+        return (export_video_main if args.export_video else export_pdf_main)(args, session)
     window = MainWindow(session, threading="sync" if headless else "auto")
     window.show_view(args.view)
     window.math_panel.set_page(args.page)
     if args.backward:
         window.diagrams_view.set_backward(True)
     if args.export_png:
-        return export_png(window, args.export_png)
+        return export_png(window, args.export_png, png_size)
     if not args.startup_probe:  # File menu, title, drag and drop, autosave and recovery
         from .files import FileActions
 
@@ -133,20 +160,25 @@ def run(argv: list[str]) -> int:
     return app.exec()
 
 
-def export_png(window, path: str) -> int:
-    """Lay the window out at 1400×900, paint it and save it."""
-    from PySide6 import QtWidgets
+def export_png(window, path: str, size: tuple[int, int] | None = None) -> int:
+    """Lay the window out at ``size`` (default 1400×900), paint it and save it."""
+    from PySide6 import QtCore, QtWidgets
 
     from .main_window import EXPORT_SIZE
 
-    window.resize(EXPORT_SIZE)
+    window.resize(QtCore.QSize(*size) if size else EXPORT_SIZE)
     window.diagrams_view.hold_still()  # a still picture: no pulse caught mid-flight
     window.note_bar.hide()  # a slide shows the network, not the session's note
     window.show()
     app = QtWidgets.QApplication.instance()
     for _ in range(3):
         app.processEvents()
-    ok = window.export_png(path)
+    if size:  # exactly WxH: a window that cannot be so small is painted scaled down
+        from .export.frames import paint_scaled
+
+        ok = paint_scaled(window, size).save(path, "PNG")
+    else:
+        ok = window.export_png(path)
     window.close()
     if not ok:
         print(f"rnnviz: could not write {path}", file=sys.stderr)

@@ -212,6 +212,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.file_menu.addAction(self.action_export_math)
         for action in make_export_diagram_actions(self, self.diagrams_view):
             self.file_menu.addAction(action)
+        from .export.dialog import ExportActions
+
+        self.export_actions = ExportActions(self)  # animation (GIF, MP4) and handout (PDF)
+        self.file_menu.addActions(self.export_actions.actions())
         self.file_menu.addSeparator()
         self.action_quit = self.file_menu.addAction("&Quit", self.close)
         self.action_quit.setShortcut(QtGui.QKeySequence.StandardKey.Quit)

@@ -25,7 +25,8 @@ import re
 import socket
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -40,6 +41,15 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> 
 
     A symbolic link is followed: the file it points to is replaced, the link stays.
     """
+    with atomic_file(path) as f:
+        write(f)
+
+
+@contextmanager
+def atomic_file(path: str | os.PathLike) -> Iterator[BinaryIO]:
+    """``with atomic_file(path) as f:`` the temp file beside ``path``: on leaving the block it
+    is fsynced and replaces ``path``; an exception (or a generator closed inside the block)
+    removes it and leaves ``path`` as it was.  For writers that stream (an animation)."""
     target = Path(os.path.realpath(path))
     folder = target.parent if str(target.parent) else Path(".")
     note = _note_write(folder, target.name)
@@ -49,7 +59,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> 
         )
         try:
             with os.fdopen(fd, "wb") as f:
-                write(f)
+                yield f
                 f.flush()
                 os.fsync(f.fileno())
             os.chmod(tmp, _file_mode(target))

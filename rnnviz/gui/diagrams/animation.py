@@ -13,6 +13,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from .style import HIGHLIGHT, pen
 
 DOT_R = 7.0
+RUN_SHARE = 0.9  # the dots run over this share of a step's duration, then rest
 
 
 def _path(points) -> QtGui.QPainterPath:
@@ -73,8 +74,17 @@ class PulseAnimator(QtCore.QObject):
         self.hide()
         if not self.enabled or not self.flows or self.duration_ms < 60:
             return
-        self.anim.setDuration(int(self.duration_ms * 0.9))
+        self.anim.setDuration(int(self.duration_ms * RUN_SHARE))
         self.anim.start()
+
+    def seek(self, phase: float | None) -> None:
+        """Put the dots where they are at ``phase`` (0..1) of a step, as :meth:`play` would
+        have them then, with no clock running (an exported frame); None hides them."""
+        self.anim.stop()
+        if phase is None or phase / RUN_SHARE > 1.0:
+            self.hide()
+        else:
+            self._on_anim_value_changed(max(float(phase), 0.0) / RUN_SHARE)
 
     @property
     def running(self) -> bool:

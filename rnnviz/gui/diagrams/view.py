@@ -235,6 +235,14 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
         for p in self.pulses.values():
             p.set_enabled(False)
 
+    def seek(self, phase: float | None) -> None:
+        """The pulses where they are at ``phase`` (0..1) of the current step, from no clock
+        (an exported frame is a function of the step and the phase); None: none shown.
+        Call :meth:`hold_still` first so that a step change starts no animation."""
+        hidden = self.rolled if self.tabs.currentWidget() is self.unrolled else self.unrolled
+        for key, p in self.pulses.items():
+            p.seek(phase if getattr(self, key) is not hidden else None)
+
     def _sync_flows(self) -> None:
         """Static wires are re-read after a rebuild only; the unrolled ones follow the step.
         In Backward the pulses run the other way: the error flows back."""
