@@ -268,8 +268,13 @@ def test_compare_mode_overlays_each_runs_gradient_norm_named_and_in_words(qtbot)
     for c in computed.runs:
         norms = np.linalg.norm(c.grads.dh(0, 0), axis=1)
         assert f"= {power_of_ten(norms[0] / norms[-1])}" in panel.caption.text()
-    runs = area.runs_panel  # and h_t of the selected unit in every run
+    runs = area.runs_panel  # every run's output y_t (and the target), or h_t of the selected unit
     assert runs in area.visible_panels()
+    for curve, c in zip(runs.curves, computed.runs, strict=False):
+        np.testing.assert_array_equal(curve.yData, c.trace.y[:, 0])
+    assert len(runs.curves) == 3 and "target" in runs.legend.text()  # two runs and the target
+    runs.what.setCurrentIndex(1)
+    runs._redraw()
     area.set_selection(0, 0, 2)
     for curve, c in zip(runs.curves, computed.runs, strict=True):
         np.testing.assert_array_equal(curve.yData[1:], c.trace.hidden(0, 0)[:, 2])  # h_1…h_T after h_0

@@ -31,6 +31,7 @@ def test_all_examples_are_listed_in_course_order():
         "08_rnn_gradient_vanishes.rnnviz",
         "09_gru_gradient_survives.rnnviz",
         "10_character_model_generate.rnnviz",
+        "11_compare_vanishing_gradients.rnnviz",
     ]
     assert EXAMPLES[0][0] == default_session().title
 
@@ -177,3 +178,21 @@ def test_character_model_ships_untrained_with_the_training_that_works():
     assert generation_problem(s) is None
     (c,) = generate_from_session(s, GenerationSettings("the ", 20, 1.0))
     assert len(c.tokens) == 20
+
+
+def test_the_comparison_example_holds_examples_08_and_09_and_an_lstm():
+    """Three runs on the sequence of 08/09: the RNN and GRU are those examples' networks,
+    and the note quotes each run's ratio as the engine computes it."""
+    from rnnviz.session.compare import run_session
+
+    s = load_session(BY_NAME["11_compare_vanishing_gradients.rnnviz"])
+    rnn = load_session(BY_NAME["08_rnn_gradient_vanishes.rnnviz"])
+    gru = load_session(BY_NAME["09_gru_gradient_survives.rnnviz"])
+    assert [r.name for r in s.runs] == ["tanh RNN", "LSTM", "GRU"]
+    np.testing.assert_array_equal(s.inputs, rnn.inputs)
+    for k, same in ((0, rnn), (2, gru)):
+        for key, value in same.network.state_dict().items():
+            np.testing.assert_array_equal(s.runs[k].network.param(key), value)
+    ratios = [_gradient_ratio(run_session(s, k))[0] for k in range(3)]
+    assert ratios[0] < 1e-30 < ratios[1] < 1e-3 < ratios[2]
+    assert f"tanh RNN {ratios[0]:.1e}".replace("-", "−") in s.note and f"GRU {ratios[2]:.2f}" in s.note
