@@ -13,6 +13,7 @@ the GUI controller; they are plain functions with plain tests.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -152,8 +153,28 @@ def compute(session: Session) -> Computed:
         return active
     from .compare import run_session
 
-    others = tuple(_compute_run(run_session(session, k)) for k in range(1, len(session.runs)))
+    others = tuple(_other_run(run_session(session, k)) for k in range(1, len(session.runs)))
     return replace(active, others=others)
+
+
+_RUNS_KEPT = 3  # compare mode: the other runs' computations (at most 3), kept while their network and sequence stay
+_runs_cache: list[tuple[object, object, Computed]] = []
+_runs_lock = threading.Lock()
+
+
+def _other_run(session: Session) -> Computed:
+    """A comparison's other run, computed once for its network and sequence: an edit of
+    the active run (a weight, a step) does not recompute the others."""
+    net, seq = session.network, session.sequence
+    with _runs_lock:
+        for n, q, done in _runs_cache:
+            if n is net and q is seq:
+                return replace(done, session=session)
+    done = _compute_run(session)
+    with _runs_lock:
+        _runs_cache.insert(0, (net, seq, done))
+        del _runs_cache[_RUNS_KEPT:]
+    return done
 
 
 def _compute_run(session: Session) -> Computed:

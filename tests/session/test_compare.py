@@ -180,3 +180,27 @@ def test_a_runs_job_interleaves_rounds_and_a_nan_stops_only_its_run():
     assert max(t.update for t in ticks if t.run == 0) == 6  # the other run trains on to its end
     result = job.result()
     assert result.runs[1].training.history.stopped_reason and result.runs[0].training.updates == 6
+
+
+def test_an_edit_of_the_active_run_reuses_the_others_computation():
+    from rnnviz.session.compute import compute
+
+    a, b, c = _three()
+    s = compare_sessions([("tanh RNN", a), ("LSTM", b), ("GRU", c)])
+    first = compute(s)
+    w = np.array(s.network.param("weight_hh_l0"))
+    w[0, 0] += 0.5
+    edited = compute(s.with_network(s.network.with_params({"weight_hh_l0": w})))
+    assert edited.others[0].trace is first.others[0].trace  # the LSTM was not recomputed
+    assert edited.trace is not first.trace and edited.others[0].session.run_name == "LSTM"
+    moved = compute(with_runs_changed(s))
+    assert moved.others[0].trace is not first.others[0].trace  # its network changed: computed anew
+
+
+def with_runs_changed(s):
+    from rnnviz.session.compare import with_runs
+
+    runs = list(s.runs)
+    lstm = runs[1].network
+    runs[1] = replace(runs[1], network=lstm.with_params({"weight_hh_l0": 2 * lstm.param("weight_hh_l0")}))
+    return with_runs(s, runs)
