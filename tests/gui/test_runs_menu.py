@@ -118,3 +118,27 @@ def test_training_trains_every_run_as_each_would_alone_and_reset_resets_all(main
     assert [r.training.updates for r in w.controller.session.runs] == [0, 0]
     np.testing.assert_array_equal(w.controller.session.runs[1].network.param("weight_hh_l0"),
                                   before.runs[1].network.param("weight_hh_l0"))  # fmt: skip
+
+
+def test_the_diagrams_stack_every_runs_chain_on_the_shared_cursor(main_window):
+    w = main_window
+    dv = w.diagrams_view
+    assert dv.tabs.indexOf(dv.runs) < 0  # one run: no such tab
+    w.runs_menu.add_cell("lstm")
+    w.runs_menu.add_cell("gru")
+    assert dv.tabs.indexOf(dv.runs) >= 0
+    dv.tabs.setCurrentWidget(dv.runs)
+    assert not dv.cell.isVisibleTo(dv)  # the stacked chains take the height
+    c = w.controller.computed
+    shown = [d for d in dv.runs.diagrams if d.isVisibleTo(dv.runs)]
+    assert [d.trace for d in shown] == [r.trace for r in c.runs]
+    assert [lab.text() for lab in dv.runs.labels] == ["Run 1 (active)", "LSTM", "GRU"]
+    w.controller.request_cursor(step=2)
+    assert all(d.step == 2 for d in shown)
+    dv.set_backward(True)
+    assert all(d._backward for d in shown)
+    dv.tabs.setCurrentIndex(0)
+    assert dv.cell.isVisibleTo(dv)
+    w.runs_menu.remove_active()
+    w.runs_menu.remove_active()
+    assert dv.tabs.indexOf(dv.runs) < 0

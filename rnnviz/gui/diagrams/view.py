@@ -24,6 +24,7 @@ from .gradients import grad_legend_pixmap, grads_fit
 from .mode_switch import FlowSwitch
 from .overview import GradientOverview
 from .rolled import RolledDiagram
+from .runs_view import RunsUnrolled
 from .style import legend_pixmap
 from .unrolled import MIN_READABLE, UnrolledDiagram
 
@@ -99,6 +100,8 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.addTab(self.unrolled, "Unrolled: one cell per step")
         self.tabs.addTab(self.rolled, "Rolled: one cell and its loop")
+        self.runs = RunsUnrolled()  # compare mode: every run's chain, stacked (a tab of its own)
+        self.runs.sig_step_requested.connect(self.sig_step_requested)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         split = self.split = QtWidgets.QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.tabs)
@@ -122,6 +125,18 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
         self._forget_cursor()
         self.set_trace(computed.trace, computed.session)
         self.set_gradients(computed.grads, computed.session.training.settings.bptt_window)
+        self._set_runs(computed)
+
+    def _set_runs(self, computed) -> None:
+        """Compare mode: the tab of every run's chain (only while there are several runs)."""
+        index = self.tabs.indexOf(self.runs)
+        if not computed.others:
+            if index >= 0:
+                self.tabs.removeTab(index)
+            return
+        if index < 0:
+            self.tabs.addTab(self.runs, "Every run, unrolled")
+        self.runs.set_runs(computed.runs, computed.session.training.settings.bptt_window)
 
     def set_trace(self, trace, session=None) -> None:
         self.trace = trace
@@ -155,6 +170,7 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
         self.legend_text.setText(LEGEND_TEXTS[on])
         for v in self.views:
             v.set_backward(on)
+        self.runs.set_backward(on)
         self.overview.setVisible(on)
         self._sync_flows()
 
@@ -204,6 +220,7 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
                 v.set_step(t)
         self._sync_flows()
         self.overview.set_step(self.step)
+        self.runs.set_step(self.step)
         if self.trace is not None and 1 <= self.step <= self.trace.steps:
             for key, p in self.pulses.items():
                 if getattr(self, key) is not hidden:
@@ -216,6 +233,7 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
     def set_selection(self, layer: int = 0, direction: int = 0, unit: int = 0, gate: str = "") -> None:
         for v in self.views:
             v.set_selection(layer, direction, unit, gate)
+        self.runs.set_selection(layer, direction, unit, gate)
         self._sync_flows()
 
     # -- animation ---------------------------------------------------------------------
@@ -302,6 +320,8 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
 
     def _on_tabs_current_changed(self, _index: int) -> None:
         self._catch_up()
+        # every run's chain takes the whole height: the cell's inside shows the active run only
+        self.cell.setVisible(self.tabs.currentWidget() is not self.runs)
 
     def _on_cell_gate_selected(self, gate: str) -> None:
         self.sig_gate_selected.emit(gate)
