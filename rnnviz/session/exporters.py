@@ -73,6 +73,8 @@ def trace_columns(
             for gate, values in trace.gates(layer, d).items():
                 names += [f"{gate}_{tag}_{u}" for u in units]
                 blocks.append(values)
+            names += [f"pc1_{tag}", f"pc2_{tag}"]  # the trajectory on its first two principal axes
+            blocks.append(_pcs(trace.hidden(layer, d)))
     if trace.y is not None:
         names += [f"y_{n}" for n in _names(output_names, trace.y.shape[1], "")]
         blocks.append(trace.y)
@@ -89,6 +91,13 @@ def trace_columns(
         names += more_names
         blocks += more_blocks
     return names, np.hstack(blocks)
+
+
+def _pcs(states: np.ndarray) -> np.ndarray:
+    """h_t on the first two principal components of h_1..h_T (centred), [T, 2]."""
+    from .statespace import principal
+
+    return principal(states).xy
 
 
 def _gradient_columns(trace: Trace, loss: LossResult, grads: Gradients) -> tuple[list[str], list[np.ndarray]]:

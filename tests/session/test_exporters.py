@@ -42,7 +42,7 @@ def test_columns_per_layer_direction_and_gate(mode, gates):
     trace = net.forward(np.random.default_rng(1).normal(size=(5, 2)))
     names, table = trace_columns(trace)
     assert table.shape == (5, len(names))
-    per_dir = 3 * (1 + (mode == "lstm") + len(gates))
+    per_dir = 3 * (1 + (mode == "lstm") + len(gates)) + 2  # and pc1, pc2
     assert len(names) == 1 + 2 + 2 * 2 * per_dir + 2
     for layer in (0, 1):
         for d, tag in enumerate(("fwd", "bwd")):
