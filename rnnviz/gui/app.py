@@ -40,7 +40,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--step", type=int, default=None, help="the step t (0..T) to show when exporting")
     p.add_argument(
         "--view",
-        choices=("diagrams", "math", "plots", "training", "generate"),
+        choices=("diagrams", "math", "plots", "training", "generate", "statespace"),
         default="diagrams",
         help="the central view to show in --export-png (default: diagrams)",
     )

@@ -40,6 +40,8 @@ TOUR: tuple[tuple[str, tuple[str, ...]], ...] = (
             "line is step t. Click a plot to jump to that step.",
             "Training: train the network on the sequence's targets (BPTT) and watch the loss fall.",
             "Generate: let a trained text model write, one token at a time, at a temperature you choose.",
+            "State space: h_t as a path, on its first two principal components (or the plane of 2 "
+            "units, with the flow field of one step). Runs > Add a run compares networks side by side.",
         ),
     ),
     (

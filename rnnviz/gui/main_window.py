@@ -83,6 +83,10 @@ class MainWindow(QtWidgets.QMainWindow):
 
         self.generate_view = GenerateView(self.controller)
         self.add_central_view(self.generate_view, "Generate")
+        from .statespace_view import StateSpaceView
+
+        self.statespace_view = StateSpaceView(self.controller.jobs)
+        self.add_central_view(self.statespace_view, "State space")
 
     def add_central_view(self, widget: QtWidgets.QWidget, title: str) -> int:
         """Add a view (a tab in the central area) that follows the workspace: it satisfies
@@ -94,7 +98,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def show_view(self, name: str) -> None:
         """Bring a central view to the front: "diagrams", "math", "plots" or "training"."""
         view = {"diagrams": self.diagrams_view, "math": self.math_panel, "plots": self.plots_view,
-                "training": self.training_view, "generate": self.generate_view}[name]  # fmt: skip
+                "training": self.training_view, "generate": self.generate_view,
+                "statespace": self.statespace_view}[name]  # fmt: skip
         self.central_tabs.setCurrentWidget(view)
 
     def _build_timeline(self) -> None:

@@ -23,7 +23,7 @@ from fractions import Fraction
 from pathlib import Path
 
 VIDEO_FORMATS = {".gif": "gif", ".mp4": "mp4"}
-VIDEO_VIEWS = ("diagrams", "math", "plots", "training")
+VIDEO_VIEWS = ("diagrams", "math", "plots", "training", "statespace")
 #: Themes and presentation styling an export can ask for today (issue 15 §2 adds more).
 THEMES = ("light",)
 MIN_SIZE, MAX_SIZE = (320, 240), (7680, 4320)

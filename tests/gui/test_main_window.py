@@ -39,7 +39,7 @@ def test_views_follow_the_clock(main_window, probe_view):
     assert seen[-1] == ("step", 3)
     assert w.controller.cursor.step == 3 and w.playback.step == 3
     assert w.controller.session.view.step == 3  # the document saved holds the cursor
-    assert w.central_tabs.count() == 6  # diagrams, step math, plots, training, generate, probe
+    assert w.central_tabs.count() == 7  # diagrams, step math, plots, training, generate, state space, probe
 
 
 def test_a_view_behind_a_tab_catches_up_when_shown(main_window, probe_view):

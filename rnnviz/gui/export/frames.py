@@ -54,6 +54,10 @@ def make_view(name: str, page: str = "forward", backward: bool = False) -> QtWid
         from ..training_view import TrainingView
 
         return TrainingView()  # no trainer: its buttons do nothing, and a film has no mouse
+    if name == "statespace":
+        from ..statespace_view import StateSpaceView
+
+        return StateSpaceView()  # no jobs: a flow field is computed in line
     raise ValueError(f"no view {name!r} to export")
 
 
