@@ -73,6 +73,8 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
             trace.steps,
             net.has_head,
             shape,
+            net.input_size,  # the x and y strips are as wide as the inputs and outputs
+            net.spec.output_size,
         )
         self.trace, self.seq = trace, seq
         self._precompute()
