@@ -22,7 +22,7 @@ from PySide6.QtCore import Qt, Signal
 
 from rnnviz.engine.activations import softmax
 from rnnviz.engine.continuation import next_distribution
-from rnnviz.session.compute import Computed, compute
+from rnnviz.session.compute import Computed
 from rnnviz.session.generation import (
     MAX_GENERATE_LENGTH,
     GenerationError,
@@ -30,8 +30,8 @@ from rnnviz.session.generation import (
     continuation_text,
     feeds_values_back,
     generate_from_session,
-    generated_session,
-    generated_values,
+    generated_computed,
+    generated_values_computed,
     generation_problem,
     prompt_tokens,
 )
@@ -325,7 +325,7 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
         self.prompt_error.clear()
         if feeds_values_back(s):
             length = self.length.value()
-            work = lambda: (None, [], compute(s.with_sequence(generated_values(s, length))))  # noqa: E731
+            work = lambda: (None, [], generated_values_computed(s, length))  # noqa: E731
         else:
             settings = self.settings(samples)
             work = lambda: _generate_texts(s, settings)  # noqa: E731
@@ -375,5 +375,4 @@ def _generate_texts(session: Session, settings: GenerationSettings):
     """(the first continuation with its trace, every text, the first run computed): worker-safe."""
     runs = generate_from_session(session, settings, with_trace=True)
     texts = [continuation_text(session, c) for c in runs]
-    computed = compute(generated_session(session, runs[0]))
-    return runs[0], texts, computed
+    return runs[0], texts, generated_computed(session, runs[0])

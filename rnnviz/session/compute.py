@@ -14,6 +14,7 @@ the GUI controller; they are plain functions with plain tests.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,6 +27,9 @@ from .head_fit import head_fit_warning, head_message, head_suits_targets, predic
 from .loss_check import loss_warning
 from .model import InitSettings, Sequence, Session
 from .training import LOSS_BY_HEAD, engine_shape, loss_for  # noqa: F401 - the one definition, re-exported
+
+if TYPE_CHECKING:
+    from .generation import GeneratedRun
 
 #: Work (multiply-adds, plus a per-step overhead) below which the trace is computed
 #: on the GUI thread.  The engine does 2.5–5 G of these a second on one core, so the
@@ -54,6 +58,9 @@ class Computed:
     # compare mode: the session's other runs computed alike, in their order (each with
     # that run active in its ``session``); empty for a session of one run
     others: tuple[Computed, ...] = ()
+    # a generated run (the Generate tab): which outputs were fed back, the tokens drawn
+    # and how (τ, top-k, the draws); None for any other sequence
+    generated: GeneratedRun | None = None
 
     @property
     def runs(self) -> tuple[Computed, ...]:
