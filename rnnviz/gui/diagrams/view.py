@@ -120,6 +120,7 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
     # -- view contract ---------------------------------------------------------------
     def set_computed(self, computed) -> None:
         self._forget_cursor()
+        self.unrolled.set_generated(computed.generated)
         self.set_trace(computed.trace, computed.session)
         self.set_gradients(computed.grads, computed.session.training.settings.bptt_window)
 
