@@ -93,3 +93,12 @@ def test_the_step_math_shows_the_sampling_step(generated):
     assert "the draw:" in text and "fed back" in text
     w.controller.set_view(step=1)
     assert "Choosing" not in w.math_panel.text()
+
+
+def test_the_timeline_names_the_generated_runs_input(generated):
+    w, computed = generated
+    w.controller.set_view(step=3)
+    token = computed.session.sequence.tokens[2].replace(" ", "␣")
+    assert w.timeline.step_label.text() == f"t = 3 / 11  (input: {token})"
+    w.generate_view.show_work()
+    assert w.timeline.step_label.text().startswith("t = 3 / 26  (input: l)")  # hel|lo
