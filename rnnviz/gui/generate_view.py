@@ -28,6 +28,7 @@ from rnnviz.session.generation import (
     GenerationError,
     GenerationSettings,
     continuation_text,
+    draw_summary,
     feeds_values_back,
     generate_from_session,
     generated_computed,
@@ -131,6 +132,10 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
         lay.addLayout(form)
         lay.addLayout(buttons)
         lay.addWidget(self.output, 1)
+        self.summary = QtWidgets.QLabel(left)  # how far the run strayed from the model's first choices
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setWordWrap(True)
+        lay.addWidget(self.summary)
         self.plot = style.make_plot_widget(self)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.setLabel("left", "probability")
@@ -340,6 +345,7 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
         self.output.setPlainText(
             "\n\n".join(f"[{prompt}]{t}" if t else "" for t in texts) or "(values generated)"
         )
+        self.summary.setText("" if continuation is None else draw_summary(self._work, continuation))
         self._refresh_buttons()
         self.controller.show_streamed(computed)
         self.sig_cursor_requested.emit({"step": first})

@@ -238,3 +238,26 @@ def generated_values_computed(session: Session, length: int) -> Computed:
     """Value feedback computed, every output fed back from step 1 on."""
     computed = compute(session.with_sequence(generated_values(session, length)))
     return replace(computed, generated=GeneratedRun(0, None))
+
+
+def draw_summary(session: Session, continuation: Continuation) -> str:
+    """How far a run strayed from the model's own first choices: why a high τ writes
+    gibberish ("at τ = 2.00, 21 of 40 characters were not the model's most likely …")."""
+    trace = continuation.trace
+    if trace is None or trace.y_logits is None:
+        return ""
+    N = continuation.tokens.shape[0]
+    steps = continuation.first_choice_step + np.arange(N)  # [N] the steps whose logits chose
+    z = trace.y_logits[steps]  # [N, V]
+    best = np.argmax(z, axis=1)  # [N]
+    own = np.exp(z - z.max(axis=1, keepdims=True))
+    own /= own.sum(axis=1, keepdims=True)  # [N, V] softmax(z), τ = 1
+    p = own[np.arange(N), continuation.tokens]  # [N] the model's own odds of each drawn token
+    off = int(np.count_nonzero(continuation.tokens != best))
+    what = "characters" if token_mode(session) == "char" else "words"
+    tau = continuation.temperature
+    how = "greedy (τ = 0)" if tau == 0 else f"at τ = {tau:.2f}"
+    return (
+        f"{how}: {off} of {N} {what} were not the model's most likely choice; the model gave the "
+        f"drawn ones p = {p.mean():.2f} on average (its own odds, τ = 1), the least likely {p.min():.2g}"
+    )

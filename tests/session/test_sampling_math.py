@@ -79,3 +79,19 @@ def test_prompt_steps_choose_nothing_and_the_sampling_comes_before_the_loss():
     )
     plain = build_step_math(comp.trace, step=step)
     assert with_sampling(plain, None, comp.trace) is plain  # any other run: unchanged
+
+
+def test_the_run_summary_counts_the_draws_that_were_not_the_models_first_choice():
+    from rnnviz.session.generation import draw_summary
+
+    s, c, comp = run(tau=0.0)
+    assert draw_summary(s, c).startswith("greedy (τ = 0): 0 of 12 characters were not")
+    s, c, comp = run(tau=3.0, length=40)
+    z = comp.trace.y_logits[c.first_choice_step + np.arange(40)]  # [40, V] the forward pass's logits
+    off = int(np.sum(c.tokens != z.argmax(axis=1)))
+    mean = np.mean([softmax(z[n])[k] for n, k in enumerate(c.tokens)])
+    assert off > 0
+    assert draw_summary(s, c).startswith(
+        f"at τ = 3.00: {off} of 40 characters were not the model's most likely"
+    )
+    assert f"p = {mean:.2f} on average" in draw_summary(s, c)
