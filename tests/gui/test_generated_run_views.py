@@ -70,13 +70,17 @@ def test_the_output_bars_are_the_distribution_drawn_from_with_the_drawn_token_ma
     w.show_view("plots")
     panel = w.plots_view.output_panel
     c = computed.generated.continuation
+    vocab = computed.session.sequence.vocabulary
     for step in (2, 5):
         w.controller.set_view(step=step)
         z = computed.trace.y_logits[step - 1]
         np.testing.assert_allclose(panel.bar_heights, softmax(z / TAU), rtol=1e-12)
         np.testing.assert_allclose(panel.own_bars.opts["height"], softmax(z), rtol=1e-12)
         k = int(c.tokens[step - 2])
-        assert panel.target_label.isVisible() and panel.target_label.textItem.toPlainText() == "drawn"
+        assert (
+            panel.target_label.isVisible()
+            and panel.target_label.textItem.toPlainText() == f"drawn: {vocab[k].replace(' ', '␣')}"
+        )
         assert panel.target_label.pos().x() == k
         assert "drawn: " in panel.bars_caption.text() and "τ = 1.50" in panel.bars_caption.text()
     w.controller.set_view(step=1)  # a prompt step: the model's y_1 and its target, as always

@@ -322,7 +322,7 @@ class OutputPanel(QtWidgets.QFrame):
         pens[k] = self._target_pen
         self.target_marks.setData([], [])
         self.bars.setOpts(x=xs, height=p, brushes=self._bar_brushes, pens=pens)
-        self.target_label.setText("drawn")
+        self.target_label.setText(f"drawn: {self._names[k]}")
         self._place_target_label(k, float(p[k]), len(xs))
         caption = sampled_caption(t, p, self._y[t - 1], k, self._names, self._tau)
         self.bars_caption.setText(caption)
