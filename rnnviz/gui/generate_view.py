@@ -236,6 +236,15 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
             samples,
         )
 
+    def apply_settings(self, settings: GenerationSettings) -> None:
+        """The widgets show ``settings`` (headless generation, tests)."""
+        self.prompt.setText(settings.prompt)
+        self.length.setValue(settings.length)
+        (self.greedy if settings.temperature == 0 else self.sample).setChecked(True)
+        self.temperature.setValue(round(settings.temperature * 100))
+        self.top_k.setValue(settings.top_k or 0)
+        self.seed.setValue(settings.seed or 0)
+
     # -- the preview ------------------------------------------------------------------------
     def _distribution(self) -> tuple[np.ndarray, int | None, str] | None:
         """(logits z [V], the chosen token or None, a title) for the bars."""
