@@ -25,7 +25,7 @@ import numpy as np
 from rnnviz.engine import Trace
 from rnnviz.engine.continuation import next_distribution
 
-from .model import Block, Line, StepMath, _block, fmt, scalar, window
+from .model import MAX_ROWS, Block, Line, StepMath, _block, fmt, scalar
 
 
 def token_text(token: str) -> str:
@@ -48,7 +48,8 @@ def sampling_lines(run, trace: Trace, step: int, decimals: int = 4) -> list[Line
     k = int(c.tokens[n])
     labels = tuple(("▶ " if j == k else "") + token_text(w) for j, w in enumerate(vocab))
     t, tau = step, float(c.temperature)
-    rows = window(V, k)
+    tau_rows = float(c.temperature)
+    rows = likely_rows(next_distribution(z, tau_rows, c.top_k) if tau_rows > 0 else softmax_rows(z), k)
 
     def vec(name: str, a) -> Block:
         return replace(_block(name, "", a, rows, (0,), decimals, labels=labels), show_labels=True)
@@ -113,6 +114,34 @@ def sampling_lines(run, trace: Trace, step: int, decimals: int = 4) -> list[Line
             (scalar("u", u, decimals), "→", chosen, f"(p = {fmt(p[k], 3)}); {fed}"),
         ),
     ]
+
+
+def softmax_rows(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+def likely_rows(p: np.ndarray, k: int, size: int = MAX_ROWS) -> tuple[int | None, ...]:
+    """The rows to show: the most likely tokens, the drawn one ``k`` and the one before it
+    (where k's stretch of F starts), in vocabulary order; None marks the rows left out."""
+    V = p.shape[0]
+    if V <= size:
+        return tuple(range(V))
+    pick = {k} | ({k - 1} if k > 0 else set())
+    for j in np.argsort(-p, kind="stable"):
+        if len(pick) >= size:
+            break
+        pick.add(int(j))
+    rows: list[int | None] = []
+    prev = -1
+    for r in sorted(pick):
+        if r != prev + 1:
+            rows.append(None)
+        rows.append(r)
+        prev = r
+    if prev < V - 1:
+        rows.append(None)
+    return tuple(rows)
 
 
 def _spread(z: np.ndarray, p: np.ndarray) -> str:
