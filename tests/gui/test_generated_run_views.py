@@ -58,8 +58,10 @@ def test_the_unrolled_diagram_feeds_each_chosen_token_back(generated):
             assert fb.label.text() == token
             assert columns[t + 1].x_text.text().endswith(token)  # the next input is that token
             assert columns[t + 1].x_box.opacity() == 1.0  # a real input, not a faded one-to-many one
+    assert "orange: each drawn token, fed back as the next input" in w.diagrams_view.legend_text.text()
     w.generate_view.show_work()  # the work again: no feedback arrows
     w.show_view("diagrams")
+    assert "orange" not in w.diagrams_view.legend_text.text()
     for col in unrolled.unrolled_scene.columns:
         fb = getattr(col, "feedback", None)  # a rebuilt scene has none
         assert fb is None or not fb.arrow.isVisible()
