@@ -45,6 +45,9 @@ class Continuation:
     temperature: float
     top_k: int | None
     trace: Trace | None  # network.forward(inputs), or None when not asked for
+    # [N] where each draw landed on the cumulative distribution, u·F_V with u ~ U[0, 1)
+    # (the token is the first k with F_k > it); None at τ = 0 (greedy draws nothing)
+    draws: np.ndarray | None = None
 
     @property
     def inputs(self) -> np.ndarray:
@@ -123,15 +126,22 @@ def next_distribution(logits: np.ndarray, temperature: float, top_k: int | None 
 
 def choose(logits: np.ndarray, temperature: float, top_k: int | None, rng: np.random.Generator) -> int:
     """One token from ``logits``: the argmax at τ = 0, else one draw from :func:`next_distribution`."""
+    return draw(logits, temperature, top_k, rng)[0]
+
+
+def draw(
+    logits: np.ndarray, temperature: float, top_k: int | None, rng: np.random.Generator
+) -> tuple[int, float]:
+    """(the token, where the draw landed on the cumulative distribution F; NaN at τ = 0)."""
     if temperature == 0:
-        return int(np.argmax(logits))
+        return int(np.argmax(logits)), math.nan
     p = next_distribution(logits, temperature, top_k)  # [V]
     cdf = np.cumsum(p)  # [V]
     u = rng.random() * cdf[-1]
     k = min(int(np.searchsorted(cdf, u, side="right")), p.shape[0] - 1)
     while p[k] == 0:  # u landed on a flat stretch's edge (rounding): step back to a token that can be drawn
         k -= 1
-    return k
+    return k, float(u)
 
 
 def _check_prompt(network: Network, prompt) -> np.ndarray:
@@ -167,15 +177,16 @@ def continue_prompt(
     for k in prompt[:-1]:
         stepper.step(token=int(k))
     tokens = np.empty(int(length), dtype=np.int64)  # [N]
+    draws = np.full(int(length), np.nan)  # [N]
     k = int(prompt[-1])
     for n in range(int(length)):
-        k = choose(stepper.step(token=k), temperature, top_k, rng)
+        k, draws[n] = draw(stepper.step(token=k), temperature, top_k, rng)
         tokens[n] = k
     trace = None
     if with_trace:
         steps = np.concatenate([prompt, tokens[:-1]])  # [T]
         trace = network.forward(np.eye(network.input_size, dtype=network.dtype)[steps])
-    return Continuation(prompt, tokens, temperature, top_k, trace)
+    return Continuation(prompt, tokens, temperature, top_k, trace, None if temperature == 0 else draws)
 
 
 def sample_continuations(

@@ -59,6 +59,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     from .export.headless import add_arguments
 
     add_arguments(p)  # --export-video, --export-pdf, --steps, --fps, --size, --theme, --present
+    from .generate_headless import add_arguments as add_generate_arguments
+
+    add_generate_arguments(p)  # --prompt, --length, --temperature, --top-k, --seed
     p.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)  # benchmarks
     return p.parse_args(argv)
 
@@ -117,6 +120,11 @@ def run(argv: list[str]) -> int:
         session = session.with_view(step=max(0, min(args.step, session.sequence.steps)))
     if args.export_math:
         return export_math(session, args.export_math, args.page)
+    if args.prompt is not None:
+        from .generate_headless import check
+
+        if check(session, args):
+            return 2
     png_size = None
     if args.export_png:
         from .export.headless import check_png_options
@@ -143,6 +151,10 @@ def run(argv: list[str]) -> int:
     window.math_panel.set_page(args.page)
     if args.backward:
         window.diagrams_view.set_backward(True)
+    if args.prompt is not None:
+        from .generate_headless import generate_in_window
+
+        generate_in_window(window, args)
     if args.export_png:
         return export_png(window, args.export_png, png_size)
     if not args.startup_probe:  # File menu, title, drag and drop, autosave and recovery

@@ -22,16 +22,17 @@ from PySide6.QtCore import Qt, Signal
 
 from rnnviz.engine.activations import softmax
 from rnnviz.engine.continuation import next_distribution
-from rnnviz.session.compute import Computed, compute
+from rnnviz.session.compute import Computed
 from rnnviz.session.generation import (
     MAX_GENERATE_LENGTH,
     GenerationError,
     GenerationSettings,
     continuation_text,
+    draw_summary,
     feeds_values_back,
     generate_from_session,
-    generated_session,
-    generated_values,
+    generated_computed,
+    generated_values_computed,
     generation_problem,
     prompt_tokens,
 )
@@ -131,6 +132,10 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
         lay.addLayout(form)
         lay.addLayout(buttons)
         lay.addWidget(self.output, 1)
+        self.summary = QtWidgets.QLabel(left)  # how far the run strayed from the model's first choices
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setWordWrap(True)
+        lay.addWidget(self.summary)
         self.plot = style.make_plot_widget(self)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.setLabel("left", "probability")
@@ -231,6 +236,15 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
             samples,
         )
 
+    def apply_settings(self, settings: GenerationSettings) -> None:
+        """The widgets show ``settings`` (headless generation, tests)."""
+        self.prompt.setText(settings.prompt)
+        self.length.setValue(settings.length)
+        (self.greedy if settings.temperature == 0 else self.sample).setChecked(True)
+        self.temperature.setValue(round(settings.temperature * 100))
+        self.top_k.setValue(settings.top_k or 0)
+        self.seed.setValue(settings.seed or 0)
+
     # -- the preview ------------------------------------------------------------------------
     def _distribution(self) -> tuple[np.ndarray, int | None, str] | None:
         """(logits z [V], the chosen token or None, a title) for the bars."""
@@ -325,7 +339,7 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
         self.prompt_error.clear()
         if feeds_values_back(s):
             length = self.length.value()
-            work = lambda: (None, [], compute(s.with_sequence(generated_values(s, length))))  # noqa: E731
+            work = lambda: (None, [], generated_values_computed(s, length))  # noqa: E731
         else:
             settings = self.settings(samples)
             work = lambda: _generate_texts(s, settings)  # noqa: E731
@@ -340,6 +354,7 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
         self.output.setPlainText(
             "\n\n".join(f"[{prompt}]{t}" if t else "" for t in texts) or "(values generated)"
         )
+        self.summary.setText("" if continuation is None else draw_summary(self._work, continuation))
         self._refresh_buttons()
         self.controller.show_streamed(computed)
         self.sig_cursor_requested.emit({"step": first})
@@ -375,5 +390,4 @@ def _generate_texts(session: Session, settings: GenerationSettings):
     """(the first continuation with its trace, every text, the first run computed): worker-safe."""
     runs = generate_from_session(session, settings, with_trace=True)
     texts = [continuation_text(session, c) for c in runs]
-    computed = compute(generated_session(session, runs[0]))
-    return runs[0], texts, computed
+    return runs[0], texts, generated_computed(session, runs[0])

@@ -295,6 +295,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if self._error_shown:
             self.statusBar().clearMessage()  # an edit went through: an older error no longer holds
         self.playback.set_length(computed.trace.steps)
+        if computed.session.sequence is not self.timeline.sequence:
+            self.timeline.set_session(computed.session)  # a generated run's tokens, or the work's again
         if self.controller.workspace.showing_work:  # not 5 times a second while training
             from rnnviz.session.training import next_optimizer
 

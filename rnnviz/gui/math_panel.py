@@ -30,6 +30,7 @@ from rnnviz.session.stepmath import (
 )
 from rnnviz.session.stepmath.backward import fits
 from rnnviz.session.stepmath.markdown import AUTO
+from rnnviz.session.stepmath.sampling import with_sampling
 
 from .diagrams.style import unit_is_marked
 from .math_canvas import MathCanvas
@@ -52,6 +53,8 @@ class MathPanel(CursorFollower, QtWidgets.QWidget):
         super().__init__(parent)
         self._rendered: tuple = ()  # what the canvas shows, to skip identical re-layouts
         self.trace = None
+        self.generated = None  # the GeneratedRun shown, or None
+        self._scrolled_for = None  # the GeneratedRun whose sampling step was scrolled to
         self.session = None
         self.step = 1
         self.layer = self.direction = self.unit = 0
@@ -103,6 +106,7 @@ class MathPanel(CursorFollower, QtWidgets.QWidget):
     def set_computed(self, computed) -> None:
         self._forget_cursor()
         self.grads, self.loss, self._grads_given = computed.grads, computed.loss, True
+        self.generated = computed.generated  # a generated run: its sampling step joins the math
         self.set_trace(computed.trace, computed.session)
 
     def set_trace(self, trace, session=None) -> None:
@@ -167,7 +171,7 @@ class MathPanel(CursorFollower, QtWidgets.QWidget):
             return
         step = min(max(self.step, 0), self.trace.steps)
         key = (id(self.trace), id(self.session), self.layer, self.direction, self.unit, self.gate, step,
-               self.decimals, self.page, id(self.loss), id(self.grads))  # fmt: skip
+               self.decimals, self.page, id(self.loss), id(self.grads), id(self.generated))  # fmt: skip
         if key == self._rendered:
             return  # e.g. set_selection/set_step after set_trace with nothing new: one render per update
         self._rendered = key
@@ -191,10 +195,24 @@ class MathPanel(CursorFollower, QtWidgets.QWidget):
                 loss=loss,
                 targets=seq.targets if seq is not None else None,
             )
+            self.math = with_sampling(self.math, self.generated, self.trace)
         H = self.trace.network.hidden_size
         unit = self.unit if unit_is_marked(self.unit, H) else -1
         self.canvas.set_note_width(self.scroll.viewport().width())
         self.canvas.set_math(self.math, self.gate, unit, H)
+        if self.generated is not None and self._scrolled_for is not self.generated:
+            self._scroll_to_sampling()
+
+    def _scroll_to_sampling(self) -> None:
+        """A generated run shown: bring its sampling step into view (once per run)."""
+        for box in self.canvas.boxes:
+            if box.key == "sample:section":
+                self._scrolled_for = self.generated
+                bar, top = self.scroll.verticalScrollBar(), int(max(box.top - 10, 0))
+                bar.setValue(top)
+                if bar.value() != top:  # the scroll range grows with the canvas, after layout
+                    QtCore.QTimer.singleShot(0, lambda b=bar, v=top: b.setValue(v))
+                return
 
     # -- handlers ------------------------------------------------------------
     def _on_page_group_toggled(self, button, checked: bool) -> None:

@@ -40,6 +40,7 @@ class TimelineWidget(QtWidgets.QWidget):
         super().__init__(parent)
         self.playback = playback
         self._tokens: tuple[str, ...] = ()
+        self.sequence = None  # the sequence whose tokens the step label names
         self._inputs = None
         self._lstm = False
         self._build()
@@ -118,6 +119,7 @@ class TimelineWidget(QtWidgets.QWidget):
     # -- model → widget ------------------------------------------------------
     def set_session(self, session) -> None:
         """Tokens for the step label (text input) and whether there is a c_0."""
+        self.sequence = session.sequence
         self._tokens = tuple(session.sequence.tokens)
         self._inputs = None if session.sequence.is_text else session.sequence.inputs
         self._lstm = session.network.mode == "lstm"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,9 +24,13 @@ from rnnviz.engine.losses import LOSS_TITLES, LossResult
 from rnnviz.engine.trace import Gradients
 from rnnviz.engine.train import sequence_loss
 
+from .head_fit import head_fit_warning, head_message, head_suits_targets, predicts_tokens
 from .loss_check import loss_warning
 from .model import InitSettings, Sequence, Session
 from .training import LOSS_BY_HEAD, engine_shape, loss_for  # noqa: F401 - the one definition, re-exported
+
+if TYPE_CHECKING:
+    from .generation import GeneratedRun
 
 #: Work (multiply-adds, plus a per-step overhead) below which the trace is computed
 #: on the GUI thread.  The engine does 2.5–5 G of these a second on one core, so the
@@ -54,6 +59,9 @@ class Computed:
     # compare mode: the session's other runs computed alike, in their order (each with
     # that run active in its ``session``); empty for a session of one run
     others: tuple[Computed, ...] = ()
+    # a generated run (the Generate tab): which outputs were fed back, the tokens drawn
+    # and how (τ, top-k, the draws); None for any other sequence
+    generated: GeneratedRun | None = None
 
     @property
     def runs(self) -> tuple[Computed, ...]:
@@ -187,7 +195,10 @@ def _compute_run(session: Session) -> Computed:
         except ValueError as exc:
             loss = grads = None  # targets that do not suit this head: no loss panel, but the trace stands
             no_loss = f"No loss is shown: the targets do not suit the {loss_title(loss_for(session.network)).lower()} loss: {exc}"
-    warnings = [w for w in (overflow_warning(trace), no_loss, loss_warning(session, trace, loss)) if w]
+    misfit = head_fit_warning(session.network.spec, session.sequence)
+    warnings = [
+        w for w in (overflow_warning(trace), misfit, no_loss, loss_warning(session, trace, loss)) if w
+    ]
     return Computed(session, trace, loss, grads, "; ".join(warnings) or None)
 
 
@@ -226,30 +237,40 @@ def initialised(spec: NetworkSpec, init: InitSettings) -> Network:
     )
 
 
-def head_suits_targets(activation: str | None, targets: np.ndarray) -> bool:
-    """Whether an output head can be trained on these targets: softmax needs two or more
-    columns of probabilities (or one-hot), sigmoid values in [0, 1]; linear takes anything."""
-    known = targets[np.isfinite(targets)]
-    if activation == "softmax":
-        return targets.shape[1] >= 2 and bool((known >= 0).all())
-    if activation == "sigmoid":
-        return bool(((known >= 0) & (known <= 1)).all())
-    return True
-
-
 def adapted_head(session: Session, sequence: Sequence) -> str | None:
-    """The head's activation for a new sequence.  It changes only with the kind of
-    targets: when their width changes (or there were none) and a softmax or sigmoid
-    head cannot fit them, it becomes linear (e.g. a sine after the next-word example).
-    One bad target typed into the table changes nothing (the loss says why it is missing)."""
+    """The head's activation for a new sequence (see :mod:`rnnviz.session.head_fit`).
+    Next-token text gets a softmax.  Otherwise the head changes only with the kind of
+    targets: when their width or kind changes (or there were none) and a softmax or
+    sigmoid head cannot fit them, it becomes linear (e.g. a sine after the next-word
+    example).  One bad target typed into the table changes nothing (the loss says why
+    it is missing)."""
     spec = session.network.spec
     act, targets, before = spec.head_activation, sequence.targets, session.sequence.targets
+    if targets is not None and predicts_tokens(sequence):
+        return "softmax"
     if not spec.has_head or targets is None or act is None:
         return act
-    same_kind = before is not None and before.shape[1] == targets.shape[1]
+    same_kind = (
+        before is not None
+        and before.shape[1] == targets.shape[1]
+        and session.sequence.is_text == sequence.is_text
+    )
     if same_kind or head_suits_targets(act, targets):
         return act
     return None
+
+
+def adapted_spec(session: Session, sequence: Sequence) -> NetworkSpec:
+    """The network's shape for a new sequence: the input size follows the features, the
+    head follows the targets (:func:`adapted_head`; next-token text gets a head)."""
+    spec = session.network.spec
+    targets = sequence.targets
+    act = adapted_head(session, sequence)
+    new_out = spec.output_size
+    grows_head = spec.has_head or (act == "softmax" and predicts_tokens(sequence))
+    if grows_head and targets is not None and targets.shape[1] != spec.output_size:
+        new_out = targets.shape[1]
+    return replace(spec, input_size=sequence.num_features, output_size=new_out, head_activation=act)
 
 
 def adapt_network(session: Session, sequence: Sequence) -> Network:
@@ -257,22 +278,16 @@ def adapt_network(session: Session, sequence: Sequence) -> Network:
 
     When the feature count changes, layer 0's input weights (both directions) are
     re-initialised with the session's init settings and every other weight is kept.
-    When the network has an output head and the targets have a different width,
-    the head follows the targets (re-initialised); a softmax or sigmoid head that
-    cannot fit the targets (real numbers, one column) becomes linear, keeping its
-    weights.  Otherwise nothing changes.
+    When the targets have a different width, the head follows them (re-initialised);
+    next-token text gets a softmax head over its vocabulary (a new one when there was
+    none); a softmax or sigmoid head that cannot fit the targets (real numbers, one
+    column) becomes linear, keeping its weights.  Otherwise nothing changes.
     """
     net = session.network
     spec = net.spec
-    new_in = sequence.num_features
-    new_out = spec.output_size
-    targets = sequence.targets
-    act = adapted_head(session, sequence)
-    if spec.has_head and targets is not None and targets.shape[1] != spec.output_size:
-        new_out = targets.shape[1]
-    if new_in == spec.input_size and new_out == spec.output_size and act == spec.head_activation:
+    new_spec = adapted_spec(session, sequence)
+    if new_spec == spec:
         return net
-    new_spec = replace(spec, input_size=new_in, output_size=new_out, head_activation=act)
     # layer 0 and the head of a 1-layer twin: the same draws as layer 0 of a full init
     fresh = initialised(replace(new_spec, num_layers=1), session.init).state_dict()
     params = {k: net.param(k) for k in spec.param_shapes()}
@@ -295,10 +310,5 @@ def with_sequence(session: Session, sequence: Sequence) -> Session:
 
 
 def head_change_message(before: Session, sequence: Sequence) -> str | None:
-    """What to tell the user when a new sequence changes the head's activation."""
-    if not before.network.has_head:
-        return None
-    old, new = before.network.head_activation, adapted_head(before, sequence)
-    if old == new:
-        return None
-    return f"The output head is now {new or 'linear'} (was {old or 'linear'}): a {old} head cannot fit these targets"
+    """What to tell the user when a new sequence changes the output head."""
+    return head_message(before.network.spec, adapted_spec(before, sequence), sequence)

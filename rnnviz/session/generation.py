@@ -12,7 +12,7 @@ both call these functions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -25,6 +25,7 @@ from rnnviz.engine.continuation import (
 )
 from rnnviz.engine.generate import generate
 
+from .compute import Computed, compute
 from .model import Sequence, Session
 from .text import tokenize
 
@@ -204,3 +205,59 @@ def generated_values(session: Session, length: int) -> Sequence:
 def generated_session(session: Session, continuation: Continuation) -> Session:
     """``session`` with the generated run as its sequence (network and training kept)."""
     return session.with_sequence(generated_sequence(session, continuation))
+
+
+@dataclass(frozen=True, eq=False)
+class GeneratedRun:
+    """How a generated run was made, for the views: from step ``first_choice_step``
+    (0-based) on, each step's output chose the next step's input."""
+
+    first_choice_step: int
+    continuation: Continuation | None  # tokens, τ, top-k and draws; None: values fed back
+    vocabulary: tuple[str, ...] = ()
+
+    def choice(self, t: int) -> int | None:
+        """n (0-based) when step ``t`` (0-based) chose the n-th generated token, else None."""
+        c = self.continuation
+        n = t - self.first_choice_step
+        return n if c is not None and 0 <= n < c.tokens.shape[0] else None
+
+    def feeds_back(self, t: int, steps: int) -> bool:
+        """Whether step ``t``'s (0-based) output became the input of step t + 1."""
+        return self.first_choice_step <= t < steps - 1
+
+
+def generated_computed(session: Session, continuation: Continuation) -> Computed:
+    """The generated run computed like any sequence, with its :class:`GeneratedRun`."""
+    computed = compute(generated_session(session, continuation))
+    run = GeneratedRun(continuation.first_choice_step, continuation, session.sequence.vocabulary)
+    return replace(computed, generated=run)
+
+
+def generated_values_computed(session: Session, length: int) -> Computed:
+    """Value feedback computed, every output fed back from step 1 on."""
+    computed = compute(session.with_sequence(generated_values(session, length)))
+    return replace(computed, generated=GeneratedRun(0, None))
+
+
+def draw_summary(session: Session, continuation: Continuation) -> str:
+    """How far a run strayed from the model's own first choices: why a high τ writes
+    gibberish ("at τ = 2.00, 21 of 40 characters were not the model's most likely …")."""
+    trace = continuation.trace
+    if trace is None or trace.y_logits is None:
+        return ""
+    N = continuation.tokens.shape[0]
+    steps = continuation.first_choice_step + np.arange(N)  # [N] the steps whose logits chose
+    z = trace.y_logits[steps]  # [N, V]
+    best = np.argmax(z, axis=1)  # [N]
+    own = np.exp(z - z.max(axis=1, keepdims=True))
+    own /= own.sum(axis=1, keepdims=True)  # [N, V] softmax(z), τ = 1
+    p = own[np.arange(N), continuation.tokens]  # [N] the model's own odds of each drawn token
+    off = int(np.count_nonzero(continuation.tokens != best))
+    what = "characters" if token_mode(session) == "char" else "words"
+    tau = continuation.temperature
+    how = "greedy (τ = 0)" if tau == 0 else f"at τ = {tau:.2f}"
+    return (
+        f"{how}: {off} of {N} {what} were not the model's most likely choice; the model gave the "
+        f"drawn ones p = {p.mean():.2f} on average (its own odds, τ = 1), the least likely {p.min():.2g}"
+    )

@@ -344,8 +344,10 @@ def _ended_message(proc: subprocess.Popen, folder: str) -> str:
 
 def _child_env() -> dict[str, str]:
     """This environment, with this rnnviz first on the path: the child runs the same code
-    (a checkout, not whichever copy is installed)."""
+    (a checkout, not whichever copy is installed), and one BLAS thread unless told otherwise."""
     env = dict(os.environ)
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")  # small matrices: several BLAS threads made it 7× slower
     here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH", "")) if p)
     return env

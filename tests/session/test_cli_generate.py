@@ -109,6 +109,7 @@ def test_a_bidirectional_network_is_refused(tmp_path, capsys):
     save_session(char_session(bidirectional=True), path)
     code, _, err = _generate(capsys, path, "--prompt", "he", "--length", 5)
     assert code == 2 and "bidirectional network reads the future" in err
+    assert len(err.strip().splitlines()) == 1 and err.startswith("rnnviz generate: error: ")
 
 
 def test_a_session_without_vocabulary_is_refused(tmp_path, capsys):
@@ -118,6 +119,7 @@ def test_a_session_without_vocabulary_is_refused(tmp_path, capsys):
     save_session(s.with_sequence(signal), path)
     code, _, err = _generate(capsys, path, "--prompt", "he", "--length", 5)
     assert code == 2 and "no vocabulary" in err
+    assert len(err.strip().splitlines()) == 1 and err.startswith("rnnviz generate: error: ")
 
 
 def test_a_missing_file_is_one_line(tmp_path, capsys):

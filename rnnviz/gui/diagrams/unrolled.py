@@ -18,6 +18,7 @@ from rnnviz.session.stepmath import fmt, window
 from .gradients import grads_fit
 from .style import HIGHLIGHT, INK, WIRE, tune_view, value_colours, value_rgb32
 from .unrolled_back import BackwardOverlay
+from .unrolled_feedback import FeedbackOverlay
 from .unrolled_items import (
     CH,
     DX,
@@ -52,6 +53,7 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
         self.trace = None
         self.step, self.layer, self.direction, self.unit = 1, 0, 0, 0
         self.back, self.grads, self._backward = BackwardOverlay(), None, False  # Backward: ∂L/∂h_t
+        self.feedback = FeedbackOverlay()  # a generated run: each chosen token fed back
         self._press = None
         self._following = False
         self._auto_fit = True
@@ -84,6 +86,10 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
             self._auto_fit = True
             self.fit()
         self._refresh_all()
+
+    def set_generated(self, run) -> None:
+        """The generated run the next trace is (a GeneratedRun), or None."""
+        self.feedback.run = run
 
     def set_gradients(self, grads, bptt_window: int = 0) -> None:
         """The gradients Backward shows (None: none) and the truncated-BPTT window (0: none)."""
@@ -182,6 +188,8 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
         if back.on:  # items once per structure, levels once per trace and gradients
             back.ensure_built(self.unrolled_scene)
             back.set_data(self.trace, self.grads)
+        self.feedback.set_run(self.feedback.run, self.trace.steps)
+        self.feedback.ensure_built(self.unrolled_scene)
         for col in self.unrolled_scene.columns:
             col.t = -1
         self._assign()
@@ -244,6 +252,7 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
             node.setVisible(real)
         self._fill_io(col, t, real, T)
         self.back.fill(col, t, sc.shape)
+        self.feedback.fill(col, t)
 
     def out_means_layer(self, l: int, t: int) -> float:
         """Mean of layer ``l``'s output (both directions) at step t."""
@@ -255,6 +264,7 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
         if texts is None:
             seq, tr = self.seq, self.trace
             tok = seq.tokens[t - 1] if seq is not None and seq.tokens and t <= len(seq.tokens) else ""
+            tok = tok.replace(" ", "␣")  # a space token is seen
             x_text = f"x{sub(t)}  {tok}" if tok else f"x{sub(t)}"
             y_text = y_tip = ""
             if tr.network.has_head:
@@ -262,7 +272,8 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
                 k = int(np.argmax(y))
                 vocab = seq.vocabulary if seq is not None else ()
                 softmax = tr.network.head_activation == "softmax"
-                y_text = f"y{sub(t)}" + (f"  {vocab[k]}" if len(vocab) == y.shape[0] and softmax else "")
+                word = vocab[k].replace(" ", "␣") if len(vocab) == y.shape[0] and softmax else ""
+                y_text = f"y{sub(t)}" + (f"  {word}" if word else "")
                 y_tip = (
                     f"y{sub(t)} = (" + ", ".join(fmt(v, 3) for v in y[:16]) + (", …)" if y.size > 16 else ")")
                 )

@@ -64,6 +64,7 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
         self.trace = None
         self.step = 1
         self.grads, self.bptt_window, self.backward = None, 0, False  # the Backward mode
+        self.generated = False  # a generated run is shown (its feedback arrows are named in the legend)
         self._structure: dict[str, tuple] = {}
         self._stale: set = set()  # views behind a tab that missed step changes
         self.pulses = {
@@ -123,6 +124,9 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
     # -- view contract ---------------------------------------------------------------
     def set_computed(self, computed) -> None:
         self._forget_cursor()
+        self.unrolled.set_generated(computed.generated)
+        self.generated = computed.generated is not None
+        self.legend_text.setText(self._legend_words())
         self.set_trace(computed.trace, computed.session)
         self.set_gradients(computed.grads, computed.session.training.settings.bptt_window)
         self._set_runs(computed)
@@ -157,6 +161,12 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
             v.set_gradients(grads)
         self._check_gradients()
 
+    def _legend_words(self) -> str:
+        feedback = self.generated and not self.backward
+        return LEGEND_TEXTS[self.backward] + (
+            " · orange: each drawn token, fed back as the next input" if feedback else ""
+        )
+
     def set_backward(self, on: bool) -> None:
         """Show the error flowing back (∂L/∂h_t, ∂L/∂ each gate) or the forward values."""
         on = bool(on) and self.flow_switch.backward_button.isEnabled()
@@ -167,7 +177,7 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
         self.backward = on
         self.legend.setPixmap(grad_legend_pixmap() if on else legend_pixmap())
         self.legend.setToolTip(LEGEND_TIPS[on])
-        self.legend_text.setText(LEGEND_TEXTS[on])
+        self.legend_text.setText(self._legend_words())
         for v in self.views:
             v.set_backward(on)
         self.runs.set_backward(on)

@@ -166,6 +166,7 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
         self._forget_cursor()
         self._runs = computed.runs if computed.others else ()
         self.gradient_panels.runs = [(c.session.run_name, c.grads, c.trace.network) for c in self._runs]
+        self.output_panel.set_generated(computed.generated, computed.trace)
         self.set_trace(computed.trace, computed.session)
         self.set_loss(None if computed.loss is None else computed.loss.per_step)
         self.set_gradients(computed.grads)

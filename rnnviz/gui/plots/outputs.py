@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from . import style
+from .sampled import sampled_caption, sampled_distributions
 from .timeplot import ReadoutPlot, TimePlot, brush
 
 HEAD_TITLES = {
@@ -84,6 +85,12 @@ class OutputPanel(QtWidgets.QFrame):
         self.bars_plot.plot_item.getViewBox().sigResized.connect(self._update_bar_ticks)
         self.bars = pg.BarGraphItem(x=[0], height=[0], width=0.7, brush=brush(style.BAR), pen=None)
         self.bars_plot.addItem(self.bars)
+        self.own_bars = pg.BarGraphItem(
+            x=[], height=[], width=0.85, pen=pg.mkPen("#888", width=1.5), brush=None
+        )
+        self.bars_plot.addItem(self.own_bars)  # a generated run: y_t (τ = 1) behind p_t = softmax(z_t/τ)
+        self._sampled: tuple[np.ndarray, np.ndarray] | None = None
+        self._tau = 1.0
         self.target_marks = pg.ScatterPlotItem(
             symbol="_", size=28, pen=pg.mkPen(style.TARGET, width=3), brush=brush(style.TARGET)
         )
@@ -240,7 +247,8 @@ class OutputPanel(QtWidgets.QFrame):
         if self._activation in ("softmax", "sigmoid"):
             # probabilities: from 0 up to the largest one in the sequence (tenths), so that
             # small bars stay readable and the scale does not jump from step to step
-            finite = y[np.isfinite(y)]
+            both = y if self._sampled is None else np.concatenate([y, self._sampled[0]])
+            finite = both[np.isfinite(both)]
             top = float(finite.max()) if finite.size else 1.0
             vb.setYRange(0.0, min(1.0, max(0.1, np.ceil(top * 10.5) / 10)), padding=0.04)
         else:
@@ -256,11 +264,22 @@ class OutputPanel(QtWidgets.QFrame):
         self.plot.plot_item.enableAutoRange(axis="y")
         self.set_step(self._step)
 
+    def set_generated(self, run, trace) -> None:
+        """A generated run (or None): its steps' bars become the distribution drawn from."""
+        self._sampled = sampled_distributions(run, trace)
+        self._tau = run.continuation.temperature if self._sampled is not None else 1.0
+
     def set_step(self, t: int) -> None:
         self._step = t
         self.plot.set_cursor(t)
         T, out = self._y.shape
         xs = np.arange(out)
+        drawn = -1 if self._sampled is None or not 1 <= t <= T else int(self._sampled[1][t - 1])
+        self.own_bars.setOpts(x=xs if drawn >= 0 else [], height=self._y[t - 1] if drawn >= 0 else [])
+        if drawn >= 0:
+            self._show_drawn(t, drawn, xs)
+            return
+        self.target_label.setText("target")
         if not 1 <= t <= T:
             self.bars.setOpts(x=xs, height=np.zeros(out))
             self.target_marks.setData([], [])
@@ -295,6 +314,19 @@ class OutputPanel(QtWidgets.QFrame):
         self.bars_caption.setToolTip(caption)
         self.bars.setOpts(x=xs, height=shown_y, brushes=self._bar_brushes, pens=pens)
         self.bars_caption.setText(caption)
+
+    def _show_drawn(self, t: int, k: int, xs: np.ndarray) -> None:
+        """A generated run's step: the bars are p_t, the drawn token is marked."""
+        p = self._sampled[0][t - 1]  # [V]
+        pens = [self._no_pen] * len(xs)
+        pens[k] = self._target_pen
+        self.target_marks.setData([], [])
+        self.bars.setOpts(x=xs, height=p, brushes=self._bar_brushes, pens=pens)
+        self.target_label.setText(f"drawn: {self._names[k]}")
+        self._place_target_label(k, float(p[k]), len(xs))
+        caption = sampled_caption(t, p, self._y[t - 1], k, self._names, self._tau)
+        self.bars_caption.setText(caption)
+        self.bars_caption.setToolTip(caption)
 
     def _undrawn_caption(self, t: int) -> str:
         """' · ⚠ not drawn: y a = 2e+200' for the values of step t too large to draw."""
