@@ -175,7 +175,7 @@ class UnrolledScene(QtWidgets.QGraphicsScene):
         L, D, T, H = net.num_layers, net.num_directions, trace.steps, net.hidden_size
         self.lay = lay = UnrolledLayout(L, D, net.has_head)
         self.T, self.D, self.L, self.shape = T, D, L, shape
-        self.structure = (net.mode, H, L, D, T, net.has_head, shape)
+        self.structure = (net.mode, H, L, D, T, net.has_head, shape, net.input_size, net.spec.output_size)
         self.band = QtWidgets.QGraphicsRectItem(-DX / 2, lay.y_head - IO_H, DX, -lay.y_head + IO_H * 2)
         self.band.setBrush(QtGui.QColor(213, 94, 0, 34))
         self.band.setPen(Qt.PenStyle.NoPen)
