@@ -130,7 +130,15 @@ class Network:
         head_activation: str | None = None,
         dtype=np.float64,
     ) -> Network:
+        """A network of the weights in a PyTorch ``state_dict`` (as NumPy arrays): a bare
+        ``nn.RNN/LSTM/GRU``'s, or a model's whose recurrent module and output layer carry
+        its attribute names (``rnn.weight_ih_l0``, ``classifier.weight``; see
+        :mod:`rnnviz.engine.state_names`)."""
+        from .state_names import canonical_state
+
         head_activation = check_head_activation(head_activation)
+        _check_keys(state)
+        state = canonical_state(state)
         spec = infer_spec(state, mode, head_activation)
         return cls(spec, state, dtype=dtype)
 

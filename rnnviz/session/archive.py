@@ -217,6 +217,15 @@ def _read_npy_header(f, member: str) -> tuple[tuple[int, ...], bool, np.dtype]:
     return tuple(int(s) for s in shape), bool(fortran), np.dtype(dtype)
 
 
+def npy_shape(zf: zipfile.ZipFile, member: str) -> tuple[int, ...]:
+    """The shape an ``.npy`` member declares (its header only; nothing else is read)."""
+    try:
+        with zf.open(member) as f:
+            return _read_npy_header(f, member)[0]
+    except (zipfile.BadZipFile, zlib.error, OSError, RuntimeError) as e:
+        raise ArchiveError(f"member {member!r} cannot be read ({e})") from None
+
+
 def _check_dtype(dtype: np.dtype, member: str) -> None:
     if dtype.hasobject or dtype.names is not None or dtype.subdtype is not None:
         raise ArchiveError(

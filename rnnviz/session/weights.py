@@ -1,10 +1,11 @@
 """Weights in and out as ``.npz`` files with PyTorch ``state_dict`` names, and
 "Copy as PyTorch code".
 
-Names read: the engine's own (``weight_ih_l0`` … ``head.weight``), with an
-optional module prefix on the recurrent weights (``rnn.``, ``lstm.``, ``gru.``)
-and ``fc.``, ``head.``, ``linear.`` or ``out.`` on the output layer, after an
-optional ``module.`` (``torch.nn.DataParallel``).  So both of these load::
+Names read: the engine's own (``weight_ih_l0`` … ``head.weight``), or a model's, as
+:mod:`rnnviz.engine.state_names` reads them for ``Network.from_state_dict`` too: the
+recurrent weights after any one prefix, the output layer by name (``head``, ``fc``,
+``linear``, ``out``, ``output``, ``classifier``, ``decoder``) or as the one linear layer
+that reads the last h_t, after an optional ``module.``.  So both of these load::
 
     np.savez("w.npz", **{k: v.numpy() for k, v in nn.LSTM(5, 3).state_dict().items()})
     np.savez("w.npz", **{k: v.numpy() for k, v in my_model.state_dict().items()})  # rnn.* + fc.*
@@ -19,20 +20,20 @@ from __future__ import annotations
 import os
 import re
 import zipfile
-from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 
 from rnnviz.engine import Network, NetworkSpec, infer_spec
+from rnnviz.engine.state_names import HEAD_NAMES, canonical_names
 
 from . import archive
 from .archive import ArchiveError
 from .atomic import atomic_write
 
 RECURRENT_PREFIXES = ("rnn.", "lstm.", "gru.")
-HEAD_PREFIXES = ("fc.", "head.", "linear.", "out.")
+HEAD_PREFIXES = tuple(f"{name}." for name in HEAD_NAMES)
 _RECURRENT = re.compile(r"(weight|bias)_(ih|hh)_l\d+(_reverse)?")
 _TORCH_CLASS = {"rnn_tanh": "RNN", "rnn_relu": "RNN", "lstm": "LSTM", "gru": "GRU"}
 
@@ -60,13 +61,20 @@ def canonical_key(name: str) -> str:
     )
 
 
-def _key_map(names: Iterable[str]) -> dict[str, str]:
-    """npz member → engine key; every member must be an .npy and keys must not repeat."""
-    out: dict[str, str] = {}
+def _key_map(zf: zipfile.ZipFile) -> dict[str, str]:
+    """npz member → engine key (:func:`rnnviz.engine.state_names.canonical_names`, from the
+    members' declared shapes); every member must be an .npy and keys must not repeat."""
+    names = zf.namelist()
     for member in names:
         if not member.endswith(".npy"):
             raise WeightsFileError(f"member {member!r} is not an .npy array")
-        key = canonical_key(member[: -len(".npy")])
+    try:
+        placed = canonical_names({m[:-4]: archive.npy_shape(zf, m) for m in names})
+    except ValueError as e:
+        raise WeightsFileError(str(e)) from None
+    out: dict[str, str] = {}
+    for member in names:
+        key = placed.get(member[:-4]) or canonical_key(member[:-4])  # the latter names a stray
         if key in out.values():
             first = next(m for m, k in out.items() if k == key)
             raise WeightsFileError(f"{member[:-4]!r} and {first[:-4]!r} are both {key}")
@@ -86,7 +94,7 @@ def read_weights(path: str | os.PathLike, spec: NetworkSpec) -> dict[str, np.nda
     try:
         with archive.open_zip(path, "weights file") as zf:
             out = {}
-            for member, key in _key_map(zf.namelist()).items():
+            for member, key in _key_map(zf).items():
                 label = key if member[:-4] == key else f"{key} (stored as {member[:-4]!r})"
                 if key not in expected:
                     raise WeightsFileError(f"{label}: this network has no such parameter ({_describe(spec)})")
@@ -152,7 +160,7 @@ def network_from_weights(path: str | os.PathLike, mode: str, head_activation: st
     try:
         with archive.open_zip(path, "weights file") as zf:
             state, left = {}, archive.MAX_TOTAL_BYTES  # what every array together may take
-            for member, key in _key_map(zf.namelist()).items():
+            for member, key in _key_map(zf).items():
                 state[key] = archive.read_npy(zf, member, _matrix_or_vector, label=key, max_bytes=left)
                 left -= state[key].nbytes
         return Network(infer_spec(state, mode, head_activation), state)

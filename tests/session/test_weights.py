@@ -127,7 +127,7 @@ def test_a_bare_rnn_state_dict_can_keep_the_current_head(tmp_path):
 
 def test_duplicate_keys_after_prefixes(tmp_path):
     path = _npz(tmp_path, {"fc.weight": np.ones((5, 3)), "head.weight": np.ones((5, 3))})
-    with pytest.raises(WeightsFileError, match="both head.weight"):
+    with pytest.raises(WeightsFileError, match="more than one output layer: fc, head"):
         read_weights(path, default_session().network.spec)
 
 
@@ -211,3 +211,19 @@ def test_running_out_of_memory_is_a_weights_file_error(tmp_path, monkeypatch):
     ):
         with pytest.raises(WeightsFileError, match="w.npz: there is not enough memory"):
             read()
+
+
+def test_an_npz_of_a_real_models_state_dict_opens_as_its_network(tmp_path):
+    """The file import and Network.from_state_dict read names alike: any one prefix, the
+    output layer by name or by its shape."""
+    from rnnviz.session.weights import network_from_weights
+
+    net = _random_network("gru", layers=2, bidirectional=True, out=3)
+    arrays = {("encoder." + k if not k.startswith("head.") else "proj." + k[5:]): v
+              for k, v in net.state_dict().items()}  # fmt: skip
+    path = _npz(tmp_path, arrays)
+    back = network_from_weights(path, "gru")
+    for k in net.spec.param_shapes():
+        assert back.param(k).tobytes() == net.param(k).tobytes()
+    again = Network.from_state_dict(arrays, "gru")
+    assert again.spec == back.spec
