@@ -25,6 +25,7 @@ class LazyTabs:
         self.tabs, self.binder = tabs, binder
         self._pending: dict[str, tuple[QtWidgets.QWidget, str, Callable[[], QtWidgets.QWidget]]] = {}
         self.built: dict[str, QtWidgets.QWidget] = {}
+        self.on_bound: Callable[[QtWidgets.QWidget], None] | None = None  # the window's own wiring
         tabs.currentChanged.connect(self._on_tabs_current_changed)  # after the binder's handler
 
     def add(self, name: str, title: str, factory: Callable[[], QtWidgets.QWidget]) -> None:
@@ -63,6 +64,8 @@ class LazyTabs:
         placeholder.deleteLater()
         self.built[name] = view
         self.binder.bind(view)  # catches up at once when its tab is in front, else when shown
+        if self.on_bound is not None:
+            self.on_bound(view)
         return view
 
     def _on_tabs_current_changed(self, index: int) -> None:

@@ -275,8 +275,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.playback.sig_speed_changed.connect(lambda v: c.set_view(speed=v))
         self.playback.sig_speed_changed.connect(self._on_playback_speed_changed)
         self.playback.sig_loop_changed.connect(lambda v: c.set_view(loop=v))
-        for view in self.binder.views:  # a gate chosen in any view: what it does, in plain words
-            view.sig_cursor_requested.connect(self._on_view_cursor_requested)
+        for view in self.binder.views:
+            self._connect_view(view)
+        self.lazy_views.on_bound = self._connect_view  # the views built later
+
+    def _connect_view(self, view) -> None:
+        """A gate chosen in any view: what it does, in plain words."""
+        view.sig_cursor_requested.connect(self._on_view_cursor_requested)
 
     # -- session ----------------------------------------------------------------
     def set_session(self, session: Session) -> bool:
