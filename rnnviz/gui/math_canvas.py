@@ -254,12 +254,10 @@ class MathCanvas(QtWidgets.QWidget):
         pad = 2 if small else 4
         cfont, cfm = fonts.get(pt, mono=True)
         ufont, _ = fonts.get(pt, mono=True, bold=True, underline=True)
-        decimals = max((len(c) - c.find(".") - 1 for row in b.cells for c in row if "." in c), default=0)
+        texts = {c for row in b.cells for c in row}  # each distinct string once
+        decimals = max((len(c) - c.find(".") - 1 for c in texts if "." in c), default=0)
         template = "−0." + "0" * decimals if decimals else "−0"
-        cell_w = max(
-            [fonts.width(template, pt, mono=True)]
-            + [fonts.width(c, pt, mono=True) for c in {c for row in b.cells for c in row}]
-        )
+        cell_w = max([fonts.width(template, pt, mono=True)] + [fonts.width(c, pt, mono=True) for c in texts])
         cell_w += 2 * pad
         cell_h = cfm.height() + 2 * pad
         lfont, _lfm = fonts.get(BASE_PT - 3)
