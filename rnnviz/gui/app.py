@@ -169,6 +169,7 @@ def run(argv: list[str]) -> int:
         print(f"startup_to_first_frame_s {time.perf_counter() - _T_START:.3f}")
         window.close()
         return 0
+    window.lazy_views.build_later()  # the pyqtgraph views, after the first frame
     return app.exec()
 
 

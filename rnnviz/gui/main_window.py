@@ -61,32 +61,50 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setCentralWidget(central)
         self.binder = ViewBinder(self.controller, self.central_tabs, self)  # the one place views are bound
         from .diagrams import DiagramsView
+        from .lazy_views import LazyTabs
         from .math_panel import MathPanel
-        from .plots import PlotsArea
+        from .trainer import Trainer
 
         self.diagrams_view = DiagramsView()
         self.add_central_view(self.diagrams_view, "Diagrams")
         self.math_panel = MathPanel()  # matrices need the width of the central area
         self.add_central_view(self.math_panel, "Step math")
-        self.plots_view = PlotsArea()
-        self.add_central_view(self.plots_view, "Plots")
-        from .trainer import Trainer
+        self.trainer = Trainer(self.controller, self)
+        self.trainer.sig_state_changed.connect(self._on_trainer_state_changed)
+        # the pyqtgraph views: built when first shown or read (rnnviz.gui.lazy_views)
+        self.lazy_views = LazyTabs(self.central_tabs, self.binder)
+        self.lazy_views.add("plots", "Plots", self._make_plots_view)
+        self.lazy_views.add("training", "Training", self._make_training_view)
+        self.lazy_views.add("generate", "Generate", self._make_generate_view)
+        self.lazy_views.add("statespace", "State space", self._make_statespace_view)
+
+    plots_view = property(lambda self: self.lazy_views.get("plots"))
+    training_view = property(lambda self: self.lazy_views.get("training"))
+    generate_view = property(lambda self: self.lazy_views.get("generate"))
+    statespace_view = property(lambda self: self.lazy_views.get("statespace"))
+
+    def _make_plots_view(self) -> QtWidgets.QWidget:
+        from .plots import PlotsArea
+
+        return PlotsArea()
+
+    def _make_training_view(self) -> QtWidgets.QWidget:
         from .training_view import TrainingView
 
-        self.trainer = Trainer(self.controller, self)
-        self.training_view = TrainingView(self.trainer)
-        self.add_central_view(self.training_view, "Training")
-        self.training_view.sig_snapshot_requested.connect(self._on_training_snapshot_requested)
-        self.training_view.sig_use_snapshot.connect(self._on_training_use_snapshot)
-        self.trainer.sig_state_changed.connect(self._on_trainer_state_changed)
+        view = TrainingView(self.trainer)
+        view.sig_snapshot_requested.connect(self._on_training_snapshot_requested)
+        view.sig_use_snapshot.connect(self._on_training_use_snapshot)
+        return view
+
+    def _make_generate_view(self) -> QtWidgets.QWidget:
         from .generate_view import GenerateView
 
-        self.generate_view = GenerateView(self.controller)
-        self.add_central_view(self.generate_view, "Generate")
+        return GenerateView(self.controller)
+
+    def _make_statespace_view(self) -> QtWidgets.QWidget:
         from .statespace_view import StateSpaceView
 
-        self.statespace_view = StateSpaceView(self.controller.jobs)
-        self.add_central_view(self.statespace_view, "State space")
+        return StateSpaceView(self.controller.jobs)
 
     def add_central_view(self, widget: QtWidgets.QWidget, title: str) -> int:
         """Add a view (a tab in the central area) that follows the workspace: it satisfies
@@ -97,9 +115,10 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def show_view(self, name: str) -> None:
         """Bring a central view to the front: "diagrams", "math", "plots" or "training"."""
-        view = {"diagrams": self.diagrams_view, "math": self.math_panel, "plots": self.plots_view,
-                "training": self.training_view, "generate": self.generate_view,
-                "statespace": self.statespace_view}[name]  # fmt: skip
+        if name in ("plots", "training", "generate", "statespace"):
+            view = self.lazy_views.get(name)
+        else:
+            view = {"diagrams": self.diagrams_view, "math": self.math_panel}[name]
         self.central_tabs.setCurrentWidget(view)
 
     def _build_timeline(self) -> None:
@@ -263,8 +282,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.playback.sig_speed_changed.connect(lambda v: c.set_view(speed=v))
         self.playback.sig_speed_changed.connect(self._on_playback_speed_changed)
         self.playback.sig_loop_changed.connect(lambda v: c.set_view(loop=v))
-        for view in self.binder.views:  # a gate chosen in any view: what it does, in plain words
-            view.sig_cursor_requested.connect(self._on_view_cursor_requested)
+        for view in self.binder.views:
+            self._connect_view(view)
+        self.lazy_views.on_bound = self._connect_view  # the views built later
+
+    def _connect_view(self, view) -> None:
+        """A gate chosen in any view: what it does, in plain words."""
+        view.sig_cursor_requested.connect(self._on_view_cursor_requested)
 
     # -- session ----------------------------------------------------------------
     def set_session(self, session: Session) -> bool:

@@ -16,15 +16,13 @@ selected gate's lines sit on the gate's tint with a ``▶``.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 
 from rnnviz.session.stepmath import Block, StepMath, to_plain
 
 from .diagrams.style import GATE_COLOURS, GATE_TINTS, value_colour
+from .math_items import INK, LineBox, _Cell, _Fonts, _Rich, changed_region, item_rect, runs
 from .plain_text import tooltip
 
 BASE_PT = 14
@@ -32,7 +30,6 @@ WIDE_MATRIX = 6  # a matrix with more columns is set smaller: 8 columns and a "�
 MARGIN = 10
 GAP = 8  # between the items of an equation row
 SUB_DROP, SUP_RISE = 0.3, 0.42  # script baselines, in ascents of the base font
-INK = QtGui.QColor("#1a1a1a")
 GREY = QtGui.QColor("#444444")
 CAPTION = QtGui.QColor("#555555")
 LABEL = QtGui.QColor("#6a6a6a")
@@ -41,114 +38,10 @@ PAPER = QtGui.QColor("#ffffff")
 HEADING = QtGui.QColor("#1f4e79")  # section headings of the backward page
 RULE = QtGui.QColor("#c8c8c8")
 
-_SCRIPT = re.compile(r"([_^])\{([^}]*)\}")
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _CENTRE = int(Qt.AlignmentFlag.AlignCenter)
 _CAPTION = int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
 _WRAP = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
-
-
-def _font(pt: float, bold: bool = False, italic: bool = False, mono: bool = False, underline: bool = False):
-    f = QtGui.QFont("DejaVu Sans Mono" if mono else "DejaVu Sans")
-    f.setPointSizeF(pt)
-    f.setBold(bold)
-    f.setItalic(italic)
-    f.setUnderline(underline)
-    return f
-
-
-_SUB_DIGITS = str.maketrans("0123456789()+−-", "₀₁₂₃₄₅₆₇₈₉₍₎₊₋₋")
-
-
-def _flat(script: str) -> str:
-    """A script inside a script (``e^{z_{1}}``'s ``z_{1}``): digits become Unicode subscripts."""
-    return _SCRIPT.sub(
-        lambda m: m.group(2).translate(_SUB_DIGITS) if m.group(1) == "_" else m.group(2), script
-    )
-
-
-def runs(symbol: str) -> list[tuple[str, str]]:
-    """``"W_{hx}·x_{1}"`` → [("W", ""), ("hx", "_"), ("·x", ""), ("1", "_")]; braces may nest once."""
-    out: list[tuple[str, str]] = []
-    plain, i, n = [], 0, len(symbol)
-    while i < n:
-        ch = symbol[i]
-        if ch in "_^" and i + 1 < n and symbol[i + 1] == "{":
-            depth, j = 0, i + 1
-            while j < n:
-                depth += {"{": 1, "}": -1}.get(symbol[j], 0)
-                if depth == 0:
-                    break
-                j += 1
-            if j < n:  # a balanced script
-                if plain:
-                    out.append(("".join(plain), ""))
-                    plain = []
-                out.append((_flat(symbol[i + 2 : j]), ch))
-                i = j + 1
-                continue
-        plain.append(ch)
-        i += 1
-    if plain:
-        out.append(("".join(plain), ""))
-    return out
-
-
-class _Fonts:
-    """The fonts of one layout, each with its metrics (QFontMetricsF is not free to make)."""
-
-    def __init__(self):
-        self._cache: dict[tuple, tuple[QtGui.QFont, QtGui.QFontMetricsF]] = {}
-
-    def get(self, pt: float, **kw) -> tuple[QtGui.QFont, QtGui.QFontMetricsF]:
-        key = (pt, tuple(sorted(kw.items())))
-        hit = self._cache.get(key)
-        if hit is None:
-            f = _font(pt, **kw)
-            hit = self._cache[key] = (f, QtGui.QFontMetricsF(f))
-        return hit
-
-
-@dataclass
-class _Rich:
-    """A symbol with sub- and superscripts, drawn from its baseline."""
-
-    x: float
-    baseline: float
-    text: str
-    font: QtGui.QFont
-    small: QtGui.QFont
-    ascent: float
-    colour: QtGui.QColor
-    offsets: list[float]  # of each run from x (a sub under a sup shares its x)
-    width: float
-
-
-@dataclass
-class _Cell:
-    rect: QRectF
-    text: str
-    font: QtGui.QFont
-    fill: QtGui.QColor | None
-    align: int  # Qt alignment and text flags
-    box: bool = True  # a number cell with its grid box
-    colour: QtGui.QColor = field(default_factory=lambda: INK)
-    inner: QRectF | None = None  # where the text goes (inside the padding)
-
-
-@dataclass
-class LineBox:
-    """One equation line as laid out: its extent, what it draws, where its title is."""
-
-    top: float
-    bottom: float
-    key: str
-    gate: str
-    equation: str
-    selected: bool
-    title_rect: QRectF
-    items: list = field(default_factory=list)  # _Rich | _Cell, in reading order
-    rule: float | None = None  # a section heading's rule, drawn across the page at this y
 
 
 class MathCanvas(QtWidgets.QWidget):
@@ -169,6 +62,8 @@ class MathCanvas(QtWidgets.QWidget):
         self.H = 0
         self.boxes: list[LineBox] = []
         self._note_width = 600.0
+        self._fonts = _Fonts()
+        self._rich_cache: dict[tuple, tuple[list[float], float]] = {}  # (text, pt, kw) → offsets, width
 
     # -- content -------------------------------------------------------------
     def set_math(self, sm: StepMath | None, selected_gate: str = "", unit: int = -1, H: int = 0) -> None:
@@ -213,13 +108,20 @@ class MathCanvas(QtWidgets.QWidget):
 
     # -- layout --------------------------------------------------------------
     def relayout(self) -> None:
+        old, size = self.boxes, self.minimumSize()
+        self._layout()
+        if self.minimumSize() == size and self.isVisible():
+            self.update(changed_region(old, self.boxes, self.visibleRegion().boundingRect(), self.width()))
+        else:
+            self.update()
+
+    def _layout(self) -> None:
         self.boxes = []
         sm = self.math
         if sm is None:
             self.setMinimumSize(0, 0)
-            self.update()
             return
-        fonts = _Fonts()
+        fonts = self._fonts
         y = MARGIN
         width = 0.0
         head_font, head_fm = fonts.get(BASE_PT + 3, bold=True)
@@ -227,7 +129,7 @@ class MathCanvas(QtWidgets.QWidget):
         head.items.append(
             self._rich(fonts, MARGIN, y + head_fm.ascent(), sm.title, BASE_PT + 3, INK, bold=True)
         )
-        width = max(width, MARGIN + head_fm.horizontalAdvance(sm.title))
+        width = max(width, MARGIN + fonts.width(sm.title, BASE_PT + 3, bold=True))
         self.boxes.append(head)
         y = head.bottom
         for ln in sm.lines:
@@ -250,23 +152,28 @@ class MathCanvas(QtWidgets.QWidget):
             self.boxes.append(note)
             y = rect.bottom()
         self.setMinimumSize(int(width + MARGIN + 1), int(y + MARGIN + 1))
-        self.update()
 
     def _rich(self, fonts, x, baseline, text, pt, colour, **kw) -> _Rich:
         font, fm = fonts.get(pt, **kw)
-        small, sfm = fonts.get(pt * 0.7, **kw)
-        offsets, pen, prev_kind, prev_x = [], 0.0, "", 0.0
-        for s, kind in runs(text):
-            w = (sfm if kind else fm).horizontalAdvance(s)
-            if kind and prev_kind and kind != prev_kind:  # h^{(2)}_{7}: stacked, not side by side
-                offsets.append(prev_x)
-                pen = max(pen, prev_x + w)
-                prev_kind = ""
-                continue
-            offsets.append(pen)
-            prev_kind, prev_x = kind, pen
-            pen += w
-        return _Rich(x, baseline, text, font, small, fm.ascent(), colour, offsets, pen)
+        small, _sfm = fonts.get(pt * 0.7, **kw)
+        key = (text, pt, tuple(sorted(kw.items())))
+        hit = self._rich_cache.get(key)
+        if hit is None:
+            offsets, pen, prev_kind, prev_x = [], 0.0, "", 0.0
+            for s, kind in runs(text):
+                w = fonts.width(s, pt * 0.7 if kind else pt, **kw)
+                if kind and prev_kind and kind != prev_kind:  # h^{(2)}_{7}: stacked, not side by side
+                    offsets.append(prev_x)
+                    pen = max(pen, prev_x + w)
+                    prev_kind = ""
+                    continue
+                offsets.append(pen)
+                prev_kind, prev_x = kind, pen
+                pen += w
+            if len(self._rich_cache) > 20_000:  # titles carry the step: keep the memory bounded
+                self._rich_cache.clear()
+            hit = self._rich_cache[key] = (offsets, pen)
+        return _Rich(x, baseline, text, font, small, fm.ascent(), colour, hit[0], hit[1])
 
     @staticmethod
     def _rich_width(r: _Rich) -> float:
@@ -313,7 +220,7 @@ class MathCanvas(QtWidgets.QWidget):
         for k, (w, _a, _b, place) in enumerate(items):
             if k == n_main:
                 x += 4 * GAP
-            box.items.extend(place(x, axis))
+            box._pending.append((place, x, axis))
             x += w + GAP
         box.bottom = axis + below
         return box, max(right, x - GAP)
@@ -347,16 +254,15 @@ class MathCanvas(QtWidgets.QWidget):
         pad = 2 if small else 4
         cfont, cfm = fonts.get(pt, mono=True)
         ufont, _ = fonts.get(pt, mono=True, bold=True, underline=True)
-        decimals = max((len(c) - c.find(".") - 1 for row in b.cells for c in row if "." in c), default=0)
+        texts = {c for row in b.cells for c in row}  # each distinct string once
+        decimals = max((len(c) - c.find(".") - 1 for c in texts if "." in c), default=0)
         template = "−0." + "0" * decimals if decimals else "−0"
-        cell_w = max(
-            [cfm.horizontalAdvance(template)] + [cfm.horizontalAdvance(c) for row in b.cells for c in row]
-        )
+        cell_w = max([fonts.width(template, pt, mono=True)] + [fonts.width(c, pt, mono=True) for c in texts])
         cell_w += 2 * pad
         cell_h = cfm.height() + 2 * pad
-        lfont, lfm = fonts.get(BASE_PT - 3)
+        lfont, _lfm = fonts.get(BASE_PT - 3)
         labels = b.row_labels if labelled or b.show_labels else ()
-        label_w = max((lfm.horizontalAdvance(s) for s in labels), default=-6.0) + 6
+        label_w = max((fonts.width(s, BASE_PT - 3) for s in labels), default=-6.0) + 6
         grid_w = label_w + len(b.cols) * cell_w
         grid_h = len(b.rows) * cell_h
         name = self._rich(fonts, 0, 0, b.name, BASE_PT, INK, italic=True) if b.name else None
@@ -366,11 +272,11 @@ class MathCanvas(QtWidgets.QWidget):
         name_h = nfm.ascent() + name_drop if name else 0.0
         cap_font, cap_fm = fonts.get(BASE_PT - 3)
         caption = b.caption if b.caption and b.is_matrix else ""
-        if cap_fm.horizontalAdvance(caption) > max(grid_w, 1.0) * 1.2:
+        if fonts.width(caption, BASE_PT - 3) > max(grid_w, 1.0) * 1.2:
             caption = caption.replace(
                 ", ", "\n", 1
             )  # "weight_ih_l0[0:64]" over "64×1": no gap beside a column
-        cap_w = max((cap_fm.horizontalAdvance(s) for s in caption.splitlines()), default=0.0)
+        cap_w = max((fonts.width(s, BASE_PT - 3) for s in caption.splitlines()), default=0.0)
         cap_h = cap_fm.height() * (caption.count("\n") + 1) + 2 if caption else 0.0
         w = max(grid_w, self._rich_width(name) if name else 0.0, cap_w)
         tint = not b.is_matrix
@@ -393,14 +299,20 @@ class MathCanvas(QtWidgets.QWidget):
                             QRectF(gx, cy, label_w - 6, cell_h), labels[i], lfont, None, _RIGHT, False, LABEL
                         )
                     )
+                x0 = gx + label_w
+                values = b.full[r].tolist() if tint and r is not None else None
                 for j, text in enumerate(row):
                     c = b.cols[j]
-                    rect = QRectF(gx + label_w + j * cell_w, cy, cell_w, cell_h)
-                    fill = value_colour(b.full[r, c]) if tint and r is not None and c is not None else None
+                    cx = x0 + j * cell_w
                     number = r is not None and c is not None
+                    fill = value_colour(values[c]) if values is not None and c is not None else None
                     font = ufont if number and r == marked else cfont
-                    inner = rect.adjusted(pad, 0, -pad, 0)
-                    out.append(_Cell(rect, text, font, fill, _RIGHT if number else _CENTRE, inner=inner))
+                    out.append(
+                        _Cell(
+                            QRectF(cx, cy, cell_w, cell_h), text, font, fill, _RIGHT if number else _CENTRE,
+                            inner=QRectF(cx + pad, cy, cell_w - 2 * pad, cell_h),
+                        )
+                    )  # fmt: skip
             if caption:
                 out.append(
                     _Cell(
@@ -421,6 +333,8 @@ class MathCanvas(QtWidgets.QWidget):
     def paintEvent(self, event: QtGui.QPaintEvent) -> None:  # noqa: N802 (Qt override)
         p = QtGui.QPainter(self)
         clip = QRectF(event.rect())
+        region = event.region()
+        partial = region.rectCount() > 1  # only what changed (a step's numbers): skip the rest
         grid = QtGui.QPen(GRID, 1)
         for box in self.boxes:
             if box.bottom + 6 < clip.top() or box.top - 8 > clip.bottom():
@@ -432,6 +346,8 @@ class MathCanvas(QtWidgets.QWidget):
                 p.fillRect(QRectF(0, box.top - 6, self.width(), box.bottom - box.top + 12),
                            QtGui.QColor(GATE_TINTS.get(box.gate, "#ffffff")))  # fmt: skip
             for item in box.items:
+                if partial and not region.intersects(item_rect(item, box).toAlignedRect()):
+                    continue
                 if isinstance(item, _Rich):
                     self._draw_rich(p, item)
                     continue

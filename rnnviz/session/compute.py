@@ -32,11 +32,14 @@ from .training import LOSS_BY_HEAD, engine_shape, loss_for  # noqa: F401 - the o
 if TYPE_CHECKING:
     from .generation import GeneratedRun
 
-#: Work (multiply-adds, plus a per-step overhead) below which the trace is computed
-#: on the GUI thread.  The engine does 2.5–5 G of these a second on one core, so the
-#: limit is about 10–25 ms; a 2-layer bidirectional LSTM with T = 200, H = 64 is below
-#: it, an LSTM with T = 1000, H = 128 above (benchmarks/bench_gui.py).
-SYNC_COST_LIMIT = 60_000_000
+#: Work (multiply-adds, plus a per-step overhead, backward included) below which the
+#: trace is computed on the GUI thread.  The engine does 4–6.5 G of these a second on
+#: one loaded core, so the limit is about 20–30 ms; a 2-layer bidirectional LSTM with
+#: T = 200, H = 64 (127 M: 20 ms) is below it, an LSTM with T = 1000, H = 128 (259 M)
+#: above.  Through the worker that 2-layer edit took 50–80 ms to reach the screen
+#: instead of 35–45 ms: the hand-over and the GIL shared with the GUI thread cost more
+#: than the computation (benchmarks/bench_gui.py).
+SYNC_COST_LIMIT = 130_000_000
 STEP_OVERHEAD = 20_000
 #: Backpropagation through time costs about twice the forward pass (gradients are
 #: computed with the trace whenever the sequence has targets the head can fit).

@@ -24,6 +24,16 @@ def test_small_sessions_are_synchronous_and_large_ones_are_not(session):
 
     assert estimated_cost(session) <= SYNC_COST_LIMIT
     assert estimated_cost(long_session(5000)) > SYNC_COST_LIMIT
+    # the largest network of the 50 ms edit goal (issue 18: T ≤ 200, H ≤ 64, 2 layers,
+    # both directions) is computed at once: through the worker it reached the screen later
+    x = np.sin(np.arange(200) / 5.0)[:, None]
+    spec = NetworkSpec("lstm", 1, 64, 2, True, 1, None)
+    big = Session(network=Network.from_spec(spec, seed=1), sequence=Sequence(inputs=x, targets=x))
+    assert estimated_cost(big) <= SYNC_COST_LIMIT
+    spec = NetworkSpec("lstm", 1, 128, 1, False, 1, None)
+    x = np.sin(np.arange(1000) / 5.0)[:, None]
+    playback = Session(network=Network.from_spec(spec, seed=1), sequence=Sequence(inputs=x, targets=x))
+    assert estimated_cost(playback) > SYNC_COST_LIMIT
 
 
 def test_structure_edit_keeps_the_sequence_and_uses_the_init_settings(controller):

@@ -167,9 +167,13 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
         self._runs = computed.runs if computed.others else ()
         self.gradient_panels.runs = [(c.session.run_name, c.grads, c.trace.network) for c in self._runs]
         self.output_panel.set_generated(computed.generated, computed.trace)
+        # the loss and gradients first: set_trace then draws every panel once, with the new
+        # numbers (set_trace, set_loss, set_gradients in turn drew the loss, the gradient
+        # panels and the cursors twice, the first time from the previous edit's numbers)
+        loss = computed.loss
+        self._loss = None if loss is None else np.asarray(loss.per_step, dtype=float)
+        self.gradient_panels.grads = computed.grads
         self.set_trace(computed.trace, computed.session)
-        self.set_loss(None if computed.loss is None else computed.loss.per_step)
-        self.set_gradients(computed.grads)
 
     def set_trace(self, trace, session) -> None:
         self.trace, self.session = trace, session
