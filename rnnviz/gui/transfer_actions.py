@@ -11,9 +11,17 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from rnnviz.engine import describe_spec
 from rnnviz.session.atomic import atomic_write
 from rnnviz.session.exporters import session_trace_csv
-from rnnviz.session.weights import WeightsFileError, export_weights, merge_weights, pytorch_code
+from rnnviz.session.weights import (
+    WeightsFileError,
+    export_weights,
+    merge_weights,
+    one_gate_rnn,
+    proposed_network,
+    pytorch_code,
+)
 
 from .file_dialogs import describe_write_error
 
@@ -55,6 +63,7 @@ class TransferActions(QtCore.QObject):
         self.controller = controller
         self.files = files  # FileActions: error dialog and status line
         self.choose_path = self._choose_path_dialog
+        self.ask = self._ask_dialog  # (kind, question) -> yes?; tests replace it
         self.action_import_weights = self._action("&Import weights (.npz)…", self.import_weights_dialog)
         self.action_export_weights = self._action("E&xport weights (.npz)…", self.export_weights_dialog)
         self.action_copy_code = self._action("Copy as &PyTorch code", self.copy_pytorch_code)
@@ -88,13 +97,37 @@ class TransferActions(QtCore.QObject):
         try:
             network, kept = merge_weights(path, session.network, optional_head=True)
         except WeightsFileError as exc:
-            self.files.show_error_dialog("Cannot import these weights", str(exc))
-            return False
+            return self._import_other_network(path, session, exc)
         if not self.controller.set_network(network):
             return False
         extra = " (the file has no output head: the current head is kept)" if kept else ""
         self.files._status(f"Imported the weights from {Path(path).name}{extra}")
         return True
+
+    def _import_other_network(self, path: str, session, exc: WeightsFileError) -> bool:
+        """The file does not fit this network: propose the network it describes."""
+        relu = None
+        if one_gate_rnn(path):
+            relu = self.ask("rnn_activation", "One gate: a plain RNN. Is its nonlinearity ReLU (else tanh)?")
+        try:
+            network, note = proposed_network(path, session.network, session.sequence.num_features, relu)
+        except WeightsFileError as other:
+            self.files.show_error_dialog("Cannot import these weights", f"{exc}\n\n{other}")
+            return False
+        question = (
+            f"{note}, not {describe_spec(session.network.spec)}.\n\nBuild that network with these weights?"
+        )
+        if not self.ask("build", question):
+            return False
+        if not self.controller.set_network(network):
+            return False
+        self.files._status(f"Built the network of {Path(path).name}: {note}")
+        return True
+
+    def _ask_dialog(self, kind: str, text: str) -> bool:
+        Btn = QtWidgets.QMessageBox.StandardButton
+        answer = QtWidgets.QMessageBox.question(self.window, "Import weights", text, Btn.Yes | Btn.No)
+        return answer == Btn.Yes
 
     def export_weights_dialog(self) -> bool:
         path = self.choose_path("weights", True, self._beside(WEIGHTS_FILE))

@@ -127,7 +127,7 @@ def test_a_bare_rnn_state_dict_can_keep_the_current_head(tmp_path):
 
 def test_duplicate_keys_after_prefixes(tmp_path):
     path = _npz(tmp_path, {"fc.weight": np.ones((5, 3)), "head.weight": np.ones((5, 3))})
-    with pytest.raises(WeightsFileError, match="both head.weight"):
+    with pytest.raises(WeightsFileError, match="more than one output layer: fc, head"):
         read_weights(path, default_session().network.spec)
 
 
