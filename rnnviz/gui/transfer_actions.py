@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from rnnviz.engine import describe_spec
 from rnnviz.session.atomic import atomic_write
 from rnnviz.session.exporters import session_trace_csv
+from rnnviz.session.torch_code import MAX_INLINE_STEPS, can_embed
 from rnnviz.session.weights import (
     WeightsFileError,
     export_weights,
@@ -28,8 +30,10 @@ from .file_dialogs import describe_write_error
 FILTERS = {
     "weights": "NumPy weights (*.npz);;All files (*)",
     "csv": "CSV tables (*.csv);;All files (*)",
+    "npy": "NumPy arrays (*.npy);;All files (*)",
 }
 WEIGHTS_FILE = "weights.npz"
+INPUTS_FILE = "inputs.npy"
 #: A trace longer than this is exported in a worker thread (≈ 20 µs a step on the GUI thread).
 BACKGROUND_EXPORT_STEPS = 10_000
 
@@ -146,14 +150,33 @@ class TransferActions(QtCore.QObject):
         return True
 
     def copy_pytorch_code(self) -> str:
-        """Put a snippet that rebuilds this network in torch.nn on the clipboard."""
+        """Put a snippet that rebuilds this network in torch.nn on the clipboard: the weights
+        embedded when the user agrees (it runs as it is), else loaded from weights.npz; a long
+        sequence is saved as an .npy beside it when the user picks a place."""
         session = self.controller.latest
-        code = pytorch_code(session.network, WEIGHTS_FILE, inputs=session.inputs, title=session.title)
+        embed = can_embed(session.network) and self.ask(
+            "embed", "Embed the weights in the code, so that it runs as it is?\n"
+            f"(No: it loads {WEIGHTS_FILE}, which File > Export weights writes.)"
+        )  # fmt: skip
+        inputs_file, saved = INPUTS_FILE, ""
+        if session.sequence.steps > MAX_INLINE_STEPS:
+            path = self.choose_path("npy", True, self._beside(INPUTS_FILE))
+            if path and self._save_inputs(path, session.inputs):
+                inputs_file, saved = Path(path).name, f"; the inputs are in {Path(path).name}"
+        code = pytorch_code(session.network, WEIGHTS_FILE, session.inputs, embed, inputs_file)
         QtGui.QGuiApplication.clipboard().setText(code)
-        self.files._status(f"Copied PyTorch code: export the weights as {WEIGHTS_FILE} beside it to run it")
+        where = "with the weights embedded" if embed else f"(export the weights as {WEIGHTS_FILE} beside it)"
+        self.files._status(f"Copied PyTorch code {where}{saved}")
         return code
 
-    # -- trace -------------------------------------------------------------------------
+    def _save_inputs(self, path: str, inputs) -> bool:
+        try:
+            atomic_write(path, lambda f: np.save(f, np.asarray(inputs, dtype=np.float64), allow_pickle=False))
+        except OSError as exc:
+            self.files.show_error_dialog("Cannot save the inputs", describe_write_error(path, exc))
+            return False
+        return True
+
     def export_csv_dialog(self) -> bool:
         path = self.choose_path("csv", True, self._beside("trace.csv"))
         return bool(path) and self.export_csv(path)

@@ -1,5 +1,5 @@
 """Weights in and out as ``.npz`` files with PyTorch ``state_dict`` names, and
-"Copy as PyTorch code".
+"Copy as PyTorch code" (:mod:`rnnviz.session.torch_code`).
 
 Names read: the engine's own (``weight_ih_l0`` … ``head.weight``), with an
 optional module prefix on the recurrent weights (``rnn.``, ``lstm.``, ``gru.``)
@@ -30,9 +30,9 @@ from rnnviz.engine.state_names import HEAD_NAMES, engine_names
 from . import archive
 from .archive import ArchiveError
 from .atomic import atomic_write
+from .torch_code import pytorch_code  # noqa: F401 - re-exported: Copy as PyTorch code
 
 _RECURRENT = re.compile(r"(weight|bias)_(ih|hh)_l\d+(_reverse)?")
-_TORCH_CLASS = {"rnn_tanh": "RNN", "rnn_relu": "RNN", "lstm": "LSTM", "gru": "GRU"}
 
 
 class WeightsFileError(ValueError):
@@ -218,100 +218,6 @@ def export_names(network: Network, prefix: str = "rnn.", head_prefix: str = "hea
 
 
 # -- "Copy as PyTorch code" ------------------------------------------------------------
-
-MAX_INLINE_NUMBERS = 5_000
-
-
-def pytorch_code(
-    network: Network,
-    weights_file: str = "weights.npz",
-    inputs: np.ndarray | None = None,
-    title: str = "",
-) -> str:
-    """A Python snippet that builds the same ``torch.nn`` model and loads ``weights_file``.
-
-    The file is the one :func:`export_weights` writes.  With ``inputs`` (small
-    enough to paste), the snippet also runs the sequence through the model.
-    """
-    s = network.spec
-    cls = _TORCH_CLASS[s.mode]
-    dtype = "double" if network.dtype == np.float64 else "float"
-    args = [f"input_size={s.input_size}", f"hidden_size={s.hidden_size}", f"num_layers={s.num_layers}"]
-    if cls == "RNN":
-        args.append(f"nonlinearity={'tanh' if s.mode == 'rnn_tanh' else 'relu'!r}")
-    args += [f"bidirectional={s.bidirectional}", "batch_first=True"]
-    DH = s.num_directions * s.hidden_size
-    lines = [
-        f"# {_one_line(title) or 'A recurrent network'}, exported from rnnviz: {_describe(s)}.",
-        "import numpy as np",
-        "import torch",
-        "from torch import nn",
-        "",
-        "",
-        "class RNNModel(nn.Module):",
-        "    def __init__(self):",
-        "        super().__init__()",
-        f"        self.rnn = nn.{cls}({', '.join(args)})",
-    ]
-    if s.has_head:
-        lines.append(f"        self.head = nn.Linear({DH}, {s.output_size})  # W_hy, b_y")
-    lines += [
-        "",
-        f"    def forward(self, x):  # x: [batch, T, {s.input_size}]",
-        f"        output, _ = self.rnn(x)  # output: [batch, T, {DH}], h_t of the top layer",
-    ]
-    lines += _head_lines(s)
-    lines += [
-        "",
-        "",
-        f"model = RNNModel().{dtype}()",
-        f"with np.load({weights_file!r}, allow_pickle=False) as weights:",
-        "    model.load_state_dict({k: torch.from_numpy(weights[k]) for k in weights.files})",
-        "model.eval()",
-    ]
-    lines += _input_lines(inputs, s.input_size, dtype)
-    return "\n".join(lines) + "\n"
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _head_lines(s: NetworkSpec) -> list[str]:
-    if not s.has_head:
-        return ["        return output"]
-    shape = f"# y: [batch, T, {s.output_size}]"
-    if s.head_activation == "softmax":
-        return [f"        return torch.softmax(self.head(output), dim=-1)  {shape}"]
-    if s.head_activation == "sigmoid":
-        return [f"        return torch.sigmoid(self.head(output))  {shape}"]
-    return [f"        return self.head(output)  {shape}"]
-
-
-def _input_lines(inputs: np.ndarray | None, input_size: int, dtype: str) -> list[str]:
-    if inputs is None:
-        return []
-    x = np.asarray(inputs, dtype=np.float64)
-    if x.ndim != 2 or x.shape[1] != input_size:
-        raise ValueError(f"inputs: expected shape (T, {input_size}); got {x.shape}")
-    torch_dtype = "torch.float64" if dtype == "double" else "torch.float32"
-    if x.size > MAX_INLINE_NUMBERS:
-        return [
-            "",
-            f"# The sequence ({x.shape[0]} steps) is too long to paste here: save it with",
-            "# np.save('inputs.npy', inputs) and load it:",
-            f"x = torch.from_numpy(np.load('inputs.npy', allow_pickle=False)).to({torch_dtype})[None]",
-            "with torch.no_grad():",
-            "    y = model(x)[0]",
-        ]
-    rows = ",\n".join("    [" + ", ".join(repr(float(v)) for v in row) + "]" for row in x)
-    return [
-        "",
-        f"x = torch.tensor([\n{rows},\n], dtype={torch_dtype})[None]  # one sequence: [1, T, {input_size}]",
-        "with torch.no_grad():",
-        "    y = model(x)[0]",
-        "print(y)",
-    ]
 
 
 def one_gate_rnn(path: str | os.PathLike) -> bool:
