@@ -55,10 +55,29 @@ def kept_message(kept: list[str], redrawn: list[str], init: InitSettings) -> str
     if not redrawn:
         return None
     return (
-        f"New structure: kept your weights where the shapes match ({', '.join(kept)}); "
-        f"re-drew {', '.join(redrawn)} with {describe_init(init)}. "
-        "Re-initialise for a fresh build"
+        f"New structure: kept your weights where the shapes match ({_grouped(kept)}); "
+        f"re-drew {_grouped(redrawn)} with {describe_init(init)}. Re-initialise for a fresh build"
     )
+
+
+def _group(key: str) -> str:
+    if key.startswith("head."):
+        return "the head"
+    layer = key.rsplit("_l", 1)[1]
+    return f"layer {layer.replace('_reverse', ' reverse')}"
+
+
+def _grouped(keys: list[str]) -> str:
+    """Whole layers and the head by name, single matrices by their PyTorch names."""
+    members: dict[str, list[str]] = {}
+    for key in keys:
+        members.setdefault(_group(key), []).append(key)
+    size = {"the head": 2}
+    parts = []
+    for group, ks in members.items():
+        whole = len(ks) == size.get(group, 4)
+        parts.append(group if whole else ", ".join(ks))
+    return ", ".join(parts)
 
 
 def describe_init(init: InitSettings) -> str:
