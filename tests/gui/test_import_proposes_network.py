@@ -21,6 +21,17 @@ def _transfer(main_window, tmp_path):
     return files.transfer, shown
 
 
+def test_a_dropped_weights_file_builds_its_network(main_window, tmp_path):
+    t, shown = _transfer(main_window, tmp_path)
+    state = init_state_dict(NetworkSpec("gru", 5, 2, 1, True, 5, None), seed=2)
+    np.savez(tmp_path / "g.npz", **{"module.encoder." + k if not k.startswith("head.") else k: v
+                                    for k, v in state.items()})  # fmt: skip
+    t.ask = lambda kind, text: kind == "build"
+    assert t.files.open_dropped(str(tmp_path / "g.npz"))
+    assert main_window.controller.session.network.spec == NetworkSpec("gru", 5, 2, 1, True, 5, "softmax")
+    assert not shown
+
+
 def test_a_file_of_another_architecture_builds_its_network(main_window, tmp_path):
     t, shown = _transfer(main_window, tmp_path)
     state = init_state_dict(NetworkSpec("rnn_relu", 5, 4, 2, False, 5, None), seed=9)
