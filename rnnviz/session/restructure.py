@@ -63,8 +63,9 @@ def kept_message(kept: list[str], redrawn: list[str], init: InitSettings) -> str
 def _group(key: str) -> str:
     if key.startswith("head."):
         return "the head"
-    layer = key.rsplit("_l", 1)[1]
-    return f"layer {layer.replace('_reverse', ' reverse')}"
+    layer = key.rsplit("_l", 1)[1]  # "0" or "0_reverse"; the app counts layers from 1
+    number, reverse = layer.removesuffix("_reverse"), layer.endswith("_reverse")
+    return f"layer {int(number) + 1}{' reverse' if reverse else ''}"
 
 
 def _grouped(keys: list[str]) -> str:

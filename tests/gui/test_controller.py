@@ -302,7 +302,7 @@ def test_structure_edits_are_a_fresh_build_or_say_what_they_kept(controller):
     assert controller.set_structure("rnn_tanh", 3, 2, False, 5, "softmax")
     net = controller.session.network
     np.testing.assert_array_equal(net.param("weight_hh_l0"), hand_set.param("weight_hh_l0"))
-    assert "kept your weights" in messages[-1] and "re-drew layer 1 with" in messages[-1]
+    assert "kept your weights" in messages[-1] and "re-drew layer 2 with" in messages[-1]
     assert controller.reinitialise()  # now the init's own draw: the next change is a fresh build
     count = len(messages)
     assert controller.set_structure("gru", 4, 1, True, 5, "softmax")
