@@ -1,17 +1,20 @@
 """Weights in and out as ``.npz`` files with PyTorch ``state_dict`` names, and
 "Copy as PyTorch code" (:mod:`rnnviz.session.torch_code`).
 
-Names read: the engine's own (``weight_ih_l0`` … ``head.weight``), with an
-optional module prefix on the recurrent weights (``rnn.``, ``lstm.``, ``gru.``)
-and ``fc.``, ``head.``, ``linear.`` or ``out.`` on the output layer, after an
-optional ``module.`` (``torch.nn.DataParallel``).  So both of these load::
+Names are read as ``Network.from_state_dict`` reads them (one implementation:
+:mod:`rnnviz.engine.state_names`): the recurrent keys under at most one module prefix
+(``rnn.``, ``lstm.``, ``encoder.``, ``module.rnn.`` …) and the output Linear by name
+(``fc``, ``head``, ``classifier`` …) or by the one shape that fits.  So both of these load::
 
     np.savez("w.npz", **{k: v.numpy() for k, v in nn.LSTM(5, 3).state_dict().items()})
     np.savez("w.npz", **{k: v.numpy() for k, v in my_model.state_dict().items()})  # rnn.* + fc.*
 
+A file of another architecture is described (cell from the gate count, sizes, layers,
+direction, head) and can build its own network (:func:`proposed_network`).
+
 Export writes ``rnn.*`` and ``head.*``: exactly the ``state_dict`` of the model
 that :func:`pytorch_code` builds.  Files are read with the checks of
-:mod:`rnnviz.session.archive` (no pickle, sizes and shapes checked first).
+:mod:`rnnviz.session.archive` (no pickle; array sizes checked before reading, within one total budget).
 """
 
 from __future__ import annotations
