@@ -117,7 +117,7 @@ def read_weights(path: str | os.PathLike, spec: NetworkSpec) -> dict[str, np.nda
     for key, value in state.items():
         problem = None
         if key not in expected:
-            problem = f"{_where(key)}: this network has no such parameter ({_describe(spec)})"
+            problem = f"{_where(key)}: this network has no such parameter ({describe_spec(spec)})"
         elif value.shape != expected[key]:
             problem = (
                 f"{_where(key)}: shape {value.shape} does not fit this network, which needs {expected[key]}"
@@ -132,18 +132,6 @@ def _file_describes(state) -> str:
         return f"; the file describes {describe_spec(file_spec(state))}"
     except ValueError:
         return ""
-
-
-def _fits(shape: tuple[int, ...]) -> archive.ShapeCheck:
-    def check(got: tuple[int, ...]) -> str | None:
-        if got != shape:
-            return f"shape {got} does not fit this network, which needs {shape}"
-        return None
-
-    return check
-
-
-_describe = describe_spec
 
 
 def import_weights(
