@@ -28,10 +28,11 @@ from .losses import (
     mse_loss,
     step_mask,
 )
-from .network import Network, infer_spec, validate_state
+from .network import Network, infer_spec, spec_from_state, validate_state
 from .optim import OPTIMIZERS, SGD, Adam, Optimizer, clip_grad_norm, global_norm, make_optimizer
 from .sequences import GENERATOR_TITLES, GENERATORS, GeneratedSequence, generator_parameters, make_sequence
 from .spec import GATE_NAMES, GATE_TITLES, MODES, NetworkSpec, param_suffix
+from .state_names import describe_spec, normalise_state
 from .trace import Gradients, HeadDetail, StepDetail, Trace
 from .train import TrainProgress, loss_and_grads, sequence_loss, train
 
@@ -68,6 +69,9 @@ __all__ = [
     "generator_parameters",
     "global_norm",
     "infer_spec",
+    "spec_from_state",
+    "describe_spec",
+    "normalise_state",
     "init_state_dict",
     "loss_and_grads",
     "make_optimizer",

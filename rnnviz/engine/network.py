@@ -23,6 +23,7 @@ from .spec import (
     gate_count,
     param_suffix,
 )
+from .state_names import describe_spec, inferred_mode, normalise_state
 from .trace import Gradients, Trace
 
 MAX_STEPS = 10_000_000
@@ -79,6 +80,25 @@ def infer_spec(state: Mapping[str, np.ndarray], mode: str, head_activation=None)
     return NetworkSpec(mode, inputs, hidden, layers, bidir, out, head_activation)
 
 
+def spec_from_state(
+    state: Mapping[str, np.ndarray], mode: str | None = None, head_activation=None, relu: bool = False
+) -> NetworkSpec:
+    """The architecture an engine-named ``state`` describes; with ``mode``, checked to be it."""
+    try:
+        described = inferred_mode(state, relu=relu)
+    except ValueError:
+        if mode is None:
+            raise
+        return infer_spec(state, mode, head_activation)  # it names what is wrong with the shapes
+    if mode is not None:
+        check_mode(mode)
+        if gate_count(mode) != gate_count(described):
+            found = describe_spec(infer_spec(state, described, head_activation))
+            raise ValueError(f"the weights describe {found}, not a {mode} network")
+        described = mode
+    return infer_spec(state, described, head_activation)
+
+
 def validate_state(state: Mapping[str, np.ndarray], spec: NetworkSpec) -> None:
     """Raise ``ValueError`` naming the key for a missing, extra, misshapen or non-finite array."""
     _check_keys(state)
@@ -126,20 +146,18 @@ class Network:
     def from_state_dict(
         cls,
         state: Mapping[str, np.ndarray],
-        mode: str,
+        mode: str | None = None,
         head_activation: str | None = None,
         dtype=np.float64,
     ) -> Network:
-        """A network of the weights in a PyTorch ``state_dict`` (as NumPy arrays): a bare
-        ``nn.RNN/LSTM/GRU``'s, or a model's whose recurrent module and output layer carry
-        its attribute names (``rnn.weight_ih_l0``, ``classifier.weight``; see
-        :mod:`rnnviz.engine.state_names`)."""
-        from .state_names import canonical_state
-
+        """A network from a PyTorch ``state_dict`` (NumPy arrays): the recurrent keys under
+        at most one module prefix and an output Linear such as ``fc.`` or ``classifier.``
+        (:mod:`rnnviz.engine.state_names`).  ``mode`` None reads the cell from the gate
+        count (an RNN is taken as tanh); a ``mode`` the weights do not have raises naming
+        the architecture they describe."""
         head_activation = check_head_activation(head_activation)
-        _check_keys(state)
-        state = canonical_state(state)
-        spec = infer_spec(state, mode, head_activation)
+        state = normalise_state(state)
+        spec = spec_from_state(state, mode, head_activation)
         return cls(spec, state, dtype=dtype)
 
     @classmethod

@@ -277,7 +277,8 @@ class SessionController(QObject):
         output_size: int,
         head_activation: str | None,
     ) -> bool:
-        """A new shape of network: keeps the sequence, re-initialises every weight."""
+        """A new shape of network: keeps the sequence; the weights are a fresh build, or the
+        user's where the shapes match (said in the status bar, see ``restructured``)."""
         base = self.latest
         if base is None:
             return False
@@ -296,9 +297,15 @@ class SessionController(QObject):
             return False
 
         def make(s: Session) -> Session:
-            return s.with_network(policy.initialised(replace(spec, input_size=s.network.input_size), s.init))
+            return s.with_network(
+                policy.restructured(s.network, replace(spec, input_size=s.network.input_size), s.init)[0]
+            )
 
-        return self._apply(make, spec.num_parameters())
+        ok = self._apply(make, spec.num_parameters())
+        message = policy.restructured(base.network, spec, base.init)[1] if ok else None
+        if message:
+            self.sig_message.emit(message)
+        return ok
 
     def set_init(self, init: InitSettings) -> None:
         """Remember the initialisation settings; ``reinitialise`` applies them."""
@@ -341,7 +348,7 @@ class SessionController(QObject):
         base = self.latest
         size = base.network.num_parameters() if base is not None else 0  # when the network is rebuilt
         ok = self._apply(lambda s: policy.with_sequence(s, sequence), size)
-        message = policy.head_change_message(base, sequence) if ok and base is not None else None
+        message = policy.sequence_change_message(base, sequence) if ok and base is not None else None
         if message:
             self.sig_message.emit(message)
         return ok

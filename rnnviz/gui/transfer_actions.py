@@ -9,19 +9,31 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from rnnviz.engine import describe_spec
 from rnnviz.session.atomic import atomic_write
 from rnnviz.session.exporters import session_trace_csv
-from rnnviz.session.weights import WeightsFileError, export_weights, merge_weights, pytorch_code
+from rnnviz.session.torch_code import MAX_INLINE_STEPS, can_embed
+from rnnviz.session.weights import (
+    WeightsFileError,
+    export_weights,
+    merge_weights,
+    one_gate_rnn,
+    proposed_network,
+    pytorch_code,
+)
 
 from .file_dialogs import describe_write_error
 
 FILTERS = {
     "weights": "NumPy weights (*.npz);;All files (*)",
     "csv": "CSV tables (*.csv);;All files (*)",
+    "npy": "NumPy arrays (*.npy);;All files (*)",
 }
 WEIGHTS_FILE = "weights.npz"
+INPUTS_FILE = "inputs.npy"
 #: A trace longer than this is exported in a worker thread (≈ 20 µs a step on the GUI thread).
 BACKGROUND_EXPORT_STEPS = 10_000
 
@@ -55,6 +67,7 @@ class TransferActions(QtCore.QObject):
         self.controller = controller
         self.files = files  # FileActions: error dialog and status line
         self.choose_path = self._choose_path_dialog
+        self.ask = self._ask_dialog  # (kind, question) -> yes?; tests replace it
         self.action_import_weights = self._action("&Import weights (.npz)…", self.import_weights_dialog)
         self.action_export_weights = self._action("E&xport weights (.npz)…", self.export_weights_dialog)
         self.action_copy_code = self._action("Copy as &PyTorch code", self.copy_pytorch_code)
@@ -88,13 +101,37 @@ class TransferActions(QtCore.QObject):
         try:
             network, kept = merge_weights(path, session.network, optional_head=True)
         except WeightsFileError as exc:
-            self.files.show_error_dialog("Cannot import these weights", str(exc))
-            return False
+            return self._import_other_network(path, session, exc)
         if not self.controller.set_network(network):
             return False
         extra = " (the file has no output head: the current head is kept)" if kept else ""
         self.files._status(f"Imported the weights from {Path(path).name}{extra}")
         return True
+
+    def _import_other_network(self, path: str, session, exc: WeightsFileError) -> bool:
+        """The file does not fit this network: propose the network it describes."""
+        relu = None
+        if one_gate_rnn(path):
+            relu = self.ask("rnn_activation", "One gate: a plain RNN. Is its nonlinearity ReLU (else tanh)?")
+        try:
+            network, note = proposed_network(path, session.network, session.sequence.num_features, relu)
+        except WeightsFileError as other:
+            self.files.show_error_dialog("Cannot import these weights", f"{exc}\n\n{other}")
+            return False
+        question = (
+            f"{note}, not {describe_spec(session.network.spec)}.\n\nBuild that network with these weights?"
+        )
+        if not self.ask("build", question):
+            return False
+        if not self.controller.set_network(network):
+            return False
+        self.files._status(f"Built the network of {Path(path).name}: {note}")
+        return True
+
+    def _ask_dialog(self, kind: str, text: str) -> bool:
+        Btn = QtWidgets.QMessageBox.StandardButton
+        answer = QtWidgets.QMessageBox.question(self.window, "Import weights", text, Btn.Yes | Btn.No)
+        return answer == Btn.Yes
 
     def export_weights_dialog(self) -> bool:
         path = self.choose_path("weights", True, self._beside(WEIGHTS_FILE))
@@ -113,14 +150,33 @@ class TransferActions(QtCore.QObject):
         return True
 
     def copy_pytorch_code(self) -> str:
-        """Put a snippet that rebuilds this network in torch.nn on the clipboard."""
+        """Put a snippet that rebuilds this network in torch.nn on the clipboard: the weights
+        embedded when the user agrees (it runs as it is), else loaded from weights.npz; a long
+        sequence is saved as an .npy beside it when the user picks a place."""
         session = self.controller.latest
-        code = pytorch_code(session.network, WEIGHTS_FILE, inputs=session.inputs, title=session.title)
+        embed = can_embed(session.network) and self.ask(
+            "embed", "Embed the weights in the code, so that it runs as it is?\n"
+            f"(No: it loads {WEIGHTS_FILE}, which File > Export weights writes.)"
+        )  # fmt: skip
+        inputs_file, saved = INPUTS_FILE, ""
+        if session.sequence.steps > MAX_INLINE_STEPS:
+            path = self.choose_path("npy", True, self._beside(INPUTS_FILE))
+            if path and self._save_inputs(path, session.inputs):
+                inputs_file, saved = Path(path).name, f"; the inputs are in {Path(path).name}"
+        code = pytorch_code(session.network, WEIGHTS_FILE, session.inputs, embed, inputs_file)
         QtGui.QGuiApplication.clipboard().setText(code)
-        self.files._status(f"Copied PyTorch code: export the weights as {WEIGHTS_FILE} beside it to run it")
+        where = "with the weights embedded" if embed else f"(export the weights as {WEIGHTS_FILE} beside it)"
+        self.files._status(f"Copied PyTorch code {where}{saved}")
         return code
 
-    # -- trace -------------------------------------------------------------------------
+    def _save_inputs(self, path: str, inputs) -> bool:
+        try:
+            atomic_write(path, lambda f: np.save(f, np.asarray(inputs, dtype=np.float64), allow_pickle=False))
+        except OSError as exc:
+            self.files.show_error_dialog("Cannot save the inputs", describe_write_error(path, exc))
+            return False
+        return True
+
     def export_csv_dialog(self) -> bool:
         path = self.choose_path("csv", True, self._beside("trace.csv"))
         return bool(path) and self.export_csv(path)

@@ -26,7 +26,8 @@ from rnnviz.engine.train import sequence_loss
 
 from .head_fit import head_fit_warning, head_message, head_suits_targets, predicts_tokens
 from .loss_check import loss_warning
-from .model import InitSettings, Sequence, Session
+from .model import Sequence, Session
+from .restructure import initialised, restructured  # noqa: F401 - initialised re-exported
 from .training import LOSS_BY_HEAD, engine_shape, loss_for  # noqa: F401 - the one definition, re-exported
 
 if TYPE_CHECKING:
@@ -168,7 +169,9 @@ def compute(session: Session) -> Computed:
     return replace(active, others=others)
 
 
-_RUNS_KEPT = 3  # compare mode: the other runs' computations (at most 3), kept while their network and sequence stay
+_RUNS_KEPT = (
+    3  # compare mode: the other runs' computations (at most 3), kept while their network and sequence stay
+)
 _runs_cache: list[tuple[object, object, Computed]] = []
 _runs_lock = threading.Lock()
 
@@ -232,14 +235,6 @@ def _overflowed(what: str) -> str:
 
 
 # -- how the network follows an edit -------------------------------------------------
-def initialised(spec: NetworkSpec, init: InitSettings) -> Network:
-    """A fresh network of ``spec`` drawn with the session's init settings."""
-    forget = init.forget_bias_one and spec.mode == "lstm"
-    return Network.from_spec(
-        spec, init=init.scheme, seed=init.seed, constant=init.constant, forget_bias_one=forget
-    )
-
-
 def adapted_head(session: Session, sequence: Sequence) -> str | None:
     """The head's activation for a new sequence (see :mod:`rnnviz.session.head_fit`).
     Next-token text gets a softmax.  Otherwise the head changes only with the kind of
@@ -277,27 +272,20 @@ def adapted_spec(session: Session, sequence: Sequence) -> NetworkSpec:
 
 
 def adapt_network(session: Session, sequence: Sequence) -> Network:
-    """The network for a new sequence.
+    """The network for a new sequence (see :func:`adapted_network`)."""
+    return adapted_network(session, sequence)[0]
 
-    When the feature count changes, layer 0's input weights (both directions) are
-    re-initialised with the session's init settings and every other weight is kept.
-    When the targets have a different width, the head follows them (re-initialised);
-    next-token text gets a softmax head over its vocabulary (a new one when there was
-    none); a softmax or sigmoid head that cannot fit the targets (real numbers, one
-    column) becomes linear, keeping its weights.  Otherwise nothing changes.
+
+def adapted_network(session: Session, sequence: Sequence) -> tuple[Network, str | None]:
+    """The network for a new sequence, and what to tell the user about its weights.
+
+    The input size follows the feature count; the head follows the targets' width
+    (next-token text gets a softmax head over its vocabulary; a softmax or sigmoid head
+    that cannot fit the targets becomes linear).  The weights follow
+    :func:`~rnnviz.session.restructure.restructured`: exactly a fresh build when they were
+    still the init's draw, else the user's weights where the shapes match, and a message.
     """
-    net = session.network
-    spec = net.spec
-    new_spec = adapted_spec(session, sequence)
-    if new_spec == spec:
-        return net
-    # layer 0 and the head of a 1-layer twin: the same draws as layer 0 of a full init
-    fresh = initialised(replace(new_spec, num_layers=1), session.init).state_dict()
-    params = {k: net.param(k) for k in spec.param_shapes()}
-    merged = {}
-    for key, shape in new_spec.param_shapes().items():
-        merged[key] = params[key] if key in params and params[key].shape == shape else fresh[key]
-    return Network(new_spec, merged)
+    return restructured(session.network, adapted_spec(session, sequence), session.init)
 
 
 def with_sequence(session: Session, sequence: Sequence) -> Session:
@@ -315,3 +303,9 @@ def with_sequence(session: Session, sequence: Sequence) -> Session:
 def head_change_message(before: Session, sequence: Sequence) -> str | None:
     """What to tell the user when a new sequence changes the output head."""
     return head_message(before.network.spec, adapted_spec(before, sequence), sequence)
+
+
+def sequence_change_message(before: Session, sequence: Sequence) -> str | None:
+    """The status line for a new sequence: the head's change and which weights were kept."""
+    parts = [head_change_message(before, sequence), adapted_network(before, sequence)[1]]
+    return "; ".join(p for p in parts if p) or None

@@ -1,18 +1,20 @@
 """Weights in and out as ``.npz`` files with PyTorch ``state_dict`` names, and
-"Copy as PyTorch code".
+"Copy as PyTorch code" (:mod:`rnnviz.session.torch_code`).
 
-Names read: the engine's own (``weight_ih_l0`` … ``head.weight``), or a model's, as
-:mod:`rnnviz.engine.state_names` reads them for ``Network.from_state_dict`` too: the
-recurrent weights after any one prefix, the output layer by name (``head``, ``fc``,
-``linear``, ``out``, ``output``, ``classifier``, ``decoder``) or as the one linear layer
-that reads the last h_t, after an optional ``module.``.  So both of these load::
+Names are read as ``Network.from_state_dict`` reads them (one implementation:
+:mod:`rnnviz.engine.state_names`): the recurrent keys under at most one module prefix
+(``rnn.``, ``lstm.``, ``encoder.``, ``module.rnn.`` …) and the output Linear by name
+(``fc``, ``head``, ``classifier`` …) or by the one shape that fits.  So both of these load::
 
     np.savez("w.npz", **{k: v.numpy() for k, v in nn.LSTM(5, 3).state_dict().items()})
     np.savez("w.npz", **{k: v.numpy() for k, v in my_model.state_dict().items()})  # rnn.* + fc.*
 
+A file of another architecture is described (cell from the gate count, sizes, layers,
+direction, head) and can build its own network (:func:`proposed_network`).
+
 Export writes ``rnn.*`` and ``head.*``: exactly the ``state_dict`` of the model
 that :func:`pytorch_code` builds.  Files are read with the checks of
-:mod:`rnnviz.session.archive` (no pickle, sizes and shapes checked first).
+:mod:`rnnviz.session.archive` (no pickle; array sizes checked before reading, within one total budget).
 """
 
 from __future__ import annotations
@@ -25,17 +27,15 @@ from typing import BinaryIO
 
 import numpy as np
 
-from rnnviz.engine import Network, NetworkSpec, infer_spec
-from rnnviz.engine.state_names import HEAD_NAMES, canonical_names
+from rnnviz.engine import Network, NetworkSpec, describe_spec, spec_from_state
+from rnnviz.engine.state_names import HEAD_NAMES, engine_names
 
 from . import archive
 from .archive import ArchiveError
 from .atomic import atomic_write
+from .torch_code import pytorch_code  # noqa: F401 - re-exported: Copy as PyTorch code
 
-RECURRENT_PREFIXES = ("rnn.", "lstm.", "gru.")
-HEAD_PREFIXES = tuple(f"{name}." for name in HEAD_NAMES)
 _RECURRENT = re.compile(r"(weight|bias)_(ih|hh)_l\d+(_reverse)?")
-_TORCH_CLASS = {"rnn_tanh": "RNN", "rnn_relu": "RNN", "lstm": "LSTM", "gru": "GRU"}
 
 
 class WeightsFileError(ValueError):
@@ -43,85 +43,95 @@ class WeightsFileError(ValueError):
 
 
 def canonical_key(name: str) -> str:
-    """The engine's name for a PyTorch ``state_dict`` key, or raise naming the key."""
-    key = name.removeprefix("module.")
-    for p in RECURRENT_PREFIXES:
-        if key.startswith(p) and _RECURRENT.fullmatch(key[len(p) :]):
-            return key[len(p) :]
-    if _RECURRENT.fullmatch(key):
-        return key
-    for p in HEAD_PREFIXES:
-        if key in (p + "weight", p + "bias"):
-            return "head." + key[len(p) :]
-    if re.fullmatch(r"(rnn\.|lstm\.)?weight_hr_l\d+(_reverse)?", key):
-        raise WeightsFileError(f"{name!r}: LSTMs with proj_size are not supported")
-    raise WeightsFileError(
-        f"unexpected key {name!r}: expected PyTorch names such as weight_ih_l0 (optionally after "
-        f"{', '.join(RECURRENT_PREFIXES)}) and weight / bias after {', '.join(HEAD_PREFIXES)} for the output layer"
-    )
-
-
-def _key_map(zf: zipfile.ZipFile) -> dict[str, str]:
-    """npz member → engine key (:func:`rnnviz.engine.state_names.canonical_names`, from the
-    members' declared shapes); every member must be an .npy and keys must not repeat."""
-    names = zf.namelist()
-    for member in names:
-        if not member.endswith(".npy"):
-            raise WeightsFileError(f"member {member!r} is not an .npy array")
+    """The engine's name for one PyTorch ``state_dict`` key, or raise naming the key."""
     try:
-        placed = canonical_names({m[:-4]: archive.npy_shape(zf, m) for m in names})
+        key = engine_names({name: ()})[name]
     except ValueError as e:
         raise WeightsFileError(str(e)) from None
-    out: dict[str, str] = {}
-    for member in names:
-        key = placed.get(member[:-4]) or canonical_key(member[:-4])  # the latter names a stray
-        if key in out.values():
-            first = next(m for m, k in out.items() if k == key)
-            raise WeightsFileError(f"{member[:-4]!r} and {first[:-4]!r} are both {key}")
-        out[member] = key
-    return out
+    if not (_RECURRENT.fullmatch(key) or key in ("head.weight", "head.bias")):
+        raise WeightsFileError(
+            f"unexpected key {name!r}: expected PyTorch names such as weight_ih_l0 (after one module "
+            f"prefix) and weight / bias of an output Linear named {', '.join(HEAD_NAMES)}"
+        )
+    return key
+
+
+def read_state(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """Every array in the ``.npz`` at ``path`` under the engine's names (the names are read
+    as ``Network.from_state_dict`` reads them: :mod:`rnnviz.engine.state_names`)."""
+    name = Path(path).name
+    try:
+        with archive.open_zip(path, "weights file") as zf:
+            raw, left = {}, archive.MAX_TOTAL_BYTES  # what every array together may take
+            for member in zf.namelist():
+                if not member.endswith(".npy"):
+                    raise WeightsFileError(f"member {member!r} is not an .npy array")
+                label = member[: -len(".npy")]
+                raw[label] = archive.read_npy(zf, member, _matrix_or_vector, label=label, max_bytes=left)
+                left -= raw[label].nbytes
+        names = engine_names({k: v.shape for k, v in raw.items()})
+        for key in names.values():
+            canonical_key(key)  # names a key with no place in any network
+        return {_label(stored, key): raw[stored] for stored, key in names.items()}
+    except (ArchiveError, WeightsFileError) as e:
+        raise WeightsFileError(f"{name}: {e}") from None
+    except MemoryError:
+        raise WeightsFileError(f"{name}: there is not enough memory to read these weights") from None
+    except ValueError as e:
+        raise WeightsFileError(f"{name}: {e}") from None
+
+
+class _Key(str):
+    """An engine key that remembers the name it was stored under (for messages)."""
+
+    stored: str
+
+
+def _label(stored: str, key: str) -> _Key:
+    k = _Key(key)
+    k.stored = stored
+    return k
+
+
+def _where(key: str) -> str:
+    stored = getattr(key, "stored", key)
+    return str(key) if stored == key else f"{key} (stored as {stored!r})"
+
+
+def file_spec(
+    state: dict[str, np.ndarray], head_activation: str | None = None, relu: bool = False
+) -> NetworkSpec:
+    """The architecture an engine-named state describes (cell from the gate count)."""
+    return spec_from_state({str(k): v for k, v in state.items()}, None, head_activation, relu=relu)
 
 
 def read_weights(path: str | os.PathLike, spec: NetworkSpec) -> dict[str, np.ndarray]:
     """Every array in the ``.npz`` at ``path``, checked against ``spec``'s shapes.
 
-    Keys come back in the engine's names.  A key the network has no place for,
-    or a shape that does not fit, raises :class:`WeightsFileError` naming the key
-    and both shapes.
+    Keys come back in the engine's names.  A key the network has no place for, or a
+    shape that does not fit, raises :class:`WeightsFileError` naming the key, both
+    shapes and the architecture the file describes.
     """
+    state = read_state(path)
     expected = spec.param_shapes()
-    name = Path(path).name
+    for key, value in state.items():
+        problem = None
+        if key not in expected:
+            problem = f"{_where(key)}: this network has no such parameter ({describe_spec(spec)})"
+        elif value.shape != expected[key]:
+            problem = (
+                f"{_where(key)}: shape {value.shape} does not fit this network, which needs {expected[key]}"
+            )
+        if problem:
+            raise WeightsFileError(f"{Path(path).name}: {problem}{_file_describes(state)}")
+    return {str(k): v for k, v in state.items()}
+
+
+def _file_describes(state) -> str:
     try:
-        with archive.open_zip(path, "weights file") as zf:
-            out = {}
-            for member, key in _key_map(zf).items():
-                label = key if member[:-4] == key else f"{key} (stored as {member[:-4]!r})"
-                if key not in expected:
-                    raise WeightsFileError(f"{label}: this network has no such parameter ({_describe(spec)})")
-                out[key] = archive.read_npy(zf, member, _fits(expected[key]), label=label)
-            return out
-    except (ArchiveError, WeightsFileError) as e:
-        raise WeightsFileError(f"{name}: {e}") from None
-    except MemoryError:
-        raise WeightsFileError(f"{name}: there is not enough memory to read these weights") from None
-
-
-def _fits(shape: tuple[int, ...]) -> archive.ShapeCheck:
-    def check(got: tuple[int, ...]) -> str | None:
-        if got != shape:
-            return f"shape {got} does not fit this network, which needs {shape}"
-        return None
-
-    return check
-
-
-def _describe(spec: NetworkSpec) -> str:
-    act = spec.head_activation or "linear"
-    head = f", {act} head of {spec.output_size}" if spec.has_head else ", no output head"
-    return (
-        f"a {spec.num_layers}-layer {'bidirectional ' if spec.bidirectional else ''}{spec.mode} with "
-        f"{spec.input_size} inputs and {spec.hidden_size} hidden units{head}"
-    )
+        return f"; the file describes {describe_spec(file_spec(state))}"
+    except ValueError:
+        return ""
 
 
 def import_weights(
@@ -154,22 +164,18 @@ def merge_weights(
     return network.with_params(found), kept
 
 
-def network_from_weights(path: str | os.PathLike, mode: str, head_activation: str | None = None) -> Network:
-    """A new network whose sizes come from the weights file itself."""
-    name = Path(path).name
+def network_from_weights(
+    path: str | os.PathLike, mode: str | None = None, head_activation: str | None = None, relu: bool = False
+) -> Network:
+    """A new network whose architecture comes from the weights file itself: sizes, layers,
+    direction and head from the shapes, the cell from the gate count unless ``mode`` is
+    given (a one-gate RNN is tanh, ReLU with ``relu``)."""
+    state = read_state(path)
     try:
-        with archive.open_zip(path, "weights file") as zf:
-            state, left = {}, archive.MAX_TOTAL_BYTES  # what every array together may take
-            for member, key in _key_map(zf).items():
-                state[key] = archive.read_npy(zf, member, _matrix_or_vector, label=key, max_bytes=left)
-                left -= state[key].nbytes
-        return Network(infer_spec(state, mode, head_activation), state)
-    except (ArchiveError, WeightsFileError) as e:
-        raise WeightsFileError(f"{name}: {e}") from None
-    except MemoryError:
-        raise WeightsFileError(f"{name}: there is not enough memory to read these weights") from None
+        plain = {str(k): v for k, v in state.items()}
+        return Network(spec_from_state(plain, mode, head_activation, relu=relu), plain)
     except ValueError as e:
-        raise WeightsFileError(f"{name}: {e}") from None
+        raise WeightsFileError(f"{Path(path).name}: {e}") from None
 
 
 def _matrix_or_vector(shape: tuple[int, ...]) -> str | None:
@@ -204,96 +210,41 @@ def export_names(network: Network, prefix: str = "rnn.", head_prefix: str = "hea
 
 # -- "Copy as PyTorch code" ------------------------------------------------------------
 
-MAX_INLINE_NUMBERS = 5_000
+
+def one_gate_rnn(path: str | os.PathLike) -> bool:
+    """True when the file's recurrent weights have one gate (tanh or ReLU: ask the user)."""
+    try:
+        return file_spec(read_state(path)).mode == "rnn_tanh"
+    except (WeightsFileError, ValueError):
+        return False
 
 
-def pytorch_code(
-    network: Network,
-    weights_file: str = "weights.npz",
-    inputs: np.ndarray | None = None,
-    title: str = "",
-) -> str:
-    """A Python snippet that builds the same ``torch.nn`` model and loads ``weights_file``.
+def proposed_network(
+    path: str | os.PathLike, current: Network, num_features: int, relu: bool | None = None
+) -> tuple[Network, str]:
+    """The network the weights file describes, to replace ``current``, and the words for it.
 
-    The file is the one :func:`export_weights` writes.  With ``inputs`` (small
-    enough to paste), the snippet also runs the sequence through the model.
+    The cell comes from the gate count; a one-gate RNN is tanh unless ``relu`` (None: tanh,
+    and the words say so).  The head keeps ``current``'s activation when it has the same
+    size, else it is linear.  Raises :class:`WeightsFileError` naming the architecture when
+    it cannot take the sequence's ``num_features`` inputs.
     """
-    s = network.spec
-    cls = _TORCH_CLASS[s.mode]
-    dtype = "double" if network.dtype == np.float64 else "float"
-    args = [f"input_size={s.input_size}", f"hidden_size={s.hidden_size}", f"num_layers={s.num_layers}"]
-    if cls == "RNN":
-        args.append(f"nonlinearity={'tanh' if s.mode == 'rnn_tanh' else 'relu'!r}")
-    args += [f"bidirectional={s.bidirectional}", "batch_first=True"]
-    DH = s.num_directions * s.hidden_size
-    lines = [
-        f"# {_one_line(title) or 'A recurrent network'}, exported from rnnviz: {_describe(s)}.",
-        "import numpy as np",
-        "import torch",
-        "from torch import nn",
-        "",
-        "",
-        "class RNNModel(nn.Module):",
-        "    def __init__(self):",
-        "        super().__init__()",
-        f"        self.rnn = nn.{cls}({', '.join(args)})",
-    ]
-    if s.has_head:
-        lines.append(f"        self.head = nn.Linear({DH}, {s.output_size})  # W_hy, b_y")
-    lines += [
-        "",
-        f"    def forward(self, x):  # x: [batch, T, {s.input_size}]",
-        f"        output, _ = self.rnn(x)  # output: [batch, T, {DH}], h_t of the top layer",
-    ]
-    lines += _head_lines(s)
-    lines += [
-        "",
-        "",
-        f"model = RNNModel().{dtype}()",
-        f"with np.load({weights_file!r}, allow_pickle=False) as weights:",
-        "    model.load_state_dict({k: torch.from_numpy(weights[k]) for k in weights.files})",
-        "model.eval()",
-    ]
-    lines += _input_lines(inputs, s.input_size, dtype)
-    return "\n".join(lines) + "\n"
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _head_lines(s: NetworkSpec) -> list[str]:
-    if not s.has_head:
-        return ["        return output"]
-    shape = f"# y: [batch, T, {s.output_size}]"
-    if s.head_activation == "softmax":
-        return [f"        return torch.softmax(self.head(output), dim=-1)  {shape}"]
-    if s.head_activation == "sigmoid":
-        return [f"        return torch.sigmoid(self.head(output))  {shape}"]
-    return [f"        return self.head(output)  {shape}"]
-
-
-def _input_lines(inputs: np.ndarray | None, input_size: int, dtype: str) -> list[str]:
-    if inputs is None:
-        return []
-    x = np.asarray(inputs, dtype=np.float64)
-    if x.ndim != 2 or x.shape[1] != input_size:
-        raise ValueError(f"inputs: expected shape (T, {input_size}); got {x.shape}")
-    torch_dtype = "torch.float64" if dtype == "double" else "torch.float32"
-    if x.size > MAX_INLINE_NUMBERS:
-        return [
-            "",
-            f"# The sequence ({x.shape[0]} steps) is too long to paste here: save it with",
-            "# np.save('inputs.npy', inputs) and load it:",
-            f"x = torch.from_numpy(np.load('inputs.npy', allow_pickle=False)).to({torch_dtype})[None]",
-            "with torch.no_grad():",
-            "    y = model(x)[0]",
-        ]
-    rows = ",\n".join("    [" + ", ".join(repr(float(v)) for v in row) + "]" for row in x)
-    return [
-        "",
-        f"x = torch.tensor([\n{rows},\n], dtype={torch_dtype})[None]  # one sequence: [1, T, {input_size}]",
-        "with torch.no_grad():",
-        "    y = model(x)[0]",
-        "print(y)",
-    ]
+    state = {str(k): v for k, v in read_state(path).items()}
+    name = Path(path).name
+    try:
+        spec = file_spec(state, relu=bool(relu))
+        cur = current.spec
+        act = cur.head_activation if spec.has_head and cur.output_size == spec.output_size else None
+        spec = spec_from_state(state, spec.mode, act)
+        network = Network(spec, state)
+    except ValueError as e:
+        raise WeightsFileError(f"{name}: {e}") from None
+    if spec.input_size != num_features:
+        raise WeightsFileError(
+            f"{name} describes {describe_spec(spec)}, but the sequence has {num_features} input "
+            "feature(s); load a sequence that fits first"
+        )
+    note = f"{name} describes {describe_spec(spec)}"
+    if spec.mode == "rnn_tanh" and relu is None:
+        note += " (one gate: taken as tanh; ReLU weights look the same)"
+    return network, note

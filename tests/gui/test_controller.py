@@ -300,3 +300,23 @@ def test_cancel_a_big_build(async_controller, qtbot):
     c.wait()
     qtbot.wait(50)
     assert traces == [] and c.session is before and not c.busy
+
+
+def test_structure_edits_are_a_fresh_build_or_say_what_they_kept(controller):
+    """Issue 18 §1: the builder never silently mixes the user's weights with new draws."""
+    from rnnviz.engine import init_state_dict
+
+    messages = []
+    controller.sig_message.connect(messages.append)
+    hand_set = controller.session.network  # seed 003's weights, set by hand
+    assert controller.set_structure("rnn_tanh", 3, 2, False, 5, "softmax")
+    net = controller.session.network
+    np.testing.assert_array_equal(net.param("weight_hh_l0"), hand_set.param("weight_hh_l0"))
+    assert "kept your weights" in messages[-1] and "re-drew layer 2 with" in messages[-1]
+    assert controller.reinitialise()  # now the init's own draw: the next change is a fresh build
+    count = len(messages)
+    assert controller.set_structure("gru", 4, 1, True, 5, "softmax")
+    spec = controller.session.network.spec
+    for key, value in init_state_dict(spec, "pytorch", 0).items():
+        np.testing.assert_array_equal(controller.session.network.param(key), value)
+    assert not [m for m in messages[count:] if "kept" in m]

@@ -260,6 +260,7 @@ def test_weights_in_and_out(main_window, files, tmp_path):
     main_window.controller.sig_message.connect(messages.append)
     assert t.import_weights(str(tmp_path / "bare.npz"))
     assert "current head is kept" in messages[-1]
+    t.ask = lambda kind, text: False  # load weights.npz rather than embed them
     assert "nn.RNN(" in t.copy_pytorch_code()
     assert "nn.RNN(" in QtGui.QGuiApplication.clipboard().text()
     assert t.export_csv(str(tmp_path / "trace.csv"))

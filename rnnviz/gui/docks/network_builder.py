@@ -1,7 +1,9 @@
 """NetworkBuilderDock: the network's shape, its output head and its initialisation.
 
-A structure change keeps the sequence and re-initialises every weight with the
-chosen scheme and seed; "Re-initialise" draws new weights for the same shape.
+A structure change keeps the sequence.  Weights still as the init drew them become exactly a
+fresh build of the new structure (``init_state_dict``); hand-set or trained weights are kept
+where the shapes match and the status bar says what was kept and what was re-drawn
+(``rnnviz.session.restructure``).  "Re-initialise" draws new weights for the same shape.
 """
 
 from __future__ import annotations

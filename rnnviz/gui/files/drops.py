@@ -55,10 +55,13 @@ class WindowEvents:
         return True
 
     def open_dropped(self, path: str) -> bool:
-        """A dropped file: a session opens, a table loads as the sequence, anything else is named."""
+        """A dropped file: a session opens, weights (.npz) are imported, a table loads as the
+        sequence, anything else is named."""
         suffix = Path(path).suffix.lower()
         if suffix == SUFFIX:
             return self.open_path(path)
+        if suffix == ".npz":  # weights: this network's, or the one the file describes
+            return self.transfer.import_weights(path)
         dock = getattr(self.window, "sequence_dock", None)
         if suffix in TABLE_SUFFIXES and dock is not None:
             dock.show()

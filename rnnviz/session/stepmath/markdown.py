@@ -47,6 +47,8 @@ def _tex(s: str) -> str:
 def _tex_block(b: Block) -> str:
     gap = {"⋮": r"\vdots", "⋯": r"\cdots", "⋱": r"\ddots"}
     body = r" \\ ".join(" & ".join(gap.get(c, c.replace("−", "-")) for c in row) for row in b.cells)
+    if len(b.cells) == 1 and len(b.cells[0]) == 1 and not b.is_matrix:
+        return body  # a scalar: ℓ_t = −ln 0.1707 = 1.7676, not in brackets
     m = rf"\begin{{pmatrix}} {body} \end{{pmatrix}}"
     if b.is_matrix and b.name and b.caption:
         key, _, shape = b.caption.partition(", ")
