@@ -197,9 +197,12 @@ _TEXT_WIDGETS = (QtWidgets.QLineEdit, QtWidgets.QTextEdit, QtWidgets.QPlainTextE
 
 def _keeps_keys(widget) -> bool:
     """Editors keep the playback keys; read-only text (the step math) does not: there
-    ←/→ step the clock, as everywhere else."""
+    ←/→ step the clock, as everywhere else.  A spin box keeps them only while a number
+    is being typed in it: clicked (or changed with its arrows), it leaves them to the clock."""
     if isinstance(widget, _TEXT_WIDGETS) and widget.isReadOnly():
         return False
+    if isinstance(widget, QtWidgets.QSpinBox | QtWidgets.QDoubleSpinBox):
+        return widget.cleanText() != widget.textFromValue(widget.value())
     return isinstance(widget, _KEEP_KEYS_WIDGETS)
 
 
@@ -236,11 +239,18 @@ class _KeepKeysFilter(QtCore.QObject):
             target = window.centralWidget() if isinstance(window, QtWidgets.QMainWindow) else window
             target.setFocus(Qt.FocusReason.ShortcutFocusReason)
             return True
-        if event.type() == QtCore.QEvent.Type.ShortcutOverride and _keeps_keys(obj):
-            if Qt.Key(event.key()) in _PLAYBACK_KEYS and not (
+        if (
+            event.type() == QtCore.QEvent.Type.ShortcutOverride
+            and Qt.Key(event.key()) in _PLAYBACK_KEYS
+            and not (
                 event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
-            ):
+            )
+        ):
+            if _keeps_keys(obj):
                 event.accept()  # the widget gets the key press instead of the shortcut
+                return True
+            if isinstance(obj, QtWidgets.QAbstractSpinBox):
+                event.ignore()  # not being typed in: the spin box would take it, the clock does
                 return True
         return False
 

@@ -143,12 +143,19 @@ def test_text_editors_keep_their_keys(active_window, qtbot):
         qtbot.keyClick(edit, key)
     assert pb.step == 1 and not pb.playing
     assert edit.text() == "I  love deep learning"  # the space went into the text
-    # a spin box keeps its arrows too
-    spin = w.network_dock.seed_spin
+    # a spin box clicked but not typed in leaves ←/→ to the clock (issue 18: the Speed box
+    # captured them until Esc); one with a number being typed keeps them
+    spin = w.timeline.speed_spin
     spin.setFocus()
     qtbot.waitUntil(spin.hasFocus)
     qtbot.keyClick(spin, Qt.Key.Key_Right)
+    assert pb.step == 2
+    qtbot.keyClick(spin, Qt.Key.Key_Left)
     assert pb.step == 1
+    spin.selectAll()
+    qtbot.keyClicks(spin, "7")
+    qtbot.keyClick(spin, Qt.Key.Key_Right)
+    assert pb.step == 1  # the caret moved in the number being typed
 
 
 def test_escape_gives_the_keys_back_to_the_clock(active_window, qtbot):
@@ -159,11 +166,11 @@ def test_escape_gives_the_keys_back_to_the_clock(active_window, qtbot):
     spin = w.network_dock.hidden_spin
     spin.setFocus()
     qtbot.waitUntil(spin.hasFocus)
-    qtbot.keyClick(spin, Qt.Key.Key_Space)
-    assert not pb.playing
     net = w.controller.session.network
     spin.selectAll()
     qtbot.keyClicks(spin, "7")  # half typed: keyboard tracking is off, nothing applied yet
+    qtbot.keyClick(spin, Qt.Key.Key_Space)
+    assert not pb.playing  # typing a number: the spin box keeps the keys
     qtbot.keyClick(spin, Qt.Key.Key_Escape)
     assert not spin.hasFocus()
     assert spin.value() == 3 and w.controller.session.network is net  # dropped, not committed
