@@ -1,8 +1,8 @@
 """The Runs menu: compare networks on one sequence (up to four runs).
 
-- **Add a run**: the same structure with another cell (vanilla tanh, LSTM, GRU), a copy
-  of this run (then change its hidden size or initialisation in the Network dock, which
-  edits the active run), or the network of another session file with the same input size;
+- **Add a run**: the same structure with another cell (vanilla tanh, LSTM, GRU), another
+  hidden size or initialisation seed, a copy of this run (the Network dock then edits
+  whichever run is active), or the network of another session file with the same input size;
 - **Make active**: which run the Network and Weights docks, the diagrams and the step
   math show; the plots overlay every run's ‖∂L/∂h_t‖;
 - **Rename** and **Remove** the active run.
@@ -42,6 +42,8 @@ class RunsMenu(QtWidgets.QMenu):
             action.triggered.connect(lambda _=False, m=mode: self.add_cell(m))
             self.add_cell_actions.append(action)
         self.add_menu.addSeparator()
+        self.action_hidden = self.add_menu.addAction("Another &hidden size…", self.ask_hidden_size)
+        self.action_seed = self.add_menu.addAction("Another initialisation &seed…", self.ask_seed)
         self.action_copy = self.add_menu.addAction("A &copy of this run", self.add_copy)
         self.action_from_file = self.add_menu.addAction("From a session &file…", self.choose_file)
         self.active_menu = self.addMenu("Make &active")
@@ -91,6 +93,52 @@ class RunsMenu(QtWidgets.QMenu):
         return self._add(
             Run(dict(CELLS)[mode], network, session.init, Training(settings=session.training.settings))
         )
+
+    def add_hidden_size(self, hidden: int) -> bool:
+        """The active run's structure with ``hidden`` units, drawn with its init settings."""
+        session = self.controller.latest
+        if session is None:
+            return False
+        try:
+            spec = replace(session.network.spec, hidden_size=int(hidden))
+            network = initialised(spec, session.init)
+        except ValueError as exc:
+            self.window.show_error(f"Cannot add a run of hidden size {hidden}: {exc}")
+            return False
+        name = f"{session.run_name}, H = {int(hidden)}"
+        return self._add(Run(name, network, session.init, Training(settings=session.training.settings)))
+
+    def add_seed(self, seed: int) -> bool:
+        """The active run's structure drawn again from another seed."""
+        session = self.controller.latest
+        if session is None:
+            return False
+        init = replace(session.init, seed=int(seed))
+        network = initialised(session.network.spec, init)
+        name = f"{session.run_name}, seed {int(seed)}"
+        return self._add(Run(name, network, init, Training(settings=session.training.settings)))
+
+    def ask_hidden_size(self) -> None:
+        session = self.controller.latest
+        if session is None:
+            return
+        hidden, ok = QtWidgets.QInputDialog.getInt(
+            self.window, "Another hidden size", "Hidden units H of the new run:",
+            value=session.network.hidden_size * 2, minValue=1, maxValue=1024,
+        )  # fmt: skip
+        if ok:
+            self.add_hidden_size(hidden)
+
+    def ask_seed(self) -> None:
+        session = self.controller.latest
+        if session is None:
+            return
+        seed, ok = QtWidgets.QInputDialog.getInt(
+            self.window, "Another initialisation", "Seed of the new run's weights:",
+            value=session.init.seed + 1, minValue=0, maxValue=2**31 - 1,
+        )  # fmt: skip
+        if ok:
+            self.add_seed(seed)
 
     def add_copy(self) -> bool:
         session = self.controller.latest

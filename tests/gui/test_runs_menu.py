@@ -142,3 +142,21 @@ def test_the_diagrams_stack_every_runs_chain_on_the_shared_cursor(main_window):
     w.runs_menu.remove_active()
     w.runs_menu.remove_active()
     assert dv.tabs.indexOf(dv.runs) < 0
+
+
+def test_another_hidden_size_or_seed_is_a_fresh_draw_of_the_active_structure(main_window):
+    from dataclasses import replace
+
+    from rnnviz.engine import Network
+
+    w = main_window
+    s = w.controller.session
+    assert w.runs_menu.add_hidden_size(6) and w.runs_menu.add_seed(7)
+    runs = w.controller.session.runs
+    assert [r.name for r in runs] == ["Run 1", "Run 1, H = 6", "Run 1, seed 7"]
+    assert runs[1].network.hidden_size == 6 and runs[1].network.mode == s.network.mode
+    want = Network.from_spec(replace(s.network.spec, hidden_size=6), s.init.scheme, seed=s.init.seed)
+    np.testing.assert_array_equal(runs[1].network.param("weight_hh_l0"), want.param("weight_hh_l0"))
+    assert runs[2].init.seed == 7
+    want = Network.from_spec(s.network.spec, s.init.scheme, seed=7)
+    np.testing.assert_array_equal(runs[2].network.param("weight_ih_l0"), want.param("weight_ih_l0"))
