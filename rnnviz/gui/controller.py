@@ -37,6 +37,7 @@ class SessionController(QObject):
     sig_session_changed = Signal(object)  # Session: committed (or shown again after a refusal)
     sig_trace_changed = Signal(object)  # Trace
     sig_busy_changed = Signal(bool)
+    sig_view_settings_changed = Signal(object)  # ViewSettings: decimals, speed… changed (no recompute)
     sig_error = Signal(str)  # an edit was refused; the previous session stays
     sig_warning = Signal(str)  # the committed session computed, but something is off (overflow)
     sig_message = Signal(str)  # a short status message
@@ -364,6 +365,7 @@ class SessionController(QObject):
         now = self.workspace.session
         if now is not None:
             self.workspace.replace_session(now.with_view(**changes))
+            self.sig_view_settings_changed.emit(self.workspace.session.view)
         if self._pending is not None:
             self._pending = self._pending.with_view(**changes)
 

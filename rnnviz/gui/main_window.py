@@ -273,6 +273,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _connect(self) -> None:
         c = self.controller
         c.sig_session_changed.connect(self._on_controller_session_changed)
+        c.sig_view_settings_changed.connect(lambda v: self.diagrams_view.set_decimals(v.decimals))
         c.sig_computed.connect(self._on_controller_computed)
         c.sig_cursor_changed.connect(self._on_controller_cursor_changed)
         c.sig_busy_changed.connect(self._on_controller_busy_changed)
@@ -312,6 +313,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.note_bar.set_edited(self.note_origin.follow(session))
         self.action_note.setEnabled(bool(self.note_bar.paragraphs()))
         self.timeline.set_session(session)
+        self.diagrams_view.set_decimals(session.view.decimals)  # the one Decimals setting, everywhere
         net = session.network
         self.size_label.setText(f"T = {session.sequence.steps}   ·   {net.num_parameters():,} parameters")
 

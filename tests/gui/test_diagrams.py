@@ -550,3 +550,29 @@ def test_a_deep_bidirectional_chain_gets_the_height_it_needs(qtbot):
     view.split.setSizes([200, sum(view.split.sizes()) - 200])
     view.set_trace(_trace(tall), tall)
     assert view.split.sizes()[0] == 200
+
+
+def test_the_diagrams_numbers_follow_the_decimals_setting(main_window):
+    """f = 0.9997 read "1.00" at the diagrams' fixed 2 decimals (issue 18 §1)."""
+    from dataclasses import replace
+
+    from rnnviz.engine import Network
+
+    w = main_window
+    s = w.controller.session
+    spec = replace(s.network.spec, mode="lstm")
+    net = Network.from_spec(spec, seed=0)
+    b = np.array(net.param("bias_ih_l0"))
+    H = spec.hidden_size
+    b[H : 2 * H] = 8.1  # the forget gate saturates: f ≈ 0.9997
+    w.controller.set_network(net.with_params({"bias_ih_l0": b}))
+    w.controller.request_cursor(step=1, gate="f")
+    chip = w.diagrams_view.cell.cell_scene.gates["f"].chip
+    f = w.controller.trace.gates(0, 0)["f"][0]
+    assert w.controller.session.view.decimals == 4
+    assert chip.texts[0] == f"{f[0]:.4f}" and chip.texts[0] != "1.00"
+    w.math_panel.set_decimals(2)  # the one setting, changed in the step math
+    assert w.controller.session.view.decimals == 2
+    assert chip.texts[0] == f"{f[0]:.2f}"
+    w.math_panel.set_decimals(8)
+    assert chip.texts[0] == f"{f[0]:.5f}"  # at most five: a chip cell holds seven characters

@@ -11,6 +11,8 @@ from PySide6 import QtWidgets
 from PySide6.QtCore import Qt, Signal
 
 from .gradients import grads_fit
+
+DIAGRAM_DECIMALS = 5  # "−0.99970" is the widest number a chip's cell shows whole
 from .style import tune_view
 
 
@@ -57,6 +59,15 @@ class OneStepDiagram(QtWidgets.QGraphicsView):
         self.grads = grads
         if self.trace is not None:
             self._update_step()
+
+    def set_decimals(self, n: int) -> None:
+        """Numbers with ``n`` decimals (the session's Decimals setting, at most
+        ``DIAGRAM_DECIMALS``: a chip's cell holds seven characters)."""
+        n = max(0, min(int(n), DIAGRAM_DECIMALS))
+        if n != self.diagram_scene.decimals:
+            self.diagram_scene.decimals = n
+            if self.trace is not None:
+                self._update_step()
 
     def set_backward(self, on: bool) -> None:
         self.backward = bool(on)

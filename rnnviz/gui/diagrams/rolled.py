@@ -54,6 +54,7 @@ class RolledScene(QtWidgets.QGraphicsScene):
         self.flows: list[tuple[list, float, float]] = []
         self.keep: list = []
         self.timed = TimedTexts()
+        self.decimals = 2  # the session's Decimals setting (at most DIAGRAM_DECIMALS)
         self.vocabulary: tuple[str, ...] = ()  # names of the head's outputs, when text
         self.input_names: tuple[str, ...] = ()
 
@@ -156,7 +157,8 @@ class RolledScene(QtWidgets.QGraphicsScene):
             self._text(f"<b>{text}</b>", (x0 + x1) / 2 + 10, (y0 + y1) / 2, anchor, 11)
         return a
 
-    def update_step(self, trace, layer: int, direction: int, step: int, decimals: int = 2) -> None:
+    def update_step(self, trace, layer: int, direction: int, step: int, decimals: int | None = None) -> None:
+        decimals = self.decimals if decimals is None else decimals
         net = trace.network
         H = net.hidden_size
         cap = window_caption(self.rows, H)
@@ -213,7 +215,10 @@ class RolledScene(QtWidgets.QGraphicsScene):
             self._title_html = text
             self.title.setHtml(text)
 
-    def update_backward(self, trace, grads, layer: int, direction: int, step: int, decimals: int = 2) -> None:
+    def update_backward(
+        self, trace, grads, layer: int, direction: int, step: int, decimals: int | None = None
+    ) -> None:
+        decimals = self.decimals if decimals is None else decimals
         """The Backward mode: the chips show gradients, the loops their size."""
         rolled_backward(self, trace, grads, layer, direction, step, decimals)
 

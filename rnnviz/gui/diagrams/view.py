@@ -122,8 +122,14 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
         lay.addWidget(split, 1)
 
     # -- view contract ---------------------------------------------------------------
+    def set_decimals(self, n: int) -> None:
+        """The session's Decimals setting, mirrored in the numbers of the cell and rolled diagrams."""
+        for v in (self.rolled, self.cell):
+            v.set_decimals(n)
+
     def set_computed(self, computed) -> None:
         self._forget_cursor()
+        self.set_decimals(computed.session.view.decimals)
         self.unrolled.set_generated(computed.generated)
         self.generated = computed.generated is not None
         self.legend_text.setText(self._legend_words())
