@@ -11,9 +11,9 @@ from PySide6 import QtWidgets
 from PySide6.QtCore import Qt, Signal
 
 from .gradients import grads_fit
+from .style import tune_view
 
 DIAGRAM_DECIMALS = 5  # "−0.99970" is the widest number a chip's cell shows whole
-from .style import tune_view
 
 
 class OneStepDiagram(QtWidgets.QGraphicsView):
