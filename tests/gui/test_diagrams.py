@@ -576,3 +576,18 @@ def test_the_diagrams_numbers_follow_the_decimals_setting(main_window):
     assert chip.texts[0] == f"{f[0]:.2f}"
     w.math_panel.set_decimals(8)
     assert chip.texts[0] == f"{f[0]:.5f}"  # at most five: a chip cell holds seven characters
+
+
+@pytest.mark.parametrize("width", [700, 967, 1001, 1234])
+def test_follow_keeps_the_current_column_whole(qtbot, width):
+    """Issue 18 §2: at t = 10 of the impulse example the current column was half outside the view."""
+    v = UnrolledDiagram()
+    qtbot.addWidget(v)
+    v.resize(width, 500)
+    v.show()
+    s = _session("lstm", H=1, T=40)
+    v.set_trace(_trace(s), s)
+    for t in range(1, 41):
+        v.set_step(t)
+        r = v.mapToScene(v.viewport().rect()).boundingRect()
+        assert r.left() <= t * DX - DX / 2 and t * DX + DX / 2 <= r.right(), t

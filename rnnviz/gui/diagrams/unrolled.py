@@ -340,10 +340,19 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
     def current_cells(self) -> list:
         return [c for col in self.unrolled_scene.columns if col.t == self.step for c in col.cells.values()]
 
+    def column_whole_in_view(self) -> bool:
+        """The current step's column (its band, DX wide) is all in view, right of the pinned row names."""
+        r = self.mapToScene(self.viewport().rect()).boundingRect()
+        sc = self.unrolled_scene
+        left = r.left()
+        if sc.gutter.x() > sc.label_left - 6:  # the row names are pinned over the chain's left edge
+            left = max(left, sc.gutter.sceneBoundingRect().right())
+        x = self.step * DX
+        return left <= x - DX / 2 and x + DX / 2 <= r.right()
+
     def follow(self) -> None:
         """Scroll so the current step's column is in view (no-op when it already is)."""
-        first, last = self.visible_range()
-        if not first + 1 <= self.step <= last - 1:
+        if not self.column_whole_in_view():
             self._following = True  # the scroll handler leaves the columns to this call
             try:
                 self.centerOn(self.step * DX, self.mapToScene(self.viewport().rect().center()).y())
