@@ -77,6 +77,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.lazy_views.add("training", "Training", self._make_training_view)
         self.lazy_views.add("generate", "Generate", self._make_generate_view)
         self.lazy_views.add("statespace", "State space", self._make_statespace_view)
+        self.central_tabs.currentChanged.connect(self._on_central_tab_changed)
 
     plots_view = property(lambda self: self.lazy_views.get("plots"))
     training_view = property(lambda self: self.lazy_views.get("training"))
@@ -100,6 +101,11 @@ class MainWindow(QtWidgets.QMainWindow):
         from .generate_view import GenerateView
 
         return GenerateView(self.controller)
+
+    def _on_central_tab_changed(self, _index: int) -> None:
+        """The Training tab alone does not show the weights as they train: no commits for it."""
+        shown = self.central_tabs.currentWidget()
+        self.trainer.commits_wanted = shown is not self.lazy_views.built.get("training")
 
     def _make_statespace_view(self) -> QtWidgets.QWidget:
         from .statespace_view import StateSpaceView

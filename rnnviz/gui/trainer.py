@@ -80,9 +80,12 @@ def _stream(job: RunsJob, base: Session, budget: list[int], pause) -> Iterator[T
             yield snapshot
 
 
-def _remote_stream(job: TrainingProcess, base: Session, pause) -> Iterator[TrainingTick | _Snapshot]:
+def _remote_stream(
+    job: TrainingProcess, base: Session, pause, wanted=lambda: True
+) -> Iterator[TrainingTick | _Snapshot]:
     """The worker's generator for training in a child process: its ticks, its weights
-    computed here now and then (as :func:`_stream`), and a pause when the child holds."""
+    computed here now and then (as :func:`_stream`) while ``wanted()`` (a view shows
+    them), and a pause when the child holds."""
     last = 0.0
     interval = COMMIT_S
     for event in job.events():
@@ -93,7 +96,7 @@ def _remote_stream(job: TrainingProcess, base: Session, pause) -> Iterator[Train
             yield _Snapshot(compute(with_networks(base, [run.network for run in job.result().runs])))
         else:  # a Snapshot: computed when due (a big network's compute is spread out)
             now = time.perf_counter()
-            if now - last >= interval:
+            if now - last >= interval and wanted():
                 snapshot = _Snapshot(compute(with_networks(base, event.networks)))
                 last = time.perf_counter()
                 interval = max(COMMIT_S, (last - now) / COMMIT_SHARE)
@@ -115,6 +118,9 @@ class Trainer(QtCore.QObject):
         # None: in a child process when work runs in threads (the window), here when it is
         # synchronous (tests); True / False force one
         self.in_process: bool | None = None
+        # whether a view in front shows the weights as they train (the window sets it: with
+        # only the Training tab in front, the 5 Hz commits would be computed for nobody)
+        self.commits_wanted = True
         self._budget = [-1]
         self._before_reset: Session | None = None
         self._started_at = 0.0
@@ -154,7 +160,8 @@ class Trainer(QtCore.QObject):
         self.sig_started.emit(job)
         jobs = self.controller.jobs
         pause = lambda: jobs.job(TRAIN) and jobs.job(TRAIN).pause()  # noqa: E731
-        work = _remote_stream(job, base, pause) if remote else _stream(job, base, self._budget, pause)
+        wanted = lambda: self.commits_wanted  # noqa: E731 - a plain bool, read by the worker
+        work = _remote_stream(job, base, pause, wanted) if remote else _stream(job, base, self._budget, pause)
         jobs.start(TRAIN, work, on_progress=self._on_job_progress, on_done=self._on_job_done,
                    on_error=self._on_job_error, on_paused=self._on_job_paused,
                    throttle_ms=TELEMETRY_MS)  # fmt: skip

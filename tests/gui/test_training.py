@@ -265,3 +265,24 @@ def test_the_window_trains_in_a_child_process_with_step_pause_resume_and_stop(qt
     np.testing.assert_array_equal(s.training.history.loss, here.training.history.loss)
     for key, value in here.network.state_dict().items():
         np.testing.assert_array_equal(s.network.param(key), value)
+
+
+def test_no_commits_are_computed_while_only_the_training_tab_shows(qtbot, session):
+    """With the Training tab in front no view shows the weights as they train: the worker
+    computes no 5 Hz commits (it did, for nobody); the run's end is committed as ever."""
+    from rnnviz.gui.main_window import MainWindow
+
+    w = MainWindow(session, threading="sync")
+    qtbot.addWidget(w)
+    w.controller.threading = "async"
+    w.show_view("training")
+    assert not w.trainer.commits_wanted
+    shown = []
+    w.controller.sig_computed.connect(shown.append)
+    assert w.trainer.train(TrainingSettings(lr=0.05, epochs=3000))
+    qtbot.waitUntil(lambda: w.trainer.state == "idle" and not w.controller.busy, timeout=60_000)
+    assert w.controller.session.training.updates == 3000
+    assert [c for c in shown if c.session.training.updates == 0] == []  # nothing streamed
+    assert shown[-1].session.network is w.controller.session.network
+    w.show_view("diagrams")
+    assert w.trainer.commits_wanted
