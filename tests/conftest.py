@@ -4,6 +4,10 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# no test reads or writes the user's own preferences (rnnviz.gui.settings)
+os.environ["RNNVIZ_SETTINGS"] = os.path.join(
+    __import__("tempfile").mkdtemp(prefix="rnnviz-test-settings-"), "settings.ini"
+)
 
 from hypothesis import settings  # noqa: E402
 

@@ -18,6 +18,8 @@ import html
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt, Signal
 
+from .settings import app_settings
+
 WHEN_EDITED_KEY = "note_bar/when_edited"
 WHEN_EDITED = {
     "mark": "Once edited: mark the note “edited since”",
@@ -33,7 +35,7 @@ class NoteBar(QtWidgets.QFrame):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None, settings: QtCore.QSettings | None = None):
         super().__init__(parent)
-        self.settings = settings or QtCore.QSettings("rnnviz", "rnnviz")
+        self.settings = settings or app_settings()
         self._edited = False
         self._hidden_by_edit = False
         self.setObjectName("NoteBar")

@@ -28,8 +28,9 @@ from rnnviz.session import atomic
 from .. import file_dialogs as dialogs
 from ..plain_text import tooltip
 from ..recovery import Recovery
+from ..settings import app_settings
 from .autosave import AUTOSAVE, AUTOSAVE_MS, Autosave
-from .document import APP_NAME, DocumentState
+from .document import DocumentState
 from .drops import WindowEvents
 from .opensave import FILE, OpenSave
 from .recovery import Recovering
@@ -58,7 +59,7 @@ class FileActions(DocumentState, OpenSave, Autosave, Recovering, WindowEvents, Q
         self.window = window
         self.controller = controller
         self.jobs = controller.jobs  # lanes "file" and "autosave"
-        self.settings = settings or QtCore.QSettings(APP_NAME, APP_NAME)
+        self.settings = settings or app_settings()
         self._init_document(path)
         self._opening = None  # a session opened, still being computed (opensave.Opening)
         self._last_error: str | None = None
