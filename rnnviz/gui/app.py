@@ -181,7 +181,7 @@ def run(argv: list[str]) -> int:
 
 def _set_appearance(args, headless: bool) -> None:
     """``--theme``, else (the window, not an export) the theme and zoom chosen last time."""
-    from .theme import appearance
+    from .theme import THEMES, appearance
 
     if not headless and not args.startup_probe:
         from .appearance_menu import load_preferences, remember_preferences
@@ -190,7 +190,7 @@ def _set_appearance(args, headless: bool) -> None:
         settings = app_settings()
         load_preferences(settings)
         remember_preferences(settings)
-    if args.theme:
+    if args.theme in THEMES:  # (an unknown one is refused by the export's own checks)
         appearance().set_theme(args.theme)
 
 
