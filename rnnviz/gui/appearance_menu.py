@@ -9,7 +9,7 @@ preferences (``appearance/theme``, ``appearance/zoom``) for the next start.
 
 from __future__ import annotations
 
-from PySide6 import QtGui
+from PySide6 import QtGui, QtWidgets
 
 from .theme import THEMES, ZOOM_LEVELS, Appearance, appearance
 
@@ -56,11 +56,22 @@ def _disconnect(a: Appearance, slot) -> None:
 
 
 def restyle_window(window, app_look: Appearance) -> None:
-    """The window's widgets that are not central views: each one's ``set_appearance``."""
+    """The window's widgets that are not central views: the docks' tables (their numbers'
+    font and row heights; the gate tints are set again from the session), and any
+    widget's own ``set_appearance``."""
     for widget in (*window._docks(), window.timeline, window.note_bar):
         restyle = getattr(widget, "set_appearance", None)
         if restyle is not None:
             restyle(app_look)
+    for dock in window._docks():
+        for table in dock.findChildren(QtWidgets.QTableView):
+            model = table.model()
+            if hasattr(model, "set_appearance"):
+                model.set_appearance()
+            table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
+    session = window.controller.session
+    if session is not None:
+        window.weights_dock.set_session(session)  # the gate tints of the theme
     window.statusBar().setStyleSheet("")
 
 
