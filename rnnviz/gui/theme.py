@@ -67,6 +67,7 @@ class Theme:
     io_fill: str  # the input and output strips' boxes
     step: str  # the current step (outline in the diagrams, the plots' cursor band)
     heading: str  # the step math's section headings
+    secondary: str  # the step math's formulas (quieter than its numbers)
     rule: str  # thin rules and grids on the paper
     plot_background: str
     plot_foreground: str
@@ -87,7 +88,7 @@ LIGHT = Theme(
     button="#E9E9E9", highlight="#0072B2", highlighted_text="#FFFFFF", link="#0060A0", tooltip="#FFFFE8",
     placeholder="#6A6A6A", light="#FFFFFF", midlight="#E0E0E0", mid="#B8B8B8", dark="#8A8A8A",
     disabled="#9A9A9A", paper="#FFFFFF", ink="#1A1A1A", muted="#6A6A6A", wire="#3C3C3C",
-    cell_fill="#F4F6F8", empty="#FFFFFF", node="#FFF7D6", io_fill="#F7F7F7", step="#D55E00", heading="#1F4E79", rule="#C8C8C8", plot_background="#FFFFFF",
+    cell_fill="#F4F6F8", empty="#FFFFFF", node="#FFF7D6", io_fill="#F7F7F7", step="#D55E00", heading="#1F4E79", secondary="#444444", rule="#C8C8C8", plot_background="#FFFFFF",
     plot_foreground="#222222", grid_alpha=0.25, cursor="#282828", error="#B03000",
 )  # fmt: skip
 
@@ -96,7 +97,7 @@ DARK = Theme(
     button="#303236", highlight="#56B4E9", highlighted_text="#000000", link="#7CC4F0", tooltip="#303236",
     placeholder="#A8A8A8", light="#45474C", midlight="#3A3C40", mid="#5A5D63", dark="#101113",
     disabled="#6E7075", paper="#17181A", ink="#ECECEC", muted="#A8A8A8", wire="#C4C4C4",
-    cell_fill="#26292E", empty="#2C2F35", node="#3D3721", io_fill="#222428", step="#FF9A4D", heading="#8EC5F0", rule="#4A4D52", plot_background="#17181A",
+    cell_fill="#26292E", empty="#2C2F35", node="#3D3721", io_fill="#222428", step="#FF9A4D", heading="#8EC5F0", secondary="#C8C8C8", rule="#4A4D52", plot_background="#17181A",
     plot_foreground="#E0E0E0", grid_alpha=0.22, cursor="#E0E0E0", error="#FF8A65",
     gates={"a": "#56B4E9", "i": "#2EC4A0", "f": "#FF8A4D", "g": "#56B4E9",
            "o": "#E59AC8", "r": "#FF8A4D", "z": "#2EC4A0", "n": "#56B4E9"},
@@ -110,7 +111,7 @@ HIGH_CONTRAST = Theme(
     tooltip="#000000", placeholder="#E0E0E0", light="#FFFFFF", midlight="#C0C0C0", mid="#FFFFFF",
     dark="#FFFFFF", disabled="#A0A0A0", paper="#000000", ink="#FFFFFF", muted="#E6E6E6", wire="#FFFFFF",
     cell_fill="#000000", empty="#1C1C1C", node="#3A3000", io_fill="#000000", step="#FFD700", heading="#FFFF00", rule="#FFFFFF", plot_background="#000000",
-    plot_foreground="#FFFFFF", grid_alpha=0.45, cursor="#FFD700", error="#FF6E6E", line_scale=1.6,
+    secondary="#FFFFFF", plot_foreground="#FFFFFF", grid_alpha=0.45, cursor="#FFD700", error="#FF6E6E", line_scale=1.6,
     gates={"a": "#56B4E9", "i": "#33E0B0", "f": "#FF9A4D", "g": "#56B4E9",
            "o": "#FF9AD8", "r": "#FF9A4D", "z": "#33E0B0", "n": "#56B4E9"},
     tints={"a": "#000000", "i": "#002A20", "f": "#3A1E00", "g": "#00253A",
@@ -123,7 +124,7 @@ THEMES: dict[str, Theme] = {t.name: t for t in (LIGHT, DARK, HIGH_CONTRAST)}
 class _Colours:
     """The colours views paint with, as shared QColor objects updated in place."""
 
-    _FIELDS = ("paper", "ink", "muted", "wire", "cell_fill", "empty", "node", "io_fill", "step", "heading", "rule",
+    _FIELDS = ("paper", "ink", "muted", "wire", "cell_fill", "empty", "node", "io_fill", "step", "heading", "secondary", "rule",
                "plot_background", "plot_foreground", "cursor", "error", "text", "placeholder")  # fmt: skip
 
     def __init__(self) -> None:
