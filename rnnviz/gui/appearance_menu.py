@@ -78,13 +78,15 @@ def restyle_window(window, app_look: Appearance) -> None:
 def load_preferences(settings) -> None:
     """The theme and zoom chosen last time (unknown or broken values are ignored)."""
     a = appearance()
-    name = settings.value("appearance/theme", "", type=str)
+    name = settings.value("appearance/theme", "", type=str)  # both read before either is set
+    try:
+        level = float(settings.value("appearance/zoom", 1.0))
+    except (TypeError, ValueError):
+        level = None
     if name in THEMES:
         a.set_theme(name)
-    try:
-        a.set_zoom(float(settings.value("appearance/zoom", 1.0)))
-    except (TypeError, ValueError):
-        pass
+    if level is not None and level == level:  # (not NaN)
+        a.set_zoom(level)
 
 
 def remember_preferences(settings) -> None:
