@@ -254,9 +254,41 @@ def apply_theme(app: QtWidgets.QApplication, point_size: int = BASE_POINT_SIZE) 
     if app.style().name().lower() != "fusion":
         app.setStyle("Fusion")
     app.setPalette(palette(a.theme))
+    # Fusion outlines check boxes in the window colour made darker: black on black in high contrast
+    app.setStyleSheet(_OUTLINED_INDICATORS if a.theme is HIGH_CONTRAST else "")
     font = app.font()
     font.setPointSizeF(point_size * a.zoom)
     app.setFont(font)
+
+
+_OUTLINED_INDICATORS = """
+QCheckBox::indicator, QRadioButton::indicator, QGroupBox::indicator {
+    width: 0.9em; height: 0.9em; border: 2px solid #FFFFFF; background: #000000; }
+QRadioButton::indicator { border-radius: 0.5em; }
+QCheckBox::indicator:checked, QRadioButton::indicator:checked, QGroupBox::indicator:checked {
+    background: #FFD700; }
+QCheckBox::indicator:disabled, QRadioButton::indicator:disabled { border-color: #A0A0A0; }
+"""
+
+
+def themed_icon(style: QtWidgets.QStyle, which: QtWidgets.QStyle.StandardPixmap) -> QtGui.QIcon:
+    """A style's standard icon (▶, ⏸, ⏮ …) in the theme's button text colour: the style draws
+    them dark grey, which vanishes on a dark or black theme."""
+    icon = style.standardIcon(which)
+    theme = appearance().theme
+    if not theme.is_dark:
+        return icon
+    out = QtGui.QIcon()
+    for size in (16, 22, 32, 44):
+        pm = icon.pixmap(size, size)
+        if pm.isNull():
+            continue
+        painter = QtGui.QPainter(pm)
+        painter.setCompositionMode(QtGui.QPainter.CompositionMode.CompositionMode_SourceIn)
+        painter.fillRect(pm.rect(), QtGui.QColor(theme.text))
+        painter.end()
+        out.addPixmap(pm)
+    return out
 
 
 def mono_font(point_size: float | None = None) -> QtGui.QFont:
