@@ -251,11 +251,14 @@ def apply_theme(app: QtWidgets.QApplication, point_size: int = BASE_POINT_SIZE) 
     """Fusion, the current theme's palette and a font readable from the back of a room,
     scaled by the zoom."""
     a = appearance()
-    if app.style().name().lower() != "fusion":
+    if not app.property("rnnviz_fusion"):  # (once: a style sheet hides the style's name)
         app.setStyle("Fusion")
+        app.setProperty("rnnviz_fusion", True)
     app.setPalette(palette(a.theme))
     # Fusion outlines check boxes in the window colour made darker: black on black in high contrast
-    app.setStyleSheet(_OUTLINED_INDICATORS if a.theme is HIGH_CONTRAST else "")
+    sheet = _OUTLINED_INDICATORS if a.theme is HIGH_CONTRAST else ""
+    if app.styleSheet() != sheet:  # (setting one, even the same, re-polishes every widget)
+        app.setStyleSheet(sheet)
     font = app.font()
     font.setPointSizeF(point_size * a.zoom)
     app.setFont(font)
