@@ -409,7 +409,9 @@ def test_unrolled_row_names_stay_in_view_when_the_chain_scrolls(unrolled):
     unrolled.set_trace(_trace(s), s)
     labels = unrolled.unrolled_scene.row_labels
     assert [t.toPlainText().strip() for t in labels] == [
-        "layer 1 →", "layer 1 ←", "layer 2 →", "layer 2 ←", "input x", "output y"
+        "layer 1 →", "layer 1 ←", "layer 2 →", "layer 2 ←",
+        "layer 1 → c", "layer 1 ← c", "layer 2 → c", "layer 2 ← c",  # an LSTM's cell-state rows
+        "input x", "output y",
     ]  # fmt: skip
     home = labels[0].x()
     unrolled.set_step(90)
