@@ -15,7 +15,7 @@ from rnnviz.gui.diagrams.style import HIGHLIGHT, value_rgb32
 from rnnviz.gui.diagrams.unrolled_items import DY
 from rnnviz.session.compute import compute
 from rnnviz.session.model import Sequence, Session
-from rnnviz.session.stepmath import fmt, window
+from rnnviz.session.stepmath import window
 
 
 def _session(mode="lstm", H=3, L=1, bidir=False, T=6, out=2) -> Session:
@@ -98,7 +98,7 @@ def test_a_bidirectional_two_layer_lstm_has_a_c_row_per_band(unrolled):
     for key, yc in lay.c_rows.items():  # each c row just above its own cells, below the next band
         assert lay.rows[key] - lay.dy < yc < lay.rows[key]
     chips = _c_chips(unrolled)
-    for (l, d) in lay.c_rows:
+    for l, d in lay.c_rows:
         c = trace.cell(l, d)  # time order
         for t, cs in chips.items():
             assert list(_strip_rgb(cs.strips[(l, d)])) == list(value_rgb32(c[t - 1]))
@@ -142,7 +142,7 @@ def test_backward_shows_the_error_on_the_cell_state_row(unrolled):
     unrolled.set_gradients(grads)
     unrolled.set_backward(True)
     chips = _c_chips(unrolled)
-    for (l, d) in unrolled.unrolled_scene.lay.c_rows:
+    for l, d in unrolled.unrolled_scene.lay.c_rows:
         norms = np.linalg.norm(grads.dc(l, d), axis=1)  # [T] ‖∂L/∂c_t‖, time order
         for t, cs in chips.items():
             key = (l, d)
