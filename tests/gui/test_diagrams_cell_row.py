@@ -15,7 +15,7 @@ from rnnviz.gui.diagrams.style import HIGHLIGHT, value_rgb32
 from rnnviz.gui.diagrams.unrolled_items import DY
 from rnnviz.session.compute import compute
 from rnnviz.session.model import Sequence, Session
-from rnnviz.session.stepmath import window
+from rnnviz.session.stepmath import fmt, window
 
 
 def _session(mode="lstm", H=3, L=1, bidir=False, T=6, out=2) -> Session:
@@ -172,3 +172,104 @@ def test_a_click_on_a_c_row_selects_its_band(unrolled, qtbot):
     with qtbot.waitSignal(unrolled.sig_layer_direction_selected) as blocker:
         qtbot.mouseClick(unrolled.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=pos)
     assert blocker.args == [1, 0]
+
+
+# -- the cell's inside of a wide layer: heat strips -------------------------------------
+
+
+def _hover(item, k: int) -> str:
+    """Move the mouse over unit k's cell of a strip (a real hover event) and read the tip."""
+    from PySide6 import QtCore, QtWidgets
+
+    ev = QtWidgets.QGraphicsSceneHoverEvent(QtCore.QEvent.Type.GraphicsSceneHoverMove)
+    ev.setPos(item.rects[k].center())
+    item.hoverMoveEvent(ev)
+    return item.toolTip()
+
+
+def _tip_value(tip: str) -> float:
+    return float(tip.rsplit(": ", 1)[1].replace("−", "-"))
+
+
+@pytest.mark.parametrize(
+    ("mode", "H"), [("lstm", 16), ("gru", 16), ("rnn_tanh", 16), ("lstm", 8), ("gru", 64)]
+)
+def test_a_wide_cell_shows_every_unit_as_a_heat_strip_with_its_value_on_hover(qtbot, mode, H):
+    from rnnviz.gui.diagrams import CellDiagram
+    from rnnviz.gui.diagrams.heat_strip import HeatStripItem
+
+    s = _session(mode, H=H, T=6)
+    trace = compute(s).trace
+    v = CellDiagram()
+    qtbot.addWidget(v)
+    v.resize(990, 400)
+    v.show()
+    v.set_trace(trace, s)
+    unit = H - 5
+    v.set_selection(0, 0, unit, "")
+    v.set_step(4)
+    sc = v.cell_scene
+    d = trace.step(0, 0, 3)
+    vectors = {"h": d.h, "h_prev": d.h_prev, **({"c": d.c, "c_prev": d.c_prev} if mode == "lstm" else {})}
+    strips = {key: sc.chips[key] for key in vectors}
+    for g, item in sc.gates.items():
+        strips[g] = item.chip
+        vectors[g] = d.pre if g == "a" else d.block(d.gates, g)
+    for key, strip in strips.items():
+        assert isinstance(strip, HeatStripItem) and strip.n == H  # every unit, not a window of 8
+        assert [c.rgba() for c in strip.colours] == list(value_rgb32(vectors[key]))
+        assert not any(strip.rects[k].isEmpty() for k in range(H))
+        for k in sorted({0, 7, 8, H - 1} & set(range(H))):
+            tip = _hover(strip, k)
+            assert f"unit {k + 1} of {H}" in tip and "<" not in tip
+            assert _tip_value(tip) == pytest.approx(vectors[key][k], abs=0.006)  # 2 decimals
+        assert strip.marked == unit  # the selected unit, outlined in every strip
+    h = strips["h"]
+    if H > 8:  # units 1–8 down the first strip, 9–16 down the next
+        assert h.rects[8].left() > h.rects[0].left() and h.rects[8].top() == h.rects[0].top()
+    assert sc.chips["x"].texts[0] != ""  # the input keeps its numbers
+    assert f"{H} units" in sc.hint.toPlainText() and f"unit {unit + 1} " in sc.hint.toPlainText()
+    # nothing overlaps, and the strips' cells stay big enough to see and point at
+    items = [*sc.chips.values(), *sc.gates.values()]
+    boxes = [item.sceneBoundingRect() for item in items]
+    for i, a in enumerate(boxes):
+        assert not any(a.intersects(b) for b in boxes[i + 1 :])
+    assert v.transform().m11() >= 0.72  # as the numbers' picture: x_t's stay ≥ 7 pt
+    cell = v.mapFromScene(h.mapRectToScene(h.rects[0])).boundingRect()
+    assert cell.width() >= min(18, 400 / H) and cell.height() >= 10  # to see and to point at
+
+
+def test_the_strips_follow_the_decimals_and_the_backward_mode(qtbot):
+    from rnnviz.gui.diagrams import CellDiagram
+    from rnnviz.gui.diagrams.gradients import grad_fmt
+
+    s = _session("lstm", H=12, T=6)
+    done = compute(s)
+    v = CellDiagram()
+    qtbot.addWidget(v)
+    v.set_trace(done.trace, s)
+    v.set_decimals(4)
+    v.set_step(3)
+    c = done.trace.cell(0, 0)[2]
+    assert _hover(v.cell_scene.chips["c"], 10) == f"c_t, unit 11 of 12: {fmt(c[10], 4)}"
+    v.set_gradients(done.grads)
+    v.set_backward(True)
+    dc = done.grads.dc(0, 0)[2]
+    assert _hover(v.cell_scene.chips["c"], 10) == f"∂L/∂c_t, unit 11 of 12: {grad_fmt(dc[10], 4)}"
+    assert v.cell_scene.gates["f"].chip.name == "∂L/∂f_t (before σ)"
+
+
+def test_a_narrow_cell_keeps_its_numbers(qtbot):
+    from rnnviz.gui.diagrams import CellDiagram
+    from rnnviz.gui.diagrams.heat_strip import HeatStripItem
+
+    s = _session("lstm", H=3, T=6)
+    trace = compute(s).trace
+    v = CellDiagram()
+    qtbot.addWidget(v)
+    v.set_trace(trace, s)
+    v.set_step(2)
+    sc = v.cell_scene
+    chips = [*sc.chips.values(), *(g.chip for g in sc.gates.values())]
+    assert not any(isinstance(c, HeatStripItem) for c in chips) and sc.hint is None
+    assert sc.chips["c"].texts == [fmt(x, 2) for x in trace.cell(0, 0)[1]]
