@@ -17,7 +17,7 @@ from rnnviz.session.stepmath import window
 from .cell_parts import ACT, CHIP_MAX, GATE_W, ROW_H, ROW_H_MANY, SHORT, STATE_NAMES, GateItem, cell_rows
 from .cell_parts import where as _where
 from .gradients import GATE_WORDS, GRAD_TITLES, STATE_WORDS
-from .heat_strip import HeatStripItem, summary, summary_hint
+from .heat_strip import HeatStripItem, strip_width, summary, summary_hint
 from .one_step import OneStepDiagram
 from .one_step_back import cell_backward, grad_gate_title
 from .style import (
@@ -83,8 +83,11 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
     def _chip(self, key, x, y, title, n=None, anchor="c", hang=False) -> VectorChipItem:
         """A vector at (x, y); ``hang``: its first row on y and the rest below (a state line)."""
         if self.summary and n is None:  # a state: every unit
-            chip = HeatStripItem(self.root, len(self.rows), title, cell_h=self.row_h, name=STATE_NAMES[key])
+            width = strip_width(len(self.rows))
+            chip = HeatStripItem(self.root, len(self.rows), title, width, self.row_h, STATE_NAMES[key])
             self.timed.add(chip.set_name, STATE_NAMES[key], f"∂L/∂{STATE_NAMES[key]}")
+            if key.endswith("_prev"):  # on the left edge: a wider strip grows leftward, off the wires
+                x -= width - 62.0
         else:
             chip = VectorChipItem(self.root, n or self.n, title, cell_h=self.row_h)
         r = chip.rect()

@@ -10,7 +10,7 @@ from rnnviz.engine import GATE_NAMES
 from rnnviz.session.notation import gate_tip
 from rnnviz.session.stepmath import window
 
-from .heat_strip import HeatStripItem, summary
+from .heat_strip import HeatStripItem, strip_width, summary
 from .style import GATE_COLOURS, GATE_TINTS, WIRE, VectorChipItem, label, pen, place
 
 CHIP_MAX = 8
@@ -53,10 +53,10 @@ class GateItem(QtWidgets.QGraphicsPathItem):
         self.title = label(self, title, 10.5, GATE_COLOURS.get(gate, WIRE), bold=True)
         place(self.title, GATE_W / 2, 2, "n")
         if units:
-            self.chip = HeatStripItem(self, units, width=62, cell_h=row_h)
+            self.chip = HeatStripItem(self, units, width=strip_width(units), cell_h=row_h)
         else:
             self.chip = VectorChipItem(self, n, cell_w=62, cell_h=row_h)
-        self.chip.setPos((GATE_W - 62) / 2, 30)
+        self.chip.setPos((GATE_W - self.chip.rect().width()) / 2, 30)
         self.chip.caption.setVisible(False)
         self.height = h
 

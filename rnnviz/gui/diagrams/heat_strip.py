@@ -29,6 +29,12 @@ def summary(H: int) -> bool:
     return H >= SUMMARY_FROM
 
 
+def strip_width(H: int) -> float:
+    """A vector's width: a number chip's, and wider from 5 strips on (a strip ≥ 7.75 wide up to
+    128 units), as wide as a gate's box holds."""
+    return max(62.0, min(124.0, 15.5 * math.ceil(H / ROWS)))
+
+
 def summary_hint(H: int, unit: int) -> str:
     """The line under the strips that says how to read them."""
     order = (

@@ -19,8 +19,8 @@ POOL_MAX = 48  # most columns ever shown at once (zoom-out is limited to this)
 POOL_ALL = 128  # up to this many columns, each step keeps its own: a jump scrolls, nothing is refilled
 STRIP_MAX = 8
 # an LSTM's bands: the c_t chip above the cell, the output wire right of it
-DY_C = 175.0  # row pitch with a c row
-C_H, C_GAP = 40.0, 26.0  # the c chip's height, and its gap above the cell
+DY_C = 160.0  # row pitch with a c row
+C_H, C_GAP = 38.0, 22.0  # the c chip's height, and its gap above the cell
 C_LEFT, C_RIGHT = -CW / 2, CW / 2 - 26  # the c chip's sides
 C_OUT_X = CW / 2 - 12  # the output wire, past the c chip's right side
 SUB = str.maketrans("0123456789()-", "₀₁₂₃₄₅₆₇₈₉₍₎₋")
@@ -49,7 +49,7 @@ class UnrolledLayout:
         # the c_t chips' centres (an LSTM only): above the cell, left of the output wire
         self.c_rows = {k: y - CH / 2 - C_GAP - C_H / 2 for k, y in self.rows.items()} if cell_state else {}
         if D == 2:  # the [h→; h←] node above the backward row (above its c chips)
-            above = {l: self.c_rows[(l, 1)] - C_H / 2 - 22 for l in range(L)} if cell_state else {}
+            above = {l: self.c_rows[(l, 1)] - C_H / 2 - 18 for l in range(L)} if cell_state else {}
             self.concat = above or {l: self.rows[(l, 1)] - CH / 2 - 30 for l in range(L)}
         else:
             self.concat = {}
