@@ -273,3 +273,20 @@ def test_a_narrow_cell_keeps_its_numbers(qtbot):
     chips = [*sc.chips.values(), *(g.chip for g in sc.gates.values())]
     assert not any(isinstance(c, HeatStripItem) for c in chips) and sc.hint is None
     assert sc.chips["c"].texts == [fmt(x, 2) for x in trace.cell(0, 0)[1]]
+
+
+def test_truncated_bptt_cuts_the_cell_state_arrows_too(unrolled):
+    from rnnviz.gui.diagrams.unrolled_back import CUT_COLOUR
+
+    s = _session(H=3, T=6)
+    done = compute(s)
+    unrolled.set_trace(done.trace, s)
+    unrolled.set_gradients(done.grads, bptt_window=2)
+    unrolled.set_backward(True)
+    cut = {t for t, cs in _c_chips(unrolled).items() if cs.grad_arrows[(0, 0)].brush().color() == CUT_COLOUR}
+    assert cut == {3, 5}  # the arrows into steps 3 and 5 cross a window's edge (as h's do)
+    assert all(
+        (col.back.arrows[(0, 0)].brush().color() == CUT_COLOUR) == (col.t in cut)
+        for col in unrolled.unrolled_scene.columns
+        if 1 <= col.t <= 6
+    )
