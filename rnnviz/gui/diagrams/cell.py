@@ -11,17 +11,17 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt
 
-from rnnviz.engine import GATE_NAMES
 from rnnviz.session.notation import gate_tip
 from rnnviz.session.stepmath import window
 
 from ..theme import C
+from .cell_parts import ACT, CHIP_MAX, GATE_W, ROW_H, ROW_H_MANY, SHORT, STATE_NAMES, GateItem, cell_rows
+from .cell_parts import where as _where
 from .gradients import GATE_WORDS, GRAD_TITLES, STATE_WORDS
+from .heat_strip import HeatStripItem, strip_width, summary, summary_hint
 from .one_step import OneStepDiagram
 from .one_step_back import cell_backward, grad_gate_title
 from .style import (
-    GATE_COLOURS,
-    GATE_TINTS,
     MUTED,
     WIRE,
     ArrowItem,
@@ -36,63 +36,6 @@ from .style import (
     unit_is_marked,
     window_caption,
 )
-
-CHIP_MAX = 8
-GATE_W = 140.0
-ROW_H, ROW_H_MANY = 21.0, 17.0  # a chip's row; tighter from 5 units, so the picture stays large
-#: Each gate's hover: what it does in plain words, its equation, PyTorch's rows (rnnviz.session.notation)
-EQUATIONS = {g: gate_tip(g, mode) for mode in ("rnn_tanh", "lstm", "gru") for g in GATE_NAMES[mode]}
-SHORT = {
-    "a": "weighted sum",
-    "i": "input",
-    "f": "forget",
-    "g": "candidate",
-    "o": "output",
-    "r": "reset",
-    "z": "update",
-    "n": "candidate",
-}
-ACT = {"i": "σ", "f": "σ", "o": "σ", "r": "σ", "z": "σ", "g": "tanh", "n": "tanh", "a": ""}
-
-
-class GateItem(QtWidgets.QGraphicsPathItem):
-    """A gate's box: activation, name, and its vector as a chip.  Click to select."""
-
-    def __init__(self, parent, gate: str, x: float, y: float, n: int, title: str, row_h: float = ROW_H):
-        self.gate = gate
-        h = n * row_h + 44
-        path = QtGui.QPainterPath()
-        path.addRoundedRect(QtCore.QRectF(0, 0, GATE_W, h), 8, 8)
-        super().__init__(path, parent)
-        self.setPos(x - GATE_W / 2, y)
-        self.setBrush(QtGui.QColor(GATE_TINTS.get(gate, C.empty)))
-        self._pen = pen(GATE_COLOURS.get(gate, WIRE), 2.0)
-        self.setPen(self._pen)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setToolTip(EQUATIONS[gate])
-        self.title = label(self, title, 10.5, GATE_COLOURS.get(gate, WIRE), bold=True)
-        place(self.title, GATE_W / 2, 2, "n")
-        self.chip = VectorChipItem(self, n, cell_w=62, cell_h=row_h)
-        self.chip.setPos((GATE_W - 62) / 2, 30)
-        self.chip.caption.setVisible(False)
-        self.height = h
-
-    def set_title(self, html: str) -> None:
-        self.title.setHtml(html)
-        place(self.title, GATE_W / 2, 2, "n")
-
-    def set_selected_gate(self, on: bool) -> None:
-        p = QtGui.QPen(self._pen)
-        p.setWidthF(5.0 if on else 2.0)
-        self.setPen(p)
-
-
-def _where(trace, layer: int, direction: int) -> str:
-    net = trace.network
-    parts = [f"layer {layer + 1}"] if net.num_layers > 1 else []
-    if net.num_directions == 2:
-        parts.append("backward" if direction else "forward")
-    return f" — {', '.join(parts)}" if parts else ""
 
 
 class CellDiagramScene(QtWidgets.QGraphicsScene):
@@ -115,8 +58,9 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         self.gates, self.chips, self.flows, self.keep = {}, {}, [], []
         self.timed = TimedTexts()
         self.structure = (mode, H, I)
-        self.rows = tuple(r for r in window(H, unit, CHIP_MAX) if r is not None)
-        self.n = len(self.rows)
+        self.summary = summary(H)  # every unit as a coloured cell, not a window of numbers
+        self.rows = cell_rows(H, unit)
+        self.n = min(len(self.rows), CHIP_MAX)  # rows of the picture
         self.n_x = min(I, CHIP_MAX)
         self.row_h = ROW_H if self.n <= 4 else ROW_H_MANY
         self.root = QtWidgets.QGraphicsRectItem()
@@ -127,12 +71,26 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
         self.title = label(self.root, "", 13, bold=True)
         self.title.setPos(content.left(), content.top() - 34)
         self._title_html = ""
+        self.hint = None
+        if self.summary:  # what the strips are: beside x_t, in the picture's empty bottom row
+            self.hint = label(self.root, "", 10.5, MUTED)
+            x0 = self.chips["x"].sceneBoundingRect().right() + 24
+            self.hint.setTextWidth(max(content.right() - x0, 320.0))
+            self._hint_at = (x0, content.bottom())
+            self._set_hint(unit)
         cache_items(self)
         self.setSceneRect(self.itemsBoundingRect().adjusted(-10, -10, 10, 10))
 
     def _chip(self, key, x, y, title, n=None, anchor="c", hang=False) -> VectorChipItem:
         """A vector at (x, y); ``hang``: its first row on y and the rest below (a state line)."""
-        chip = VectorChipItem(self.root, n or self.n, title, cell_h=self.row_h)
+        if self.summary and n is None:  # a state: every unit
+            width = strip_width(len(self.rows))
+            chip = HeatStripItem(self.root, len(self.rows), title, width, self.row_h, STATE_NAMES[key])
+            self.timed.add(chip.set_name, STATE_NAMES[key], f"∂L/∂{STATE_NAMES[key]}")
+            if key.endswith("_prev"):  # on the left edge: a wider strip grows leftward, off the wires
+                x -= width - 62.0
+        else:
+            chip = VectorChipItem(self.root, n or self.n, title, cell_h=self.row_h)
         r = chip.rect()
         dx = {"c": -r.width() / 2, "w": 0.0, "e": -r.width()}[anchor]
         chip.setPos(x + dx, y - (self.row_h / 2 if hang else r.height() / 2))
@@ -143,7 +101,13 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
 
     def _gate(self, g, x, y, tip: str = "") -> GateItem:
         title = f"{SHORT[g]} <i>{g}</i>  <span style='font-weight:normal'>{ACT[g]}</span>"
-        item = GateItem(self.root, g, x, y, self.n, title, self.row_h)
+        units = len(self.rows) if self.summary else 0
+        item = GateItem(self.root, g, x, y, self.n, title, self.row_h, units)
+        if units:
+            name = f"{SHORT[g]} {g}_t"
+            item.chip.set_name(name)
+            act = ACT[g] or ("tanh" if self.structure[0] == "rnn_tanh" else "ReLU")
+            self.timed.add(item.chip.set_name, name, f"∂L/∂{g}_t (before {act})")
         self.gates[g] = item
         item.setToolTip(tip or item.toolTip())
         self.timed.add(item.setToolTip, item.toolTip(), GATE_WORDS[g])
@@ -359,12 +323,19 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
 
     def mark_unit(self, unit: int) -> None:
         """Outline the selected unit in every chip of H units."""
-        marked = unit in self.rows and unit_is_marked(unit, self.structure[1])
+        marked = unit in self.rows and (self.summary or unit_is_marked(unit, self.structure[1]))
         k = self.rows.index(unit) if marked else -1
         for key, chip in self.chips.items():
             chip.mark(-1 if key == "x" else k)
         for g in self.gates.values():
             g.chip.mark(k)
+        self._set_hint(unit)
+
+    def _set_hint(self, unit: int) -> None:
+        if self.hint is not None:
+            H = self.structure[1]
+            self.hint.setPlainText(summary_hint(H, unit))
+            place(self.hint, *self._hint_at, "sw")
 
     def set_selected_gate(self, gate: str) -> None:
         for g, item in self.gates.items():
@@ -383,7 +354,7 @@ class CellDiagram(OneStepDiagram):
             return
         net = self.trace.network
         I = self.trace.layer_inputs[self.layer].shape[1]
-        rows = tuple(r for r in window(net.hidden_size, self.unit, CHIP_MAX) if r is not None)
+        rows = cell_rows(net.hidden_size, self.unit)
         sc = self.cell_scene
         if sc.structure != (net.mode, net.hidden_size, I) or sc.rows != rows:
             sc.build(net.mode, net.hidden_size, I, self.unit)

@@ -12,6 +12,7 @@ import numpy as np
 
 from rnnviz.session.stepmath import window
 
+from .cell_parts import where as where_of
 from .gradients import GRAD_LUT, grad_chip_colours, grad_fmt, grad_level
 from .style import chip_values, window_caption
 
@@ -96,9 +97,7 @@ def cell_backward(sc, trace, grads, layer: int, direction: int, step: int) -> No
 
 
 def _set_cell_title(sc, trace, layer: int, direction: int, step: int) -> None:
-    from .cell import _where
-
-    where = _where(trace, layer, direction)
+    where = where_of(trace, layer, direction)
     if step:
         text = f"Backward at step {step}: the error ∂L/∂… reaching each value{where}"
         prev = step + 1 if direction == 1 else step - 1

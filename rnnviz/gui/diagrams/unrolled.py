@@ -19,11 +19,11 @@ from ..theme import zoom
 from .gradients import grads_fit
 from .style import HIGHLIGHT, INK, WIRE, tune_view, value_colours, value_rgb32
 from .unrolled_back import BackwardOverlay
+from .unrolled_cstate import CellStateChain, c_flows
 from .unrolled_feedback import FeedbackOverlay
 from .unrolled_items import (
     CH,
     DX,
-    DY,
     POOL_ALL,
     POOL_MAX,
     STRIP_MAX,
@@ -55,6 +55,7 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
         self.step, self.layer, self.direction, self.unit = 1, 0, 0, 0
         self.back, self.grads, self._backward = BackwardOverlay(), None, False  # Backward: ∂L/∂h_t
         self.feedback = FeedbackOverlay()  # a generated run: each chosen token fed back
+        self.cstate = CellStateChain()  # an LSTM's cell-state row
         self._press = None
         self._following = False
         self._auto_fit = True
@@ -126,7 +127,9 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
         self.scale(scale, scale)
         self._scale = scale
         row_y = self.unrolled_scene.lay.rows.get((self.layer, self.direction), 0.0)
-        self.centerOn(self.step * DX, row_y - DY / 2)  # a deep net: start at the selected layer
+        self.centerOn(
+            self.step * DX, row_y - self.unrolled_scene.lay.dy / 2
+        )  # a deep net: start at the selected layer
         self.follow()
 
     def readable_height(self) -> int:
@@ -183,6 +186,7 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
         # a bidirectional layer's two output arrows (to the [h→; h←] node) carry h→ and h←
         self.out_colours = [value_colours(self.means[(l, d)]) for l in range(L) for d in range(D) if D == 2]
         self.head_colours = value_colours(self.layer_means[L - 1])
+        self.cstate.set_trace(tr, rows)
         self._pixmaps: dict = {}  # strip pixmaps by (row, t), built when a column first shows t
         self._io: dict = {}  # texts of the input and output boxes by t
 
@@ -199,6 +203,8 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
         if back.on:  # items once per structure, levels once per trace and gradients
             back.ensure_built(self.unrolled_scene)
             back.set_data(self.trace, self.grads)
+            self.cstate.set_gradients(self.trace, self.grads)
+            self.cstate.ensure_paths(self.unrolled_scene.lay)
         self.feedback.set_run(self.feedback.run, self.trace.steps)
         self.feedback.ensure_built(self.unrolled_scene)
         for col in self.unrolled_scene.columns:
@@ -263,6 +269,8 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
             node.setVisible(real)
         self._fill_io(col, t, real, T)
         self.back.fill(col, t, sc.shape)
+        if col.cstate is not None and self.cstate.on:
+            self.cstate.fill(col.cstate, t, self._show_strip, self.back.on, self.back.window)
         self.feedback.fill(col, t)
 
     def out_means_layer(self, l: int, t: int) -> float:
@@ -339,7 +347,8 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
             if not cur and col.styled == (sel, False):
                 continue  # an ordinary column that is already right: the common case
             col.styled = (sel, cur)
-            for key, cell in col.cells.items():
+            boxes = list(col.cells.items()) + (list(col.cstate.boxes.items()) if col.cstate else [])
+            for key, cell in boxes:
                 width = 4.0 if cur else (2.6 if key == sel else 1.5)
                 colour = HIGHLIGHT if cur else (INK if key == sel else WIRE)
                 p = cell.pen()
@@ -395,7 +404,7 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
             out += [(shift(p), (l + 0.6) / n, (l + 1) / n) for p in lay.output_paths(l) if d == 0]
         if lay.head and (sc.shape != "many_to_one" or t == sc.T):
             out.append((shift(lay.head_path()), (n - 1) / n, 1.0))
-        return out
+        return out + c_flows(lay, ox)
 
     # -- interaction ------------------------------------------------------------------
     def _on_scroll_changed(self, _v: int) -> None:
@@ -424,8 +433,13 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
             t = round(pos.x() / DX)
             if 0 <= t <= self.trace.steps:
                 self.sig_step_requested.emit(int(t))
-            for (l, d), y in self.unrolled_scene.lay.rows.items():  # a click on a row selects it
-                if abs(pos.y() - y) <= CH / 2 and (l, d) != (self.layer, self.direction):
+            lay = self.unrolled_scene.lay
+            for (l, d), y in lay.rows.items():  # a click on a row (its h or c) selects it
+                yc = lay.c_rows.get((l, d), y)
+                if min(abs(pos.y() - y), abs(pos.y() - yc)) <= CH / 2 and (l, d) != (
+                    self.layer,
+                    self.direction,
+                ):
                     self.sig_layer_direction_selected.emit(l, d)
         self._press = None
 

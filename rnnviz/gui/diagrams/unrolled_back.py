@@ -31,7 +31,12 @@ def back_path(lay: UnrolledLayout, l: int, d: int) -> list:
     return [(CW / 2, y), (DX - CW / 2 - 2, y)]
 
 
-def _paths(points) -> list[QtGui.QPainterPath]:
+def is_cut(t: int, d: int, T: int, k: int) -> bool:
+    """Truncated BPTT (``k`` steps a window, 0: none) cuts the recurrent wire into step t."""
+    return k > 0 and ((d == 0 and 1 < t <= T and (t - 1) % k == 0) or (d == 1 and 1 <= t < T and t % k == 0))
+
+
+def level_paths(points) -> list[QtGui.QPainterPath]:
     """The arrow's outline at every level's width (shared by every column of a row)."""
     return [arrow_outline(points, grad_width(k), 5.0 + 1.3 * grad_width(k)) for k in range(LEVELS)]
 
@@ -98,11 +103,13 @@ class BackwardOverlay:
         if self.built == key:
             return
         lay = scene.lay
-        self.paths = {key_: _paths(back_path(lay, *key_)) for key_ in lay.rows}
-        top = lay.y_head - IO_H / 2 if lay.head else min(lay.rows.values()) - CH / 2
+        self.paths = {key_: level_paths(back_path(lay, *key_)) for key_ in lay.rows}
+        top = lay.y_head - IO_H / 2 if lay.head else lay.top
         bottom = lay.y_in + IO_H / 2
         self.head_paths = (
-            _paths([(0.0, lay.y_head + IO_H / 2), (0.0, self._head_end(lay))]) if lay.head else []
+            level_paths([(lay.head_x, lay.y_head + IO_H / 2), (lay.head_x, self._head_end(lay))])
+            if lay.head
+            else []
         )
         for col in scene.columns:
             col.back = BackColumn(col, lay, top, bottom)
@@ -153,9 +160,7 @@ class BackwardOverlay:
         self._forward_look(col, False)
         for (l, d), arrow in back.arrows.items():
             init = (t == 0 and d == 0) or (t == T + 1 and d == 1)
-            cut = k > 0 and (
-                (d == 0 and 1 < t <= T and (t - 1) % k == 0) or (d == 1 and 1 <= t < T and t % k == 0)
-            )
+            cut = is_cut(t, d, T, k)
             self._arrow(back, arrow, self.paths[(l, d)], self.levels[(l, d)][t], real, cut)
             if real:
                 prev = t - 1 if d == 0 else t + 1
