@@ -18,17 +18,17 @@ The items of a column are built with it (:class:`.unrolled_items.CellStateColumn
 from __future__ import annotations
 
 import numpy as np
-from PySide6 import QtGui
 
 from rnnviz.session.stepmath import fmt
 
+from ..theme import C
 from .gradients import GRAD_LUT, grad_fmt, grad_level
 from .style import value_colours, value_rgb32
 from .unrolled_back import CUT_COLOUR, TINTS, is_cut, level_paths
 from .unrolled_items import C_LEFT, C_RIGHT, DX, CellStateColumn, UnrolledLayout, sub
 
 TIP_VALUES = 16  # numbers a chip's hover lists
-_WHITE = QtGui.QColor("#ffffff")
+_WHITE = C.empty  # a c chip's box in the forward mode (the theme's: updated in place)
 
 
 def c_name(t: int, D: int, d: int) -> str:

@@ -176,9 +176,10 @@ class CellStateColumn:
         self.levels: dict = {}  # grad arrow -> the level (or -1: cut) it shows
         for key in lay.c_rows:
             r = lay.c_rect(*key)
-            self.boxes[key] = b = box(group, r, "#ffffff", WIRE, 1.5, radius=6.0)
+            self.boxes[key] = b = box(group, r, C.empty, WIRE, 1.5, radius=6.0)
             self.labels[key] = t = QtWidgets.QGraphicsSimpleTextItem(group)
             t.setFont(font(11, bold=True))
+            t.setBrush(INK)
             t.setPos(r.left() + 5, r.top() + 1)
             self.strips[key] = StripItem(group, n_units, r.left() + 5, r.top() + 21, r.width() - 10, C_H - 26)
             # the chip belongs to the cell below it: h_t = o_t ⊙ tanh(c_t) is read from it
