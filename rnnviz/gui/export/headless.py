@@ -36,7 +36,8 @@ def add_arguments(p) -> None:
                    help="--export-video: K > 1 adds in-between frames in which the data flow "
                    "runs along the wires (default 1: one still frame per step)")  # fmt: skip
     p.add_argument("--theme", default=None, help="light (the only theme so far)")
-    p.add_argument("--present", action="store_true", help="presentation styling (not available yet)")
+    p.add_argument("--present", action="store_true", help="presentation styling: a large caption, large "
+                   "tabs, no docks (as F5 shows the window); without an export, start presenting")  # fmt: skip
 
 
 def _fail(message: str) -> int:
