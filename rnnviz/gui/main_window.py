@@ -190,8 +190,9 @@ class MainWindow(QtWidgets.QMainWindow):
     def restore_layout_when_shown(self, state: QtCore.QByteArray) -> None:
         """A remembered dock layout (rnnviz.gui.window_memory), unless the session brings its own."""
         if not self._session_layout:
+            self.restoreState(state)  # now: which docks show sets the window's least size
             self._session_layout = bytes(state.toBase64().data()).decode("ascii")
-            self._restore_session_layout()
+            self._restore_session_layout()  # and again once shown (the docks' first sizing)
 
     def store_layout(self) -> None:
         """Keep the dock layout in the session's view settings (saved with the session)."""

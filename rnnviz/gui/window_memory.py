@@ -72,15 +72,15 @@ def restore_window(window, settings: QtCore.QSettings | None = None,
     True when a kept geometry was used.  ``available``: the screen's area (tests)."""
     settings = settings or app_settings()
     available = available if available is not None else _available(window)
+    docks = _stored(settings, DOCKS_KEY)
+    if docks is not None:  # first: the docks shown set the least size the geometry can have
+        window.restore_layout_when_shown(docks)  # unless the session brings its own
     geometry = _stored(settings, GEOMETRY_KEY)
     restored = geometry is not None and window.restoreGeometry(geometry)
     if restored:
         fit_to_screen(window, available)
     else:
         window.setGeometry(fitted_rect(available))
-    docks = _stored(settings, DOCKS_KEY)
-    if docks is not None:
-        window.restore_layout_when_shown(docks)  # unless the session brings its own
     return restored
 
 
