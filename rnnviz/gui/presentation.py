@@ -216,7 +216,9 @@ class PresentationMode(QtCore.QObject):
                                         "One step forward (a clicker's next)")  # fmt: skip
         self.action_previous = self._action("Presentation: previous step", ["PgUp"], lambda: self.step(-1),
                                             "One step back (a clicker's previous)")  # fmt: skip
-        self.action_leave = self._action("Leave presentation", ["Esc"], self.leave, "Back to the window as it was")
+        self.action_leave = self._action(
+            "Leave presentation", ["Esc"], self.leave, "Back to the window as it was"
+        )
         self._presenting_actions = (self.action_docks, self.action_note, self.action_blank, self.action_next,
                                     self.action_previous, self.action_leave)  # fmt: skip
         for action in self._presenting_actions:
@@ -249,7 +251,9 @@ class PresentationMode(QtCore.QObject):
 
     def _side_docks(self) -> list[QtWidgets.QDockWidget]:
         w = self.window
-        return [d for d in w.findChildren(QtWidgets.QDockWidget) if d.parent() is w and d is not w.timeline_dock]
+        return [
+            d for d in w.findChildren(QtWidgets.QDockWidget) if d.parent() is w and d is not w.timeline_dock
+        ]
 
     def saved_geometry(self) -> tuple[QtCore.QByteArray, QtCore.QByteArray]:
         """The window's geometry and dock state as they are outside presentation (what

@@ -88,7 +88,9 @@ def save_window(window, settings: QtCore.QSettings | None = None) -> None:
     """Keep the window's geometry and dock layout (those from before presenting, if it is)."""
     settings = settings or app_settings()
     presentation = getattr(window, "presentation", None)
-    geometry, docks = presentation.saved_geometry() if presentation else (window.saveGeometry(), window.saveState())
+    geometry, docks = (
+        presentation.saved_geometry() if presentation else (window.saveGeometry(), window.saveState())
+    )
     settings.setValue(GEOMETRY_KEY, geometry)
     settings.setValue(DOCKS_KEY, docks)
     settings.sync()

@@ -188,7 +188,10 @@ def test_export_video_present_frames_carry_the_presentation_caption(qtbot, tmp_p
         plain.close()
         presented.close()
     out = tmp_path / "p.gif"
-    assert run(["--export-video", str(out), "--present", "--steps", "1:2", "--size", "640x360", str(SEED003)]) == 0
+    assert (
+        run(["--export-video", str(out), "--present", "--steps", "1:2", "--size", "640x360", str(SEED003)])
+        == 0
+    )
     assert out.stat().st_size > 0
 
 

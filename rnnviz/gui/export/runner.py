@@ -76,8 +76,9 @@ class VideoExport(QtCore.QObject):
                  page: str = "forward", backward: bool = False, parent: QtCore.QObject | None = None):  # fmt: skip
         super().__init__(parent)
         self.jobs, self.request = jobs, request
-        self.renderer = FrameRenderer(computed, request.view, request.size, cursor, page, backward,
-                                      request.present)
+        self.renderer = FrameRenderer(
+            computed, request.view, request.size, cursor, page, backward, request.present
+        )
         self._frames = iter(request.frames())
         self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_FRAMES)
         self._painted = 0
