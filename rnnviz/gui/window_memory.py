@@ -10,6 +10,8 @@ and windows built by tests never read them).
 - A kept geometry larger than the screen it lands on (a smaller monitor, a projector)
   is fitted the same way; one that lands on no screen at all is centred on the screen.
 - A kept value that cannot be read falls back to the first-run size, silently.
+- A screen too low for the docks in a column (the window's least height is ~740
+  pixels with them) gets them as one stack of tabs, so the window fits.
 - **Dock layout and sessions:** a session file may carry its own dock layout
   (``session.view.dock_state``: its author arranged the docks for the lesson).  That
   layout wins; the remembered one is used for sessions without one (a new session,
@@ -66,6 +68,16 @@ def fit_to_screen(window: QtWidgets.QWidget, available: QtCore.QRect) -> None:
         window.setGeometry(fitted_rect(available, frame.size() if not too_big else DEFAULT_SIZE))
 
 
+def compact_docks(window, available: QtCore.QRect) -> bool:
+    """On a screen too low for the network dock above the sequence dock (1920×1080 at
+    scale 1.5 is 720 pixels high), the side docks share one stack of tabs; True if so."""
+    if window.minimumSizeHint().height() <= available.height() * SCREEN_FRACTION:
+        return False
+    window.tabifyDockWidget(window.sequence_dock, window.network_dock)
+    window.sequence_dock.raise_()
+    return True
+
+
 def restore_window(window, settings: QtCore.QSettings | None = None,
                    available: QtCore.QRect | None = None) -> bool:  # fmt: skip
     """Put back the kept geometry and dock layout before ``window`` is first shown;
@@ -75,6 +87,8 @@ def restore_window(window, settings: QtCore.QSettings | None = None,
     docks = _stored(settings, DOCKS_KEY)
     if docks is not None:  # first: the docks shown set the least size the geometry can have
         window.restore_layout_when_shown(docks)  # unless the session brings its own
+    else:
+        compact_docks(window, available)
     geometry = _stored(settings, GEOMETRY_KEY)
     restored = geometry is not None and window.restoreGeometry(geometry)
     if restored:

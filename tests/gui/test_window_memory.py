@@ -116,3 +116,12 @@ def test_closing_while_presenting_keeps_the_window_from_before(qtbot):
     w.close()
     settings = app_settings()
     assert settings.value(GEOMETRY_KEY) == geometry and settings.value(DOCKS_KEY) == docks
+
+
+def test_a_low_screen_stacks_the_docks_so_the_window_fits(qtbot):
+    """1920×1080 at Qt's scale 1.5, less a task bar: the docks in a column are too tall."""
+    low = QtCore.QRect(0, 0, 1280, 680)
+    w = new_window(qtbot, available=low)
+    assert low.contains(w.frameGeometry())
+    assert w.tabifiedDockWidgets(w.sequence_dock)  # one stack of tabs
+    assert w.network_dock in w.tabifiedDockWidgets(w.sequence_dock)
