@@ -200,3 +200,21 @@ def test_the_view_menu_offers_presentation(qtbot, main_window, key):
     action = main_window.presentation.action_present
     assert action in main_window.view_menu.actions()
     assert QtGui.QKeySequence(key) in action.shortcuts()
+
+
+def test_the_export_dialog_offers_presentation_styling_checked_while_presenting(qtbot, main_window, monkeypatch,
+                                                                               tmp_path):  # fmt: skip
+    from rnnviz.gui.export.dialog import ExportAnimationDialog
+
+    seen = []
+
+    def exec_(dialog):
+        seen.append(dialog.present_check.isChecked())
+        seen.append(dialog.request(str(tmp_path / "a.gif")).present)
+        return QtWidgets.QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(ExportAnimationDialog, "exec", exec_)
+    main_window.export_actions.export_animation_dialog()
+    present(qtbot, main_window)
+    main_window.export_actions.export_animation_dialog()
+    assert seen == [False, False, True, True]
