@@ -421,6 +421,7 @@ def presented_host(title: str, view: QtWidgets.QWidget, view_title: str) -> tupl
     tabs = QtWidgets.QTabBar(host)
     tabs.setDocumentMode(True)
     tabs.setDrawBase(True)
+    tabs.setExpanding(False)  # a tab the size of its name, at the left, as in the window
     tabs.addTab(view_title)
     tabs.setStyleSheet(tab_bar_style())
     lay = QtWidgets.QVBoxLayout(host)
