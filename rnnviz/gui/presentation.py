@@ -159,7 +159,6 @@ class _Before:
     dock_state: QtCore.QByteArray
     window_state: Qt.WindowState
     tab: int
-    note_shown: bool
     menu_bar: bool
     status_bar: bool
     tab_style: str
@@ -177,7 +176,7 @@ class PresentationMode(QtCore.QObject):
         self.window = window
         self._before: _Before | None = None
         self._docks_shown = False
-        self._note_on = False  # N: the presenter's note under the caption
+        self._note_at = -1  # N: the paragraph of the session's note shown under the caption (-1: none)
         self.caption = PresentationCaption(window.centralWidget())
         self.caption.hide()
         window.centralWidget().layout().insertWidget(0, self.caption)
@@ -208,8 +207,9 @@ class PresentationMode(QtCore.QObject):
         self.action_docks = self._action("Presentation: show &docks", ["D"], self._on_action_docks_toggled,
                                          "Bring the network, weights and sequence back while presenting",
                                          checkable=True)  # fmt: skip
-        self.action_note = self._action("Presentation: presenter &note", ["N"], self._on_action_note_toggled,
-                                        "Show the session's note under the caption", checkable=True)  # fmt: skip
+        self.action_note = self._action("Presentation: presenter &note, paragraph by paragraph", ["N"],
+                                        self.next_note, "The session's note under the caption: "
+                                        "N shows its next paragraph, after the last none")  # fmt: skip
         self.action_blank = self._action("Presentation: &blank screen", ["B", "."], self.toggle_blank,
                                          "Black screen; any key brings the view back")  # fmt: skip
         self.action_next = self._action("Presentation: next step", ["PgDown"], lambda: self.step(1),
@@ -236,9 +236,6 @@ class PresentationMode(QtCore.QObject):
 
     def _on_action_docks_toggled(self, on: bool) -> None:
         self.set_docks_shown(on)
-
-    def _on_action_note_toggled(self, on: bool) -> None:
-        self.set_note_shown(on)
 
     # -- state ----------------------------------------------------------------------------
     @property
@@ -270,7 +267,7 @@ class PresentationMode(QtCore.QObject):
         w = self.window
         tabs = w.central_tabs
         self._before = _Before(
-            w.saveGeometry(), w.saveState(), w.windowState(), tabs.currentIndex(), w.note_bar.shown,
+            w.saveGeometry(), w.saveState(), w.windowState(), tabs.currentIndex(),
             not w.menuBar().isHidden(), not w.statusBar().isHidden(), tabs.tabBar().styleSheet(), full_screen,
             [a for a in w.menuBar().findChildren(QtGui.QAction) if not a.shortcut().isEmpty()
              and a not in w.actions()],
@@ -311,7 +308,7 @@ class PresentationMode(QtCore.QObject):
             w.restoreGeometry(before.geometry)
         w.restoreState(before.dock_state)
         w.central_tabs.setCurrentIndex(before.tab)
-        w.note_bar.setVisible(before.note_shown)
+        w.note_bar.setVisible(w.note_bar.shown)  # as the note bar was (or a new note's is)
         self._before = None
         self._docks_shown = False
         self._sync_checks()
@@ -321,8 +318,7 @@ class PresentationMode(QtCore.QObject):
         self.leave() if self.active else self.enter()
 
     def _sync_checks(self) -> None:
-        for action, on in ((self.action_present, self.active), (self.action_docks, self._docks_shown),
-                           (self.action_note, self._note_on)):  # fmt: skip
+        for action, on in ((self.action_present, self.active), (self.action_docks, self._docks_shown)):
             with QtCore.QSignalBlocker(action):
                 action.setChecked(on)
 
@@ -343,11 +339,21 @@ class PresentationMode(QtCore.QObject):
                 dock.hide()
         self._sync_checks()
 
-    def set_note_shown(self, on: bool) -> None:
-        """N: the session's note under the caption (plain text)."""
-        self._note_on = bool(on)
+    @property
+    def note_paragraph(self) -> int:
+        """The note's paragraph under the caption (0, 1, …), or -1 when none is."""
+        return self._note_at
+
+    def set_note_paragraph(self, index: int) -> None:
+        """Show paragraph ``index`` of the session's note (plain text); -1 or past the end: none."""
+        count = len(self.window.note_bar.paragraphs())
+        self._note_at = index if 0 <= index < count else -1
         self._refresh_caption()
-        self._sync_checks()
+
+    def next_note(self) -> None:
+        """N: a presenter's note is read a paragraph at a time, under the caption; after the
+        last paragraph, no note (a long note would push the view off the screen)."""
+        self.set_note_paragraph(self._note_at + 1)
 
     def step(self, delta: int) -> None:
         """PageDown / PageUp: one step, stopping at 0 and T (a clicker does not wrap around)."""
@@ -384,7 +390,12 @@ class PresentationMode(QtCore.QObject):
         self.caption.set_step_text(caption_text(session, w.controller.cursor.step))
         self.caption.set_title(w.controller.session.title if w.controller.session else "")
         paragraphs = w.note_bar.paragraphs()
-        self.caption.set_note("\n".join(paragraphs) if self._note_on and paragraphs else None)
+        if not 0 <= self._note_at < len(paragraphs):
+            self._note_at = -1  # the note changed under it
+            self.caption.set_note(None)
+            return
+        where = f"({self._note_at + 1}/{len(paragraphs)})  " if len(paragraphs) > 1 else ""
+        self.caption.set_note(where + paragraphs[self._note_at])
 
     def _on_controller_cursor_changed(self, _cursor) -> None:
         if self.active:

@@ -125,7 +125,7 @@ def test_the_caption_names_the_step_and_its_input_and_follows_the_cursor(qtbot, 
     assert w.presentation.caption.step_label.text() == f"t = 5 / 40 — x = {x5:.3g}"
 
 
-def test_the_presenter_note_shows_the_note_literally(qtbot, main_window):
+def test_the_presenter_note_shows_the_note_literally_a_paragraph_at_a_time(qtbot, main_window):
     w = main_window
     w.controller.set_text(note="Watch <b>x</b> & h_t")
     present(qtbot, w)
@@ -136,6 +136,12 @@ def test_the_presenter_note_shows_the_note_literally(qtbot, main_window):
     assert note.textFormat() == Qt.TextFormat.PlainText  # never read as markup
     qtbot.keyClick(w, Qt.Key.Key_N)
     assert not note.isVisible()
+    w.controller.set_text(note="First <i>look</i> at h.\n\nThen at c.")
+    shown = []
+    for _ in range(3):
+        qtbot.keyClick(w, Qt.Key.Key_N)
+        shown.append(note.text() if note.isVisible() else None)
+    assert shown == ["(1/2)  First <i>look</i> at h.", "(2/2)  Then at c.", None]
 
 
 def test_d_brings_the_docks_back_while_presenting(qtbot, main_window):
@@ -218,3 +224,22 @@ def test_the_export_dialog_offers_presentation_styling_checked_while_presenting(
     present(qtbot, main_window)
     main_window.export_actions.export_animation_dialog()
     assert seen == [False, False, True, True]
+
+
+def test_the_caption_and_tabs_grow_with_the_application_font(qtbot, main_window):
+    """A zoom that changes the application's font scales the presentation with it."""
+    w = main_window
+    present(qtbot, w)
+    app = QtWidgets.QApplication.instance()
+    font = app.font()
+    step_pt = w.presentation.caption.step_label.font().pointSizeF()
+    tabs_h = w.central_tabs.tabBar().sizeHint().height()
+    try:
+        bigger = QtGui.QFont(font)
+        bigger.setPointSizeF(font.pointSizeF() * 1.5)
+        app.setFont(bigger)
+        qtbot.wait(10)
+        assert w.presentation.caption.step_label.font().pointSizeF() == pytest.approx(1.5 * step_pt)
+        assert w.central_tabs.tabBar().sizeHint().height() > tabs_h
+    finally:
+        app.setFont(font)
