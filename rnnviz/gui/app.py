@@ -125,6 +125,11 @@ def run(argv: list[str]) -> int:
 
         if check(session, args):
             return 2
+    if args.theme and not (args.export_png or args.export_video):  # (the exports check their own)
+        from .export.headless import check_theme_option
+
+        if check_theme_option(args.theme):
+            return 2
     png_size = None
     if args.export_png:
         from .export.headless import check_png_options
@@ -141,6 +146,7 @@ def run(argv: list[str]) -> int:
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]])
     app.setApplicationName("rnnviz")
     app.setOrganizationName("rnnviz")
+    _set_appearance(args, headless)
     apply_theme(app)
     if args.export_video or args.export_pdf:
         from .export.headless import export_pdf_main, export_video_main
@@ -179,6 +185,21 @@ def run(argv: list[str]) -> int:
         return 0
     window.lazy_views.build_later()  # the pyqtgraph views, after the first frame
     return app.exec()
+
+
+def _set_appearance(args, headless: bool) -> None:
+    """``--theme``, else (the window, not an export) the theme and zoom chosen last time."""
+    from .theme import THEMES, appearance
+
+    if not headless and not args.startup_probe:
+        from .appearance_menu import load_preferences, remember_preferences
+        from .settings import app_settings
+
+        settings = app_settings()
+        load_preferences(settings)
+        remember_preferences(settings)
+    if args.theme in THEMES:  # (an unknown one is refused by the export's own checks)
+        appearance().set_theme(args.theme)
 
 
 def export_png(window, path: str, size: tuple[int, int] | None = None) -> int:

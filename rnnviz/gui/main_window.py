@@ -280,6 +280,9 @@ class MainWindow(QtWidgets.QMainWindow):
         )  # one switch, two places
         self.view_menu.addSeparator()
         self.action_reset_layout = self.view_menu.addAction("&Reset layout", self.reset_layout)
+        from .appearance_menu import install_appearance_menu
+
+        install_appearance_menu(self)  # zoom and theme (rnnviz.gui.theme.Appearance owns them)
         from .runs_menu import RunsMenu
 
         self.runs_menu = RunsMenu(self)  # compare mode: up to four networks on the sequence

@@ -24,19 +24,21 @@ from rnnviz.session.stepmath import Block, StepMath, to_plain
 from .diagrams.style import GATE_COLOURS, GATE_TINTS, value_colour
 from .math_items import INK, LineBox, _Cell, _Fonts, _Rich, changed_region, item_rect, runs
 from .plain_text import tooltip
+from .theme import CHIP_INK, C, zoom
 
 BASE_PT = 14
 WIDE_MATRIX = 6  # a matrix with more columns is set smaller: 8 columns and a "⋯" fit 1400 px
 MARGIN = 10
 GAP = 8  # between the items of an equation row
 SUB_DROP, SUP_RISE = 0.3, 0.42  # script baselines, in ascents of the base font
-GREY = QtGui.QColor("#444444")
-CAPTION = QtGui.QColor("#555555")
-LABEL = QtGui.QColor("#6a6a6a")
-GRID = QtGui.QColor("#9a9a9a")
-PAPER = QtGui.QColor("#ffffff")
-HEADING = QtGui.QColor("#1f4e79")  # section headings of the backward page
-RULE = QtGui.QColor("#c8c8c8")
+# the theme's colours (rnnviz.gui.theme): shared objects a theme change updates in place
+GREY = C.secondary
+CAPTION = C.muted
+LABEL = C.muted
+GRID = C.rule
+PAPER = C.paper
+HEADING = C.heading  # section headings of the backward page
+RULE = C.rule
 
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _CENTRE = int(Qt.AlignmentFlag.AlignCenter)
@@ -53,17 +55,27 @@ class MathCanvas(QtWidgets.QWidget):
         super().__init__(parent)
         self.setMouseTracking(True)
         self.setAutoFillBackground(True)
-        pal = self.palette()
-        pal.setColor(QtGui.QPalette.ColorRole.Window, PAPER)
-        self.setPalette(pal)
+        self._paint_paper()
         self.math: StepMath | None = None
         self.selected_gate = ""
         self.unit = -1
         self.H = 0
         self.boxes: list[LineBox] = []
         self._note_width = 600.0
-        self._fonts = _Fonts()
+        self._fonts = _Fonts(zoom())
         self._rich_cache: dict[tuple, tuple[list[float], float]] = {}  # (text, pt, kw) → offsets, width
+
+    def _paint_paper(self) -> None:
+        pal = self.palette()
+        pal.setColor(QtGui.QPalette.ColorRole.Window, PAPER)
+        self.setPalette(pal)
+
+    def set_appearance(self, _appearance=None) -> None:
+        """A new theme (the paper; the rest reads the shared colours) or zoom (every font)."""
+        self._paint_paper()
+        self._fonts, self._rich_cache = _Fonts(zoom()), {}
+        self.relayout()
+        self.update()
 
     # -- content -------------------------------------------------------------
     def set_math(self, sm: StepMath | None, selected_gate: str = "", unit: int = -1, H: int = 0) -> None:
@@ -181,7 +193,7 @@ class MathCanvas(QtWidgets.QWidget):
 
     def _layout_line(self, fonts, ln, top: float) -> tuple[LineBox, float]:
         sel = bool(ln.gate) and ln.gate == self.selected_gate
-        colour = QtGui.QColor(GATE_COLOURS.get(ln.gate, "#1a1a1a") if ln.gate else "#1a1a1a")
+        colour = QtGui.QColor(GATE_COLOURS.get(ln.gate, INK) if ln.gate else INK)
         box = LineBox(top, top, ln.key, ln.gate, ln.equation if ln.formula else "", sel, QRectF())
         tfont, tfm = fonts.get(BASE_PT, bold=True)
         base = top + tfm.ascent()
@@ -310,6 +322,7 @@ class MathCanvas(QtWidgets.QWidget):
                     out.append(
                         _Cell(
                             QRectF(cx, cy, cell_w, cell_h), text, font, fill, _RIGHT if number else _CENTRE,
+                            colour=INK if fill is None else CHIP_INK,  # dark on the pale value scale
                             inner=QRectF(cx + pad, cy, cell_w - 2 * pad, cell_h),
                         )
                     )  # fmt: skip
@@ -344,7 +357,7 @@ class MathCanvas(QtWidgets.QWidget):
                 p.drawLine(QPointF(MARGIN, box.rule), QPointF(self.width() - MARGIN, box.rule))
             if box.selected:
                 p.fillRect(QRectF(0, box.top - 6, self.width(), box.bottom - box.top + 12),
-                           QtGui.QColor(GATE_TINTS.get(box.gate, "#ffffff")))  # fmt: skip
+                           QtGui.QColor(GATE_TINTS.get(box.gate, PAPER)))  # fmt: skip
             for item in box.items:
                 if partial and not region.intersects(item_rect(item, box).toAlignedRect()):
                     continue

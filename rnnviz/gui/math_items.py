@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from PySide6 import QtCore, QtGui
 from PySide6.QtCore import QRectF
 
+from .theme import C
+
 _SCRIPT = re.compile(r"([_^])\{([^}]*)\}")
-INK = QtGui.QColor("#1a1a1a")
+INK = C.ink  # the theme's (rnnviz.gui.theme): updated in place
 
 
 def _font(pt: float, bold: bool = False, italic: bool = False, mono: bool = False, underline: bool = False):
@@ -73,7 +75,8 @@ class _Fonts:
     the widths measured: a step's layout measures ~1,300 strings, mostly numbers and names that
     recur from step to step."""
 
-    def __init__(self):
+    def __init__(self, zoom: float = 1.0):
+        self.zoom = zoom  # every size asked for is multiplied by it (View > Zoom)
         self._cache: dict[tuple, tuple[QtGui.QFont, QtGui.QFontMetricsF]] = {}
         self._widths: dict[tuple, float] = {}
         self._digit: dict[tuple, float | None] = {}  # a mono font's advance of every numeric char
@@ -82,7 +85,7 @@ class _Fonts:
         key = (pt, tuple(sorted(kw.items())) if kw else ())
         hit = self._cache.get(key)
         if hit is None:
-            f = _font(pt, **kw)
+            f = _font(pt * self.zoom, **kw)
             fm = QtGui.QFontMetricsF(f)
             hit = self._cache[key] = (f, fm)
             advances = {fm.horizontalAdvance(ch) for ch in _NUMERIC}

@@ -103,6 +103,10 @@ class MathPanel(CursorFollower, QtWidgets.QWidget):
         lay.addWidget(self.scroll, 1)
 
     # -- view contract -------------------------------------------------------
+    def set_appearance(self, appearance) -> None:
+        """A new theme or zoom: the page set again in its colours and sizes."""
+        self.canvas.set_appearance(appearance)
+
     def set_computed(self, computed) -> None:
         self._forget_cursor()
         self.grads, self.loss, self._grads_given = computed.grads, computed.loss, True

@@ -19,6 +19,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt, Signal
 
 from .settings import app_settings
+from .theme import current_theme
 
 WHEN_EDITED_KEY = "note_bar/when_edited"
 WHEN_EDITED = {
@@ -33,16 +34,22 @@ class NoteBar(QtWidgets.QFrame):
 
     sig_visibility_changed = Signal(bool)
 
+    def set_appearance(self, _appearance=None) -> None:
+        """A sticky note: cream on a light theme, amber-brown on a dark one."""
+        dark = current_theme().is_dark
+        back, border, ink = ("#3A3320", "#7A6A34", "#F2E8C9") if dark else ("#FFF8E1", "#E6D9A8", "#2B2B2B")
+        self.setStyleSheet(
+            f"#NoteBar {{ background: {back}; border: 1px solid {border}; border-radius: 4px; }}"
+            f"#NoteBar QLabel, #NoteBar QToolButton {{ color: {ink}; }}"
+        )
+
     def __init__(self, parent: QtWidgets.QWidget | None = None, settings: QtCore.QSettings | None = None):
         super().__init__(parent)
         self.settings = settings or app_settings()
         self._edited = False
         self._hidden_by_edit = False
         self.setObjectName("NoteBar")
-        self.setStyleSheet(
-            "#NoteBar { background: #fff8e1; border: 1px solid #e6d9a8; border-radius: 4px; }"
-            "#NoteBar QLabel { color: #2b2b2b; }"
-        )
+        self.set_appearance()
         self._note = ""
         self._shown = False
         self.label = QtWidgets.QLabel()

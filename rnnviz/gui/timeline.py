@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 
 from .plain_text import plain_label
 from .playback import MAX_SPEED, MIN_SPEED, Playback
+from .theme import themed_icon
 
 PLAY_TEXT, PAUSE_TEXT = "Play", "Pause"
 SP = QtWidgets.QStyle.StandardPixmap
@@ -58,7 +59,8 @@ class TimelineWidget(QtWidgets.QWidget):
 
     def _button(self, icon, tip: str, slot, text: str = "") -> QtWidgets.QToolButton:
         b = QtWidgets.QToolButton(self)
-        b.setIcon(self.style().standardIcon(icon))
+        b.setProperty("standard_icon", icon)
+        b.setIcon(themed_icon(self.style(), icon))
         b.setIconSize(QtCore.QSize(22, 22))
         if text:
             b.setText(text)
@@ -121,6 +123,14 @@ class TimelineWidget(QtWidgets.QWidget):
         row.addWidget(self.speed_spin)
         row.addWidget(self.loop_check)
 
+    def set_appearance(self, _appearance=None) -> None:
+        """The buttons' icons in the theme's text colour; the step label as wide as the zoom needs."""
+        for b in (self.first_button, self.back_button, self.play_button, self.forward_button, self.last_button):
+            b.setIcon(themed_icon(self.style(), b.property("standard_icon")))
+        self.step_label.setMinimumWidth(
+            self.step_label.fontMetrics().horizontalAdvance("t = 0000 / 0000  (input: learning)")
+        )
+
     # -- model → widget ------------------------------------------------------
     def set_session(self, session) -> None:
         """Tokens for the step label (text input) and whether there is a c_0."""
@@ -161,7 +171,9 @@ class TimelineWidget(QtWidgets.QWidget):
 
     def _show_playing(self, playing: bool) -> None:
         self.play_button.setText(PAUSE_TEXT if playing else PLAY_TEXT)
-        self.play_button.setIcon(self.style().standardIcon(SP.SP_MediaPause if playing else SP.SP_MediaPlay))
+        icon = SP.SP_MediaPause if playing else SP.SP_MediaPlay
+        self.play_button.setProperty("standard_icon", icon)
+        self.play_button.setIcon(themed_icon(self.style(), icon))
 
     def _on_playback_speed_changed(self, speed: float) -> None:
         self.speed_spin.blockSignals(True)

@@ -8,7 +8,8 @@ A central view (Diagrams, Step math, Plots, Training, …) satisfies :class:`Vie
   step, a unit, a gate).  The view does not move by itself: the workspace clamps the
   request and tells every view, this one included.
 
-Optional: ``sig_settings_changed`` (a dict of settings to keep in the session,
+Optional: ``set_appearance(appearance)`` (the theme or the zoom changed: restyle and
+repaint; :mod:`rnnviz.gui.theme`), and ``sig_settings_changed`` (a dict of settings to keep in the session,
 e.g. ``{"decimals": 5}`` or ``{"training": TrainingSettings(...)}``).  :class:`ViewBinder` binds views to a
 :class:`~.controller.SessionController` and keeps views behind a tab stale until they
 are shown (they then catch up once, with the newest computation and cursor).
@@ -24,6 +25,8 @@ from PySide6 import QtCore, QtWidgets
 
 from rnnviz.session.compute import Computed
 from rnnviz.session.workspace import Cursor
+
+from .theme import appearance
 
 
 @runtime_checkable
@@ -91,7 +94,9 @@ class ViewBinder(QtCore.QObject):
         self.tabs = tabs
         self.views: list[View] = []
         self._stale: dict[int, View] = {}  # id → view behind a tab, out of date
+        self._unstyled: dict[int, View] = {}  # id → view behind a tab that missed a new theme or zoom
         controller.sig_computed.connect(self._on_controller_computed)
+        appearance().sig_changed.connect(self._on_appearance_changed)
         controller.sig_cursor_changed.connect(self._on_controller_cursor_changed)
         if tabs is not None:
             tabs.currentChanged.connect(self._on_tabs_current_changed)
@@ -107,8 +112,7 @@ class ViewBinder(QtCore.QObject):
         self._catch_up(view)
 
     def _hidden(self, view: View) -> bool:
-        tabs = self.tabs
-        if tabs is not None and tabs.indexOf(view) >= 0 and tabs.currentWidget() is not view:
+        if self._behind_tab(view):
             self._stale[id(view)] = view
             return True
         return False
@@ -132,8 +136,23 @@ class ViewBinder(QtCore.QObject):
             if not self._hidden(view) and id(view) not in self._stale:
                 view.set_cursor(cursor)
 
+    def _on_appearance_changed(self, appearance) -> None:
+        for view in self.views:
+            if getattr(view, "set_appearance", None) is None:
+                continue
+            if self._behind_tab(view):
+                self._unstyled[id(view)] = view
+            else:
+                view.set_appearance(appearance)
+
+    def _behind_tab(self, view: View) -> bool:
+        tabs = self.tabs
+        return tabs is not None and tabs.indexOf(view) >= 0 and tabs.currentWidget() is not view
+
     def _on_tabs_current_changed(self, _index: int) -> None:
         view = self.tabs.currentWidget()
+        if view is not None and id(view) in self._unstyled:
+            self._unstyled.pop(id(view)).set_appearance(appearance())
         if view is not None and id(view) in self._stale:
             self._catch_up(view)
 

@@ -24,8 +24,8 @@ from pathlib import Path
 
 VIDEO_FORMATS = {".gif": "gif", ".mp4": "mp4"}
 VIDEO_VIEWS = ("diagrams", "math", "plots", "training", "statespace")
-#: Themes and presentation styling an export can ask for today (issue 15 §2 adds more).
-THEMES = ("light",)
+#: The themes (rnnviz.gui.theme.THEMES has their colours; a test keeps the two in step).
+THEMES = ("light", "dark", "high-contrast")
 MIN_SIZE, MAX_SIZE = (320, 240), (7680, 4320)
 SIZE_PRESETS = {"1280×720": (1280, 720), "1920×1080": (1920, 1080), "square 1080×1080": (1080, 1080)}
 DEFAULT_SIZE = (1280, 720)
@@ -164,7 +164,7 @@ def check_theme(theme: str | None, present: bool = False) -> str:
     """The theme asked for; ``present`` (presentation styling) is always possible."""
     theme = theme or THEMES[0]
     if theme not in THEMES:
-        raise ExportRequestError(f"--theme {theme}: the themes so far are {', '.join(THEMES)}")
+        raise ExportRequestError(f"--theme {theme}: unknown theme; the themes are {', '.join(THEMES)}")
     return theme
 
 

@@ -70,3 +70,15 @@ def probe_view(qtbot):
     view = ProbeView()
     qtbot.addWidget(view)
     return view
+
+
+@pytest.fixture(autouse=True)
+def _light_theme_at_normal_size():
+    """The theme and zoom are the application's (rnnviz.gui.theme.appearance): every test
+    starts and ends light at 100 %, whatever a test before it chose."""
+    from rnnviz.gui.theme import appearance
+
+    yield
+    look = appearance()
+    look.set_theme("light")
+    look.set_zoom(1.0)

@@ -15,6 +15,7 @@ from rnnviz.engine import GATE_NAMES
 from rnnviz.session.notation import gate_tip
 from rnnviz.session.stepmath import window
 
+from ..theme import C
 from .gradients import GATE_WORDS, GRAD_TITLES, STATE_WORDS
 from .one_step import OneStepDiagram
 from .one_step_back import cell_backward, grad_gate_title
@@ -64,7 +65,7 @@ class GateItem(QtWidgets.QGraphicsPathItem):
         path.addRoundedRect(QtCore.QRectF(0, 0, GATE_W, h), 8, 8)
         super().__init__(path, parent)
         self.setPos(x - GATE_W / 2, y)
-        self.setBrush(QtGui.QColor(GATE_TINTS.get(gate, "#ffffff")))
+        self.setBrush(QtGui.QColor(GATE_TINTS.get(gate, C.empty)))
         self._pen = pen(GATE_COLOURS.get(gate, WIRE), 2.0)
         self.setPen(self._pen)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -159,7 +160,7 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
     def _node(self, x, y, text, tip="") -> None:
         r = 17.0
         item = QtWidgets.QGraphicsEllipseItem(x - r, y - r, 2 * r, 2 * r, self.root)
-        item.setBrush(QtGui.QColor("#fff7d6"))
+        item.setBrush(QtGui.QColor(C.node))
         item.setPen(pen(WIRE, 1.8))
         item.setZValue(3)
         item.setToolTip(tip)
@@ -220,7 +221,7 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
             11,
         )
         mid = top + g.height / 2
-        b = box(self.root, QtCore.QRectF(X + 120, mid - 22, 80, 44), "#fff7d6")
+        b = box(self.root, QtCore.QRectF(X + 120, mid - 22, 80, 44), C.node)
         b.setToolTip(f"h_t = {act}(a_t)")
         t = label(b, f"<b>{act}</b>", 13)
         place(t, X + 160, mid)
@@ -258,7 +259,7 @@ class CellDiagramScene(QtWidgets.QGraphicsScene):
             "sw",
             grad="∂L/∂c flows back along the cell state, × f only",
         )
-        tb = box(self.root, QtCore.QRectF(x_h - 34, (top_line + y_h) / 2 - 16, 68, 32), "#fff7d6")
+        tb = box(self.root, QtCore.QRectF(x_h - 34, (top_line + y_h) / 2 - 16, 68, 32), C.node)
         tb.setToolTip("tanh(c_t)")
         t = label(tb, "<b>tanh</b>", 12)
         place(t, x_h, (top_line + y_h) / 2)

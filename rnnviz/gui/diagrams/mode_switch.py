@@ -10,15 +10,19 @@ from __future__ import annotations
 from PySide6 import QtWidgets
 from PySide6.QtCore import Qt, Signal
 
+from ..theme import current_theme
 from .gradients import NO_TARGETS
 
-_STYLE = """
-QPushButton { padding: 3px 14px; min-width: 76px; border: 1px solid #8a8a8a; background: #f4f4f4; color: #1a1a1a; }
-QPushButton#forward { border-top-left-radius: 4px; border-bottom-left-radius: 4px; }
-QPushButton#backward { border-top-right-radius: 4px; border-bottom-right-radius: 4px; border-left: none; }
-QPushButton:checked { background: #3c3c3c; color: #ffffff; }
-QPushButton:disabled { color: #a0a0a0; background: #f4f4f4; }
-QPushButton:focus { border: 2px solid #0072B2; }
+
+def _style(t) -> str:
+    """The switch in theme ``t``: the mode that is on is drawn in the theme's ink, inverted."""
+    return f"""
+QPushButton {{ padding: 3px 14px; min-width: 76px; border: 1px solid {t.mid}; background: {t.button}; color: {t.text}; }}
+QPushButton#forward {{ border-top-left-radius: 4px; border-bottom-left-radius: 4px; }}
+QPushButton#backward {{ border-top-right-radius: 4px; border-bottom-right-radius: 4px; border-left: none; }}
+QPushButton:checked {{ background: {t.wire}; color: {t.paper}; }}
+QPushButton:disabled {{ color: {t.disabled}; background: {t.button}; }}
+QPushButton:focus {{ border: 2px solid {t.highlight}; }}
 """
 BACKWARD_TIP = (
     "Backward: the error ∂L/∂h_t flowing back through time (BPTT), right to left. "
@@ -32,7 +36,7 @@ class FlowSwitch(QtWidgets.QWidget):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
-        self.setStyleSheet(_STYLE)
+        self.set_appearance()
         self.forward_button = QtWidgets.QPushButton("Forward")
         self.backward_button = QtWidgets.QPushButton("Backward")
         self.forward_button.setObjectName("forward")
@@ -51,6 +55,9 @@ class FlowSwitch(QtWidgets.QWidget):
         self.forward_button.setChecked(True)
         self.backward_button.toggled.connect(self._on_backward_button_toggled)
         self.set_available(False, NO_TARGETS)
+
+    def set_appearance(self, _appearance=None) -> None:
+        self.setStyleSheet(_style(current_theme()))
 
     @property
     def backward(self) -> bool:

@@ -74,6 +74,11 @@ class OneStepDiagram(QtWidgets.QGraphicsView):
         if self.trace is not None:
             self._update_step()
 
+    def restyle(self) -> None:
+        """A new theme: the paper repainted; the scene is rebuilt at the next ``set_trace``."""
+        tune_view(self)
+        self.diagram_scene.structure = ()
+
     # -- for subclasses ------------------------------------------------------------
     def _update_step(self) -> None:
         step = min(self.step, self.trace.steps)

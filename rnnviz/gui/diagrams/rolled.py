@@ -13,10 +13,13 @@ from PySide6.QtCore import Qt
 
 from rnnviz.session.stepmath import window
 
+from ..theme import C
 from .gradients import GRAD_TITLES, STATE_WORDS
 from .one_step import OneStepDiagram
 from .one_step_back import rolled_backward
 from .style import (
+    CELL_FILL,
+    INK,
     MUTED,
     WIRE,
     ArrowItem,
@@ -65,7 +68,7 @@ class RolledScene(QtWidgets.QGraphicsScene):
         self.structure = (mode, H, I, head_out, head_act, layer, L, D, unit)
         self.rows = tuple(r for r in window(H, unit, CHIP_MAX) if r is not None)
         n, n_x = len(self.rows), min(I, CHIP_MAX)
-        cell = box(None, CELL, "#f4f6f8", WIRE, 2.5, 14)
+        cell = box(None, CELL, CELL_FILL, WIRE, 2.5, 14)
         self.addItem(cell)
         self.keep.append(cell)
         self._text(f"<b>{NAME[mode]}</b>", 0, CELL.top() + 8, "n", 13, cell)
@@ -100,7 +103,7 @@ class RolledScene(QtWidgets.QGraphicsScene):
         self.head = head_out > 0 and layer == L - 1
         if self.head:
             act = {"softmax": "softmax", "sigmoid": "σ"}.get(head_act or "", "linear")
-            hb = box(None, QtCore.QRectF(300, -28, 210, 56), "#fff7d6", WIRE, 1.8)
+            hb = box(None, QtCore.QRectF(300, -28, 210, 56), C.node, WIRE, 1.8)
             self.addItem(hb)
             self.keep.append(hb)
             extra = "<br>(both directions' h)" if D == 2 else ""
@@ -124,7 +127,7 @@ class RolledScene(QtWidgets.QGraphicsScene):
         self.setSceneRect(self.itemsBoundingRect().adjusted(-80, -40, 80, 10))  # room for names
 
     def _text(self, html, x, y, anchor, pt, parent=None, grad: str | None = None):
-        t = label(parent, html, pt, MUTED if parent is None else "#1a1a1a")
+        t = label(parent, html, pt, MUTED if parent is None else INK)
         if parent is None:
             self.addItem(t)
         place(t, x, y, anchor)

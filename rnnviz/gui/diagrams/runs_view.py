@@ -63,6 +63,10 @@ class RunsUnrolled(QtWidgets.QWidget):
             diagram.set_selection(*self._clamped(c.trace.network))
             diagram.set_step(self._state["step"])
 
+    def restyle(self) -> None:
+        for d in self.diagrams:
+            d.restyle()
+
     def _clamped(self, net) -> tuple:
         layer, direction, unit, gate = self._state["selection"]
         gate = gate if gate in net.spec.gate_names else ""

@@ -13,7 +13,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt
 
-from rnnviz.gui.theme import GATE_COLOURS, GATE_TINTS
+from rnnviz.gui.theme import CHIP_INK, GATE_COLOURS, GATE_TINTS, C, current_theme
 from rnnviz.session.stepmath import fmt
 
 __all__ = ["GATE_COLOURS", "GATE_TINTS"]
@@ -21,12 +21,13 @@ __all__ = ["GATE_COLOURS", "GATE_TINTS"]
 #: Colour-blind-safe diverging scale (CET-CBD1, as the plots' heatmaps): blue < 0 < yellow.
 _CBD1 = ("#3a90fe", "#7da7fc", "#a9bef9", "#ced7f5", "#ededed", "#e2d7b9", "#d2be85", "#bea750", "#a89008")
 SCALE_MAX = 1.0  # values are clipped to [−1, 1] on the scale
-INK = QtGui.QColor("#1a1a1a")
-MUTED = QtGui.QColor("#6a6a6a")
-WIRE = QtGui.QColor("#3c3c3c")
-HIGHLIGHT = QtGui.QColor("#d55e00")  # the current step (as the plots' cursor)
-BACKGROUND = QtGui.QColor("#ffffff")
-CELL_FILL = QtGui.QColor("#f4f6f8")
+# the theme's colours (rnnviz.gui.theme): shared objects a theme change updates in place
+INK = C.ink
+MUTED = C.muted
+WIRE = C.wire
+HIGHLIGHT = C.step  # the current step (as the plots' cursor)
+BACKGROUND = C.paper
+CELL_FILL = C.cell_fill
 
 
 def _build_lut(n: int = 101) -> list[QtGui.QColor]:
@@ -48,7 +49,7 @@ def _build_lut(n: int = 101) -> list[QtGui.QColor]:
 
 
 LUT = _build_lut()
-_EMPTY = QtGui.QColor("#ffffff")  # a chip cell without a value
+_EMPTY = C.empty  # a chip cell without a value
 _CELL_INSET = (0.4, 0.4, -0.4, -0.4)  # the white lines between a chip's cells
 LUT_RGB32 = np.array([c.rgba() for c in LUT], dtype=np.uint32)  # for images built with NumPy
 NAN_COLOUR = QtGui.QColor("#bbbbbb")
@@ -141,7 +142,8 @@ def font(pt: float, bold: bool = False, mono: bool = False) -> QtGui.QFont:
 
 
 def pen(colour, width: float = 1.0, style=Qt.PenStyle.SolidLine) -> QtGui.QPen:
-    p = QtGui.QPen(QtGui.QColor(colour), width, style)
+    """A round-capped pen; thicker in the high-contrast theme (``Theme.line_scale``)."""
+    p = QtGui.QPen(QtGui.QColor(colour), width * current_theme().line_scale, style)
     p.setCapStyle(Qt.PenCapStyle.RoundCap)
     p.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
     return p
@@ -268,7 +270,7 @@ class ArrowItem(QtWidgets.QGraphicsPathItem):
                 item.setVisible(on)
 
 
-_MARK_PEN = pen(INK, 1.8)  # the selected unit's cell in a chip
+_MARK_PEN = pen(CHIP_INK, 1.8)  # the selected unit's cell in a chip
 
 
 class VectorChipItem(QtWidgets.QGraphicsRectItem):
@@ -288,7 +290,7 @@ class VectorChipItem(QtWidgets.QGraphicsRectItem):
         super().__init__(0, 0, cell_w * (n if horizontal else 1), cell_h * (1 if horizontal else n), parent)
         # a 1-px frame would hide under the cells' white edges: only a gate's colour is drawn
         self.setPen(pen(GATE_COLOURS.get(gate, WIRE), 2.0) if gate else QtGui.QPen(Qt.PenStyle.NoPen))
-        self.setBrush(QtGui.QColor("#ffffff"))  # shows as the white lines between the cells
+        self.setBrush(QtGui.QColor(BACKGROUND))  # shows as the paper's lines between the cells
         self.setZValue(2)
         self.cell_w, self.cell_h, self.n = cell_w, cell_h, n
         self.rects: list[QtCore.QRectF] = []  # each cell's full rectangle
@@ -310,10 +312,10 @@ class VectorChipItem(QtWidgets.QGraphicsRectItem):
         self._last: tuple = ()
 
     def paint(self, painter: QtGui.QPainter, option, widget=None) -> None:  # noqa: ARG002 (Qt override)
-        painter.fillRect(self.rect(), Qt.GlobalColor.white)
+        painter.fillRect(self.rect(), BACKGROUND)
         for r, colour in zip(self._insets, self.colours, strict=True):
             painter.fillRect(r, colour)
-        painter.setPen(INK)
+        painter.setPen(CHIP_INK)  # on the value scale's pale colours, in every theme
         painter.setFont(self._font)
         draw, layout = painter.drawStaticText, self._texts_font.get
         for r, text in zip(self.rects, self.texts, strict=True):

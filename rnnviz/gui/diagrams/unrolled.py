@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt, Signal
 
 from rnnviz.session.stepmath import fmt, window
 
+from ..theme import zoom
 from .gradients import grads_fit
 from .style import HIGHLIGHT, INK, WIRE, tune_view, value_colours, value_rgb32
 from .unrolled_back import BackwardOverlay
@@ -103,14 +104,24 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
         if self.trace is not None:
             self._refresh_all()
 
+    def restyle(self) -> None:
+        """A new theme or zoom: the paper repainted; the scene is rebuilt and fitted at the
+        next ``set_trace``."""
+        tune_view(self)
+        self.unrolled_scene.structure = ()
+
     def fit(self) -> None:
-        """Show the whole chain when it fits, else its full height around the current step."""
+        """Show the whole chain when it fits, else its full height around the current step.
+        The app's zoom (View > Zoom) enlarges it further as long as its height fits (it then
+        scrolls along the steps, never up and down), and shrinks it below 1."""
         r = self.unrolled_scene.sceneRect()
         vw, vh = max(self.viewport().width(), 50), max(self.viewport().height(), 50)
         scale = min(vw / r.width(), vh / r.height(), 1.4)
         if r.height() * scale < 0.6 * vh:  # a long chain: fit its height and scroll along it
             scale = min(vh / r.height(), 1.4)
         scale = max(scale, MIN_READABLE, vw / (DX * (POOL_MAX - 3)))  # deep nets scroll vertically
+        z = zoom()
+        scale = max(scale, min(scale * z, vh / r.height())) if z >= 1 else scale * z
         self.resetTransform()
         self.scale(scale, scale)
         self._scale = scale
@@ -123,7 +134,7 @@ class UnrolledDiagram(QtWidgets.QGraphicsView):
         readable zoom (0 before a trace is set)."""
         if self.trace is None:
             return 0
-        return int(np.ceil(self.unrolled_scene.sceneRect().height() * MIN_READABLE)) + 2
+        return int(np.ceil(self.unrolled_scene.sceneRect().height() * MIN_READABLE * max(zoom(), 1.0))) + 2
 
     def set_step(self, t: int) -> None:
         self.step = int(t)

@@ -10,7 +10,21 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt
 
-from .style import INK, MUTED, WIRE, ArrowItem, box, font, label, pen, place, value_rgb32
+from ..theme import C, current_theme
+from .style import (
+    BACKGROUND,
+    HIGHLIGHT,
+    INK,
+    MUTED,
+    WIRE,
+    ArrowItem,
+    box,
+    font,
+    label,
+    pen,
+    place,
+    value_rgb32,
+)
 
 DX, DY = 150.0, 120.0  # column and row pitch
 CW, CH = 100.0, 54.0  # cell box
@@ -121,9 +135,10 @@ class ColumnItems:
         g = self.group
         self.cells, self.strips, self.labels, self.rec, self.inp = {}, {}, {}, {}, {}
         for (l, d), y in lay.rows.items():
-            self.cells[(l, d)] = box(g, QtCore.QRectF(-CW / 2, y - CH / 2, CW, CH), "#ffffff", WIRE, 1.5)
+            self.cells[(l, d)] = box(g, QtCore.QRectF(-CW / 2, y - CH / 2, CW, CH), C.empty, WIRE, 1.5)
             self.labels[(l, d)] = QtWidgets.QGraphicsSimpleTextItem(g)
             self.labels[(l, d)].setFont(font(11, bold=True))
+            self.labels[(l, d)].setBrush(INK)
             self.labels[(l, d)].setPos(-CW / 2 + 6, y - CH / 2 + 3)
             self.strips[(l, d)] = StripItem(g, n_units, -CW / 2 + 6, y + 2, CW - 12, CH / 2 - 8)
             self.rec[(l, d)] = ArrowItem(g, lay.recurrent_path(l, d), 5.0, casing=True)
@@ -132,23 +147,25 @@ class ColumnItems:
         self.nodes = []
         for yc in lay.concat.values():
             node = QtWidgets.QGraphicsEllipseItem(-7, yc - 7, 14, 14, g)
-            node.setBrush(QtGui.QColor("#fff7d6"))
+            node.setBrush(QtGui.QColor(C.node))
             node.setPen(pen(WIRE, 1.5))
             node.setToolTip("[h→; h←]: both directions' states side by side (concatenated)")
             self.nodes.append(node)
-        self.x_box = box(g, QtCore.QRectF(-CW / 2, lay.y_in - IO_H / 2, CW, IO_H), "#f7f7f7", MUTED, 1.2)
+        self.x_box = box(g, QtCore.QRectF(-CW / 2, lay.y_in - IO_H / 2, CW, IO_H), C.io_fill, MUTED, 1.2)
         self.x_text = QtWidgets.QGraphicsSimpleTextItem(g)
         self.x_text.setFont(font(11))
+        self.x_text.setBrush(INK)
         self.x_text.setPos(-CW / 2 + 6, lay.y_in - IO_H / 2 + 2)
         self.x_strip = StripItem(g, min(n_in, STRIP_MAX), -CW / 2 + 6, lay.y_in + 4, CW - 12, 12)
         self.items_x = [self.x_box, self.x_text, self.x_strip]
         self.head = None
         if lay.head:
             self.y_box = box(
-                g, QtCore.QRectF(-CW / 2, lay.y_head - IO_H / 2, CW, IO_H), "#f7f7f7", MUTED, 1.2
+                g, QtCore.QRectF(-CW / 2, lay.y_head - IO_H / 2, CW, IO_H), C.io_fill, MUTED, 1.2
             )
             self.y_text = QtWidgets.QGraphicsSimpleTextItem(g)
             self.y_text.setFont(font(11))
+            self.y_text.setBrush(INK)
             self.y_text.setPos(-CW / 2 + 6, lay.y_head - IO_H / 2 + 2)
             self.y_strip = StripItem(g, min(n_out, STRIP_MAX), -CW / 2 + 6, lay.y_head + 4, CW - 12, 12)
             self.head = ArrowItem(g, lay.head_path(), 3.0, casing=True)
@@ -177,7 +194,9 @@ class UnrolledScene(QtWidgets.QGraphicsScene):
         self.T, self.D, self.L, self.shape = T, D, L, shape
         self.structure = (net.mode, H, L, D, T, net.has_head, shape, net.input_size, net.spec.output_size)
         self.band = QtWidgets.QGraphicsRectItem(-DX / 2, lay.y_head - IO_H, DX, -lay.y_head + IO_H * 2)
-        self.band.setBrush(QtGui.QColor(213, 94, 0, 34))
+        band = QtGui.QColor(HIGHLIGHT)
+        band.setAlpha(34 if not current_theme().is_dark else 60)
+        self.band.setBrush(band)
         self.band.setPen(Qt.PenStyle.NoPen)
         self.band.setZValue(-10)
         self.addItem(self.band)
@@ -198,7 +217,7 @@ class UnrolledScene(QtWidgets.QGraphicsScene):
         # peeks out beside them; its edge line shows only while the chain is scrolled
         width = max(t.boundingRect().width() for t in self.row_labels) + 12
         self.gutter = QtWidgets.QGraphicsRectItem(0, r.top(), width, r.height())
-        self.gutter.setBrush(QtGui.QColor("#ffffff"))
+        self.gutter.setBrush(QtGui.QColor(BACKGROUND))
         self.gutter.setPen(Qt.PenStyle.NoPen)
         self.gutter.setZValue(29)
         self.gutter_edge = QtWidgets.QGraphicsLineItem(width, r.top(), width, r.bottom(), self.gutter)
@@ -212,7 +231,7 @@ class UnrolledScene(QtWidgets.QGraphicsScene):
     def _row_label(self, text: str, x: float, y: float) -> None:
         # on white: when the view scrolls along the chain, the labels stay at its left edge
         # over whatever column is there
-        t = label(None, f"<b style='background-color:#ffffff'>&nbsp;{text}&nbsp;</b>", 12, INK)
+        t = label(None, f"<b style='background-color:{BACKGROUND.name()}'>&nbsp;{text}&nbsp;</b>", 12, INK)
         t.setZValue(30)
         t.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)  # painted every step
         self.addItem(t)

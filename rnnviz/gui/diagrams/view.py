@@ -66,6 +66,7 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
         self.grads, self.bptt_window, self.backward = None, 0, False  # the Backward mode
         self.generated = False  # a generated run is shown (its feedback arrows are named in the legend)
         self._structure: dict[str, tuple] = {}
+        self._computed = None  # the last computation shown (rebuilt in a new theme)
         self._stale: set = set()  # views behind a tab that missed step changes
         self.pulses = {
             "unrolled": PulseAnimator(self.unrolled.unrolled_scene, self),
@@ -83,8 +84,11 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
         legend.setPixmap(legend_pixmap())
         legend.setToolTip(LEGEND_TIPS[False])
         text = self.legend_text = QtWidgets.QLabel(LEGEND_TEXTS[False])
-        text.setStyleSheet("color:#444;")
+        text.setForegroundRole(QtGui.QPalette.ColorRole.PlaceholderText)  # muted, in every theme
         text.setWordWrap(True)  # never widens the window
+        # two lines at most, and none when squeezed (a large zoom): the scale's tooltip says it too
+        text.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
+        text.setMaximumHeight(2 * text.fontMetrics().lineSpacing() + 4)
         self.flow_switch = FlowSwitch()
         self.flow_switch.sig_backward_toggled.connect(self.set_backward)
         self.animate_box = QtWidgets.QCheckBox("Animate the flow")
@@ -127,7 +131,22 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
         for v in (self.rolled, self.cell):
             v.set_decimals(n)
 
+    def set_appearance(self, _appearance) -> None:
+        """A new theme or zoom: every scene rebuilt in the theme's colours, the chain at the zoom."""
+        self.flow_switch.set_appearance()
+        self.legend_text.setMaximumHeight(2 * self.legend_text.fontMetrics().lineSpacing() + 4)
+        self.legend.setPixmap(grad_legend_pixmap() if self.backward else legend_pixmap())
+        for v in (*self.views, self.runs):
+            v.restyle()
+        self._structure.clear()
+        computed, cursor = self._computed, self._followed
+        if computed is not None:
+            self.set_computed(computed)
+            if cursor is not None:
+                self.set_cursor(cursor)
+
     def set_computed(self, computed) -> None:
+        self._computed = computed
         self._forget_cursor()
         self.set_decimals(computed.session.view.decimals)
         self.unrolled.set_generated(computed.generated)

@@ -16,7 +16,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt
 
 from ..plain_text import tooltip
-from ..theme import mono_font
+from ..theme import CHIP_INK, mono_font
 
 _INVISIBLE = {" ": "␣", "\n": "↵", "\t": "⇥", "": "∅"}
 
@@ -107,6 +107,12 @@ class ArrayTableModel(QtCore.QAbstractTableModel):
         self._row_tips, self._col_tips = [], []
         self.endResetModel()
 
+    def set_appearance(self) -> None:
+        """A new zoom (the numbers' font) or theme (the tints are set again by the dock)."""
+        self._font = mono_font()
+        if self.rowCount() and self.columnCount():
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
+
     def set_row_tints(self, tints, tips=None) -> None:
         self._row_tints = _colours(tints)
         if tips is not None:
@@ -192,12 +198,10 @@ class ArrayTableModel(QtCore.QAbstractTableModel):
         if role == Qt.ItemDataRole.FontRole:
             return self._font
         if role == Qt.ItemDataRole.BackgroundRole:
-            if self._heat_scale is not None:
-                return self.heat_colour(self._array[r, c])
-            tint = self._col_tints[c] if c < len(self._col_tints) and self._col_tints[c] else None
-            if r < len(self._row_tints) and self._row_tints[r] is not None:
-                tint = self._row_tints[r]
-            return tint
+            return self._background(r, c)
+        if role == Qt.ItemDataRole.ForegroundRole:  # dark numbers on a pale tint, in every theme
+            background = self._background(r, c)
+            return CHIP_INK if background is not None and background.lightnessF() > 0.55 else None
         if role == Qt.ItemDataRole.ToolTipRole:
             tip = self._row_tips[r] if r < len(self._row_tips) else ""
             tip = tip or (self._col_tips[c] if c < len(self._col_tips) else "")
@@ -205,6 +209,14 @@ class ArrayTableModel(QtCore.QAbstractTableModel):
             # the headers are the user's column names: shown literally, never as HTML
             return tooltip(f"{where}: {float(self._array[r, c])!r}" + (f"\n{tip}" if tip else ""))
         return None
+
+    def _background(self, r: int, c: int) -> QtGui.QColor | None:
+        if self._heat_scale is not None:
+            return self.heat_colour(self._array[r, c])
+        tint = self._col_tints[c] if c < len(self._col_tints) and self._col_tints[c] else None
+        if r < len(self._row_tints) and self._row_tints[r] is not None:
+            tint = self._row_tints[r]
+        return tint
 
     def header(self, section: int, horizontal: bool) -> str:
         names = self._col_names if horizontal else self._row_names

@@ -35,7 +35,9 @@ def add_arguments(p) -> None:
     p.add_argument("--frames-per-step", type=int, default=1, metavar="K",
                    help="--export-video: K > 1 adds in-between frames in which the data flow "
                    "runs along the wires (default 1: one still frame per step)")  # fmt: skip
-    p.add_argument("--theme", default=None, help="light (the only theme so far)")
+    p.add_argument("--theme", default=None, choices=None, metavar="T",
+                   help="light, dark or high-contrast (default: light for exports; the window: "
+                   "the theme chosen last time)")  # fmt: skip
     p.add_argument("--present", action="store_true", help="presentation styling: a large caption, large "
                    "tabs, no docks (as F5 shows the window); without an export, start presenting")  # fmt: skip
 
@@ -52,6 +54,15 @@ def check_png_options(args) -> tuple[int, int] | int:
         return parse_size(args.size) if args.size else None
     except ExportRequestError as exc:
         return _fail(str(exc))
+
+
+def check_theme_option(theme: str) -> int:
+    """0 for a known ``--theme``, else 2 after a one-line message."""
+    try:
+        check_theme(theme, False)
+    except ExportRequestError as exc:
+        return _fail(str(exc))
+    return 0
 
 
 class _Progress:
