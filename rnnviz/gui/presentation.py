@@ -189,6 +189,14 @@ class PresentationMode(QtCore.QObject):
         c.sig_computed.connect(self._on_controller_computed)
         c.sig_session_changed.connect(self._on_controller_session_changed)
         window.installEventFilter(self)
+        from .theme import appearance
+
+        appearance().sig_changed.connect(self._on_appearance_changed)  # a theme: style sheets set again
+
+    def _on_appearance_changed(self, _appearance) -> None:
+        self.caption.restyle()
+        if self.active:
+            self.window.central_tabs.tabBar().setStyleSheet(tab_bar_style())
 
     # -- actions --------------------------------------------------------------------
     def _action(self, text: str, keys, slot, tip: str, checkable: bool = False) -> QtGui.QAction:
@@ -416,9 +424,7 @@ class PresentationMode(QtCore.QObject):
             if kind == QtCore.QEvent.Type.Resize and self.blanked:
                 self.cover.setGeometry(self.window.rect())
             elif kind == QtCore.QEvent.Type.ApplicationFontChange:
-                self.caption.restyle()  # a zoom: the caption and tabs grow with the font
-                if self.active:
-                    self.window.central_tabs.tabBar().setStyleSheet(tab_bar_style())
+                self._on_appearance_changed(None)  # a zoom: the caption and tabs grow with the font
         return False
 
 

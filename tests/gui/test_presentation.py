@@ -226,20 +226,27 @@ def test_the_export_dialog_offers_presentation_styling_checked_while_presenting(
     assert seen == [False, False, True, True]
 
 
-def test_the_caption_and_tabs_grow_with_the_application_font(qtbot, main_window):
-    """A zoom that changes the application's font scales the presentation with it."""
+def test_the_caption_and_tabs_grow_with_the_zoom_and_follow_the_theme(qtbot, main_window):
+    """View > Zoom (the application's font) scales the presentation; a theme recolours it."""
+    from rnnviz.gui.presentation import CAPTION_SCALE
+    from rnnviz.gui.theme import BASE_POINT_SIZE, appearance
+
     w = main_window
     present(qtbot, w)
-    app = QtWidgets.QApplication.instance()
-    font = app.font()
     step_pt = w.presentation.caption.step_label.font().pointSizeF()
     tabs_h = w.central_tabs.tabBar().sizeHint().height()
-    try:
-        bigger = QtGui.QFont(font)
-        bigger.setPointSizeF(font.pointSizeF() * 1.5)
-        app.setFont(bigger)
-        qtbot.wait(10)
-        assert w.presentation.caption.step_label.font().pointSizeF() == pytest.approx(1.5 * step_pt)
-        assert w.central_tabs.tabBar().sizeHint().height() > tabs_h
-    finally:
-        app.setFont(font)
+    appearance().set_zoom(1.5)
+    qtbot.wait(10)
+    app_pt = QtWidgets.QApplication.font().pointSizeF()
+    assert app_pt == pytest.approx(1.5 * BASE_POINT_SIZE)
+    caption_pt = w.presentation.caption.step_label.font().pointSizeF()
+    assert caption_pt == pytest.approx(CAPTION_SCALE * app_pt) and caption_pt > step_pt
+    assert w.central_tabs.tabBar().sizeHint().height() > tabs_h
+    appearance().set_theme("dark")
+    qtbot.wait(10)
+    image = w.presentation.caption.grab().toImage()
+    assert QtGui.QColor(image.pixel(image.width() - 2, image.height() // 2)).lightness() < 100  # dark
+    tab = w.central_tabs.tabBar()
+    shot = tab.grab().toImage()
+    rect = tab.tabRect(1)  # a tab not chosen: the dark theme's button colour, not light grey
+    assert QtGui.QColor(shot.pixel(rect.center().x(), rect.top() + 3)).lightness() < 100
