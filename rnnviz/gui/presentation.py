@@ -31,6 +31,7 @@ from .timeline import step_detail
 CAPTION_SCALE = 2.0  # the step caption's font, in app fonts
 NOTE_SCALE = 1.35
 TAB_SCALE = 1.5
+ROLE = QtGui.QPalette.ColorRole
 
 
 def caption_text(session, step: int) -> str:
@@ -46,6 +47,15 @@ def _points(scale: float) -> float:
     return QtWidgets.QApplication.font().pointSizeF() * scale
 
 
+def _mix(a: QtGui.QPalette.ColorRole, b: QtGui.QPalette.ColorRole, t: float) -> str:
+    """The application palette's colour ``a`` moved ``t`` of the way to ``b`` (a theme's own
+    muted text or hover colour, legible on light and dark themes alike)."""
+    pal = QtWidgets.QApplication.palette()
+    ca, cb = pal.color(a), pal.color(b)
+    mixed = [round(x + (y - x) * t) for x, y in zip(ca.getRgb()[:3], cb.getRgb()[:3], strict=True)]
+    return QtGui.QColor(*mixed).name()
+
+
 def tab_bar_style(scale: float = TAB_SCALE) -> str:
     """Large tab buttons, in proportion to the application font."""
     pt = _points(scale)
@@ -57,7 +67,7 @@ def tab_bar_style(scale: float = TAB_SCALE) -> str:
         f" border-bottom: {line}px solid transparent; background: palette(button); color: palette(button-text); }}"
         f"QTabBar::tab:selected {{ border-bottom-color: palette(highlight); background: palette(base);"
         f" color: palette(text); }}"
-        "QTabBar::tab:hover:!selected { background: palette(midlight); }"
+        f"QTabBar::tab:hover:!selected {{ background: {_mix(ROLE.Button, ROLE.ButtonText, 0.12)}; }}"
     )
 
 
@@ -106,7 +116,7 @@ class PresentationCaption(QtWidgets.QFrame):
         self.note_label.setFont(note)
         pad = round(_points(0.6))
         self.setStyleSheet(
-            "#presentationTitle { color: palette(dark); }"
+            f"#presentationTitle {{ color: {_mix(ROLE.WindowText, ROLE.Window, 0.4)}; }}"
             f"#presentationNote {{ background: palette(alternate-base); border-left: 4px solid palette(highlight);"
             f" padding: {pad}px {2 * pad}px; }}"
         )

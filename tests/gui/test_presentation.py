@@ -246,6 +246,10 @@ def test_the_caption_and_tabs_grow_with_the_zoom_and_follow_the_theme(qtbot, mai
     qtbot.wait(10)
     image = w.presentation.caption.grab().toImage()
     assert QtGui.QColor(image.pixel(image.width() - 2, image.height() // 2)).lightness() < 100  # dark
+    title = w.presentation.caption.title_label.grab().toImage()  # the session's title: legible on dark
+    assert (
+        max(QtGui.QColor(title.pixel(x, title.height() // 2)).lightness() for x in range(title.width())) > 150
+    )
     tab = w.central_tabs.tabBar()
     shot = tab.grab().toImage()
     rect = tab.tabRect(1)  # a tab not chosen: the dark theme's button colour, not light grey
