@@ -228,7 +228,7 @@ def test_the_export_dialog_offers_presentation_styling_checked_while_presenting(
 
 def test_the_caption_and_tabs_grow_with_the_zoom_and_follow_the_theme(qtbot, main_window):
     """View > Zoom (the application's font) scales the presentation; a theme recolours it."""
-    from rnnviz.gui.presentation import CAPTION_SCALE
+    from rnnviz.gui.presentation_style import CAPTION_SCALE
     from rnnviz.gui.theme import BASE_POINT_SIZE, appearance
 
     w = main_window

@@ -23,7 +23,7 @@ from PySide6.QtCore import Qt
 from rnnviz.session.compute import Computed
 from rnnviz.session.workspace import Cursor
 
-from ..presentation import caption_text
+from ..presentation_style import caption_text
 from ..timeline import step_text
 
 LOGICAL_HEIGHT, MIN_LOGICAL_WIDTH = 720, 640
@@ -83,7 +83,7 @@ class FrameRenderer:
         self.view = make_view(view, page, backward)
         self.present = present
         if present:  # presentation styling: the window's caption and tabs (rnnviz.gui.presentation)
-            from ..presentation import presented_host
+            from ..presentation_style import presented_host
 
             self.host, self.caption = presented_host(session.title, self.view, VIEW_TITLES.get(view, view))
             self.host.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
