@@ -8,9 +8,9 @@ large caption above the view says where the lesson is ("t = 3 / 4 — input: dee
 Keys while presenting (a presenter's clicker sends them): PageDown / PageUp step
 forward / back (through the playback, which asks the cursor's one owner), B or "."
 blanks the screen (any key brings it back), D brings the docks back (and hides them
-again), N shows the session's note under the caption a paragraph at a time.  Leaving restores exactly what
-was there before: window state and geometry, the docks and their layout, the tab, the
-note bar, the menu and status bars.
+again), N shows the session's note under the caption, a paragraph at a time.  Leaving
+restores exactly what was there before: window state and geometry, the docks and their
+layout, the tab, the note bar, the menu and status bars.
 
 The same styling (rnnviz.gui.presentation_style: the caption, the tabs) is what
 ``--export-png --present`` paints (the window itself, presented) and what
