@@ -254,3 +254,16 @@ def test_the_caption_and_tabs_grow_with_the_zoom_and_follow_the_theme(qtbot, mai
     shot = tab.grab().toImage()
     rect = tab.tabRect(1)  # a tab not chosen: the dark theme's button colour, not light grey
     assert QtGui.QColor(shot.pixel(rect.center().x(), rect.top() + 3)).lightness() < 100
+
+
+def test_the_app_can_start_presenting(qtbot, monkeypatch, capsys):
+    """``rnnviz FILE --present`` opens the window presenting (the startup probe closes it)."""
+    from rnnviz.gui import app
+    from rnnviz.gui.presentation import PresentationMode
+
+    entered = []
+    enter = PresentationMode.enter
+    monkeypatch.setattr(PresentationMode, "enter", lambda self, full_screen=True: (
+        entered.append((full_screen, self.window.isVisible())), enter(self, full_screen))[1])  # fmt: skip
+    assert app.run(["--startup-probe", "--present", str(SEED003)]) == 0
+    assert entered == [(True, True)]  # full screen, once the window is shown
