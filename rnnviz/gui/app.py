@@ -162,13 +162,21 @@ def run(argv: list[str]) -> int:
 
         generate_in_window(window, args)
     if args.export_png:
+        if args.present:
+            window.presentation.enter(full_screen=False)  # laid out as presented, at the export's size
         return export_png(window, args.export_png, png_size)
     if not args.startup_probe:  # File menu, title, drag and drop, autosave and recovery
         from .files import FileActions
 
         path = None if startup_error else args.file
         window.file_actions = FileActions(window, window.controller, path=path, startup_error=startup_error)
+    if not args.startup_probe:  # the geometry and dock layout of the last run (rnnviz.gui.window_memory)
+        from .window_memory import WindowMemory
+
+        window.window_memory = WindowMemory(window)
     window.show()
+    if args.present:
+        window.presentation.enter()
     if args.startup_probe:
         app.processEvents()
         window.grab()  # the first frame, painted

@@ -65,6 +65,8 @@ TOUR: tuple[tuple[str, tuple[str, ...]], ...] = (
             "Esc: hand the arrow keys back from a box being edited",
             "Ctrl+O / Ctrl+S: open / save a session",
             "F1: this tour (Help > Quick tour)",
+            "F5: present (full screen, a large caption); Esc leaves. PageDown / PageUp step, "
+            "B blanks the screen, D shows the docks, N the note",
         ),
     ),
     (

@@ -41,6 +41,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_menus()
         self.shortcuts = install_playback_shortcuts(self, self.playback)
         self._connect()
+        from .presentation import PresentationMode
+
+        self.presentation = PresentationMode(self)  # F5: full screen for a projector (View menu)
         self.resize(EXPORT_SIZE)
         if session is not None:
             self.set_session(session)
@@ -184,8 +187,17 @@ class MainWindow(QtWidgets.QMainWindow):
             self.restoreState(QtCore.QByteArray.fromBase64(self._session_layout.encode("ascii")))
             self._session_layout = ""
 
+    def restore_layout_when_shown(self, state: QtCore.QByteArray) -> None:
+        """A remembered dock layout (rnnviz.gui.window_memory), unless the session brings its own."""
+        if not self._session_layout:
+            self.restoreState(state)  # now: which docks show sets the window's least size
+            self._session_layout = bytes(state.toBase64().data()).decode("ascii")
+            self._restore_session_layout()  # and again once shown (the docks' first sizing)
+
     def store_layout(self) -> None:
         """Keep the dock layout in the session's view settings (saved with the session)."""
+        if getattr(self, "presentation", None) is not None and self.presentation.active:
+            return  # presenting hides the docks for a while: the layout is the one before
         if self._docks_sized and self.controller.session is not None:
             state = bytes(self.saveState().toBase64().data()).decode("ascii")
             if state != self.controller.session.view.dock_state:

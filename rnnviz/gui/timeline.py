@@ -17,19 +17,24 @@ PLAY_TEXT, PAUSE_TEXT = "Play", "Pause"
 SP = QtWidgets.QStyle.StandardPixmap
 
 
-def step_text(step: int, length: int, tokens: tuple[str, ...] = (), lstm: bool = False, inputs=None) -> str:
-    """ "t = 2 / 4  (input: love)"; step 0 is the initial state; a few numbers show as x."""
-    text = f"t = {step} / {length}"
+def step_detail(step: int, tokens: tuple[str, ...] = (), lstm: bool = False, inputs=None) -> str:
+    """What step ``step`` shows besides its number: "input: love", "x = 0.5", "initial
+    state h₀" (step 0), or "" (an input of more than three numbers)."""
     if step == 0:
-        return text + ("  (initial state h₀, c₀)" if lstm else "  (initial state h₀)")
+        return "initial state h₀, c₀" if lstm else "initial state h₀"
     if 0 < step <= len(tokens):
         token = tokens[step - 1]
-        shown = {" ": "␣", "\n": "↵", "\t": "⇥"}.get(token, token)
-        return text + f"  (input: {shown})"
+        return "input: " + {" ": "␣", "\n": "↵", "\t": "⇥"}.get(token, token)
     if inputs is not None and 0 < step <= len(inputs) and len(inputs[step - 1]) <= 3:
         values = ", ".join(f"{v:.3g}".replace("-", "−") for v in inputs[step - 1])
-        return text + (f"  (x = {values})" if len(inputs[step - 1]) == 1 else f"  (x = ({values}))")
-    return text
+        return f"x = {values}" if len(inputs[step - 1]) == 1 else f"x = ({values})"
+    return ""
+
+
+def step_text(step: int, length: int, tokens: tuple[str, ...] = (), lstm: bool = False, inputs=None) -> str:
+    """ "t = 2 / 4  (input: love)"; step 0 is the initial state; a few numbers show as x."""
+    detail = step_detail(step, tokens, lstm, inputs)
+    return f"t = {step} / {length}" + (f"  ({detail})" if detail else "")
 
 
 class TimelineWidget(QtWidgets.QWidget):

@@ -160,12 +160,11 @@ def video_format(path: str) -> str:
     return VIDEO_FORMATS[suffix]
 
 
-def check_theme(theme: str | None, present: bool) -> str:
+def check_theme(theme: str | None, present: bool = False) -> str:
+    """The theme asked for; ``present`` (presentation styling) is always possible."""
     theme = theme or THEMES[0]
     if theme not in THEMES:
         raise ExportRequestError(f"--theme {theme}: unknown theme; the themes are {', '.join(THEMES)}")
-    if present:
-        raise ExportRequestError("--present: presentation styling is not available yet")
     return theme
 
 

@@ -156,7 +156,7 @@ def test_headless_gif_and_mp4(qtbot, tmp_path, capsys):
     [
         ["--steps", "5:2"], ["--steps", "0:3"], ["--steps", "1:41"], ["--steps", ""],
         ["--size", "319x240"], ["--size", "7681x4320"], ["--fps", "0"], ["--fps", "61"],
-        ["--theme", "purple"], ["--present"], ["--view", "generate"],
+        ["--theme", "purple"], ["--view", "generate"],
     ],
 )  # fmt: skip
 def test_headless_bad_requests_exit_2_and_write_nothing(qtbot, tmp_path, capsys, args):

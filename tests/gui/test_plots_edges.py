@@ -235,3 +235,20 @@ def test_the_last_step_keeps_its_axis_label(qtbot):
         painter.end()
     labels = [text for _, _, text in texts]
     assert "0" in labels and "40" in labels
+
+
+def test_a_new_output_while_step_0_is_shown_paints(qtbot, main_window):
+    """Plots in front at t = 0, then "+ Target" (a sixth output): the bars kept the five
+    per-bar pens of the last step drawn, and painting them crashed the process (found by
+    the monkey walk; Plots, Home, + Target is enough)."""
+    from PySide6 import QtWidgets
+
+    w = main_window
+    w.show_view("plots")
+    w.controller.request_cursor(step=0)
+    QtWidgets.QApplication.processEvents()
+    add = next(b for b in w.sequence_dock.findChildren(QtWidgets.QPushButton) if b.text() == "+ Target")
+    add.click()
+    QtWidgets.QApplication.processEvents()
+    assert w.controller.session.sequence.targets.shape[1] == 6
+    assert not w.plots_view.grab().isNull()  # painted

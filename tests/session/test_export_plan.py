@@ -50,7 +50,7 @@ def test_a_video_request_checks_fps_extension_view_and_theme(tmp_path):
     bad = [
         dict(fps=0), dict(fps=-1), dict(fps=61), dict(fps=float("nan")),
         dict(fps=55),  # a GIF cannot play it
-        dict(view="generate"), dict(theme="purple"), dict(present=True), dict(frames_per_step=0),
+        dict(view="generate"), dict(theme="purple"), dict(frames_per_step=0),
     ]  # fmt: skip
     for kw in bad:
         with pytest.raises(ExportRequestError):

@@ -86,6 +86,9 @@ class ExportAnimationDialog(QtWidgets.QDialog):
             size_row.addWidget(w)
         self.format_combo = QtWidgets.QComboBox()
         self.format_combo.addItems(list(FORMATS))
+        self.present_check = QtWidgets.QCheckBox("Presentation styling")
+        self.present_check.setToolTip("A large caption (t = 3 / 40 — input: very) and a large tab, "
+                                      "as presentation mode (F5) shows the window")  # fmt: skip
         self.summary = QtWidgets.QLabel()
         self.error_label = QtWidgets.QLabel()
         self.error_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -98,6 +101,7 @@ class ExportAnimationDialog(QtWidgets.QDialog):
         form.addRow("In-between frames", self.between_spin)
         form.addRow("Size", size_row)
         form.addRow("Format", self.format_combo)
+        form.addRow("Style", self.present_check)
         buttons = QtWidgets.QDialogButtonBox(
             QtWidgets.QDialogButtonBox.StandardButton.Ok | QtWidgets.QDialogButtonBox.StandardButton.Cancel
         )
@@ -139,6 +143,7 @@ class ExportAnimationDialog(QtWidgets.QDialog):
             "fps": self.fps_spin.value(),
             "size": (self.width_spin.value(), self.height_spin.value()),
             "frames_per_step": 1 + self.between_spin.value(),
+            "present": self.present_check.isChecked(),
         }
 
     def request(self, path: str):
@@ -196,6 +201,8 @@ class ExportActions(QtCore.QObject):
         view = {self.window.math_panel: "math", self.window.plots_view: "plots",
                 self.window.training_view: "training"}.get(current, "diagrams")  # fmt: skip
         dialog = ExportAnimationDialog(computed.trace.steps, view, self.window)
+        presentation = getattr(self.window, "presentation", None)
+        dialog.present_check.setChecked(presentation is not None and presentation.active)  # as it is shown
         while dialog.exec() == QtWidgets.QDialog.DialogCode.Accepted:
             suffix = dialog.suffix
             path, _ = QtWidgets.QFileDialog.getSaveFileName(

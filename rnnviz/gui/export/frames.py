@@ -23,9 +23,13 @@ from PySide6.QtCore import Qt
 from rnnviz.session.compute import Computed
 from rnnviz.session.workspace import Cursor
 
+from ..presentation_style import caption_text
 from ..timeline import step_text
 
 LOGICAL_HEIGHT, MIN_LOGICAL_WIDTH = 720, 640
+#: the window's tab titles of the views a film shows (its presentation styling names the view)
+VIEW_TITLES = {"diagrams": "Diagrams", "math": "Step math", "plots": "Plots", "training": "Training",
+               "statespace": "State space"}  # fmt: skip
 CAPTION_PT = 15
 
 
@@ -71,14 +75,21 @@ class FrameRenderer:
     """Frames of one view of ``computed`` at ``size`` (see the module doc)."""
 
     def __init__(self, computed: Computed, view: str, size: tuple[int, int], cursor: Cursor | None = None,
-                 page: str = "forward", backward: bool = False):  # fmt: skip
+                 page: str = "forward", backward: bool = False, present: bool = False):  # fmt: skip
         self.computed, self.size = computed, (int(size[0]), int(size[1]))
         self.scale = scale_for(self.size)
         session = computed.session
         self.cursor = (cursor or Cursor.of(session)).clamped(session)
         self.view = make_view(view, page, backward)
-        self.host = _host(session.title, self.view)
-        self.caption = self.host.findChild(QtWidgets.QLabel, "caption")
+        self.present = present
+        if present:  # presentation styling: the window's caption and tabs (rnnviz.gui.presentation)
+            from ..presentation_style import presented_host
+
+            self.host, self.caption = presented_host(session.title, self.view, VIEW_TITLES.get(view, view))
+            self.host.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+        else:
+            self.host = _host(session.title, self.view)
+            self.caption = self.host.findChild(QtWidgets.QLabel, "caption")
         w, h = self.size
         self.host.resize(round(w / self.scale), round(h / self.scale))
         self.host.show()  # laid out and polished, but never on a screen
@@ -97,8 +108,10 @@ class FrameRenderer:
     def render(self, step: int, phase: float | None = None) -> QtGui.QImage:
         """The frame at ``step`` with the pulse at ``phase`` (None: a still).  The image is
         reused by the next call: copy it (or take :meth:`rgb`) to keep it."""
-        T = self.computed.trace.steps
-        self.caption.setText(step_text(step, T, *self._caption_args))
+        if self.present:
+            self.caption.set_step_text(caption_text(self.computed.session, step))
+        else:
+            self.caption.setText(step_text(step, self.computed.trace.steps, *self._caption_args))
         self.view.set_cursor(Cursor(step, self.cursor.layer, self.cursor.direction, self.cursor.unit,
                                     self.cursor.gate))  # fmt: skip
         seek = getattr(self.view, "seek", None)

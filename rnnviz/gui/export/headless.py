@@ -38,7 +38,8 @@ def add_arguments(p) -> None:
     p.add_argument("--theme", default=None, choices=None, metavar="T",
                    help="light, dark or high-contrast (default: light for exports; the window: "
                    "the theme chosen last time)")  # fmt: skip
-    p.add_argument("--present", action="store_true", help="presentation styling (not available yet)")
+    p.add_argument("--present", action="store_true", help="presentation styling: a large caption, large "
+                   "tabs, no docks (as F5 shows the window); without an export, start presenting")  # fmt: skip
 
 
 def _fail(message: str) -> int:

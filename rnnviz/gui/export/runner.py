@@ -49,7 +49,7 @@ def export_video(computed: Computed, request: VideoRequest, cursor: Cursor | Non
                  progress: Callable[[int], None] | None = None) -> str:  # fmt: skip
     """Write the film synchronously (headless); returns its path.  Raises OSError or
     ValueError when it cannot be written (nothing is left behind then)."""
-    renderer = FrameRenderer(computed, request.view, request.size, cursor, page, backward)
+    renderer = FrameRenderer(computed, request.view, request.size, cursor, page, backward, request.present)
     try:
         gen = encode_video(request, painted_frames(renderer, request))
         while True:
@@ -76,7 +76,9 @@ class VideoExport(QtCore.QObject):
                  page: str = "forward", backward: bool = False, parent: QtCore.QObject | None = None):  # fmt: skip
         super().__init__(parent)
         self.jobs, self.request = jobs, request
-        self.renderer = FrameRenderer(computed, request.view, request.size, cursor, page, backward)
+        self.renderer = FrameRenderer(
+            computed, request.view, request.size, cursor, page, backward, request.present
+        )
         self._frames = iter(request.frames())
         self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_FRAMES)
         self._painted = 0

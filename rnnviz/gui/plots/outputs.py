@@ -281,7 +281,10 @@ class OutputPanel(QtWidgets.QFrame):
             return
         self.target_label.setText("target")
         if not 1 <= t <= T:
-            self.bars.setOpts(x=xs, height=np.zeros(out))
+            # every per-bar option anew: a pen list of the old output count crashed Qt's paint
+            self.bars.setOpts(
+                x=xs, height=np.zeros(out), brushes=self._bar_brushes, pens=[self._no_pen] * out
+            )
             self.target_marks.setData([], [])
             self.target_label.hide()
             self.bars_caption.setText("t = 0: no output yet (h<sub>0</sub> is the initial state)")
