@@ -223,3 +223,26 @@ def test_closing_the_window_cancels_the_film(main_window, tmp_path, qtbot):
     main_window.close()
     qtbot.waitUntil(lambda: actions.last_result is not None, timeout=20000)
     assert actions.last_result == ("", "") and list(tmp_path.iterdir()) == []
+
+
+def test_a_film_in_another_theme_is_painted_in_it_and_the_window_gets_its_own_back(
+    main_window, tmp_path, qtbot
+):
+    import numpy as np
+
+    from rnnviz.gui.export.dialog import ExportAnimationDialog
+    from rnnviz.gui.theme import appearance
+
+    actions, request, _ = _window_export(main_window, tmp_path, qtbot, view="diagrams", theme="dark")
+    qtbot.waitUntil(lambda: actions.last_result is not None, timeout=60000)
+    assert actions.last_result == (request.path, "")
+    assert appearance().theme.name == "light"  # the window's theme again
+    from PIL import Image
+
+    with Image.open(request.path) as im:
+        im.seek(0)
+        mean = float(np.asarray(im.convert("L")).mean())
+    assert mean < 90, mean  # a dark frame (a light one averages above 200)
+    dialog = ExportAnimationDialog(4)
+    qtbot.addWidget(dialog)
+    assert dialog.settings()["theme"] == "light"  # the dialog offers the window's theme first

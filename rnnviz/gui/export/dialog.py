@@ -27,6 +27,7 @@ from rnnviz.session.export_plan import (
 )
 
 from ..plain_text import plain_message_box
+from ..theme import THEMES, appearance
 
 VIEWS = {"Diagrams": "diagrams", "Step math": "math", "Plots": "plots", "Training": "training"}
 FORMATS = {"GIF (Pillow)": ".gif", "MP4 (H.264)": ".mp4"}
@@ -86,6 +87,11 @@ class ExportAnimationDialog(QtWidgets.QDialog):
             size_row.addWidget(w)
         self.format_combo = QtWidgets.QComboBox()
         self.format_combo.addItems(list(FORMATS))
+        self.theme_combo = QtWidgets.QComboBox()
+        for name, theme in THEMES.items():
+            self.theme_combo.addItem(theme.title, name)
+        self.theme_combo.setCurrentIndex(self.theme_combo.findData(appearance().theme.name))
+        self.theme_combo.setToolTip("The film's colours (the window shows them while the film is made)")
         self.present_check = QtWidgets.QCheckBox("Presentation styling")
         self.present_check.setToolTip("A large caption (t = 3 / 40 — input: very) and a large tab, "
                                       "as presentation mode (F5) shows the window")  # fmt: skip
@@ -101,6 +107,7 @@ class ExportAnimationDialog(QtWidgets.QDialog):
         form.addRow("In-between frames", self.between_spin)
         form.addRow("Size", size_row)
         form.addRow("Format", self.format_combo)
+        form.addRow("Theme", self.theme_combo)
         form.addRow("Style", self.present_check)
         buttons = QtWidgets.QDialogButtonBox(
             QtWidgets.QDialogButtonBox.StandardButton.Ok | QtWidgets.QDialogButtonBox.StandardButton.Cancel
@@ -144,6 +151,7 @@ class ExportAnimationDialog(QtWidgets.QDialog):
             "size": (self.width_spin.value(), self.height_spin.value()),
             "frames_per_step": 1 + self.between_spin.value(),
             "present": self.present_check.isChecked(),
+            "theme": self.theme_combo.currentData(),
         }
 
     def request(self, path: str):
@@ -228,6 +236,10 @@ class ExportActions(QtCore.QObject):
         if computed is None or self.export is not None:
             return
         w = self.window
+        look = appearance()
+        self._theme_before = look.theme.name
+        if request.theme != look.theme.name:  # one theme per application: the window shows the film's
+            look.set_theme(request.theme)
         backward = request.view == "diagrams" and w.diagrams_view.backward
         self.export = VideoExport(
             w.controller.jobs, computed, request, cursor, w.math_panel.page, backward, self
@@ -250,6 +262,9 @@ class ExportActions(QtCore.QObject):
 
     def _on_export_finished(self, path: str, error: str) -> None:
         self.export = None
+        before = getattr(self, "_theme_before", None)
+        if before is not None and before != appearance().theme.name:
+            appearance().set_theme(before)  # the window's own theme again
         self._done(path, error, "animation")
 
     def _done(self, path: str, error: str, what: str) -> None:
