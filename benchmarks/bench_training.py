@@ -104,7 +104,7 @@ def _rate(it, seconds: float) -> float:
             return n / elapsed
 
 
-def engine_rate(session: Session) -> float:
+def bare_engine_rate(session: Session) -> float:
     net = session.network
     data = (session.sequence.inputs, session.sequence.targets)
     run = train(net, data, loss_for(net), engine_shape(session.sequence.shape),
@@ -114,7 +114,7 @@ def engine_rate(session: Session) -> float:
 
 def bare_rates(session: Session) -> tuple[float, float]:
     job_rate = _rate(iter(TrainingJob(session, SETTINGS).steps()), BARE_SECONDS)
-    return job_rate, engine_rate(session)
+    return job_rate, bare_engine_rate(session)
 
 
 # -- the window ----------------------------------------------------------------------------
@@ -234,7 +234,7 @@ def bench_job(app, label: str, make) -> None:
     gui = gui_run(app, session, "training", probe=False)
     # the machine's speed drifts (load, clocks): the bare rate again right after the GUI run,
     # and the ratio against the mean of the two
-    after = engine_rate(session)
+    after = bare_engine_rate(session)
     print(f"  bare   engine.train() again after the GUI run: {after:8.1f} updates/s"
           f" (the ratios below use the mean, {(engine_rate + after) / 2:.1f})")  # fmt: skip
     engine_rate = (engine_rate + after) / 2
