@@ -23,6 +23,7 @@ from . import style
 from .gradients import GradientPanels
 from .outputs import LossPanel, OutputPanel
 from .panels import EQUATIONS, INITIAL_NOTE, CellPanel, GatePanel, HiddenPanel
+from .restyle import remember_look, restyle
 from .runs_panel import RunsPanel
 from .units import UnitPanel
 
@@ -122,6 +123,7 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
         box.setSpacing(0)
         box.addLayout(bar)
         box.addWidget(self.scroll, 1)
+        remember_look(self)
 
     # -- panel bookkeeping ------------------------------------------------------------
     def unit_panels_all(self) -> list[UnitPanel]:
@@ -162,6 +164,13 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
         return panels
 
     # -- the view contract ------------------------------------------------------------
+    def set_appearance(self, _appearance) -> None:
+        """The theme or the zoom changed: restyle every panel in place (hidden ones too)."""
+        restyle(self)
+        if self.trace is not None:
+            self._arranged = None  # the panels' minimum heights follow the zoom
+            self._layout()
+
     def set_computed(self, computed) -> None:
         self._forget_cursor()
         self._runs = computed.runs if computed.others else ()
@@ -364,7 +373,7 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
         for i, p in enumerate(tiles):
             span = cols if i == len(tiles) - 1 and col == 0 else 1
             self.grid.addWidget(p, row, col, 1, span)
-            p.setMinimumHeight(190)
+            p.setMinimumHeight(round(style.scaled(190)))
             col += span
             if col >= cols:
                 row, col = row + 1, 0
@@ -378,7 +387,7 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
             row += 1
         for p in self.panels_all():  # after adding: a first addWidget re-parents, which hides
             p.setVisible(p in visible)
-        self.output_panel.setMinimumHeight(210)
+        self.output_panel.setMinimumHeight(round(style.scaled(210)))
         for r in range(self.grid.rowCount()):  # a grid never forgets rows: empty ones must not stretch
             self.grid.setRowStretch(r, 1 if r < row else 0)
         for c in range(self.grid.columnCount()):

@@ -1,0 +1,221 @@
+"""The plots follow the theme and the zoom, in place: :func:`restyle` walks a view.
+
+Items built after a change take the current look from :mod:`.style` (its colours are
+the theme's shared ``QColor`` objects, its fonts and pens are scaled when made).  Items
+built before are restyled here, without rebuilding anything:
+
+- every pyqtgraph view: its background; every axis: pens, tick font, label, grid alpha
+  and a fixed width or height; titles, legends and text items: colour and size;
+- every curve, line, bar outline and marker: its width by the change of
+  :func:`~rnnviz.gui.theme.line_width`, and a colour that was one of the old theme's
+  roles (the plots' foreground or background, muted text, errors) by the new theme's;
+- every widget with a font of its own (titles, captions, legend chips): its size by the
+  change of zoom; a widget whose ``look`` property is ``"error"`` or ``"muted"``: its
+  text colour;
+- an item or widget with a ``restyle_look()`` method (the step cursor, the step axis,
+  a gate panel's title) restyles itself after that.
+
+What a view was last styled with (theme, zoom) is kept on its root widget
+(:func:`remember_look`, at the end of its ``__init__``): the ratios are taken from it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from ..theme import C, Theme, appearance
+
+_LOOK = "_plot_look"  # attribute on a view's root: (theme, zoom) it was last styled with
+_ROLES = ("plot_foreground", "plot_background", "muted", "error")  # remapped, first match wins
+_SIZE_RESOLVED = 0x2  # QFont::SizeResolved (PySide6 does not export the enum): a size of its own
+_PT = re.compile(r"([0-9.]+)\s*pt")
+
+
+def remember_look(root: QtWidgets.QWidget) -> None:
+    """``root`` was built (or restyled) with the current theme and zoom."""
+    a = appearance()
+    setattr(root, _LOOK, (a.theme, a.zoom))
+
+
+class _Change:
+    """The ratios and colour map from a view's last look to the current one."""
+
+    def __init__(self, old: tuple[Theme, float]) -> None:
+        a = appearance()
+        self.old_theme, self.old_zoom = old
+        old_zoom = self.old_zoom
+        self.theme = a.theme
+        self.zoom = a.zoom / old_zoom
+        self.line = self.zoom * a.theme.line_scale / self.old_theme.line_scale
+        self._map = {}
+        for role in reversed(_ROLES):  # the first role wins where two share a colour
+            self._map[QtGui.QColor(getattr(self.old_theme, role)).rgb()] = getattr(self.theme, role)
+
+    @property
+    def recolours(self) -> bool:
+        return self.theme is not self.old_theme
+
+    def colour(self, colour: QtGui.QColor) -> QtGui.QColor:
+        new = self._map.get(colour.rgb()) if self.recolours else None
+        if new is None:
+            return QtGui.QColor(colour)
+        out = QtGui.QColor(new)
+        out.setAlpha(colour.alpha())
+        return out
+
+    def pen(self, pen, widen: bool = True) -> QtGui.QPen | None:
+        if pen is None:
+            return None
+        pen = pg.mkPen(pen)
+        if pen.style() == QtCore.Qt.PenStyle.NoPen:
+            return pen
+        pen.setColor(self.colour(pen.color()))
+        if widen and pen.widthF() > 0:
+            pen.setWidthF(pen.widthF() * self.line)
+        return pen
+
+    def brush(self, brush):
+        if brush is None or isinstance(brush, (list, tuple)):
+            return brush
+        brush = pg.mkBrush(brush)
+        if brush.style() == QtCore.Qt.BrushStyle.NoBrush:
+            return brush
+        brush.setColor(self.colour(brush.color()))
+        return brush
+
+    def font(self, font: QtGui.QFont) -> QtGui.QFont:
+        font = QtGui.QFont(font)
+        font.setPointSizeF(max(1.0, font.pointSizeF() * self.zoom))
+        return font
+
+    def size(self, size, default_pt: float) -> str:
+        """A CSS size ("9pt") times the zoom ratio."""
+        m = _PT.match(str(size)) if size else None
+        pt = float(m.group(1)) if m else default_pt * self.old_zoom  # unknown: the default, as it was
+        return f"{pt * self.zoom:.1f}pt"
+
+
+def restyle(root: QtWidgets.QWidget) -> None:
+    """Restyle ``root`` and everything in it for the current theme and zoom, in place."""
+    a = appearance()
+    old = getattr(root, _LOOK, (a.theme, a.zoom))
+    change = _Change(old)
+    setattr(root, _LOOK, (a.theme, a.zoom))
+    if change.zoom == 1.0 and not change.recolours:
+        return
+    widgets = [root, *root.findChildren(QtWidgets.QWidget)]
+    for w in widgets:
+        _restyle_widget(w, change)
+        if isinstance(w, pg.GraphicsView):
+            _restyle_scene(w, change)
+    for w in widgets:
+        hook = getattr(w, "restyle_look", None)
+        if hook is not None:
+            hook()
+
+
+def _restyle_widget(w: QtWidgets.QWidget, change: _Change) -> None:
+    if change.zoom != 1.0 and w.testAttribute(QtCore.Qt.WidgetAttribute.WA_SetFont):
+        f = w.font()
+        if f.resolveMask() & _SIZE_RESOLVED:  # else it follows the app font
+            w.setFont(change.font(f))
+    look = w.property("look")
+    if look and change.recolours:
+        colour = C.error if look == "error" else C.placeholder
+        w.setStyleSheet(f"color: {colour.name()};")
+    if isinstance(w, pg.GraphicsView):
+        w.setBackground(QtGui.QColor(C.plot_background))
+
+
+def _restyle_scene(view: pg.GraphicsView, change: _Change) -> None:
+    hooks = []
+    for item in view.scene().items():
+        if isinstance(item, pg.AxisItem):
+            _restyle_axis(item, change)
+        elif isinstance(item, pg.PlotDataItem):
+            _restyle_data(item, change)
+        elif isinstance(item, pg.PlotCurveItem) and not isinstance(item.parentItem(), pg.PlotDataItem):
+            item.setPen(change.pen(item.opts["pen"]))
+        elif isinstance(item, pg.ScatterPlotItem) and not isinstance(item.parentItem(), pg.PlotDataItem):
+            _restyle_scatter(item, change)
+        elif isinstance(item, pg.BarGraphItem):
+            _restyle_bars(item, change)
+        elif isinstance(item, pg.InfiniteLine):
+            item.setPen(change.pen(item.pen))
+            item.setHoverPen(change.pen(item.hoverPen))
+        elif isinstance(item, pg.TextItem):
+            _restyle_text(item, change)
+        elif isinstance(item, pg.LegendItem):
+            _restyle_legend(item, change)
+        elif isinstance(item, pg.LabelItem):
+            item.setText(item.text, color=change.colour(pg.mkColor(item.opts.get("color") or C.plot_foreground)),
+                         size=change.size(item.opts.get("size"), 11))  # fmt: skip
+        elif isinstance(item, QtWidgets.QGraphicsRectItem) and not isinstance(item, pg.GraphicsObject):
+            item.setPen(change.pen(item.pen()))
+        if getattr(item, "restyle_look", None) is not None:
+            hooks.append(item)
+    for item in hooks:
+        item.restyle_look()
+
+
+def _restyle_axis(axis: pg.AxisItem, change: _Change) -> None:
+    axis.setPen(pg.mkPen(C.plot_foreground))
+    axis.setTextPen(pg.mkPen(C.plot_foreground))
+    tick = axis.style.get("tickFont") or QtWidgets.QApplication.font()
+    axis.setTickFont(change.font(tick))
+    axis.labelStyle["font-size"] = change.size(axis.labelStyle.get("font-size"), 10)
+    axis.labelStyle["color"] = C.plot_foreground.name()
+    axis._updateLabel()  # pyqtgraph's: the label's HTML again
+    if axis.fixedWidth is not None:
+        axis.setWidth(int(round(axis.fixedWidth * change.zoom)))
+    if axis.fixedHeight is not None:
+        axis.setHeight(int(round(axis.fixedHeight * change.zoom)))
+    if axis.grid is not False:
+        axis.setGrid(float(change.theme.grid_alpha))
+    axis.picture = None
+    axis.update()
+
+
+def _restyle_data(item: pg.PlotDataItem, change: _Change) -> None:
+    o = item.opts
+    o["pen"] = change.pen(o["pen"])
+    o["shadowPen"] = change.pen(o.get("shadowPen"))
+    o["symbolPen"] = change.pen(o.get("symbolPen"), widen=False)
+    o["symbolBrush"] = change.brush(o.get("symbolBrush"))
+    size = o.get("symbolSize")
+    if isinstance(size, (int, float)):
+        o["symbolSize"] = size * change.zoom
+    item.updateItems(styleUpdate=True)
+
+
+def _restyle_scatter(item: pg.ScatterPlotItem, change: _Change) -> None:
+    item.setPen(change.pen(item.opts["pen"]))
+    item.setBrush(change.brush(item.opts["brush"]))
+    item.setSize(item.opts["size"] * change.zoom)
+
+
+def _restyle_bars(item: pg.BarGraphItem, change: _Change) -> None:
+    o = item.opts
+    new = {"pen": change.pen(o.get("pen")) if o.get("pen") is not None else None}
+    if o.get("pens") is not None:
+        new["pens"] = [change.pen(p) for p in o["pens"]]
+    if o.get("brush") is not None:
+        new["brush"] = change.brush(o["brush"])
+    item.setOpts(**new)
+
+
+def _restyle_text(item: pg.TextItem, change: _Change) -> None:
+    item.setColor(change.colour(item.color))
+    item.fill = change.brush(item.fill)
+    item.border = change.pen(item.border, widen=False)
+    item.setFont(change.font(item.textItem.font()))
+
+
+def _restyle_legend(legend: pg.LegendItem, change: _Change) -> None:
+    legend.opts["labelTextColor"] = pg.mkColor(C.plot_foreground)
+    legend.opts["labelTextSize"] = change.size(legend.opts.get("labelTextSize"), 9)
+    legend.setPen(change.pen(legend.opts.get("pen"), widen=False))
+    legend.setBrush(change.brush(legend.opts.get("brush")))
