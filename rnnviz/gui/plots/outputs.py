@@ -390,7 +390,9 @@ class LossPanel(QtWidgets.QFrame):
         self.title_text = "ℓ_t — loss per step"
         self.plot = TimePlot()
         self.plot.readout_fn = self._readout
-        self.plot.plot_item.getAxis("left").setWidth(round(style.scaled(58)))  # small losses have long labels: 0.0015
+        self.plot.plot_item.getAxis("left").setWidth(
+            round(style.scaled(58))
+        )  # small losses have long labels: 0.0015
         self.sig_step_requested = self.plot.sig_step_requested
         self.curve = pg.PlotDataItem(
             pen=style.pen(style.FOREGROUND, 2),
@@ -403,7 +405,9 @@ class LossPanel(QtWidgets.QFrame):
         self.curve.setClipToView(True)
         self.plot.addItem(self.curve)
         # steps whose ℓ_t is infinite (or too large to draw): a mark at the top of the plot
-        self.overflow_marks = pg.ScatterPlotItem(symbol="t1", size=style.scaled(11), pen=None, brush=brush(WARNING))
+        self.overflow_marks = pg.ScatterPlotItem(
+            symbol="t1", size=style.scaled(11), pen=None, brush=brush(WARNING)
+        )
         self.plot.addItem(self.overflow_marks)
         self._loss = np.zeros(0)
         box = QtWidgets.QVBoxLayout(self)

@@ -46,7 +46,9 @@ class GatePanel(UnitPanel):
     def _title_html(gate: str, kind: str) -> str:
         """In the gate's colour (the theme's), as in the cell diagram and the step math."""
         rng = "[−1, 1]" if kind == "tanh" else "[0, 1]"
-        return f"<span style='color:{GATE_COLOURS[gate]}'>{gate}<sub>t</sub> — {GATE_TITLES[gate]}</span> {rng}"
+        return (
+            f"<span style='color:{GATE_COLOURS[gate]}'>{gate}<sub>t</sub> — {GATE_TITLES[gate]}</span> {rng}"
+        )
 
     def restyle_look(self) -> None:
         super().restyle_look()

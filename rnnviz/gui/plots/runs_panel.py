@@ -99,7 +99,11 @@ class RunsPanel(QtWidgets.QFrame):
         if targets is not None:
             target = np.asarray(targets[:, 0], float)  # [T], NaN where no target
             pen = style.pen(style.FOREGROUND, 2, style=QtCore.Qt.PenStyle.DashLine)
-            symbols = {"symbol": "o", "symbolBrush": QtGui.QColor(style.FOREGROUND), "symbolSize": style.scaled(7)}
+            symbols = {
+                "symbol": "o",
+                "symbolBrush": QtGui.QColor(style.FOREGROUND),
+                "symbolSize": style.scaled(7),
+            }
             curve = pg.PlotDataItem(np.arange(1, T + 1), target, pen=pen, connect="finite", **symbols)
             self.plot.plot_item.addItem(curve)
             self.curves.append(curve)
