@@ -39,6 +39,8 @@ from rnnviz.session.generation import (
 from rnnviz.session.model import Session
 
 from .plots import style
+from .plots.restyle import remember_look, restyle
+from .theme import C
 from .views import CursorFollower
 
 LANE = "generate"
@@ -67,6 +69,11 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
         self._step = 1  # the cursor's step (1 … T)
         self._build()
         self._refresh_state()
+        remember_look(self)
+
+    def set_appearance(self, _appearance) -> None:
+        """The theme or the zoom changed: restyle the plot and the labels in place."""
+        restyle(self)
 
     # -- construction -------------------------------------------------------------------
     def _build(self) -> None:
@@ -80,7 +87,8 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
         self.prompt.textChanged.connect(self._update_preview)
         self.prompt_error = QtWidgets.QLabel(left)
         self.prompt_error.setTextFormat(Qt.TextFormat.PlainText)
-        self.prompt_error.setStyleSheet("color: #b00020")
+        self.prompt_error.setProperty("look", "error")  # recoloured on a theme change (plots.restyle)
+        self.prompt_error.setStyleSheet(f"color: {C.error.name()};")
         self.length = QtWidgets.QSpinBox(left, minimum=1, maximum=MAX_GENERATE_LENGTH, value=200)
         self.length.setToolTip("How many tokens to write after the prompt")
         self.greedy = QtWidgets.QRadioButton("Greedy: always the most likely token", left)
@@ -142,7 +150,7 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.plot.setYRange(0, 1.0, padding=0.02)
         self.model_bars = pg.BarGraphItem(
-            x=[], height=[], width=0.8, pen=pg.mkPen("#888", width=1.5), brush=None
+            x=[], height=[], width=0.8, pen=style.pen(style.MUTED, 1.5), brush=None
         )
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.55, brush=BARS, pen=None)
         self.chosen_bar = pg.BarGraphItem(x=[], height=[], width=0.55, brush=CHOSEN, pen=None)

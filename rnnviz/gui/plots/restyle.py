@@ -27,6 +27,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ..theme import C, Theme, appearance
+from .style import fit_title
 
 _LOOK = "_plot_look"  # attribute on a view's root: (theme, zoom) it was last styled with
 _ROLES = ("plot_foreground", "plot_background", "muted", "error")  # remapped, first match wins
@@ -59,6 +60,8 @@ class _Change:
         return self.theme is not self.old_theme
 
     def colour(self, colour: QtGui.QColor) -> QtGui.QColor:
+        if any(colour is getattr(C, name) for name in _ROLES):  # a shared colour: already the new one
+            return QtGui.QColor(colour)
         new = self._map.get(colour.rgb()) if self.recolours else None
         if new is None:
             return QtGui.QColor(colour)
@@ -131,7 +134,7 @@ def _restyle_widget(w: QtWidgets.QWidget, change: _Change) -> None:
 
 
 def _restyle_scene(view: pg.GraphicsView, change: _Change) -> None:
-    hooks = []
+    hooks, plots = [], []
     for item in view.scene().items():
         if isinstance(item, pg.AxisItem):
             _restyle_axis(item, change)
@@ -150,13 +153,18 @@ def _restyle_scene(view: pg.GraphicsView, change: _Change) -> None:
             _restyle_text(item, change)
         elif isinstance(item, pg.LegendItem):
             _restyle_legend(item, change)
-        elif isinstance(item, pg.LabelItem):
-            item.setText(item.text, color=change.colour(pg.mkColor(item.opts.get("color") or C.plot_foreground)),
-                         size=change.size(item.opts.get("size"), 11))  # fmt: skip
+        elif isinstance(item, pg.LabelItem):  # titles and legend entries: the foreground
+            item.setText(
+                item.text, color=QtGui.QColor(C.plot_foreground), size=change.size(item.opts.get("size"), 11)
+            )
+        elif isinstance(item, pg.PlotItem):
+            plots.append(item)
         elif isinstance(item, QtWidgets.QGraphicsRectItem) and not isinstance(item, pg.GraphicsObject):
             item.setPen(change.pen(item.pen()))
         if getattr(item, "restyle_look", None) is not None:
             hooks.append(item)
+    for plot in plots:
+        fit_title(plot)
     for item in hooks:
         item.restyle_look()
 

@@ -141,6 +141,26 @@ def style_plot(plot: pg.PlotItem) -> None:
     plot.setMenuEnabled(False)
 
 
+def label_style() -> dict:
+    """An axis title's CSS (``axis.setLabel(text, **label_style())``): the foreground, scaled."""
+    return {"color": FOREGROUND.name(), "font-size": css_size(LABEL_PT)}
+
+
+def set_title(plot: pg.PlotItem, text: str, pt: float = TITLE_PT) -> None:
+    """A plot's title in the foreground, ``pt`` scaled by the zoom, in a row as tall as
+    it (pyqtgraph's row is 30 px, which cuts a zoomed title)."""
+    plot.setTitle(text, color=FOREGROUND, size=css_size(pt))
+    fit_title(plot)
+
+
+def fit_title(plot: pg.PlotItem) -> None:
+    label = plot.titleLabel
+    if label.isVisible():
+        h = max(30, round(label.item.boundingRect().height()))
+        label.setMaximumHeight(h)
+        plot.layout.setRowFixedHeight(0, h)
+
+
 def make_plot_widget(parent=None) -> pg.PlotWidget:
     w = pg.PlotWidget(parent=parent, background=BACKGROUND)
     style_plot(w.getPlotItem())
