@@ -129,11 +129,21 @@ def test_a_panel_behind_the_tab_is_restyled_when_shown(main_window, qtbot):
     assert axis.textPen().color().lightnessF() > 0.7
 
 
-def test_gate_titles_take_the_themes_gate_colours(main_window, qtbot):
-    from rnnviz.gui.theme import GATE_COLOURS
+def test_gate_panels_shown_after_a_change_catch_up(main_window, qtbot):
+    """A vanilla RNN hides the gate panels; an LSTM shown after a change brings them up
+    in the theme and zoom of the moment (gate titles in the theme's gate colours)."""
+    from rnnviz.gui.plots.examples import example
 
     main_window.show_view("plots")
-    panel = main_window.plots_view.gate_panels["f"]
+    area = main_window.plots_view
+    panel = area.gate_panels["f"]
+    tick_pt = panel.plot.plot_item.getAxis("left").style["tickFont"].pointSizeF()
     appearance().set_theme("dark")
-    assert GATE_COLOURS["f"].lower() in panel.title.text().lower()
+    appearance().set_zoom(2.0)
+    assert not panel.isVisible()
+    main_window.controller.set_session(example("lstm"))
+    qtbot.wait(1)
+    assert panel.isVisible()
     assert DARK.gates["f"].lower() in panel.title.text().lower()
+    assert _background(panel.plot) == DARK.plot_background.lower()
+    assert panel.plot.plot_item.getAxis("left").style["tickFont"].pointSizeF() >= 1.8 * tick_pt

@@ -124,6 +124,8 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
         box.addLayout(bar)
         box.addWidget(self.scroll, 1)
         remember_look(self)
+        for p in self.panels_all():  # each panel restyled on its own, when it is shown
+            remember_look(p)
 
     # -- panel bookkeeping ------------------------------------------------------------
     def unit_panels_all(self) -> list[UnitPanel]:
@@ -165,8 +167,11 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
 
     # -- the view contract ------------------------------------------------------------
     def set_appearance(self, _appearance) -> None:
-        """The theme or the zoom changed: restyle every panel in place (hidden ones too)."""
+        """The theme or the zoom changed: restyle the panels shown in place (a hidden one
+        when it is shown: :meth:`_layout`)."""
         restyle(self)
+        for p in self.visible_panels():
+            restyle(p)
         if self.trace is not None:
             self._arranged = None  # the panels' minimum heights follow the zoom
             self._layout()
@@ -387,6 +392,8 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
             row += 1
         for p in self.panels_all():  # after adding: a first addWidget re-parents, which hides
             p.setVisible(p in visible)
+        for p in visible:  # a panel hidden during a change of theme or zoom catches up
+            restyle(p)
         self.output_panel.setMinimumHeight(round(style.scaled(210)))
         for r in range(self.grid.rowCount()):  # a grid never forgets rows: empty ones must not stretch
             self.grid.setRowStretch(r, 1 if r < row else 0)

@@ -17,6 +17,8 @@ built before are restyled here, without rebuilding anything:
 
 What a view was last styled with (theme, zoom) is kept on its root widget
 (:func:`remember_look`, at the end of its ``__init__``): the ratios are taken from it.
+A widget inside that remembers its own look (a plot panel) is left out of its
+parent's restyle: its owner restyles it when it is shown (hidden panels cost nothing).
 """
 
 from __future__ import annotations
@@ -101,15 +103,16 @@ class _Change:
         return f"{pt * self.zoom:.1f}pt"
 
 
-def restyle(root: QtWidgets.QWidget) -> None:
-    """Restyle ``root`` and everything in it for the current theme and zoom, in place."""
+def restyle(root: QtWidgets.QWidget) -> bool:
+    """Restyle ``root`` and everything in it for the current theme and zoom, in place
+    (not the widgets inside that remember their own look).  False if it was current."""
     a = appearance()
     old = getattr(root, _LOOK, (a.theme, a.zoom))
     change = _Change(old)
     setattr(root, _LOOK, (a.theme, a.zoom))
     if change.zoom == 1.0 and not change.recolours:
-        return
-    widgets = [root, *root.findChildren(QtWidgets.QWidget)]
+        return False
+    widgets = list(_own_widgets(root))
     for w in widgets:
         _restyle_widget(w, change)
         if isinstance(w, pg.GraphicsView):
@@ -118,6 +121,15 @@ def restyle(root: QtWidgets.QWidget) -> None:
         hook = getattr(w, "restyle_look", None)
         if hook is not None:
             hook()
+    return True
+
+
+def _own_widgets(root: QtWidgets.QWidget):
+    """``root`` and its descendants, without the subtrees of widgets with a look of their own."""
+    yield root
+    for child in root.children():
+        if isinstance(child, QtWidgets.QWidget) and not hasattr(child, _LOOK):
+            yield from _own_widgets(child)
 
 
 def _restyle_widget(w: QtWidgets.QWidget, change: _Change) -> None:
@@ -170,21 +182,22 @@ def _restyle_scene(view: pg.GraphicsView, change: _Change) -> None:
 
 
 def _restyle_axis(axis: pg.AxisItem, change: _Change) -> None:
-    axis.setPen(pg.mkPen(C.plot_foreground))
-    axis.setTextPen(pg.mkPen(C.plot_foreground))
-    tick = axis.style.get("tickFont") or QtWidgets.QApplication.font()
-    axis.setTickFont(change.font(tick))
-    axis.labelStyle["font-size"] = change.size(axis.labelStyle.get("font-size"), 10)
+    # pyqtgraph's setPen and setTextPen each lay the label out again: set both, then once
+    axis._pen = pg.mkPen(C.plot_foreground)
+    axis._textPen = pg.mkPen(C.plot_foreground)
     axis.labelStyle["color"] = C.plot_foreground.name()
-    axis._updateLabel()  # pyqtgraph's: the label's HTML again
-    if axis.fixedWidth is not None:
-        axis.setWidth(int(round(axis.fixedWidth * change.zoom)))
-    if axis.fixedHeight is not None:
-        axis.setHeight(int(round(axis.fixedHeight * change.zoom)))
+    if change.zoom != 1.0:
+        tick = axis.style.get("tickFont")  # None: the application font, already zoomed
+        axis.style["tickFont"] = change.font(tick) if tick is not None else None
+        axis.labelStyle["font-size"] = change.size(axis.labelStyle.get("font-size"), 10)
+        if axis.fixedWidth is not None:
+            axis.fixedWidth = int(round(axis.fixedWidth * change.zoom))
+        if axis.fixedHeight is not None:
+            axis.fixedHeight = int(round(axis.fixedHeight * change.zoom))
+        axis.prepareGeometryChange()
     if axis.grid is not False:
-        axis.setGrid(float(change.theme.grid_alpha))
-    axis.picture = None
-    axis.update()
+        axis.grid = int(min(max(change.theme.grid_alpha * 255, 0), 255))
+    axis._updateLabel()  # the label's HTML, the axis' size (_adjustSize) and a repaint
 
 
 def _restyle_data(item: pg.PlotDataItem, change: _Change) -> None:
