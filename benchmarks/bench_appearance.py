@@ -5,7 +5,7 @@
 For each pyqtgraph view in front of a 1400×900 window: the time from
 ``appearance().set_zoom(...)`` / ``set_theme(...)`` to the view repainted (events
 delivered, then ``view.grab()``), median and max of 10 changes each (zoom 1 ↔ 1.25,
-light ↔ dark).  "restyle" is the view's own ``set_appearance`` alone (the rest is Qt
+light ↔ dark), next to the same repaint with no change (what the view costs anyway).  "restyle" is the view's own ``set_appearance`` alone (the rest is Qt
 laying the window out again for the new application font and palette, and the other
 widgets' restyles).  Target: ≤ 200 ms (issue 15 §4).  Runs offscreen, asserts nothing.
 With no argument: every view, on the default session and two examples.
@@ -59,6 +59,15 @@ def bench_view(app, label: str, session, name: str) -> None:
     for _ in range(3):
         app.processEvents()
     view.grab()
+    base = []
+    for _ in range(CHANGES):  # no change: what a repaint of this view costs anyway
+        t0 = time.perf_counter()
+        app.processEvents()
+        view.grab()
+        base.append(1000 * (time.perf_counter() - t0))
+    print(
+        f"  {label:<34} {name:<10} none   repainted: median {statistics.median(base):6.1f} ms (the view's own cost)"
+    )
     restyles = _timed_restyle(view)
     a = appearance()
     for what, values, change in (

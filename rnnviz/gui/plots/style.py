@@ -81,13 +81,14 @@ def unit_colour(k: int) -> QtGui.QColor:
 def unit_pen(k: int, selected: bool, faded: bool, thin: bool = False) -> QtGui.QPen:
     """Solid for the first round of colours, dashed for the next, dotted after.
 
-    ``thin``: 1 px for long, aliased curves; Qt strokes wider pens as polygons,
-    which costs ~30× more per curve.
+    ``thin``: 1 px for long, aliased curves, at every zoom (width 0: Qt's one-pixel
+    cosmetic pen, which the restyle leaves as it is); Qt strokes wider pens as
+    polygons, which costs ~30× more per curve.
     """
     colour = unit_colour(k)
     if faded and not selected:
         colour.setAlpha(FADED_ALPHA)
-    p = pen(colour, SELECTED_WIDTH if selected else 1.0 if thin else LINE_WIDTH)
+    p = pen(colour, SELECTED_WIDTH if selected else 0.0 if thin else LINE_WIDTH)
     style = (QtCore.Qt.PenStyle.SolidLine, QtCore.Qt.PenStyle.DashLine, QtCore.Qt.PenStyle.DotLine)
     p.setStyle(style[(k // len(UNIT_COLOURS)) % 3])
     return p
