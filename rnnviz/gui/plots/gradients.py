@@ -288,7 +288,7 @@ class GradHeatmapPanel(QtWidgets.QFrame):
         self.plot = TimePlot()
         self.plot.readout_fn = self._readout
         self.plot.plot_item.getAxis("left").setWidth(round(style.scaled(42)))
-        self.plot.plot_item.getAxis("left").setLabel("unit", color=style.FOREGROUND.name())
+        self.plot.plot_item.getAxis("left").setLabel("unit", **style.label_style())
         self.plot.plot_item.getViewBox().invertY(True)
         self.sig_step_requested = self.plot.sig_step_requested
         self.image = HeatmapImage()

@@ -189,7 +189,7 @@ def _restyle_axis(axis: pg.AxisItem, change: _Change) -> None:
     if change.zoom != 1.0:
         tick = axis.style.get("tickFont")  # None: the application font, already zoomed
         axis.style["tickFont"] = change.font(tick) if tick is not None else None
-        axis.labelStyle["font-size"] = change.size(axis.labelStyle.get("font-size"), 10)
+        axis.labelStyle["font-size"] = change.size(axis.labelStyle.get("font-size"), 11)
         if axis.fixedWidth is not None:
             axis.fixedWidth = int(round(axis.fixedWidth * change.zoom))
         if axis.fixedHeight is not None:

@@ -38,7 +38,8 @@ UNIT_COLOURS = (
     "#999933",  # olive
 )
 
-FADED_ALPHA = 105  # of 255, for the units that are not selected
+FADED_ALPHA = 105  # of 255, for the units that are not selected (light theme)
+FADED_ALPHA_DARK = 165  # on a dark background a faded line darkens: fade less
 LINE_WIDTH = 1.6
 SELECTED_WIDTH = 3.4
 MAX_LINES = 16  # lines drawn per panel; beyond that the heatmap shows every unit
@@ -49,7 +50,7 @@ ANTIALIAS_UP_TO = 60  # smooth lines for short sequences; long ones redraw faste
 
 TITLE_PT = 11
 AXIS_PT = 9  # tick labels, legends, captions
-LABEL_PT = 10  # axis titles ("step t")
+LABEL_PT = 11  # axis titles ("step t"), as the application's font at zoom 1
 
 
 def grid_alpha() -> float:
@@ -87,7 +88,7 @@ def unit_pen(k: int, selected: bool, faded: bool, thin: bool = False) -> QtGui.Q
     """
     colour = unit_colour(k)
     if faded and not selected:
-        colour.setAlpha(FADED_ALPHA)
+        colour.setAlpha(FADED_ALPHA_DARK if appearance().theme.is_dark else FADED_ALPHA)
     p = pen(colour, SELECTED_WIDTH if selected else 0.0 if thin else LINE_WIDTH)
     style = (QtCore.Qt.PenStyle.SolidLine, QtCore.Qt.PenStyle.DashLine, QtCore.Qt.PenStyle.DotLine)
     p.setStyle(style[(k // len(UNIT_COLOURS)) % 3])

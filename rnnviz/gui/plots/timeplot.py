@@ -185,7 +185,7 @@ class TimePlot(ReadoutPlot):
         super().__init__(parent=parent, axisItems={"bottom": self.step_axis})
         style.style_plot(self.plot_item)
         self.plot_item.getViewBox().setMouseEnabled(x=True, y=False)
-        self.plot_item.getAxis("bottom").setLabel("step t", color=style.FOREGROUND.name())
+        self.plot_item.getAxis("bottom").setLabel("step t", **style.label_style())
         self._steps = 1
         self._x_hi = 1.5
         self.x_max: float = 1

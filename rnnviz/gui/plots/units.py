@@ -231,7 +231,7 @@ class UnitPanel(QtWidgets.QFrame):
         self._update_hint()
         vb = pi.getViewBox()
         vb.invertY(on)
-        pi.getAxis("left").setLabel("unit" if on else "", color=style.FOREGROUND.name())
+        pi.getAxis("left").setLabel("unit" if on else "", **style.label_style())
         if on:
             h = max(self._hidden, 1)
             # a margin above unit 1 and below unit H: their labels are drawn only when they
@@ -291,9 +291,13 @@ class UnitPanel(QtWidgets.QFrame):
         chip.setFixedWidth(chip.fontMetrics().horizontalAdvance(chip.text()) + round(style.scaled(8)))
 
     def restyle_look(self) -> None:
-        """A new zoom: the legend chips fit their text again."""
+        """The legend chips fit their text again; the lines take their pens again (a
+        faded line fades less on a dark background)."""
         for chip in self.chips:
             self._fit_chip(chip)
+        self._pen_key = None
+        if self._values.size:
+            self._update_curves()
 
     def _update_hint(self) -> None:
         if self._heatmap:
