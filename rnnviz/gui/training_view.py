@@ -283,8 +283,12 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
             plot.setDownsampling(auto=True, mode="peak")
         self.loss_frame, self.norm_frame = StableFrame(self.loss_plot), StableFrame(self.norm_plot)
         self.loss_plot.addLegend(
-            offset=(-10, 10), labelTextColor=style.FOREGROUND, labelTextSize=style.css_size(style.LABEL_PT)
-        )
+            offset=(-10, 10),
+            labelTextColor=style.FOREGROUND,
+            labelTextSize=style.css_size(style.LABEL_PT),
+            brush=style.brush_of(style.BACKGROUND, 215),
+            pen=style.MUTED,
+        )  # fmt: skip  (a box: zoomed in, the legend covers the curves)
         self.loss_curve = self.loss_plot.plot(name="each update", pen=style.pen(style.UNIT_COLOURS[0], 1.5))
         self.epoch_curve = self.loss_plot.plot(
             name="mean of each epoch", pen=style.pen(EPOCH_MEAN, 2.5)

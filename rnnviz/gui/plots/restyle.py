@@ -29,7 +29,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ..theme import C, Theme, appearance
-from .style import fit_title
+from .style import fit_axis_text, fit_title
 
 _LOOK = "_plot_look"  # attribute on a view's root: (theme, zoom) it was last styled with
 _ROLES = ("plot_foreground", "plot_background", "muted", "error")  # remapped, first match wins
@@ -197,6 +197,9 @@ def _restyle_axis(axis: pg.AxisItem, change: _Change) -> None:
         axis.prepareGeometryChange()
     if axis.grid is not False:
         axis.grid = int(min(max(change.theme.grid_alpha * 255, 0), 255))
+    if change.zoom != 1.0:
+        axis.textHeight = 0 if axis.orientation in ("bottom", "top") else axis.textHeight  # measured again
+        fit_axis_text(axis)
     axis._updateLabel()  # the label's HTML, the axis' size (_adjustSize) and a repaint
 
 

@@ -132,6 +132,7 @@ def style_plot(plot: pg.PlotItem) -> None:
         axis.setTextPen(pg.mkPen(FOREGROUND))
         axis.setTickFont(font(AXIS_PT))
         axis.labelStyle["font-size"] = css_size(LABEL_PT)
+        fit_axis_text(axis)
         axis.setStyle(tickTextOffset=3, maxTickLevel=1)  # grid at major and minor ticks only
         cache_item(axis, AXIS_CACHE)
     plot.showGrid(x=True, y=True, alpha=grid_alpha())
@@ -161,6 +162,16 @@ def fit_title(plot: pg.PlotItem) -> None:
         h = max(30, round(label.item.boundingRect().height()))
         label.setMaximumHeight(h)
         plot.layout.setRowFixedHeight(0, h)
+
+
+def fit_axis_text(axis: pg.AxisItem) -> None:
+    """Room for one line of tick labels under a horizontal axis.  pyqtgraph measures its
+    labels while it draws them into a QPicture, whose metrics can be smaller than the
+    screen's: zoomed in, the labels under the bars were cut at their bottom."""
+    if axis.orientation in ("bottom", "top"):
+        font = axis.style["tickFont"] or QtWidgets.QApplication.font()
+        axis.textHeight = max(axis.textHeight, QtGui.QFontMetrics(font).height())
+        axis._updateHeight()  # pyqtgraph's: its height from textHeight
 
 
 def make_plot_widget(parent=None) -> pg.PlotWidget:
