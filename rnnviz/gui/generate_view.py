@@ -15,9 +15,11 @@ the unlikely tokens.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtWidgets
+from PySide6 import QtGui, QtWidgets
 from PySide6.QtCore import Qt, Signal
 
 from rnnviz.engine.activations import softmax
@@ -72,8 +74,13 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
         remember_look(self)
 
     def set_appearance(self, _appearance) -> None:
-        """The theme or the zoom changed: restyle the plot and the labels in place."""
+        """The theme or the zoom changed: restyle the plot and the labels in place; the
+        settings as wide as the zoom asks, the plot at least half the width."""
         restyle(self)
+        total = sum(self.split.sizes())
+        if total > 0:
+            left = min(round(style.scaled(420)), round(0.4 * total))
+            self.split.setSizes([left, total - left])
 
     # -- construction -------------------------------------------------------------------
     def _build(self) -> None:
@@ -149,6 +156,7 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
         self.plot.setLabel("left", "probability")
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.plot.setYRange(0, 1.0, padding=0.02)
+        self.plot.getViewBox().sigResized.connect(self._update_ticks)  # the names that fit
         self.model_bars = pg.BarGraphItem(
             x=[], height=[], width=0.8, pen=style.pen(style.MUTED, 1.5), brush=None
         )
@@ -164,15 +172,21 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
         rlay = QtWidgets.QVBoxLayout(right)
         self.plot_title = QtWidgets.QLabel(right)
         self.plot_title.setTextFormat(Qt.TextFormat.PlainText)
-        self.plot_title.setFont(style.font(12, bold=True))
+        self.plot_title.setFont(style.font(style.TITLE_PT, bold=True))
+        self.plot_title.setWordWrap(True)  # zoomed in, it wraps instead of widening the window
         rlay.addWidget(self.plot_title)
         rlay.addWidget(self.plot, 1)
         rlay.addWidget(self.step_math)
-        split = QtWidgets.QSplitter(self)
-        split.addWidget(left)
+        # the settings scroll: zoomed in, their widest row would squeeze the plot to a strip
+        settings = QtWidgets.QScrollArea(self)
+        settings.setWidget(left)
+        settings.setWidgetResizable(True)
+        settings.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        split = self.split = QtWidgets.QSplitter(self)
+        split.addWidget(settings)
         split.addWidget(right)
         split.setStretchFactor(1, 2)
-        split.setSizes([420, 900])
+        split.setSizes([round(style.scaled(420)), 900])
         QtWidgets.QHBoxLayout(self).addWidget(split)
 
     # -- the View protocol ---------------------------------------------------------------
@@ -305,8 +319,8 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
         else:
             self.chosen_bar.setOpts(x=[chosen], height=[p[chosen]])
         vocab = self._work.sequence.vocabulary
-        axis = self.plot.getAxis("bottom")
-        axis.setTicks([[(k, token_label(w)) for k, w in enumerate(vocab)]])
+        self._tick_names = [token_label(w) for w in vocab]
+        self._update_ticks()
         self.plot.setXRange(-0.6, len(p) - 0.4, padding=0)
         self.plot.setYRange(0, max(1e-3, float(max(p.max(), own.max()))) * 1.08, padding=0)
         likely = (int(np.count_nonzero(p >= 0.01)), int(np.count_nonzero(own >= 0.01)))
@@ -314,6 +328,20 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
             f"softmax(z/τ) at τ = {tau:.2f} — {where}  (bars; grey outlines: the model's own odds, τ = 1)"
         )
         self.step_math.setText(self._step_math(z, p, tau, chosen, vocab, likely))
+
+    def _update_ticks(self, *_args) -> None:
+        """Every token under its bar, or every 2nd, 3rd … where they would overlap (the
+        others keep a tick without a label)."""
+        names = getattr(self, "_tick_names", [])
+        if not names:
+            return
+        axis = self.plot.getAxis("bottom")
+        metrics = QtGui.QFontMetrics(axis.style["tickFont"] or self.font())
+        widest = max(metrics.horizontalAdvance(n) for n in names) + 6
+        width = max(1.0, self.plot.getViewBox().width())
+        stride = max(1, math.ceil(widest * len(names) / width))
+        shown = [(k, n) for k, n in enumerate(names) if k % stride == 0]
+        axis.setTicks([shown, [(k, "") for k in range(len(names)) if k % stride]])
 
     @staticmethod
     def _step_math(z, p, tau, chosen, vocab, likely) -> str:

@@ -54,6 +54,9 @@ class RunPanel(QtWidgets.QFrame):
         self.readout = QtWidgets.QLabel(" ")
         self.readout.setTextFormat(QtCore.Qt.TextFormat.PlainText)
         self.readout.setFont(style.font(style.AXIS_PT))
+        self.readout.setSizePolicy(
+            QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred
+        )
         self.plot = style.make_plot_widget()
         self.plot.setAspectLocked(False)
         pi = self.plot.getPlotItem()
@@ -164,6 +167,9 @@ class StateSpaceView(CursorFollower, QtWidgets.QWidget):
         self._layer = self._direction = 0
         self._step = 0
         self.selector = QtWidgets.QComboBox()
+        self.selector.setSizeAdjustPolicy(
+            QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents
+        )  # and the zoom
         self.selector.setToolTip("Which layer and direction to draw")
         self.selector.activated.connect(self._on_selector)
         self.flow_box = QtWidgets.QCheckBox("Flow field")
@@ -180,6 +186,7 @@ class StateSpaceView(CursorFollower, QtWidgets.QWidget):
             "pale: early steps · dark: late · ring: the current step · click a point to go there"
         )
         hint.setFont(style.font(style.AXIS_PT))
+        hint.setWordWrap(True)  # zoomed in, it wraps instead of widening the window
         bar.addWidget(hint)
         self.grid = QtWidgets.QGridLayout()
         self.panels: list[RunPanel] = []

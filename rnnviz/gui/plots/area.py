@@ -94,6 +94,9 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
 
         forward_requests(self)
         self.selector = QtWidgets.QComboBox()
+        self.selector.setSizeAdjustPolicy(
+            QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents
+        )  # and the zoom
         self.selector.setToolTip("Which layer and direction every panel shows")
         self.selector.activated.connect(self._on_selector_activated)
         self.info = QtWidgets.QLabel()
