@@ -49,6 +49,7 @@ LANE = "generate"
 SAMPLES = 5
 CHOSEN = "#e66100"  # orange: the drawn token
 BARS = "#1f77b4"
+MAX_SETTINGS_SIZE = (420, 460)  # px the settings may claim before they scroll (zoomed in)
 
 
 def token_label(token: str) -> str:
@@ -77,6 +78,7 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
         """The theme or the zoom changed: restyle the plot and the labels in place; the
         settings as wide as the zoom asks, the plot at least half the width."""
         restyle(self)
+        self._fit_settings()
         total = sum(self.split.sizes())
         if total > 0:
             left = min(round(style.scaled(420)), round(0.4 * total))
@@ -178,7 +180,7 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
         rlay.addWidget(self.plot, 1)
         rlay.addWidget(self.step_math)
         # the settings scroll: zoomed in, their widest row would squeeze the plot to a strip
-        settings = QtWidgets.QScrollArea(self)
+        settings = self.settings_scroll = QtWidgets.QScrollArea(self)
         settings.setWidget(left)
         settings.setWidgetResizable(True)
         settings.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
@@ -188,6 +190,15 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
         split.setStretchFactor(1, 2)
         split.setSizes([round(style.scaled(420)), 900])
         QtWidgets.QHBoxLayout(self).addWidget(split)
+        self._fit_settings()
+
+    def _fit_settings(self) -> None:
+        """The settings whole (no scroll bar) up to 420 × 460 px; larger (zoomed in) they
+        scroll.  (Whole at 100 %, they hold the tab area as tall as before, which the
+        other views share.)"""
+        need = self.settings_scroll.widget().minimumSizeHint()
+        self.settings_scroll.setMinimumWidth(min(need.width(), MAX_SETTINGS_SIZE[0]))
+        self.settings_scroll.setMinimumHeight(min(need.height(), MAX_SETTINGS_SIZE[1]))
 
     # -- the View protocol ---------------------------------------------------------------
     def set_computed(self, computed: Computed) -> None:

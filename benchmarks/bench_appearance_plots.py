@@ -1,6 +1,6 @@
-"""Appearance benchmark: a zoom or theme change → the view in front repainted.
+"""Appearance benchmark of the pyqtgraph views: a zoom or theme change → the view repainted.
 
-    python benchmarks/bench_appearance.py [plots] [training] [generate] [statespace] [FILE.rnnviz …]
+    python benchmarks/bench_appearance_plots.py [plots] [training] [generate] [statespace] [FILE.rnnviz …]
 
 For each pyqtgraph view in front of a 1400×900 window: the time from
 ``appearance().set_zoom(...)`` / ``set_theme(...)`` to the view repainted (events
