@@ -23,7 +23,7 @@ from . import style
 from .gradients import GradientPanels
 from .outputs import LossPanel, OutputPanel
 from .panels import EQUATIONS, INITIAL_NOTE, CellPanel, GatePanel, HiddenPanel
-from .restyle import remember_look, restyle
+from .restyle import look_is_current, remember_look, restyle
 from .runs_panel import RunsPanel
 from .units import UnitPanel
 
@@ -129,6 +129,7 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
         remember_look(self)
         for p in self.panels_all():  # each panel restyled on its own, when it is shown
             remember_look(p)
+        self._fit_heights()
 
     # -- panel bookkeeping ------------------------------------------------------------
     def unit_panels_all(self) -> list[UnitPanel]:
@@ -172,12 +173,23 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
     def set_appearance(self, _appearance) -> None:
         """The theme or the zoom changed: restyle the panels shown in place (a hidden one
         when it is shown: :meth:`_layout`)."""
+        # a new zoom: not painted until the layout has settled (posted events go first):
+        # the new fonts lay the panels out in several passes, each of which repainted
+        # every plot (31 paints of 6 plots → 11)
+        rezoom = not look_is_current(self, zoom_only=True)
+        if rezoom:
+            self.setUpdatesEnabled(False)
         restyle(self)
         for p in self.visible_panels():
             restyle(p)
-        if self.trace is not None:
-            self._arranged = None  # the panels' minimum heights follow the zoom
-            self._layout()
+        self._fit_heights()
+        if rezoom:
+            QtCore.QTimer.singleShot(0, self, lambda: self.setUpdatesEnabled(True))
+
+    def _fit_heights(self) -> None:
+        """The panels' minimum heights, as the zoom asks."""
+        for p in self.panels_all():
+            p.setMinimumHeight(round(style.scaled(210 if p is self.output_panel else 190)))
 
     def set_computed(self, computed) -> None:
         self._forget_cursor()
@@ -381,7 +393,6 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
         for i, p in enumerate(tiles):
             span = cols if i == len(tiles) - 1 and col == 0 else 1
             self.grid.addWidget(p, row, col, 1, span)
-            p.setMinimumHeight(round(style.scaled(190)))
             col += span
             if col >= cols:
                 row, col = row + 1, 0
@@ -397,7 +408,6 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
             p.setVisible(p in visible)
         for p in visible:  # a panel hidden during a change of theme or zoom catches up
             restyle(p)
-        self.output_panel.setMinimumHeight(round(style.scaled(210)))
         for r in range(self.grid.rowCount()):  # a grid never forgets rows: empty ones must not stretch
             self.grid.setRowStretch(r, 1 if r < row else 0)
         for c in range(self.grid.columnCount()):

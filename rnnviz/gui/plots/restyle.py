@@ -43,6 +43,13 @@ def remember_look(root: QtWidgets.QWidget) -> None:
     setattr(root, _LOOK, (a.theme, a.zoom))
 
 
+def look_is_current(root: QtWidgets.QWidget, zoom_only: bool = False) -> bool:
+    """``root`` was last styled with the current zoom (and theme, unless ``zoom_only``)."""
+    a = appearance()
+    theme, zoom = getattr(root, _LOOK, (a.theme, a.zoom))
+    return zoom == a.zoom and (zoom_only or theme is a.theme)
+
+
 class _Change:
     """The ratios and colour map from a view's last look to the current one."""
 
