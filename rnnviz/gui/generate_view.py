@@ -41,7 +41,7 @@ from rnnviz.session.generation import (
 from rnnviz.session.model import Session
 
 from .plots import style
-from .plots.restyle import remember_look, restyle
+from .plots.restyle import painted_when_settled, remember_look, restyle
 from .theme import C
 from .views import CursorFollower
 
@@ -77,12 +77,13 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
     def set_appearance(self, _appearance) -> None:
         """The theme or the zoom changed: restyle the plot and the labels in place; the
         settings as wide as the zoom asks, the plot at least half the width."""
-        restyle(self)
-        self._fit_settings()
-        total = sum(self.split.sizes())
-        if total > 0:
-            left = min(round(style.scaled(420)), round(0.4 * total))
-            self.split.setSizes([left, total - left])
+        with painted_when_settled(self):
+            restyle(self)
+            self._fit_settings()
+            total = sum(self.split.sizes())
+            if total > 0:
+                left = min(round(style.scaled(420)), round(0.4 * total))
+                self.split.setSizes([left, total - left])
 
     # -- construction -------------------------------------------------------------------
     def _build(self) -> None:

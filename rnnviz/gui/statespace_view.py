@@ -22,7 +22,7 @@ from PySide6.QtCore import Signal
 from rnnviz.session.statespace import flow_field, project
 
 from .plots import style
-from .plots.restyle import remember_look, restyle
+from .plots.restyle import painted_when_settled, remember_look, restyle
 from .views import CursorFollower
 
 LANE = "statespace"
@@ -198,7 +198,8 @@ class StateSpaceView(CursorFollower, QtWidgets.QWidget):
 
     def set_appearance(self, _appearance) -> None:
         """The theme or the zoom changed: restyle every run's plot in place."""
-        restyle(self)
+        with painted_when_settled(self):
+            restyle(self)
 
     # -- the view contract ---------------------------------------------------------------
     def set_computed(self, computed) -> None:

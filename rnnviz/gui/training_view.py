@@ -26,7 +26,7 @@ from rnnviz.session.training import TrainingSettings, TrainingTick, loss_for
 
 from .curve_frame import StableFrame
 from .plots import style
-from .plots.restyle import remember_look, restyle
+from .plots.restyle import painted_when_settled, remember_look, restyle
 from .theme import C
 from .training_runs import RunCurves
 from .views import CursorFollower
@@ -113,8 +113,9 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
 
     def set_appearance(self, _appearance) -> None:
         """The theme or the zoom changed: restyle the curves, axes and labels in place."""
-        restyle(self)
-        self._fit_settings_width()
+        with painted_when_settled(self):
+            restyle(self)
+            self._fit_settings_width()
 
     # -- building ---------------------------------------------------------------------------
     def _build(self) -> None:

@@ -23,7 +23,7 @@ from . import style
 from .gradients import GradientPanels
 from .outputs import LossPanel, OutputPanel
 from .panels import EQUATIONS, INITIAL_NOTE, CellPanel, GatePanel, HiddenPanel
-from .restyle import look_is_current, remember_look, restyle
+from .restyle import painted_when_settled, remember_look, restyle
 from .runs_panel import RunsPanel
 from .units import UnitPanel
 
@@ -173,18 +173,11 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
     def set_appearance(self, _appearance) -> None:
         """The theme or the zoom changed: restyle the panels shown in place (a hidden one
         when it is shown: :meth:`_layout`)."""
-        # a new zoom: not painted until the layout has settled (posted events go first):
-        # the new fonts lay the panels out in several passes, each of which repainted
-        # every plot (31 paints of 6 plots → 11)
-        rezoom = not look_is_current(self, zoom_only=True)
-        if rezoom:
-            self.setUpdatesEnabled(False)
-        restyle(self)
-        for p in self.visible_panels():
-            restyle(p)
-        self._fit_heights()
-        if rezoom:
-            QtCore.QTimer.singleShot(0, self, lambda: self.setUpdatesEnabled(True))
+        with painted_when_settled(self):
+            restyle(self)
+            for p in self.visible_panels():
+                restyle(p)
+            self._fit_heights()
 
     def _fit_heights(self) -> None:
         """The panels' minimum heights, as the zoom asks."""
