@@ -4,7 +4,8 @@
 
 For each pyqtgraph view in front of a 1400×900 window: the time from
 ``appearance().set_zoom(...)`` / ``set_theme(...)`` to the view repainted (events
-delivered, then ``view.grab()``), median and max of 10 changes each (zoom 1 ↔ 1.25,
+delivered until the layout has settled, ``SETTLE`` rounds: a view repaints on a new zoom
+once its layout has, a round later; then ``view.grab()``), median and max of 10 changes each (zoom 1 ↔ 1.25,
 light ↔ dark), next to the same repaint with no change (what the view costs anyway).  "restyle" is the view's own ``set_appearance`` alone (the rest is Qt
 laying the window out again for the new application font and palette, and the other
 widgets' restyles).  Target: ≤ 200 ms (issue 15 §4).  Runs offscreen, asserts nothing.
@@ -34,6 +35,7 @@ VIEWS = ("plots", "training", "generate", "statespace")
 EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "examples"
 DEFAULT_FILES = (EXAMPLES / "06_gru_noisy_sine.rnnviz", EXAMPLES / "11_compare_vanishing_gradients.rnnviz")
 CHANGES = 10
+SETTLE = 4  # rounds of processEvents after a change
 
 
 def _timed_restyle(view) -> list[float]:
@@ -62,7 +64,8 @@ def bench_view(app, label: str, session, name: str) -> None:
     base = []
     for _ in range(CHANGES):  # no change: what a repaint of this view costs anyway
         t0 = time.perf_counter()
-        app.processEvents()
+        for _ in range(SETTLE):
+            app.processEvents()
         view.grab()
         base.append(1000 * (time.perf_counter() - t0))
     print(
@@ -79,7 +82,8 @@ def bench_view(app, label: str, session, name: str) -> None:
         for k in range(CHANGES):
             t0 = time.perf_counter()
             change(values[k % 2])
-            app.processEvents()
+            for _ in range(SETTLE):
+                app.processEvents()
             view.grab()
             times.append(1000 * (time.perf_counter() - t0))
         print(
