@@ -147,3 +147,35 @@ def test_gate_panels_shown_after_a_change_catch_up(main_window, qtbot):
     assert DARK.gates["f"].lower() in panel.title.text().lower()
     assert _background(panel.plot) == DARK.plot_background.lower()
     assert panel.plot.plot_item.getAxis("left").style["tickFont"].pointSizeF() >= 1.8 * tick_pt
+
+
+def test_lines_built_while_zoomed_are_not_scaled_twice(main_window, qtbot):
+    """Panels rebuilt for a new network while zoomed in already have the zoom's widths:
+    back at 100 % every line and tick font is as wide as in a window that never zoomed."""
+    from rnnviz.gui.plots.examples import example
+
+    main_window.show_view("plots")
+    area = main_window.plots_view
+    main_window.controller.set_session(example("lstm"))
+    qtbot.wait(1)
+
+    def looks():
+        panels = area.active_unit_panels()
+        return [
+            x
+            for p in panels
+            for x in (
+                p.plot.plot_item.getAxis("left").style["tickFont"].pointSizeF(),
+                *map(_pen_width, p.curves),
+            )
+        ]
+
+    first = looks()
+    appearance().set_zoom(2.0)
+    main_window.controller.set_session(example("gru"))  # other panels, other lines
+    qtbot.wait(1)
+    main_window.controller.set_session(example("lstm"))
+    qtbot.wait(1)
+    appearance().set_zoom(1.0)
+    qtbot.wait(1)
+    assert looks() == pytest.approx(first)
