@@ -221,7 +221,10 @@ def _restyle_axis(axis: pg.AxisItem, change: _Change) -> None:
     if axis.grid is not False:
         axis.grid = int(min(max(change.theme.grid_alpha * 255, 0), 255))
     if change.zoom != 1.0:
-        axis.textHeight = 0 if axis.orientation in ("bottom", "top") else axis.textHeight  # measured again
+        if axis.orientation in ("bottom", "top"):
+            axis.textHeight = 0  # measured again
+        else:  # the labels' width as it will be measured when drawn: no second layout and paint
+            axis.textWidth = axis.textWidth * change.zoom + 1
         fit_axis_text(axis)
     axis._updateLabel()  # the label's HTML, the axis' size (_adjustSize) and a repaint
 
