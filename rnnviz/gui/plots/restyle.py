@@ -24,6 +24,7 @@ parent's restyle: its owner restyles it when it is shown (hidden panels cost not
 from __future__ import annotations
 
 import re
+import weakref
 from contextlib import contextmanager
 
 import pyqtgraph as pg
@@ -33,6 +34,8 @@ from ..theme import C, Theme, appearance
 from .style import fit_axis_text, fit_title
 
 _LOOK = "_plot_look"  # attribute on a view's root: (theme, zoom) it was last styled with
+# the widgets with a look of their own (a miss of hasattr on a Qt widget costs ~20 µs)
+_ROOTS: weakref.WeakSet = weakref.WeakSet()
 _ROLES = ("plot_foreground", "plot_background", "muted", "error")  # remapped, first match wins
 _SIZE_RESOLVED = 0x2  # QFont::SizeResolved (PySide6 does not export the enum): a size of its own
 _PT = re.compile(r"([0-9.]+)\s*pt")
@@ -42,6 +45,7 @@ def remember_look(root: QtWidgets.QWidget) -> None:
     """``root`` was built (or restyled) with the current theme and zoom."""
     a = appearance()
     setattr(root, _LOOK, (a.theme, a.zoom))
+    _ROOTS.add(root)
 
 
 def look_is_current(root: QtWidgets.QWidget, zoom_only: bool = False) -> bool:
@@ -132,7 +136,7 @@ def restyle(root: QtWidgets.QWidget) -> bool:
     a = appearance()
     old = getattr(root, _LOOK, (a.theme, a.zoom))
     change = _Change(old)
-    setattr(root, _LOOK, (a.theme, a.zoom))
+    remember_look(root)
     if change.zoom == 1.0 and not change.recolours:
         return False
     widgets = list(_own_widgets(root))
@@ -141,9 +145,9 @@ def restyle(root: QtWidgets.QWidget) -> bool:
         if isinstance(w, pg.GraphicsView):
             _restyle_scene(w, change)
     for w in widgets:
-        hook = getattr(w, "restyle_look", None)
+        hook = _hook(w)
         if hook is not None:
-            hook()
+            hook(w)
     return True
 
 
@@ -151,8 +155,13 @@ def _own_widgets(root: QtWidgets.QWidget):
     """``root`` and its descendants, without the subtrees of widgets with a look of their own."""
     yield root
     for child in root.children():
-        if isinstance(child, QtWidgets.QWidget) and not hasattr(child, _LOOK):
+        if isinstance(child, QtWidgets.QWidget) and child not in _ROOTS:
             yield from _own_widgets(child)
+
+
+def _hook(obj):
+    """The class's ``restyle_look`` (looked up on the type: fast where an instance misses)."""
+    return getattr(type(obj), "restyle_look", None)
 
 
 def _restyle_widget(w: QtWidgets.QWidget, change: _Change) -> None:
@@ -196,7 +205,7 @@ def _restyle_scene(view: pg.GraphicsView, change: _Change) -> None:
             plots.append(item)
         elif isinstance(item, QtWidgets.QGraphicsRectItem) and not isinstance(item, pg.GraphicsObject):
             item.setPen(change.pen(item.pen()))
-        if getattr(item, "restyle_look", None) is not None:
+        if _hook(item) is not None:
             hooks.append(item)
     for plot in plots:
         fit_title(plot)
