@@ -15,9 +15,11 @@ the unlikely tokens.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtWidgets
+from PySide6 import QtGui, QtWidgets
 from PySide6.QtCore import Qt, Signal
 
 from rnnviz.engine.activations import softmax
@@ -39,12 +41,15 @@ from rnnviz.session.generation import (
 from rnnviz.session.model import Session
 
 from .plots import style
+from .plots.restyle import painted_when_settled, remember_look, restyle
+from .theme import C
 from .views import CursorFollower
 
 LANE = "generate"
 SAMPLES = 5
 CHOSEN = "#e66100"  # orange: the drawn token
 BARS = "#1f77b4"
+MAX_SETTINGS_SIZE = (420, 460)  # px the settings may claim before they scroll (zoomed in)
 
 
 def token_label(token: str) -> str:
@@ -67,6 +72,18 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
         self._step = 1  # the cursor's step (1 … T)
         self._build()
         self._refresh_state()
+        remember_look(self)
+
+    def set_appearance(self, _appearance) -> None:
+        """The theme or the zoom changed: restyle the plot and the labels in place; the
+        settings as wide as the zoom asks, the plot at least half the width."""
+        with painted_when_settled(self):
+            restyle(self)
+            self._fit_settings()
+            total = sum(self.split.sizes())
+            if total > 0:
+                left = min(round(style.scaled(420)), round(0.4 * total))
+                self.split.setSizes([left, total - left])
 
     # -- construction -------------------------------------------------------------------
     def _build(self) -> None:
@@ -80,7 +97,8 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
         self.prompt.textChanged.connect(self._update_preview)
         self.prompt_error = QtWidgets.QLabel(left)
         self.prompt_error.setTextFormat(Qt.TextFormat.PlainText)
-        self.prompt_error.setStyleSheet("color: #b00020")
+        self.prompt_error.setProperty("look", "error")  # recoloured on a theme change (plots.restyle)
+        self.prompt_error.setStyleSheet(f"color: {C.error.name()};")
         self.length = QtWidgets.QSpinBox(left, minimum=1, maximum=MAX_GENERATE_LENGTH, value=200)
         self.length.setToolTip("How many tokens to write after the prompt")
         self.greedy = QtWidgets.QRadioButton("Greedy: always the most likely token", left)
@@ -141,8 +159,9 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
         self.plot.setLabel("left", "probability")
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.plot.setYRange(0, 1.0, padding=0.02)
+        self.plot.getViewBox().sigResized.connect(self._update_ticks)  # the names that fit
         self.model_bars = pg.BarGraphItem(
-            x=[], height=[], width=0.8, pen=pg.mkPen("#888", width=1.5), brush=None
+            x=[], height=[], width=0.8, pen=style.pen(style.MUTED, 1.5), brush=None
         )
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.55, brush=BARS, pen=None)
         self.chosen_bar = pg.BarGraphItem(x=[], height=[], width=0.55, brush=CHOSEN, pen=None)
@@ -156,16 +175,31 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
         rlay = QtWidgets.QVBoxLayout(right)
         self.plot_title = QtWidgets.QLabel(right)
         self.plot_title.setTextFormat(Qt.TextFormat.PlainText)
-        self.plot_title.setFont(style.font(12, bold=True))
+        self.plot_title.setFont(style.font(style.TITLE_PT, bold=True))
+        self.plot_title.setWordWrap(True)  # zoomed in, it wraps instead of widening the window
         rlay.addWidget(self.plot_title)
         rlay.addWidget(self.plot, 1)
         rlay.addWidget(self.step_math)
-        split = QtWidgets.QSplitter(self)
-        split.addWidget(left)
+        # the settings scroll: zoomed in, their widest row would squeeze the plot to a strip
+        settings = self.settings_scroll = QtWidgets.QScrollArea(self)
+        settings.setWidget(left)
+        settings.setWidgetResizable(True)
+        settings.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        split = self.split = QtWidgets.QSplitter(self)
+        split.addWidget(settings)
         split.addWidget(right)
         split.setStretchFactor(1, 2)
-        split.setSizes([420, 900])
+        split.setSizes([round(style.scaled(420)), 900])
         QtWidgets.QHBoxLayout(self).addWidget(split)
+        self._fit_settings()
+
+    def _fit_settings(self) -> None:
+        """The settings whole (no scroll bar) up to 420 × 460 px; larger (zoomed in) they
+        scroll.  (Whole at 100 %, they hold the tab area as tall as before, which the
+        other views share.)"""
+        need = self.settings_scroll.widget().minimumSizeHint()
+        self.settings_scroll.setMinimumWidth(min(need.width(), MAX_SETTINGS_SIZE[0]))
+        self.settings_scroll.setMinimumHeight(min(need.height(), MAX_SETTINGS_SIZE[1]))
 
     # -- the View protocol ---------------------------------------------------------------
     def set_computed(self, computed: Computed) -> None:
@@ -297,8 +331,8 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
         else:
             self.chosen_bar.setOpts(x=[chosen], height=[p[chosen]])
         vocab = self._work.sequence.vocabulary
-        axis = self.plot.getAxis("bottom")
-        axis.setTicks([[(k, token_label(w)) for k, w in enumerate(vocab)]])
+        self._tick_names = [token_label(w) for w in vocab]
+        self._update_ticks()
         self.plot.setXRange(-0.6, len(p) - 0.4, padding=0)
         self.plot.setYRange(0, max(1e-3, float(max(p.max(), own.max()))) * 1.08, padding=0)
         likely = (int(np.count_nonzero(p >= 0.01)), int(np.count_nonzero(own >= 0.01)))
@@ -306,6 +340,20 @@ class GenerateView(CursorFollower, QtWidgets.QWidget):
             f"softmax(z/τ) at τ = {tau:.2f} — {where}  (bars; grey outlines: the model's own odds, τ = 1)"
         )
         self.step_math.setText(self._step_math(z, p, tau, chosen, vocab, likely))
+
+    def _update_ticks(self, *_args) -> None:
+        """Every token under its bar, or every 2nd, 3rd … where they would overlap (the
+        others keep a tick without a label)."""
+        names = getattr(self, "_tick_names", [])
+        if not names:
+            return
+        axis = self.plot.getAxis("bottom")
+        metrics = QtGui.QFontMetrics(axis.style["tickFont"] or self.font())
+        widest = max(metrics.horizontalAdvance(n) for n in names) + 6
+        width = max(1.0, self.plot.getViewBox().width())
+        stride = max(1, math.ceil(widest * len(names) / width))
+        shown = [(k, n) for k, n in enumerate(names) if k % stride == 0]
+        axis.setTicks([shown, [(k, "") for k in range(len(names)) if k % stride]])
 
     @staticmethod
     def _step_math(z, p, tau, chosen, vocab, likely) -> str:

@@ -22,6 +22,7 @@ from PySide6.QtCore import Signal
 from rnnviz.session.statespace import flow_field, project
 
 from .plots import style
+from .plots.restyle import painted_when_settled, remember_look, restyle
 from .views import CursorFollower
 
 LANE = "statespace"
@@ -53,18 +54,22 @@ class RunPanel(QtWidgets.QFrame):
         self.readout = QtWidgets.QLabel(" ")
         self.readout.setTextFormat(QtCore.Qt.TextFormat.PlainText)
         self.readout.setFont(style.font(style.AXIS_PT))
-        self.plot = pg.PlotWidget(background=style.BACKGROUND)
+        self.readout.setSizePolicy(
+            QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred
+        )
+        self.plot = style.make_plot_widget()
         self.plot.setAspectLocked(False)
         pi = self.plot.getPlotItem()
-        style.style_plot(pi)
-        pi.showGrid(x=True, y=True, alpha=style.GRID_ALPHA)
         pi.getViewBox().setDefaultPadding(0.12)  # room for the token labels at the edges
         for axis in ("left", "bottom"):
             pi.getAxis(axis).enableAutoSIPrefix(False)  # "0.3", not "300 (×0.001)"
-        self.flow = pg.PlotCurveItem(pen=pg.mkPen("#9a9a9a", width=1), connect="pairs")
-        self.path = pg.PlotCurveItem(pen=pg.mkPen("#b0b0b0", width=1.5))
-        self.points = pg.ScatterPlotItem(size=9, pen=pg.mkPen("#333333", width=0.5), hoverable=True)
-        self.current = pg.ScatterPlotItem(size=22, pen=pg.mkPen(style.SELECTED_GATE, width=3),
+        # grey lines and outlined dots in the theme's colours: the late (dark) dots stay
+        # visible on a dark background
+        self.flow = pg.PlotCurveItem(pen=style.pen(style.MUTED, 1, alpha=150), connect="pairs")
+        self.path = pg.PlotCurveItem(pen=style.pen(style.MUTED, 1.5, alpha=170))
+        self.points = pg.ScatterPlotItem(size=style.scaled(9), pen=style.pen(style.FOREGROUND, 0.7, alpha=200),
+                                         hoverable=True)  # fmt: skip
+        self.current = pg.ScatterPlotItem(size=style.scaled(22), pen=style.pen(style.SELECTED_GATE, 3),
                                           brush=pg.mkBrush(0, 0, 0, 0))  # fmt: skip
         for item in (self.flow, self.path, self.points, self.current):
             pi.addItem(item)
@@ -97,8 +102,8 @@ class RunPanel(QtWidgets.QFrame):
                 f"{100 * p.explained[0]:.0f} % of the variance, PC2 {100 * p.explained[1]:.0f} %"
             )
         pi = self.plot.getPlotItem()
-        pi.setLabel("bottom", a, color=style.FOREGROUND)
-        pi.setLabel("left", b, color=style.FOREGROUND)
+        pi.setLabel("bottom", a, **style.label_style())
+        pi.setLabel("left", b, **style.label_style())
         self.path.setData(p.xy[:, 0], p.xy[:, 1])
         colours = _time_colours(T)
         self.points.setData(pos=p.xy, brush=[pg.mkBrush(c) for c in colours], data=np.arange(1, T + 1))
@@ -108,6 +113,7 @@ class RunPanel(QtWidgets.QFrame):
         if tokens and T <= MAX_LABELS:
             for k, (x, y) in enumerate(p.xy):
                 label = pg.TextItem(tokens[k], color=style.FOREGROUND, anchor=(-0.3, 1.2))  # plain text
+                label.setFont(style.font(style.AXIS_PT))
                 label.setPos(float(x), float(y))
                 pi.addItem(label)
                 self.labels.append(label)
@@ -161,6 +167,9 @@ class StateSpaceView(CursorFollower, QtWidgets.QWidget):
         self._layer = self._direction = 0
         self._step = 0
         self.selector = QtWidgets.QComboBox()
+        self.selector.setSizeAdjustPolicy(
+            QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents
+        )  # and the zoom
         self.selector.setToolTip("Which layer and direction to draw")
         self.selector.activated.connect(self._on_selector)
         self.flow_box = QtWidgets.QCheckBox("Flow field")
@@ -177,6 +186,7 @@ class StateSpaceView(CursorFollower, QtWidgets.QWidget):
             "pale: early steps · dark: late · ring: the current step · click a point to go there"
         )
         hint.setFont(style.font(style.AXIS_PT))
+        hint.setWordWrap(True)  # zoomed in, it wraps instead of widening the window
         bar.addWidget(hint)
         self.grid = QtWidgets.QGridLayout()
         self.panels: list[RunPanel] = []
@@ -184,6 +194,12 @@ class StateSpaceView(CursorFollower, QtWidgets.QWidget):
         box.setContentsMargins(0, 0, 0, 0)
         box.addLayout(bar)
         box.addLayout(self.grid, 1)
+        remember_look(self)
+
+    def set_appearance(self, _appearance) -> None:
+        """The theme or the zoom changed: restyle every run's plot in place."""
+        with painted_when_settled(self):
+            restyle(self)
 
     # -- the view contract ---------------------------------------------------------------
     def set_computed(self, computed) -> None:

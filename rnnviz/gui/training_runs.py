@@ -40,7 +40,7 @@ class RunCurves:
                 self.norm_plot.removeItem(item)
             self.items, self.norm_items = [], []
             for k, name in enumerate(names, start=1):
-                pen = pg.mkPen(style.unit_colour(k), width=1.5)
+                pen = style.pen(style.unit_colour(k), 1.5)
                 self.items.append(self.plot.plot(name=name, pen=pen))
                 self.norm_items.append(self.norm_plot.plot(pen=pen))
         self.x = [np.arange(1, r.training.history.updates + 1).tolist() for r in runs]

@@ -26,11 +26,14 @@ from rnnviz.session.training import TrainingSettings, TrainingTick, loss_for
 
 from .curve_frame import StableFrame
 from .plots import style
+from .plots.restyle import painted_when_settled, remember_look, restyle
+from .theme import C
 from .training_runs import RunCurves
 from .views import CursorFollower
 
 LN2 = math.log(2.0)
-EPOCH_MEAN = "#555555"  # the epoch means and the clip line: not a run's colour
+EPOCH_MEAN = style.MUTED  # the epoch means and the clip line: not a run's colour (the theme's)
+STOPPED = C.error  # the line where a run stopped (not finite)
 REDRAW_MS = 100  # while a run streams, the curves are redrawn at most 10 times a second
 
 
@@ -106,6 +109,13 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
         self._build()
         if trainer is not None:
             self._connect_trainer(trainer)
+        remember_look(self)
+
+    def set_appearance(self, _appearance) -> None:
+        """The theme or the zoom changed: restyle the curves, axes and labels in place."""
+        with painted_when_settled(self):
+            restyle(self)
+            self._fit_settings_width()
 
     # -- building ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -120,16 +130,21 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
         right.addLayout(self.status_row)
         right.addWidget(self.plots, 1)
         right.addLayout(self.history_bar)
-        left = QtWidgets.QScrollArea()
+        left = self.settings_scroll = QtWidgets.QScrollArea()
         left.setWidget(self.settings_box)
         left.setWidgetResizable(True)
         left.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
-        left.setMinimumWidth(min(self.settings_box.sizeHint().width() + 24, 300))
-        left.setMaximumWidth(self.settings_box.sizeHint().width() + 60)
+        self._fit_settings_width()
         lay = QtWidgets.QHBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addWidget(left)
         lay.addLayout(right, 1)
+
+    def _fit_settings_width(self) -> None:
+        """The settings' column as wide as its fields (which grow with the zoom)."""
+        width = self.settings_box.sizeHint().width()
+        self.settings_scroll.setMinimumWidth(min(width + 24, round(style.scaled(300))))
+        self.settings_scroll.setMaximumWidth(width + 60)
 
     def _build_settings(self) -> None:
         box = self.settings_box = QtWidgets.QGroupBox("How it learns")
@@ -190,7 +205,8 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
         self.settings_error = QtWidgets.QLabel()
         self.settings_error.setTextFormat(Qt.TextFormat.PlainText)
         self.settings_error.setWordWrap(True)
-        self.settings_error.setStyleSheet("color:#b00020;")
+        self.settings_error.setProperty("look", "error")  # recoloured on a theme change (plots.restyle)
+        self.settings_error.setStyleSheet(f"color: {C.error.name()};")
         form.addRow(self.settings_error)
         self._fields = {
             self.optimizer_combo: "optimizer", self.lr_spin: "lr", self.momentum_spin: "momentum",
@@ -251,14 +267,15 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
             (self.loss_plot, "Loss L before each update", "L"),
             (self.norm_plot, "Gradient norm ‖∂L/∂θ‖ before clipping", "‖g‖"),
         ):
-            plot.setTitle(title, color=style.FOREGROUND, size=f"{style.TITLE_PT}pt")
-            plot.showGrid(x=True, y=True, alpha=style.GRID_ALPHA)
-            plot.setLabel("bottom", "update", color=style.FOREGROUND)
-            plot.setLabel("left", left, color=style.FOREGROUND)
+            style.set_title(plot, title)
+            plot.showGrid(x=True, y=True, alpha=style.grid_alpha())
+            plot.setLabel("bottom", "update", **style.label_style())
+            plot.setLabel("left", left, **style.label_style())
             for axis in ("left", "bottom"):
                 ax = plot.getAxis(axis)
                 ax.setTextPen(style.FOREGROUND)
                 ax.setPen(style.FOREGROUND)
+                ax.setTickFont(style.font(style.LABEL_PT))
                 ax.enableAutoSIPrefix(False)  # "0.04", not "40 (×0.001)"
                 # its grid spans the plot: cached, a redraw of the curves blits it (the
                 # ticks, labels and grid are replayed only when the range moves)
@@ -266,20 +283,24 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
         self.loss_frame, self.norm_frame = StableFrame(self.loss_plot), StableFrame(self.norm_plot)
-        self.loss_plot.addLegend(offset=(-10, 10), labelTextColor=style.FOREGROUND)
-        self.loss_curve = self.loss_plot.plot(
-            name="each update", pen=pg.mkPen(style.UNIT_COLOURS[0], width=1.5)
-        )
+        self.loss_plot.addLegend(
+            offset=(-10, 10),
+            labelTextColor=style.FOREGROUND,
+            labelTextSize=style.css_size(style.LABEL_PT),
+            brush=style.brush_of(style.BACKGROUND, 215),
+            pen=style.MUTED,
+        )  # fmt: skip  (a box: zoomed in, the legend covers the curves)
+        self.loss_curve = self.loss_plot.plot(name="each update", pen=style.pen(style.UNIT_COLOURS[0], 1.5))
         self.epoch_curve = self.loss_plot.plot(
-            name="mean of each epoch", pen=pg.mkPen(EPOCH_MEAN, width=2.5)
+            name="mean of each epoch", pen=style.pen(EPOCH_MEAN, 2.5)
         )  # a neutral colour: the runs of a comparison take the others
-        self.norm_curve = self.norm_plot.plot(name="‖g‖", pen=pg.mkPen(style.UNIT_COLOURS[0], width=1.5))
+        self.norm_curve = self.norm_plot.plot(name="‖g‖", pen=style.pen(style.UNIT_COLOURS[0], 1.5))
         self.run_curves = RunCurves(self.loss_plot, self.norm_plot)  # compare mode: the other runs
-        self.clip_line = pg.InfiniteLine(angle=0, pen=pg.mkPen(EPOCH_MEAN, width=2, style=Qt.PenStyle.DashLine),
+        self.clip_line = pg.InfiniteLine(angle=0, pen=style.pen(EPOCH_MEAN, 2, style=Qt.PenStyle.DashLine),
                                          label="clip at {value:.3g}", labelOpts={"color": EPOCH_MEAN, "position": 0.1})  # fmt: skip
         self.norm_plot.addItem(self.clip_line)
-        self.stop_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#b00020", width=2),
-                                         label="stopped: not finite", labelOpts={"color": "#b00020", "position": 0.8})  # fmt: skip
+        self.stop_line = pg.InfiniteLine(angle=90, pen=style.pen(STOPPED, 2),
+                                         label="stopped: not finite", labelOpts={"color": STOPPED, "position": 0.8})  # fmt: skip
         self.loss_plot.addItem(self.stop_line)
         self.log_box = QtWidgets.QCheckBox("log scale")
         self.log_box.setChecked(True)  # a loss falls by orders of magnitude
@@ -477,7 +498,7 @@ class TrainingView(CursorFollower, QtWidgets.QWidget):
             self.stop_line.setValue(stopped)
         if self._loss_title() != self._title:  # a new title lays the plot out again
             self._title = self._loss_title()
-            self.loss_plot.setTitle(self._title, color=style.FOREGROUND, size=f"{style.TITLE_PT}pt")
+            style.set_title(self.loss_plot, self._title)
         epochs = self._epoch_of  # one update an epoch: the two curves are one
         one_per_epoch = not epochs or epochs[-1] - epochs[0] + 1 == len(epochs)
         self.epoch_curve.setVisible(not one_per_epoch)

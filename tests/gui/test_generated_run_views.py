@@ -28,6 +28,9 @@ def session():
 def generated(main_window):
     """'he' then 10 tokens sampled at τ = 1.5; the cursor on the first choice (step 2)."""
     w = main_window
+    # wide enough for the unrolled chain to show all 11 steps (it had relied on the Generate
+    # view's long plot title, which did not wrap, widening the window to 1608 px)
+    w.resize(1700, 900)
     w.show_view("generate")
     g = w.generate_view
     g.prompt.setText("he")

@@ -23,6 +23,7 @@ from . import style
 from .gradients import GradientPanels
 from .outputs import LossPanel, OutputPanel
 from .panels import EQUATIONS, INITIAL_NOTE, CellPanel, GatePanel, HiddenPanel
+from .restyle import painted_when_settled, remember_look, restyle
 from .runs_panel import RunsPanel
 from .units import UnitPanel
 
@@ -93,6 +94,9 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
 
         forward_requests(self)
         self.selector = QtWidgets.QComboBox()
+        self.selector.setSizeAdjustPolicy(
+            QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents
+        )  # and the zoom
         self.selector.setToolTip("Which layer and direction every panel shows")
         self.selector.activated.connect(self._on_selector_activated)
         self.info = QtWidgets.QLabel()
@@ -122,6 +126,10 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
         box.setSpacing(0)
         box.addLayout(bar)
         box.addWidget(self.scroll, 1)
+        remember_look(self)
+        for p in self.panels_all():  # each panel restyled on its own, when it is shown
+            remember_look(p)
+        self._fit_heights()
 
     # -- panel bookkeeping ------------------------------------------------------------
     def unit_panels_all(self) -> list[UnitPanel]:
@@ -162,6 +170,20 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
         return panels
 
     # -- the view contract ------------------------------------------------------------
+    def set_appearance(self, _appearance) -> None:
+        """The theme or the zoom changed: restyle the panels shown in place (a hidden one
+        when it is shown: :meth:`_layout`)."""
+        with painted_when_settled(self):
+            restyle(self)
+            for p in self.visible_panels():
+                restyle(p)
+            self._fit_heights()
+
+    def _fit_heights(self) -> None:
+        """The panels' minimum heights, as the zoom asks."""
+        for p in self.panels_all():
+            p.setMinimumHeight(round(style.scaled(210 if p is self.output_panel else 190)))
+
     def set_computed(self, computed) -> None:
         self._forget_cursor()
         self._runs = computed.runs if computed.others else ()
@@ -364,7 +386,6 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
         for i, p in enumerate(tiles):
             span = cols if i == len(tiles) - 1 and col == 0 else 1
             self.grid.addWidget(p, row, col, 1, span)
-            p.setMinimumHeight(190)
             col += span
             if col >= cols:
                 row, col = row + 1, 0
@@ -378,7 +399,8 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
             row += 1
         for p in self.panels_all():  # after adding: a first addWidget re-parents, which hides
             p.setVisible(p in visible)
-        self.output_panel.setMinimumHeight(210)
+        for p in visible:  # a panel hidden during a change of theme or zoom catches up
+            restyle(p)
         for r in range(self.grid.rowCount()):  # a grid never forgets rows: empty ones must not stretch
             self.grid.setRowStretch(r, 1 if r < row else 0)
         for c in range(self.grid.columnCount()):

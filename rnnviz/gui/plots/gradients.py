@@ -133,7 +133,7 @@ class GradNormPanel(QtWidgets.QFrame):
         self.plot.plot_item.setAxisItems({"left": DecadeAxis("left")})
         style.style_plot(self.plot.plot_item)
         self.plot.plot_item.setLogMode(x=False, y=True)
-        self.plot.plot_item.getAxis("left").setWidth(58)
+        self.plot.plot_item.getAxis("left").setWidth(round(style.scaled(58)))
         self.sig_step_requested = self.plot.sig_step_requested
         self.curves: dict[tuple[str, int, int], pg.PlotDataItem] = {}  # (kind, layer, direction)
         self._norms: dict[tuple[str, int, int], np.ndarray] = {}  # as plotted: ≤ 0 is NaN
@@ -159,13 +159,12 @@ class GradNormPanel(QtWidgets.QFrame):
                 k = layer * directions + d
                 colour = style.unit_colour(k)
                 for kind in ("h", "c") if lstm else ("h",):
-                    pen = pg.mkPen(colour, width=2.0 if kind == "h" else 1.6)
-                    pen.setCosmetic(True)
+                    pen = style.pen(colour, 2.0 if kind == "h" else 1.6)
                     if kind == "c":
                         pen.setStyle(QtCore.Qt.PenStyle.DashLine)
                     curve = pg.PlotDataItem(
                         pen=pen, connect="finite", antialias=steps <= style.ANTIALIAS_UP_TO,
-                        symbolSize=4,
+                        symbolSize=style.scaled(4),
                     )  # fmt: skip
                     curve.setDownsampling(auto=True, method="peak")
                     curve.setClipToView(True)
@@ -288,8 +287,8 @@ class GradHeatmapPanel(QtWidgets.QFrame):
         )
         self.plot = TimePlot()
         self.plot.readout_fn = self._readout
-        self.plot.plot_item.getAxis("left").setWidth(42)
-        self.plot.plot_item.getAxis("left").setLabel("unit", color=style.FOREGROUND)
+        self.plot.plot_item.getAxis("left").setWidth(round(style.scaled(42)))
+        self.plot.plot_item.getAxis("left").setLabel("unit", **style.label_style())
         self.plot.plot_item.getViewBox().invertY(True)
         self.sig_step_requested = self.plot.sig_step_requested
         self.image = HeatmapImage()
@@ -302,10 +301,11 @@ class GradHeatmapPanel(QtWidgets.QFrame):
         )  # fmt: skip
         self.colorbar.getAxis("right").setTickFont(style.font(style.AXIS_PT - 1))
         self.colorbar.getAxis("right").setTextPen(style.FOREGROUND)
+        self.colorbar.getAxis("right").setPen(style.FOREGROUND)
         self.colorbar.setImageItem(self.image)
         self.plot.plot_item.layout.addItem(self.colorbar, 2, 5)
         self.selection_box = QtWidgets.QGraphicsRectItem()
-        self.selection_box.setPen(pg.mkPen(style.SELECTED_GATE, width=1.5))
+        self.selection_box.setPen(style.pen(style.SELECTED_GATE, 1.5))
         self.selection_box.setZValue(20)
         self.plot.plot_item.addItem(self.selection_box, ignoreBounds=True)
         self._values = np.zeros((0, 0))  # [T, H]

@@ -56,6 +56,7 @@ def _title(html: str) -> QtWidgets.QLabel:
     label = QtWidgets.QLabel(html)
     label.setTextFormat(QtCore.Qt.TextFormat.RichText)
     label.setFont(style.font(style.TITLE_PT, bold=True))
+    label.setWordWrap(True)  # zoomed in, a long title wraps instead of widening the panel
     return label
 
 
@@ -74,29 +75,29 @@ class OutputPanel(QtWidgets.QFrame):
         self.legend.setWordWrap(True)  # a long vocabulary wraps instead of widening the panel
         self.plot = TimePlot()
         self.plot.readout_fn = self._readout
-        self.plot.plot_item.getAxis("left").setWidth(42)
+        self.plot.plot_item.getAxis("left").setWidth(round(style.scaled(42)))
         self.sig_step_requested = self.plot.sig_step_requested
         self.bars_plot = ReadoutPlot()
         self.bars_plot.readout_fn = self._bar_readout
         self.bars_plot.plot_item.getViewBox().setMouseEnabled(x=False, y=False)
-        self.bars_plot.plot_item.getAxis("left").setWidth(42)
-        self.bars_plot.plot_item.showGrid(x=False, y=True, alpha=style.GRID_ALPHA)
+        self.bars_plot.plot_item.getAxis("left").setWidth(round(style.scaled(42)))
+        self.bars_plot.plot_item.showGrid(x=False, y=True, alpha=style.grid_alpha())
         # the names follow the bars' own width (the panel's resize comes before the plot's)
         self.bars_plot.plot_item.getViewBox().sigResized.connect(self._update_bar_ticks)
         self.bars = pg.BarGraphItem(x=[0], height=[0], width=0.7, brush=brush(style.BAR), pen=None)
         self.bars_plot.addItem(self.bars)
         self.own_bars = pg.BarGraphItem(
-            x=[], height=[], width=0.85, pen=pg.mkPen("#888", width=1.5), brush=None
+            x=[], height=[], width=0.85, pen=style.pen(style.MUTED, 1.5), brush=None
         )
         self.bars_plot.addItem(self.own_bars)  # a generated run: y_t (τ = 1) behind p_t = softmax(z_t/τ)
         self._sampled: tuple[np.ndarray, np.ndarray] | None = None
         self._tau = 1.0
         self.target_marks = pg.ScatterPlotItem(
-            symbol="_", size=28, pen=pg.mkPen(style.TARGET, width=3), brush=brush(style.TARGET)
+            symbol="_", size=style.scaled(28), pen=style.pen(style.TARGET, 3), brush=brush(style.TARGET)
         )
         self.bars_plot.addItem(self.target_marks)
         self.target_label = pg.TextItem(
-            "target", color=style.FOREGROUND, anchor=(0.5, 1.0), fill=pg.mkBrush(255, 255, 255, 230),
+            "target", color=style.FOREGROUND, anchor=(0.5, 1.0), fill=brush(style.BACKGROUND, 230),
             border=pg.mkPen(style.FOREGROUND),
         )  # fmt: skip
         self.target_label.setZValue(20)
@@ -104,7 +105,7 @@ class OutputPanel(QtWidgets.QFrame):
         self.target_label.hide()
         self.bars_plot.plot_item.addItem(self.target_label, ignoreBounds=True)
         self._no_pen = pg.mkPen(None)
-        self._target_pen = pg.mkPen(style.FOREGROUND, width=3)
+        self._target_pen = style.pen(style.FOREGROUND, 3)
         self._bar_brushes: list = []
         self.bars_caption = QtWidgets.QLabel()
         # its text changes every step: a fixed size keeps that from re-laying-out the grid
@@ -165,7 +166,7 @@ class OutputPanel(QtWidgets.QFrame):
             curve = pg.PlotDataItem(
                 pen=pen,
                 symbol="o" if marks else None,
-                symbolSize=5,
+                symbolSize=style.scaled(5),
                 symbolPen=pen.color(),
                 symbolBrush=pen.color(),
                 antialias=steps <= style.ANTIALIAS_UP_TO,
@@ -176,7 +177,7 @@ class OutputPanel(QtWidgets.QFrame):
             pi.addItem(curve)
             self.curves.append(curve)
             if not self._classes:  # one-hot targets say little as lines; the bar chart marks them
-                tpen = pg.mkPen(pen.color(), width=1.0, style=QtCore.Qt.PenStyle.DashLine)
+                tpen = style.pen(pen.color(), 1.0, style=QtCore.Qt.PenStyle.DashLine)
                 target = pg.PlotDataItem(pen=tpen, antialias=steps <= style.ANTIALIAS_UP_TO, connect="finite")
                 target.setDownsampling(auto=True, method="peak")
                 target.setClipToView(True)
@@ -263,6 +264,13 @@ class OutputPanel(QtWidgets.QFrame):
             vb.setYRange(lo, hi if hi > lo else lo + 1, padding=0.06)
         self.plot.plot_item.enableAutoRange(axis="y")
         self.set_step(self._step)
+
+    def restyle_look(self) -> None:
+        """The target bar's outline in the new foreground and width (the restyle did the rest)."""
+        self._target_pen = style.pen(style.FOREGROUND, 3)
+        if self._y.size:
+            self.set_step(self._step)
+        self._update_bar_ticks()
 
     def set_generated(self, run, trace) -> None:
         """A generated run (or None): its steps' bars become the distribution drawn from."""
@@ -385,12 +393,14 @@ class LossPanel(QtWidgets.QFrame):
         self.title_text = "ℓ_t — loss per step"
         self.plot = TimePlot()
         self.plot.readout_fn = self._readout
-        self.plot.plot_item.getAxis("left").setWidth(58)  # small losses have long labels: 0.0015
+        self.plot.plot_item.getAxis("left").setWidth(
+            round(style.scaled(58))
+        )  # small losses have long labels: 0.0015
         self.sig_step_requested = self.plot.sig_step_requested
         self.curve = pg.PlotDataItem(
-            pen=pg.mkPen(style.FOREGROUND, width=2),
+            pen=style.pen(style.FOREGROUND, 2),
             symbol="o",
-            symbolSize=5,
+            symbolSize=style.scaled(5),
             symbolBrush=brush(style.FOREGROUND),
             connect="finite",
         )
@@ -398,7 +408,9 @@ class LossPanel(QtWidgets.QFrame):
         self.curve.setClipToView(True)
         self.plot.addItem(self.curve)
         # steps whose ℓ_t is infinite (or too large to draw): a mark at the top of the plot
-        self.overflow_marks = pg.ScatterPlotItem(symbol="t1", size=11, pen=None, brush=brush(WARNING))
+        self.overflow_marks = pg.ScatterPlotItem(
+            symbol="t1", size=style.scaled(11), pen=None, brush=brush(WARNING)
+        )
         self.plot.addItem(self.overflow_marks)
         self._loss = np.zeros(0)
         box = QtWidgets.QVBoxLayout(self)

@@ -38,9 +38,18 @@ class GatePanel(UnitPanel):
     def __init__(self, gate: str, parent=None) -> None:
         title = GATE_TITLES[gate]
         kind = "tanh" if gate in TANH_GATES else "sigmoid"
-        rng = "[−1, 1]" if kind == "tanh" else "[0, 1]"
-        # in the gate's colour, as in the cell diagram and the step math
-        html = f"<span style='color:{GATE_COLOURS[gate]}'>{gate}<sub>t</sub> — {title}</span> {rng}"
-        super().__init__(gate, html, f"{gate}_t — {title}", kind, parent)
+        super().__init__(gate, self._title_html(gate, kind), f"{gate}_t — {title}", kind, parent)
         self.name = f"{gate} ({title.split()[0]})"  # "f (forget)", "g (candidate)"
         self.title.setToolTip(f"{EQUATIONS[gate]}\n\nClick the title to select this gate")
+
+    @staticmethod
+    def _title_html(gate: str, kind: str) -> str:
+        """In the gate's colour (the theme's), as in the cell diagram and the step math."""
+        rng = "[−1, 1]" if kind == "tanh" else "[0, 1]"
+        return (
+            f"<span style='color:{GATE_COLOURS[gate]}'>{gate}<sub>t</sub> — {GATE_TITLES[gate]}</span> {rng}"
+        )
+
+    def restyle_look(self) -> None:
+        super().restyle_look()
+        self.title.setText(self._title_html(self.key, self.kind))

@@ -45,20 +45,19 @@ class RunNorms:
             raw = np.sqrt(np.sum(np.square(grads.dh(l, d)), axis=1))  # [T]
             norms = np.where(raw > 0, raw, np.nan)
             colour = style.unit_colour(k)
-            pen = pg.mkPen(colour, width=2.5)
-            pen.setCosmetic(True)
+            pen = style.pen(colour, 2.5)
             curve = pg.PlotDataItem(np.arange(1, norms.shape[0] + 1), norms, pen=pen, connect="finite")
             self.plot_item.addItem(curve)
             self.curves.append(curve)
             self.norms[name] = norms
             label = html.escape(name)
-            legend.append(f'<span style="color:{colour}">——&nbsp;{label}</span>')
+            legend.append(f'<span style="color:{colour.name()}">——&nbsp;{label}</span>')
             far = 0 if d == 0 else raw.shape[0] - 1
             near = raw.shape[0] - 1 - far
             if raw[near] > 0 and np.isfinite(raw).all():
                 ratio = raw[far] / raw[near]
                 caption.append(
-                    f'<span style="color:{colour}">{label}</span>: ‖∂L/∂h<sub>{far + 1}</sub>‖ / '
+                    f'<span style="color:{colour.name()}">{label}</span>: ‖∂L/∂h<sub>{far + 1}</sub>‖ / '
                     f"‖∂L/∂h<sub>{near + 1}</sub>‖ = {_power(ratio)}"
                 )
         return " &nbsp; &nbsp; ".join(legend), "<br>".join(caption)

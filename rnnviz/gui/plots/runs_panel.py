@@ -13,7 +13,7 @@ import html
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from . import style
 from .outputs import _title
@@ -79,8 +79,7 @@ class RunsPanel(QtWidgets.QFrame):
 
     def _add(self, k: int, name: str, x0: int, values: np.ndarray) -> str:
         colour = style.unit_colour(k)
-        pen = pg.mkPen(colour, width=2.5)
-        pen.setCosmetic(True)
+        pen = style.pen(colour, 2.5)
         curve = pg.PlotDataItem(np.arange(x0, x0 + values.shape[0]), values, pen=pen, connect="finite")
         self.plot.plot_item.addItem(curve)
         self.curves.append(curve)
@@ -94,14 +93,17 @@ class RunsPanel(QtWidgets.QFrame):
         for k, c in enumerate(computed_runs):
             y = c.trace.y[:, 0]  # [T]
             colour = self._add(k, c.session.run_name, 1, y)
-            parts.append(f'<span style="color:{colour}">——&nbsp;{html.escape(c.session.run_name)}: '
+            parts.append(f'<span style="color:{colour.name()}">——&nbsp;{html.escape(c.session.run_name)}: '
                          f"y<sub>{T}</sub> = {y[-1]:.3g}</span>")  # fmt: skip
         targets = computed_runs[0].session.sequence.targets
         if targets is not None:
             target = np.asarray(targets[:, 0], float)  # [T], NaN where no target
-            pen = pg.mkPen(style.FOREGROUND, width=2, style=QtCore.Qt.PenStyle.DashLine)
-            pen.setCosmetic(True)
-            symbols = {"symbol": "o", "symbolBrush": style.FOREGROUND, "symbolSize": 7}
+            pen = style.pen(style.FOREGROUND, 2, style=QtCore.Qt.PenStyle.DashLine)
+            symbols = {
+                "symbol": "o",
+                "symbolBrush": QtGui.QColor(style.FOREGROUND),
+                "symbolSize": style.scaled(7),
+            }
             curve = pg.PlotDataItem(np.arange(1, T + 1), target, pen=pen, connect="finite", **symbols)
             self.plot.plot_item.addItem(curve)
             self.curves.append(curve)
@@ -128,7 +130,7 @@ class RunsPanel(QtWidgets.QFrame):
             name = c.session.run_name
             colour = self._add(k, name, x0, values)
             where = f"unit {u + 1}" + (f", layer {l + 1}" if net.num_layers > 1 else "")
-            parts.append(f'<span style="color:{colour}">——&nbsp;{html.escape(name)} ({where})</span>')
+            parts.append(f'<span style="color:{colour.name()}">——&nbsp;{html.escape(name)} ({where})</span>')
         self.title.setText(f"h<sub>t</sub> of unit {unit + 1} in every run")
         self.legend.setText(" &nbsp; &nbsp; ".join(parts))
         if T and self.plot.x_max != T:

@@ -1,7 +1,11 @@
 """Colours, pens, fonts and colour maps shared by the plot panels.
 
-White background and dark foreground so the plots read on a projector.  Every
-setting is applied per widget; nothing here changes pyqtgraph's global options.
+The theme's plot background and foreground (white and near-black in the light theme) so
+the plots read on a projector.  Every setting is applied per widget; nothing here
+changes pyqtgraph's global options.  The colours are the theme's shared ``QColor``
+objects (:data:`rnnviz.gui.theme.C`), and fonts and pens are scaled by the zoom when
+they are made, so an item built after a change has the current look; items built
+before are restyled in place by :func:`rnnviz.gui.plots.restyle.restyle`.
 """
 
 from __future__ import annotations
@@ -9,15 +13,17 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-BACKGROUND = "#ffffff"
-FOREGROUND = "#222222"
-GRID_ALPHA = 0.25
-CURSOR = (40, 40, 40, 190)  # the current step: dark grey, no unit uses it
-CURSOR_HOVER = (0, 0, 0, 255)
+from ..theme import C, appearance, line_width, scaled
+
+BACKGROUND = C.plot_background  # shared colours: a theme change updates them in place
+FOREGROUND = C.plot_foreground
+MUTED = C.muted  # outlines and neutral lines that are no unit's colour
+CURSOR = C.cursor  # the current step, drawn CURSOR_ALPHA opaque; no unit uses its colour
+CURSOR_ALPHA = 190
 SELECTED_GATE = "#d55e00"
 TARGET = "#d55e00"
 BAR = "#0072b2"
-READOUT_FILL = (255, 255, 240, 235)
+READOUT_ALPHA = 235  # the hover readout's box: the plot's background, nearly opaque
 
 #: Okabe–Ito without yellow (too pale on white), then darker companions.
 #: Colour-blind safe for the first seven; units beyond that repeat with dashes.
@@ -32,7 +38,8 @@ UNIT_COLOURS = (
     "#999933",  # olive
 )
 
-FADED_ALPHA = 105  # of 255, for the units that are not selected
+FADED_ALPHA = 105  # of 255, for the units that are not selected (light theme)
+FADED_ALPHA_DARK = 165  # on a dark background a faded line darkens: fade less
 LINE_WIDTH = 1.6
 SELECTED_WIDTH = 3.4
 MAX_LINES = 16  # lines drawn per panel; beyond that the heatmap shows every unit
@@ -42,7 +49,30 @@ CACHE_CURVES_FROM = 300  # steps from which curves are cached as pixmaps
 ANTIALIAS_UP_TO = 60  # smooth lines for short sequences; long ones redraw faster without
 
 TITLE_PT = 11
-AXIS_PT = 9
+AXIS_PT = 9  # tick labels, legends, captions
+LABEL_PT = 11  # axis titles ("step t"), as the application's font at zoom 1
+
+
+def grid_alpha() -> float:
+    return appearance().theme.grid_alpha
+
+
+def pen(colour, width: float = 1.0, alpha: int | None = None, **kw) -> QtGui.QPen:
+    """A cosmetic pen ``width`` wide at zoom 1 in the light theme, scaled by
+    :func:`~rnnviz.gui.theme.line_width` (the zoom; thicker in high contrast)."""
+    p = pg.mkPen(QtGui.QColor(colour), width=line_width(width), **kw)
+    if alpha is not None:
+        c = p.color()
+        c.setAlpha(alpha)
+        p.setColor(c)
+    p.setCosmetic(True)
+    return p
+
+
+def brush_of(colour, alpha: int = 255) -> QtGui.QBrush:
+    c = QtGui.QColor(colour)
+    c.setAlpha(alpha)
+    return QtGui.QBrush(c)
 
 
 def unit_colour(k: int) -> QtGui.QColor:
@@ -52,17 +82,17 @@ def unit_colour(k: int) -> QtGui.QColor:
 def unit_pen(k: int, selected: bool, faded: bool, thin: bool = False) -> QtGui.QPen:
     """Solid for the first round of colours, dashed for the next, dotted after.
 
-    ``thin``: 1 px for long, aliased curves; Qt strokes wider pens as polygons,
-    which costs ~30× more per curve.
+    ``thin``: 1 px for long, aliased curves, at every zoom (width 0: Qt's one-pixel
+    cosmetic pen, which the restyle leaves as it is); Qt strokes wider pens as
+    polygons, which costs ~30× more per curve.
     """
     colour = unit_colour(k)
     if faded and not selected:
-        colour.setAlpha(FADED_ALPHA)
-    pen = pg.mkPen(colour, width=SELECTED_WIDTH if selected else 1.0 if thin else LINE_WIDTH)
+        colour.setAlpha(FADED_ALPHA_DARK if appearance().theme.is_dark else FADED_ALPHA)
+    p = pen(colour, SELECTED_WIDTH if selected else 0.0 if thin else LINE_WIDTH)
     style = (QtCore.Qt.PenStyle.SolidLine, QtCore.Qt.PenStyle.DashLine, QtCore.Qt.PenStyle.DotLine)
-    pen.setStyle(style[(k // len(UNIT_COLOURS)) % 3])
-    pen.setCosmetic(True)
-    return pen
+    p.setStyle(style[(k // len(UNIT_COLOURS)) % 3])
+    return p
 
 
 def colormap(kind: str) -> pg.ColorMap:
@@ -73,11 +103,17 @@ def colormap(kind: str) -> pg.ColorMap:
     return pg.colormap.get("viridis" if kind == "sigmoid" else "CET-CBD1")
 
 
-def font(pt: int, bold: bool = False) -> QtGui.QFont:
+def font(pt: float, bold: bool = False) -> QtGui.QFont:
+    """``pt`` points at zoom 1, scaled by the zoom."""
     f = QtGui.QFont()
-    f.setPointSize(pt)
+    f.setPointSizeF(scaled(pt))
     f.setBold(bold)
     return f
+
+
+def css_size(pt: float) -> str:
+    """A pyqtgraph title or label size ("11pt" at zoom 1), scaled by the zoom."""
+    return f"{scaled(pt):.1f}pt"
 
 
 # Axes are cached.  An axis with its grid spans the whole plot, so every new curve
@@ -89,21 +125,53 @@ AXIS_CACHE = True
 
 
 def style_plot(plot: pg.PlotItem) -> None:
-    """Dark axes and readable tick labels on a white plot."""
+    """Axes and readable tick labels in the theme's foreground on its plot background."""
     for name in ("left", "bottom"):
         axis = plot.getAxis(name)
         axis.setPen(pg.mkPen(FOREGROUND))
         axis.setTextPen(pg.mkPen(FOREGROUND))
         axis.setTickFont(font(AXIS_PT))
+        axis.labelStyle["font-size"] = css_size(LABEL_PT)
+        fit_axis_text(axis)
         axis.setStyle(tickTextOffset=3, maxTickLevel=1)  # grid at major and minor ticks only
         cache_item(axis, AXIS_CACHE)
-    plot.showGrid(x=True, y=True, alpha=GRID_ALPHA)
+    plot.showGrid(x=True, y=True, alpha=grid_alpha())
     # room on the right for the last step's tick label ("120"), which is centred on
     # the view's edge and was cut in half
     left, top, _, bottom = plot.getContentsMargins()
     plot.setContentsMargins(left, top, 14, bottom)
     plot.hideButtons()
     plot.setMenuEnabled(False)
+
+
+def label_style() -> dict:
+    """An axis title's CSS (``axis.setLabel(text, **label_style())``): the foreground, scaled."""
+    return {"color": FOREGROUND.name(), "font-size": css_size(LABEL_PT)}
+
+
+def set_title(plot: pg.PlotItem, text: str, pt: float = TITLE_PT) -> None:
+    """A plot's title in the foreground, ``pt`` scaled by the zoom, in a row as tall as
+    it (pyqtgraph's row is 30 px, which cuts a zoomed title)."""
+    plot.setTitle(text, color=FOREGROUND, size=css_size(pt))
+    fit_title(plot)
+
+
+def fit_title(plot: pg.PlotItem) -> None:
+    label = plot.titleLabel
+    if label.isVisible():
+        h = max(30, round(label.item.boundingRect().height()))
+        label.setMaximumHeight(h)
+        plot.layout.setRowFixedHeight(0, h)
+
+
+def fit_axis_text(axis: pg.AxisItem) -> None:
+    """Room for one line of tick labels under a horizontal axis.  pyqtgraph measures its
+    labels while it draws them into a QPicture, whose metrics can be smaller than the
+    screen's: zoomed in, the labels under the bars were cut at their bottom."""
+    if axis.orientation in ("bottom", "top"):
+        font = axis.style["tickFont"] or QtWidgets.QApplication.font()
+        axis.textHeight = max(axis.textHeight, QtGui.QFontMetrics(font).height())
+        axis._updateHeight()  # pyqtgraph's: its height from textHeight
 
 
 def make_plot_widget(parent=None) -> pg.PlotWidget:

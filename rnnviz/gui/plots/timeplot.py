@@ -24,16 +24,16 @@ class StepCursorLine(pg.InfiniteLine):
     """The vertical line at the current step."""
 
     def __init__(self) -> None:
-        super().__init__(
-            pos=0,
-            angle=90,
-            movable=True,
-            pen=pg.mkPen(style.CURSOR, width=2.5),
-            hoverPen=pg.mkPen(style.CURSOR_HOVER, width=5),
-        )
+        super().__init__(pos=0, angle=90, movable=True)
+        self.restyle_look()
         self.setZValue(50)
         self.setCursor(QtCore.Qt.CursorShape.SizeHorCursor)
         self.setToolTip("Drag to scrub through the steps")
+
+    def restyle_look(self) -> None:
+        """The theme's cursor colour (no unit uses it), as wide as the zoom asks."""
+        self.setPen(style.pen(style.CURSOR, 2.5, alpha=style.CURSOR_ALPHA))
+        self.setHoverPen(style.pen(style.CURSOR, 5))
 
 
 class HeatmapImage(pg.ImageItem):
@@ -83,6 +83,10 @@ class StepAxis(pg.AxisItem):
         self.picture = None
         self.update()
 
+    def restyle_look(self) -> None:
+        """A new tick font: the two lines of labels take a new height."""
+        self.set_tokens(self.tokens)
+
     def _short(self, token: str) -> str:
         n = self.MAX_TOKEN_CHARS
         return token if len(token) <= n else token[: n - 1] + "…"
@@ -125,7 +129,7 @@ class StepAxis(pg.AxisItem):
 
 
 class ReadoutPlot(pg.PlotWidget):
-    """A white plot with a label that follows the mouse and says what is under it."""
+    """A plot with a label that follows the mouse and says what is under it."""
 
     def __init__(self, parent=None, **kw) -> None:
         super().__init__(parent=parent, background=style.BACKGROUND, **kw)
@@ -135,8 +139,8 @@ class ReadoutPlot(pg.PlotWidget):
         self.readout = pg.TextItem(
             "",
             color=style.FOREGROUND,
-            fill=pg.mkBrush(*style.READOUT_FILL),
-            border=pg.mkPen("#888888"),
+            fill=style.brush_of(style.BACKGROUND, style.READOUT_ALPHA),
+            border=pg.mkPen(style.MUTED),
             anchor=(0, 1),
         )
         self.readout.setFont(style.font(style.AXIS_PT))
@@ -181,7 +185,7 @@ class TimePlot(ReadoutPlot):
         super().__init__(parent=parent, axisItems={"bottom": self.step_axis})
         style.style_plot(self.plot_item)
         self.plot_item.getViewBox().setMouseEnabled(x=True, y=False)
-        self.plot_item.getAxis("bottom").setLabel("step t", color=style.FOREGROUND)
+        self.plot_item.getAxis("bottom").setLabel("step t", **style.label_style())
         self._steps = 1
         self._x_hi = 1.5
         self.x_max: float = 1
@@ -247,7 +251,4 @@ def step_label(t: int, steps: int) -> str:
     return f"t={t}"
 
 
-def brush(colour: str, alpha: int = 255) -> QtGui.QBrush:
-    c = QtGui.QColor(colour)
-    c.setAlpha(alpha)
-    return QtGui.QBrush(c)
+brush = style.brush_of  # a colour's brush, with an alpha

@@ -52,6 +52,7 @@ class UnitPanel(QtWidgets.QFrame):
         self.title = QtWidgets.QLabel(title_html)
         self.title.setFont(style.font(style.TITLE_PT, bold=True))
         self.title.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.title.setWordWrap(True)  # zoomed in, a long title wraps instead of widening the panel
         self.toggle = QtWidgets.QToolButton(text="heatmap")
         self.toggle.setCheckable(True)
         self.toggle.setToolTip("Switch between one line per unit and a units × time heatmap")
@@ -70,7 +71,7 @@ class UnitPanel(QtWidgets.QFrame):
         self.plot = TimePlot()
         self.plot.readout_fn = self._readout
         self.plot.sig_step_requested.connect(self.sig_step_requested)
-        self.plot.plot_item.getAxis("left").setWidth(42)
+        self.plot.plot_item.getAxis("left").setWidth(round(style.scaled(42)))
         self.image = HeatmapImage()
         self.image.sig_row_clicked.connect(self._on_image_row_clicked)
         style.cache_item(self.image)
@@ -83,10 +84,11 @@ class UnitPanel(QtWidgets.QFrame):
             colorMapMenu=False,
         )
         self.colorbar.getAxis("right").setTickFont(style.font(style.AXIS_PT - 1))
+        self.colorbar.getAxis("right").setPen(style.FOREGROUND)
         self.colorbar.getAxis("right").setTextPen(style.FOREGROUND)
         self.colorbar.setImageItem(self.image)
         self.selection_box = QtWidgets.QGraphicsRectItem()
-        self.selection_box.setPen(pg.mkPen(style.SELECTED_GATE, width=1.5))
+        self.selection_box.setPen(style.pen(style.SELECTED_GATE, 1.5))
         self.selection_box.setZValue(20)
 
         head = QtWidgets.QHBoxLayout()
@@ -145,7 +147,7 @@ class UnitPanel(QtWidgets.QFrame):
         self.set_heatmap(self._heatmap)
 
     def _add_line(self) -> None:
-        curve = pg.PlotDataItem(symbolSize=5, connect="finite")
+        curve = pg.PlotDataItem(symbolSize=style.scaled(5), connect="finite")
         curve.setDownsampling(auto=True, method="peak")
         curve.setClipToView(True)
         curve.setCurveClickable(True, width=8)
@@ -229,7 +231,7 @@ class UnitPanel(QtWidgets.QFrame):
         self._update_hint()
         vb = pi.getViewBox()
         vb.invertY(on)
-        pi.getAxis("left").setLabel("unit" if on else "", color=style.FOREGROUND)
+        pi.getAxis("left").setLabel("unit" if on else "", **style.label_style())
         if on:
             h = max(self._hidden, 1)
             # a margin above unit 1 and below unit H: their labels are drawn only when they
@@ -266,7 +268,7 @@ class UnitPanel(QtWidgets.QFrame):
         colour = pen.color()
         symbol = "o" if self._steps <= style.SYMBOLS_UP_TO else None  # said explicitly: pyqtgraph
         # turns dots on when it is given a symbol pen without a symbol
-        size = 7 if sel else 5
+        size = style.scaled(7 if sel else 5)
         return {"pen": pen, "symbol": symbol, "symbolPen": colour, "symbolBrush": colour, "symbolSize": size}
 
     def _update_legend(self) -> None:
@@ -276,13 +278,26 @@ class UnitPanel(QtWidgets.QFrame):
             if chip.text() == text and chip.property("unit") == u:
                 continue  # restyling a button re-polishes it: only touch the ones that changed
             chip.setText(text)
-            chip.setFixedWidth(chip.fontMetrics().horizontalAdvance(text) + 8)
+            self._fit_chip(chip)
             chip.setProperty("unit", u)
             chip.setToolTip(f"{self.name} unit {u + 1} — click to select it in every panel")
             palette = chip.palette()
             palette.setColor(QtGui.QPalette.ColorRole.ButtonText, style.unit_colour(u))
             chip.setPalette(palette)
         self._update_hint()
+
+    @staticmethod
+    def _fit_chip(chip: QtWidgets.QToolButton) -> None:
+        chip.setFixedWidth(chip.fontMetrics().horizontalAdvance(chip.text()) + round(style.scaled(8)))
+
+    def restyle_look(self) -> None:
+        """The legend chips fit their text again; the lines take their pens again (a
+        faded line fades less on a dark background)."""
+        for chip in self.chips:
+            self._fit_chip(chip)
+        self._pen_key = None
+        if self._values.size:
+            self._update_curves()
 
     def _update_hint(self) -> None:
         if self._heatmap:
