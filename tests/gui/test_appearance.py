@@ -170,3 +170,23 @@ def test_export_png_with_a_theme_paints_the_window_in_it(tmp_path, theme):
     small = image.scaled(14, 9, mode=QtCore.Qt.TransformationMode.SmoothTransformation)
     mean = sum(_lightness(small.pixelColor(x, y)) for x in range(14) for y in range(9)) / (14 * 9)
     assert mean < 0.4
+
+
+def test_every_runs_chains_behind_their_tab_take_the_theme_when_shown(qtbot):
+    from pathlib import Path
+
+    from rnnviz.gui.main_window import MainWindow
+    from rnnviz.session.files import load_session
+
+    example = Path(__file__).parents[2] / "resources" / "examples" / "11_compare_vanishing_gradients.rnnviz"
+    window = MainWindow(load_session(str(example)), threading="sync")
+    qtbot.addWidget(window)
+    window.show()
+    d = window.diagrams_view
+    assert d.tabs.indexOf(d.runs) >= 0 and d.tabs.currentWidget() is not d.runs
+    appearance().set_theme("dark")
+    d.tabs.setCurrentWidget(d.runs)
+    chains = [c for c in d.runs.diagrams if c.isVisibleTo(d.runs)]
+    assert len(chains) >= 2
+    assert all(_lightness(_paper(c)) < 0.2 for c in chains)
+    window.close()

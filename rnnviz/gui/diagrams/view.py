@@ -67,6 +67,7 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
         self.generated = False  # a generated run is shown (its feedback arrows are named in the legend)
         self._structure: dict[str, tuple] = {}
         self._computed = None  # the last computation shown (rebuilt in a new theme)
+        self._runs_unstyled = False  # every run's chains missed a theme or zoom (behind their tab)
         self._stale: set = set()  # views behind a tab that missed step changes
         self.pulses = {
             "unrolled": PulseAnimator(self.unrolled.unrolled_scene, self),
@@ -136,8 +137,12 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
         self.flow_switch.set_appearance()
         self.legend_text.setMaximumHeight(2 * self.legend_text.fontMetrics().lineSpacing() + 4)
         self.legend.setPixmap(grad_legend_pixmap() if self.backward else legend_pixmap())
-        for v in (*self.views, self.runs):
+        for v in self.views:
             v.restyle()
+        # every run's chains (compare mode) are rebuilt when their tab is next shown
+        self._runs_unstyled = self.tabs.currentWidget() is not self.runs
+        if not self._runs_unstyled:
+            self.runs.restyle()
         self._structure.clear()
         computed, cursor = self._computed, self._followed
         if computed is not None:
@@ -354,6 +359,10 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
         self._stale.clear()
 
     def _on_tabs_current_changed(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.runs and self._runs_unstyled and self._computed is not None:
+            self._runs_unstyled = False
+            self.runs.restyle()
+            self._set_runs(self._computed)
         self._catch_up()
         # every run's chain takes the whole height: the cell's inside shows the active run only
         self.cell.setVisible(self.tabs.currentWidget() is not self.runs)
