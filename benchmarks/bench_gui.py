@@ -4,6 +4,7 @@
 
 Runs offscreen and prints figures (targets in brackets); it asserts nothing.  With no
 argument every part runs; name parts to run only those (the machine may be shared).
+``RNNVIZ_BENCH_VIEWS=plots`` (comma-separated) limits edit, playback and export to those views.
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ def flush(app: QtWidgets.QApplication, window: QtWidgets.QWidget) -> None:
     app.processEvents()
 
 
-VIEWS = ("diagrams", "math", "plots")  # the central tab in front; the others catch up when shown
+# the central tab in front; the others catch up when shown
+VIEWS = tuple(os.environ.get("RNNVIZ_BENCH_VIEWS", "diagrams,math,plots").split(","))
 
 
 def bench_edit(app, label: str, session: Session, view: str, repeats: int = 40) -> None:
@@ -109,7 +111,7 @@ def bench_export_png(runs: int = 5) -> None:
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: the modules' bytecode is cached
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "x.png")
-        for view in ("diagrams", "math", "plots"):
+        for view in VIEWS:
             cmd = [sys.executable, "-m", "rnnviz", "--export-png", out, "--view", view]
             subprocess.run(cmd, capture_output=True, env=env)  # warm: bytecode and disk cache
             walls = []
