@@ -277,6 +277,15 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
         self.gradient_panels.refresh_norms(self.trace)
         self._layout()
         self.set_step(self._step)
+        self._settle_ranges()
+
+    def _settle_ranges(self) -> None:
+        """Auto-range the visible plots now, not when they are painted: a range found while
+        painting changes the axes after they were drawn, and each plot was painted twice."""
+        for p in self.visible_panels():
+            for plot in (p.plot, getattr(p, "bars_plot", None)):
+                if plot is not None:
+                    plot.plot_item.getViewBox().prepareForPaint()
 
     def _refresh_units(self) -> None:
         tr, l, d = self.trace, self._layer, self._direction
