@@ -152,8 +152,7 @@ def run(argv: list[str]) -> int:
         from .export.headless import export_pdf_main, export_video_main
 
         return (export_video_main if args.export_video else export_pdf_main)(args, session)
-    window = MainWindow(session, threading="sync" if headless else "auto")
-    window.show_view(args.view)
+    window = MainWindow(session, threading="sync" if headless else "auto", view=args.view)
     window.math_panel.set_page(args.page)
     if args.backward:
         window.diagrams_view.set_backward(True)

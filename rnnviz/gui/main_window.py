@@ -24,7 +24,11 @@ EXPORT_SIZE = QtCore.QSize(1400, 900)
 class MainWindow(QtWidgets.QMainWindow):
     """The app's window.  ``controller`` holds the session; ``playback`` the clock."""
 
-    def __init__(self, session: Session | None = None, threading: str = "auto", parent=None):
+    def __init__(
+        self, session: Session | None = None, threading: str = "auto", parent=None, view: str = "diagrams"
+    ):
+        """``view``: the central view in front from the start (``show_view``'s names): the
+        views behind it are not drawn for ``session`` until they are shown."""
         super().__init__(parent)
         self.setObjectName("MainWindow")
         self.controller = SessionController(threading=threading, parent=self)
@@ -42,6 +46,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.shortcuts = install_playback_shortcuts(self, self.playback)
         self._connect()
         self.resize(EXPORT_SIZE)
+        if view != "diagrams":
+            self.show_view(view)
         if session is not None:
             self.set_session(session)
 
