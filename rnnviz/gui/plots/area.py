@@ -291,12 +291,12 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
             self._tokens = tokens
             for p in self.panels_all():
                 p.plot.set_tokens(tokens)
+        self.gradient_panels.refresh_norms(self.trace)  # before the units: its caption reads them
         self._refresh_units()
         if self.trace.y is not None:
             targets = self.session.targets
             self.output_panel.set_values(self.trace.y, targets)
         self._refresh_loss()
-        self.gradient_panels.refresh_norms(self.trace)
         self._layout()
         self.set_step(self._step)
         self._settle_ranges()
