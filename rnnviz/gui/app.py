@@ -152,8 +152,7 @@ def run(argv: list[str]) -> int:
         from .export.headless import export_pdf_main, export_video_main
 
         return (export_video_main if args.export_video else export_pdf_main)(args, session)
-    window = MainWindow(session, threading="sync" if headless else "auto")
-    window.show_view(args.view)
+    window = MainWindow(session, threading="sync" if headless else "auto", view=args.view)
     window.math_panel.set_page(args.page)
     if args.backward:
         window.diagrams_view.set_backward(True)
@@ -206,7 +205,7 @@ def export_png(window, path: str, size: tuple[int, int] | None = None) -> int:
     """Lay the window out at ``size`` (default 1400×900), paint it and save it."""
     from PySide6 import QtCore, QtWidgets
 
-    from .main_window import EXPORT_SIZE
+    from .main_window import EXPORT_SIZE, PNG_QUALITY
 
     window.resize(QtCore.QSize(*size) if size else EXPORT_SIZE)
     window.diagrams_view.hold_still()  # a still picture: no pulse caught mid-flight
@@ -218,7 +217,7 @@ def export_png(window, path: str, size: tuple[int, int] | None = None) -> int:
     if size:  # exactly WxH: a window that cannot be so small is painted scaled down
         from .export.frames import paint_scaled
 
-        ok = paint_scaled(window, size).save(path, "PNG")
+        ok = paint_scaled(window, size).save(path, "PNG", PNG_QUALITY)
     else:
         ok = window.export_png(path)
     window.close()

@@ -216,3 +216,23 @@ def test_tables_sit_side_by_side_only_where_they_fit(weights, controller, qtbot)
     weights.resize(1500, 900)
     qtbot.wait(10)
     assert not column.side_by_side
+
+
+def test_after_each_edit_in_the_window_the_gradient_and_update_are_the_new_ones(main_window):
+    """An edit's new session reaches the dock just before its gradients: what the dock then
+    shows is the edit's own ∂L/∂W and update (recomputed here, not read from the controller)."""
+    w = main_window
+    base = np.array(w.controller.session.network.param("weight_hh_l0"))
+    for k in range(3):
+        edited = base.copy()
+        edited[0, 0] += 0.5 * (k + 1)
+        w.controller.set_param("weight_hh_l0", edited)
+        session = w.controller.session
+        grads = grads_of(session)
+        dock = w.weights_dock
+        for key in ("weight_hh_l0", "bias_hh_l0"):
+            np.testing.assert_allclose(dock.grad_models[key].array, as_shown(grads[key]), rtol=1e-12)
+            settings = session.training.settings
+            assert settings.optimizer == "adam" and not settings.weight_decay  # the default session's
+            g = as_shown(grads[key])  # Adam's first step, by the textbook: −η·m̂/(√v̂ + ε) = −η·g/(|g| + ε)
+            np.testing.assert_allclose(dock.update_models[key].array, -settings.lr * g / (np.abs(g) + 1e-8))

@@ -51,6 +51,7 @@ def test_every_gate_hover_has_plain_words_its_equation_and_pytorch_rows(main_win
     )
     assert not legacy_names_in(labels), labels
     assert {"rnn_tanh": "W_hx·x_t + W_hh·h_t−1 + b_h", "gru": "W_nhh_t−1 + b_nh"}.get(mode, "") in labels
+    w.show_view("plots")  # (its gate panels are made when a network first shows them)
     plots = w.plots_view
     for tip in _tooltips(plots):
         assert not legacy_names_in(tip), tip

@@ -282,3 +282,25 @@ def test_compare_mode_overlays_each_runs_gradient_norm_named_and_in_words(qtbot)
     area.set_computed(compute(rnn))  # one run again: its own curves come back
     assert not panel.overlay.curves and all(c.isVisible() for c in panel.curves.values())
     assert area.runs_panel not in area.visible_panels()
+
+
+def test_the_caption_is_the_new_gradients_from_the_first_computed_session_on(qtbot):
+    """The window's path (set_computed): the caption names the peak of the gradients just
+    computed — it once lagged one edit behind (and was empty for the first session)."""
+    from dataclasses import replace
+
+    from rnnviz.session.compute import compute
+
+    session, *_ = network_and_grads("rnn_tanh")
+    area = PlotsArea()
+    qtbot.addWidget(area)
+    area.resize(1000, 900)
+    w_hh = session.network.param("weight_hh_l0")
+    for scale in (1.0, 3.0, 0.2):
+        edited = replace(session, network=session.network.with_params({"weight_hh_l0": scale * w_hh}))
+        computed = compute(edited)
+        area.set_computed(computed)
+        norms = np.linalg.norm(computed.grads.dh(0, 0), axis=1)  # [T] independent of the panel
+        peak = int(np.argmax(norms))
+        said = area.gradient_panels.norms.caption.text()
+        assert f"= {power_of_ten(norms[peak])} at t = {peak + 1}" in said, (scale, said)

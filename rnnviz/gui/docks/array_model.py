@@ -114,20 +114,29 @@ class ArrayTableModel(QtCore.QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
 
     def set_row_tints(self, tints, tips=None) -> None:
-        self._row_tints = _colours(tints)
+        tints = _colours(tints)
+        if tints == self._row_tints and (tips is None or list(tips) == self._row_tips):
+            return  # each edit sets them again: a repaint of every cell for nothing
+        self._row_tints = tints
         if tips is not None:
             self._row_tips = list(tips)
         self._emit_all()
 
     def set_col_tints(self, tints, tips=None) -> None:
-        self._col_tints = _colours(tints)
+        tints = _colours(tints)
+        if tints == self._col_tints and (tips is None or list(tips) == self._col_tips):
+            return
+        self._col_tints = tints
         if tips is not None:
             self._col_tips = list(tips)
         self._emit_all()
 
     def set_heat_scale(self, scale: float | None) -> None:
         """Colour each cell by its value on a diverging scale −scale … 0 … +scale (None: no colour)."""
-        self._heat_scale = None if scale is None or not scale > 0 else float(scale)
+        scale = None if scale is None or not scale > 0 else float(scale)
+        if scale == self._heat_scale:
+            return
+        self._heat_scale = scale
         if self._heat_scale is not None and not self._heat:
             self._heat = _heat_colours()
         self._emit_all()
@@ -154,6 +163,8 @@ class ArrayTableModel(QtCore.QAbstractTableModel):
         return self._decimals
 
     def set_decimals(self, decimals: int) -> None:
+        if int(decimals) == self._decimals:
+            return
         self._decimals = int(decimals)
         self._emit_all()
 

@@ -140,17 +140,21 @@ class NetworkBuilderDock(QtWidgets.QDockWidget):
         self.cell_combo.setCurrentIndex(self.cell_combo.findData(spec.mode))
         # a session built elsewhere (a script, a file) may be larger than the builder offers:
         # the range grows to hold it, so an unrelated edit never shrinks the network silently
-        self.hidden_spin.setMaximum(max(HIDDEN_MAX, spec.hidden_size))
-        self.layers_spin.setMaximum(max(LAYERS_MAX, spec.num_layers))
-        self.hidden_spin.setValue(spec.hidden_size)
-        self.layers_spin.setValue(spec.num_layers)
+        # (each only when it changes: setting a range or a row's visibility again repaints the
+        # dock and re-lays out the window on every edit)
+        for spin, top in ((self.hidden_spin, max(HIDDEN_MAX, spec.hidden_size)),
+                          (self.layers_spin, max(LAYERS_MAX, spec.num_layers))):  # fmt: skip
+            if spin.maximum() != top:
+                spin.setMaximum(top)
+        _set_value(self.hidden_spin, spec.hidden_size)
+        _set_value(self.layers_spin, spec.num_layers)
         self.direction_combo.setCurrentIndex(1 if spec.bidirectional else 0)
         self.head_combo.setCurrentIndex(self.head_combo.findData(head_kind(session)))
         default_out = session.targets.shape[1] if session.targets is not None else 1
-        self.head_size_spin.setValue(spec.output_size or default_out)
+        _set_value(self.head_size_spin, spec.output_size or default_out)
         self.init_combo.setCurrentIndex(max(0, self.init_combo.findData(init.scheme)))
-        self.seed_spin.setValue(init.seed)
-        self.constant_spin.setValue(init.constant)
+        _set_value(self.seed_spin, init.seed)
+        _set_value(self.constant_spin, init.constant)
         self.forget_check.setChecked(init.forget_bias_one)
         for w in self._widgets():
             w.blockSignals(False)
@@ -165,8 +169,9 @@ class NetworkBuilderDock(QtWidgets.QDockWidget):
         self.constant_spin.setEnabled(self.init_combo.currentData() == "constant")
         self.forget_check.setEnabled(self.cell_combo.currentData() == "lstm")
         # rows that do not apply are hidden: the dock stays short
-        self.form.setRowVisible(self.constant_spin, self.constant_spin.isEnabled())
-        self.form.setRowVisible(self.forget_check, self.forget_check.isEnabled())
+        for widget in (self.constant_spin, self.forget_check):
+            if self.form.isRowVisible(widget) != widget.isEnabled():
+                self.form.setRowVisible(widget, widget.isEnabled())
 
     def _on_controller_session_changed(self, session: Session) -> None:
         self.set_session(session)
@@ -208,3 +213,9 @@ def main() -> int:  # python -m rnnviz.gui.docks.network_builder
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def _set_value(spin: QtWidgets.QAbstractSpinBox, value) -> None:
+    """``spin.setValue`` only for a new value: Qt rewrites and repaints the box even for the same."""
+    if spin.value() != value:
+        spin.setValue(value)

@@ -127,6 +127,8 @@ class WeightEditorDock(QtWidgets.QDockWidget):
         self._grads = None
         self._optimizer: Optimizer | None = None
         self._preview: dict[str, np.ndarray] | None = None
+        self._preview_of: tuple | None = None  # the (gradients, optimiser) it was taken with
+        self._filled: tuple | None = None  # what the gradient tables show (see _refresh_gradients)
         self._build()
         controller.sig_session_changed.connect(self._on_controller_session_changed)
         if controller.session is not None:
@@ -182,6 +184,7 @@ class WeightEditorDock(QtWidgets.QDockWidget):
         optimiser whose next update to preview (None: the gradient only).  ``optimizer`` is
         never changed: its step is taken on a deep copy."""
         self._grads, self._optimizer = grads, optimizer
+        self._preview_of = self._filled = None  # taken anew (the caller may have stepped the optimiser)
         self._refresh_gradients()
 
     def gradients_shown(self) -> bool:
@@ -191,11 +194,22 @@ class WeightEditorDock(QtWidgets.QDockWidget):
         session = self._session
         fits = session is not None and gradients_fit(self._grads, session.network.spec.param_shapes())
         self.gradient_toggle.setEnabled(fits)
-        self._preview = None
-        if fits and self._optimizer is not None:
+        if not (fits and self._optimizer is not None):
+            self._preview, self._preview_of = None, None
+        elif self._preview_of is None or not _same(self._preview_of, (self._grads, self._optimizer)):
+            # (the same gradients and optimiser: the update they make is already shown — an
+            # edit's new session comes just before its gradients, which then take it anew)
             self._preview = update_preview(session.network.state_dict(), self._grads, self._optimizer)
+            self._preview_of = (self._grads, self._optimizer)
+        # the tables of these gradients and this preview are filled already (an edit's new
+        # session, its gradients following): fill them again only if the weights' decimals moved
+        filled = (self._grads, self._preview, self._blocks, *(m.decimals for m in self.models.values()))
+        refill = (
+            self._filled is None or not _same(self._filled[:3], filled[:3]) or self._filled[3:] != filled[3:]
+        )
+        self._filled = filled if fits else None
         for key, block in self._blocks.items():
-            if fits:
+            if fits and refill:
                 self._fill_gradient(key, block)
             block.show_gradients(self.gradients_shown(), self._preview is not None)
         self._fit_blocks()
@@ -425,3 +439,8 @@ def main() -> int:  # python -m rnnviz.gui.docks.weight_editor
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def _same(a: tuple, b: tuple) -> bool:
+    """The same objects (not equal values: arrays have no single truth value)."""
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))

@@ -19,15 +19,15 @@ from rnnviz.engine import GATE_NAMES
 
 from ..docks.array_model import visible_token
 from ..views import CursorFollower, forward_requests
+from . import panels as roles
 from . import style
 from .gradients import GradientPanels
 from .outputs import LossPanel, OutputPanel
-from .panels import EQUATIONS, INITIAL_NOTE, CellPanel, GatePanel, HiddenPanel
+from .panels import CellPanel, GatePanel, HiddenPanel, LazyGatePanels
 from .restyle import painted_when_settled, remember_look, restyle
 from .runs_panel import RunsPanel
 from .units import UnitPanel
 
-ALL_GATES = ("i", "f", "g", "o", "r", "z", "n")
 TWO_COLUMNS_FROM = 700  # px of width
 MODE_NAMES = {
     "rnn_tanh": "vanilla RNN (tanh)",
@@ -71,26 +71,22 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
         self._tokens: tuple[str, ...] | None = None
         self._arranged: tuple | None = None
 
+        # the grid's host first: every panel is its child from the start (never a stray window)
+        self.grid_host = QtWidgets.QWidget()
         self.hidden_panel = HiddenPanel()
-        self.cell_panel = CellPanel()
-        self.gate_panels = {g: GatePanel(g) for g in ALL_GATES}
+        self._cell_panel: CellPanel | None = None  # made when a network first needs it
+        self.gate_panels = LazyGatePanels(self._make_gate_panel)  # a vanilla RNN needs none
         self.output_panel = OutputPanel()
         self.loss_panel = LossPanel()
         self.gradient_panels = GradientPanels()
         self.runs_panel = RunsPanel()  # compare mode: the selected unit's h_t in every run
         self._runs: tuple = ()  # compare mode: every run's Computed (else empty)
         self.gradient_panels.units.sig_unit_selected.connect(self._on_panel_unit_selected)
-        for p in self.unit_panels_all():
-            p.sig_unit_selected.connect(self._on_panel_unit_selected)
-            p.sig_gate_selected.connect(self._on_panel_gate_selected)
-        for p in self.panels_all():
-            p.sig_step_requested.connect(self.sig_step_requested)
-            p.hide()
         # one time range for every panel (pyqtgraph's setXLink aligns screen positions
         # instead, which differs between panels with and without a colour bar)
         self._syncing_x = False
         for p in self.panels_all():
-            p.plot.plot_item.getViewBox().sigXRangeChanged.connect(self._on_plot_x_range_changed)
+            self._adopt(p)
 
         forward_requests(self)
         self.selector = QtWidgets.QComboBox()
@@ -109,13 +105,9 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
         bar.addSpacing(12)
         bar.addWidget(self.info, 1)
 
-        self.grid_host = QtWidgets.QWidget()
         self.grid = QtWidgets.QGridLayout(self.grid_host)
         self.grid.setContentsMargins(2, 2, 2, 2)
         self.grid.setSpacing(4)
-        for p in self.panels_all():  # children from the start: never a stray top-level window
-            p.setParent(self.grid_host)
-            p.hide()
         self.scroll = QtWidgets.QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
@@ -132,8 +124,38 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
         self._fit_heights()
 
     # -- panel bookkeeping ------------------------------------------------------------
+    def _adopt(self, p: QtWidgets.QWidget) -> None:
+        """Wire a panel into the area (hidden, a child of the grid's host)."""
+        p.setParent(self.grid_host)
+        p.hide()
+        p.sig_step_requested.connect(self.sig_step_requested)
+        p.plot.plot_item.getViewBox().sigXRangeChanged.connect(self._on_plot_x_range_changed)
+        if isinstance(p, UnitPanel):
+            p.sig_unit_selected.connect(self._on_panel_unit_selected)
+            p.sig_gate_selected.connect(self._on_panel_gate_selected)
+            p.set_unit(self._unit)
+        if self._tokens:
+            p.plot.set_tokens(self._tokens)
+
+    @property
+    def cell_panel(self) -> CellPanel:
+        """c_t's panel, made when first needed (an LSTM): a view that never shows it never builds it."""
+        if self._cell_panel is None:
+            self._cell_panel = CellPanel()
+            self._adopt(self._cell_panel)
+        return self._cell_panel
+
+    def _make_gate_panel(self, gate: str) -> GatePanel:
+        panel = GatePanel(gate)
+        self._adopt(panel)
+        if gate == self._gate:
+            panel.setStyleSheet(roles.selected_gate_sheet(gate))
+        return panel
+
     def unit_panels_all(self) -> list[UnitPanel]:
-        return [self.hidden_panel, self.cell_panel, *self.gate_panels.values()]
+        """Every unit panel made so far."""
+        cell = [] if self._cell_panel is None else [self._cell_panel]
+        return [self.hidden_panel, *cell, *self.gate_panels.values()]
 
     def panels_all(self) -> list[QtWidgets.QWidget]:
         return [self.runs_panel, *self.unit_panels_all(), self.output_panel, self.loss_panel,
@@ -146,7 +168,7 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
         panels = [self.hidden_panel]
         if mode == "lstm":
             panels.append(self.cell_panel)
-        panels += [self.gate_panels[g] for g in GATE_NAMES[mode] if g in self.gate_panels]
+        panels += [self.gate_panels[g] for g in GATE_NAMES[mode] if g in roles.ALL_GATES]
         return panels
 
     def has_loss(self) -> bool:
@@ -257,7 +279,7 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
         self._unit = min(self._unit, H - 1)
         x_max = self._x_max()
         relu = net.mode == "rnn_relu"
-        self.hidden_panel.title.setToolTip(EQUATIONS[net.mode] + INITIAL_NOTE)
+        self.hidden_panel.title.setToolTip(roles.EQUATIONS[net.mode] + roles.INITIAL_NOTE)
         self.hidden_panel.kind = "free" if relu else "tanh"
         self.hidden_panel.colorbar.setColorMap(style.colormap("sigmoid" if relu else "tanh"))
         for p in self.active_unit_panels():
@@ -291,14 +313,23 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
             self._tokens = tokens
             for p in self.panels_all():
                 p.plot.set_tokens(tokens)
+        self.gradient_panels.refresh_norms(self.trace)  # before the units: its caption reads them
         self._refresh_units()
         if self.trace.y is not None:
             targets = self.session.targets
             self.output_panel.set_values(self.trace.y, targets)
         self._refresh_loss()
-        self.gradient_panels.refresh_norms(self.trace)
         self._layout()
         self.set_step(self._step)
+        self._settle_ranges()
+
+    def _settle_ranges(self) -> None:
+        """Auto-range the visible plots now, not when they are painted: a range found while
+        painting changes the axes after they were drawn, and each plot was painted twice."""
+        for p in self.visible_panels():
+            for plot in (p.plot, getattr(p, "bars_plot", None)):
+                if plot is not None:
+                    plot.plot_item.getViewBox().prepareForPaint()
 
     def _refresh_units(self) -> None:
         tr, l, d = self.trace, self._layer, self._direction
@@ -433,8 +464,7 @@ class PlotsArea(CursorFollower, QtWidgets.QWidget):
     def _set_gate(self, gate: str) -> None:
         old, self._gate = self._gate, gate or ""
         for g in {old, self._gate} & set(self.gate_panels):  # a style sheet re-polishes: touch two at most
-            sheet = f"QFrame#panel_{g} {{ border: 2px solid {style.SELECTED_GATE}; }}"
-            self.gate_panels[g].setStyleSheet(sheet if g == self._gate else "")
+            self.gate_panels[g].setStyleSheet(roles.selected_gate_sheet(g) if g == self._gate else "")
 
     def _on_plot_x_range_changed(self, vb, x_range) -> None:
         if self._syncing_x:

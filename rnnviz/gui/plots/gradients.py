@@ -166,8 +166,7 @@ class GradNormPanel(QtWidgets.QFrame):
                         pen=pen, connect="finite", antialias=steps <= style.ANTIALIAS_UP_TO,
                         symbolSize=style.scaled(4),
                     )  # fmt: skip
-                    curve.setDownsampling(auto=True, method="peak")
-                    curve.setClipToView(True)
+                    style.time_curve(curve)
                     style.cache_curve(curve, steps)
                     pi.addItem(curve)
                     self.curves[(kind, layer, d)] = curve

@@ -171,16 +171,14 @@ class OutputPanel(QtWidgets.QFrame):
                 symbolBrush=pen.color(),
                 antialias=steps <= style.ANTIALIAS_UP_TO,
             )
-            curve.setDownsampling(auto=True, method="peak")
-            curve.setClipToView(True)
+            style.time_curve(curve)
             style.cache_curve(curve, steps)
             pi.addItem(curve)
             self.curves.append(curve)
             if not self._classes:  # one-hot targets say little as lines; the bar chart marks them
                 tpen = style.pen(pen.color(), 1.0, style=QtCore.Qt.PenStyle.DashLine)
                 target = pg.PlotDataItem(pen=tpen, antialias=steps <= style.ANTIALIAS_UP_TO, connect="finite")
-                target.setDownsampling(auto=True, method="peak")
-                target.setClipToView(True)
+                style.time_curve(target)
                 style.cache_curve(target, steps)
                 pi.addItem(target)
                 self.target_curves.append(target)
@@ -404,8 +402,7 @@ class LossPanel(QtWidgets.QFrame):
             symbolBrush=brush(style.FOREGROUND),
             connect="finite",
         )
-        self.curve.setDownsampling(auto=True, method="peak")
-        self.curve.setClipToView(True)
+        style.time_curve(self.curve)
         self.plot.addItem(self.curve)
         # steps whose ℓ_t is infinite (or too large to draw): a mark at the top of the plot
         self.overflow_marks = pg.ScatterPlotItem(

@@ -194,3 +194,17 @@ def cache_curve(curve: pg.PlotDataItem, steps: int) -> None:
     on = steps >= CACHE_CURVES_FROM
     cache_item(curve.curve, on)
     cache_item(curve.scatter, on)
+
+
+def time_curve(curve: pg.PlotDataItem) -> None:
+    """A curve over the steps: downsampled and clipped to the visible steps when long.
+
+    pyqtgraph's dynamic range limit (clipping y to a million view heights around the
+    view) is off: every plot's y range holds all its data (auto-ranged, or a gate's fixed
+    [0, 1] / [−1, 1]), and values too large to draw are left out before (``outputs.drawable``),
+    so it never clipped anything — but with it every change of the y range (each edit of an
+    auto-ranged plot) re-processed the curve and re-built its dots a second time.
+    """
+    curve.setDownsampling(auto=True, method="peak")
+    curve.setClipToView(True)
+    curve.setDynamicRangeLimit(None)

@@ -132,7 +132,8 @@ class ReadoutPlot(pg.PlotWidget):
     """A plot with a label that follows the mouse and says what is under it."""
 
     def __init__(self, parent=None, **kw) -> None:
-        super().__init__(parent=parent, background=style.BACKGROUND, **kw)
+        # no context menu (style_plot turns it off): without one pyqtgraph skips building it
+        super().__init__(parent=parent, background=style.BACKGROUND, enableMenu=False, **kw)
         self.plot_item: pg.PlotItem = self.getPlotItem()
         style.style_plot(self.plot_item)
         self.readout_fn: ReadoutFn | None = None

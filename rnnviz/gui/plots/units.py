@@ -148,8 +148,7 @@ class UnitPanel(QtWidgets.QFrame):
 
     def _add_line(self) -> None:
         curve = pg.PlotDataItem(symbolSize=style.scaled(5), connect="finite")
-        curve.setDownsampling(auto=True, method="peak")
-        curve.setClipToView(True)
+        style.time_curve(curve)
         curve.setCurveClickable(True, width=8)
         curve.sigClicked.connect(self._on_curve_clicked)
         self.plot.plot_item.addItem(curve)
