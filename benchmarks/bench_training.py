@@ -92,15 +92,20 @@ JOBS = (
 
 
 # -- bare ----------------------------------------------------------------------------------
+CPU_RATES: list[float] = []  # updates per CPU second of each bare run, in order
+
+
 def _rate(it, seconds: float) -> float:
-    """Updates per second pulled from ``it`` over about ``seconds`` (after one warm-up update)."""
+    """Updates per second pulled from ``it`` over about ``seconds`` (after one warm-up update);
+    the rate per CPU second is appended to ``CPU_RATES``."""
     next(it)
-    n, t0 = 0, time.perf_counter()
+    n, t0, c0 = 0, time.perf_counter(), time.process_time()
     while True:
         next(it)
         n += 1
         elapsed = time.perf_counter() - t0
         if elapsed >= seconds:
+            CPU_RATES.append(n / max(time.process_time() - c0, 1e-9))
             return n / elapsed
 
 
@@ -110,6 +115,41 @@ def bare_engine_rate(session: Session) -> float:
     run = train(net, data, loss_for(net), engine_shape(session.sequence.shape),
                 SETTINGS.make_optimizer(), SETTINGS.epochs, None, SETTINGS.seed)  # fmt: skip
     return _rate(iter(run), BARE_SECONDS)
+
+
+def worker_loop_ratio(session: Session, rounds: int = 3, updates: int = 3000) -> list[float]:
+    """The training process's own loop (``training_worker._Worker.run``: ticks batched, JSON
+    written, commands polled, the result saved), run here with its output in memory, against
+    ``TrainingJob.steps()`` pulled bare: ``rounds`` pairs, interleaved, each the same number of
+    updates, so a drift of the machine's speed falls on both alike."""
+    import io
+    import itertools
+    import queue
+    import tempfile
+
+    from rnnviz.session import training_worker
+    from rnnviz.session.compare import RunsJob
+
+    class Limited(RunsJob):
+        def steps(self):
+            return itertools.islice(super().steps(), updates)
+
+    ratios = []
+    for _ in range(rounds):
+        it = iter(TrainingJob(session, SETTINGS).steps())
+        next(it)
+        t0 = time.perf_counter()
+        for _ in range(updates):
+            next(it)
+        bare = time.perf_counter() - t0
+        with tempfile.TemporaryDirectory() as folder:
+            worker = training_worker._Worker(
+                Limited(session, SETTINGS), io.BytesIO(), folder, queue.Queue(), -1
+            )
+            t0 = time.perf_counter()
+            worker.run()
+            ratios.append(bare / (time.perf_counter() - t0))
+    return ratios
 
 
 def bare_rates(session: Session) -> tuple[float, float]:
@@ -188,11 +228,12 @@ def gui_run(app, session: Session, tab: str, probe: bool) -> dict:
     first_ms = (time.perf_counter() - started) * 1000
     if p is not None:
         p.start()
-    t0, u0, cpu0 = time.perf_counter(), job.updates, time.process_time()
+    t0, u0, cpu0, child0 = time.perf_counter(), job.updates, time.process_time(), _child_cpu_s(job)
     _spin(app, SECONDS)
     wall = time.perf_counter() - t0
     rate = (job.updates - u0) / wall
     cpu = (time.process_time() - cpu0) / wall  # the window process's share of a core
+    child_cpu = (_child_cpu_s(job) - child0) / wall  # the training process's (1.0: a whole core)
     child_mb = _child_peak_mb(job)
     if p is not None:
         p.stop()
@@ -203,7 +244,7 @@ def gui_run(app, session: Session, tab: str, probe: bool) -> dict:
     # dies in a worker while the GUI thread deletes widgets can deadlock PySide (seen here)
     window.controller.wait()
     history = job.result().training.history
-    out = {"rate": rate, "updates": history.updates, "history": history.nbytes, "first_ms": first_ms, "cpu": cpu,
+    out = {"rate": rate, "child_cpu": child_cpu, "updates": history.updates, "history": history.nbytes, "first_ms": first_ms, "cpu": cpu,
            "bound": TrainingHistory.bytes_bound(session.network), "child_mb": child_mb}  # fmt: skip
     if p is not None:
         out.update(longest_ms=p.longest * 1000, fps=p.frames / SECONDS)
@@ -211,6 +252,18 @@ def gui_run(app, session: Session, tab: str, probe: bool) -> dict:
     window.deleteLater()
     app.processEvents()
     return out
+
+
+def _child_cpu_s(job) -> float:
+    """The training process's CPU seconds so far (Linux), 0 when training runs in this process:
+    below a whole core while it trains, it waited (for the CPU, or on a full pipe)."""
+    proc = getattr(job, "_proc", None)
+    try:
+        with open(f"/proc/{proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (AttributeError, OSError, IndexError, ValueError):
+        return 0.0
 
 
 def _child_peak_mb(job) -> float:
@@ -227,6 +280,7 @@ def bench_job(app, label: str, make) -> None:
     session = make()
     print(f"\n{label}: {session.network.spec.num_parameters():,} parameters")
     job_rate, engine_rate = bare_rates(session)
+    engine_cpu_rate = CPU_RATES[-1]
     print(
         f"  bare   TrainingJob.steps(): {job_rate:8.1f} updates/s   engine.train(): {engine_rate:8.1f} updates/s"
     )
@@ -235,6 +289,7 @@ def bench_job(app, label: str, make) -> None:
     # the machine's speed drifts (load, clocks): the bare rate again right after the GUI run,
     # and the ratio against the mean of the two
     after = bare_engine_rate(session)
+    engine_cpu_rate = (engine_cpu_rate + CPU_RATES[-1]) / 2
     print(f"  bare   engine.train() again after the GUI run: {after:8.1f} updates/s"
           f" (the ratios below use the mean, {(engine_rate + after) / 2:.1f})")  # fmt: skip
     engine_rate = (engine_rate + after) / 2
@@ -242,8 +297,17 @@ def bench_job(app, label: str, make) -> None:
         f"  GUI    Training tab (offscreen, 1400×900): {gui['rate']:8.1f} updates/s"
         f" = {100 * gui['rate'] / engine_rate:5.1f} % of engine.train() [target ≥ 90 %]"
         f" ({100 * gui['rate'] / job_rate:5.1f} % of TrainingJob); first update after {gui['first_ms']:.0f} ms;"
-        f" the window used {100 * gui['cpu']:.0f} % of a core"
+        f" the window used {100 * gui['cpu']:.0f} % of a core, the training process {100 * gui['child_cpu']:.0f} %"
     )
+    loop = worker_loop_ratio(session, updates=max(20, int(3 * job_rate)))
+    print(f"  loop   the training process's loop here, interleaved with bare TrainingJob.steps():"
+          f" {' / '.join(f'{100 * r:.0f} %' for r in loop)} of its rate")  # fmt: skip
+    if gui["child_cpu"] > 0:
+        child_cpu_rate = gui["rate"] / gui["child_cpu"]
+        print(
+            f"  per CPU second (free of the wait for a core): engine.train() {engine_cpu_rate:8.1f} updates,"
+            f" the training process {child_cpu_rate:8.1f} = {100 * child_cpu_rate / engine_cpu_rate:5.1f} %"
+        )
     for tab in ("training", "diagrams"):
         r = gui_run(app, session, tab, probe=True)
         print(
