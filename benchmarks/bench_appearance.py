@@ -29,7 +29,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("RNNVIZ_SETTINGS", "/dev/null")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from PySide6 import QtWidgets  # noqa: E402
+from PySide6 import QtCore, QtWidgets  # noqa: E402
 
 VIEWS = ("diagrams", "math", "plots", "training", "generate", "statespace")
 REPEATS = int(os.environ.get("RNNVIZ_BENCH_REPEATS", "8"))
@@ -99,7 +99,8 @@ def bench_file(app, path: str | None) -> None:
               f"   {statistics.median(plain):10.0f} ms")  # fmt: skip
     print(f"  worst change of any view: {worst:.0f} ms")
     window.close()
-    window.deleteLater()
+    window.deleteLater()  # gone before the next file: else it would restyle on every change too
+    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
     app.processEvents()
 
 
