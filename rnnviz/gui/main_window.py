@@ -13,7 +13,7 @@ from rnnviz.session import Session
 from .controller import SessionController
 from .docks import NetworkBuilderDock, SequenceDock, WeightEditorDock
 from .playback import Playback
-from .theme import ERROR_COLOUR
+from .theme import C
 from .timeline import TimelineWidget, install_playback_shortcuts
 from .views import ViewBinder
 
@@ -425,7 +425,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def show_error(self, message: str) -> None:
         self._error_shown = True
         bar = self.statusBar()
-        bar.setStyleSheet(f"QStatusBar {{ color: {ERROR_COLOUR}; font-weight: bold; }}")
+        bar.setStyleSheet(f"QStatusBar {{ color: {C.error.name()}; font-weight: bold; }}")
         bar.showMessage("⚠ " + message, 15000)
 
     def show_message(self, message: str) -> None:

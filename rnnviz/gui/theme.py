@@ -143,7 +143,6 @@ CHIP_INK = QtGui.QColor("#1A1A1A")
 #: One colour per gate and its pale tint, the same in every view (updated in place).
 GATE_COLOURS: dict[str, str] = dict(_LIGHT_GATES)
 GATE_TINTS: dict[str, str] = dict(_LIGHT_TINTS)
-ERROR_COLOUR = LIGHT.error  # the light theme's; a view that repaints per theme reads C.error
 
 
 def palette(theme: Theme) -> QtGui.QPalette:

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from rnnviz.session import SHAPES, Sequence, Session
 
 from ..plain_text import plain_label
-from ..theme import ERROR_COLOUR
+from ..theme import C
 from .array_model import ArrayTableModel, parse_number, visible_token
 from .sequence_sources import FileImportWidget, GeneratorWidget, TextInputWidget
 
@@ -117,7 +117,6 @@ class SequenceDock(QtWidgets.QDockWidget):
         self.error_label = plain_label(QtWidgets.QLabel(body))  # messages quote names and paths
         self.error_label.setObjectName("sequenceError")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(f"color: {ERROR_COLOUR}; font-weight: bold;")
         self.error_label.setVisible(False)
         outer.addWidget(self.error_label)
         self.setWidget(body)
@@ -220,6 +219,7 @@ class SequenceDock(QtWidgets.QDockWidget):
         pass  # the status bar shows engine errors; this dock shows its own
 
     def show_error(self, message: str) -> None:
+        self.error_label.setStyleSheet(f"color: {C.error.name()}; font-weight: bold;")  # the theme's, now
         self.error_label.setText("⚠ " + message)
         self.error_label.setVisible(True)
         self.controller.report(message)

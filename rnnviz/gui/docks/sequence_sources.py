@@ -14,7 +14,7 @@ from PySide6 import QtCore, QtWidgets
 from rnnviz.session import Sequence
 
 from ..plain_text import plain_label
-from ..theme import ERROR_COLOUR
+from ..theme import C
 
 GENERATORS = (
     ("Sine", "sine"),
@@ -259,7 +259,7 @@ class ColumnChooserDialog(QtWidgets.QDialog):
             )
             plain_label(self.header_warning)  # it quotes header cells
             self.header_warning.setWordWrap(True)
-            self.header_warning.setStyleSheet(f"color: {ERROR_COLOUR};")
+            self.header_warning.setStyleSheet(f"color: {C.error.name()};")
             col.addWidget(self.header_warning)
         self.grid = QtWidgets.QTableWidget(n, 3, self)
         self.grid.setHorizontalHeaderLabels(["Column", "Role", "First values"])
