@@ -1,6 +1,7 @@
 """Training benchmark: bare throughput, the window's overhead, its responsiveness, memory.
 
     python benchmarks/bench_training.py            # ≈ 2 minutes
+    python benchmarks/bench_training.py seed       # only the jobs whose label has "seed"
     RNNVIZ_BENCH_SECONDS=3 python benchmarks/bench_training.py   # seconds per GUI run
 
 For three jobs (seed 003's example, a char-LSTM H=128 T=100, a 2-layer bidirectional
@@ -338,8 +339,10 @@ def main() -> None:
     print(f"training benchmark: QT_QPA_PLATFORM={os.environ['QT_QPA_PLATFORM']}, "
           f"{SECONDS:g} s a GUI run, {BARE_SECONDS:g} s a bare run, switch interval "
           f"{sys.getswitchinterval() * 1000:g} ms; rnnviz from {os.path.dirname(rnnviz.__file__)}")  # fmt: skip
+    wanted = [w.lower() for w in sys.argv[1:]]  # e.g. "seed" or "gru": only the jobs whose label has it
     for label, make in JOBS:
-        bench_job(app, label, make)
+        if not wanted or any(w in label.lower() for w in wanted):
+            bench_job(app, label, make)
     print(f"\ntotal {time.perf_counter() - t0:.0f} s")
 
 

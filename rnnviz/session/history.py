@@ -164,10 +164,15 @@ class HistoryBuilder:
         self.loss.append(float(loss))
         self.grad_norm.append(float(grad_norm))
         self.epoch.append(int(epoch))
+        if self.capacity <= 0:
+            return  # nothing kept
         U = len(self.loss)
-        dense, stride = _dense_and_stride(U, self.capacity)
-        if is_kept(U, U, self.capacity):
-            self.snapshots[U] = {k: network.param(k) for k in network.spec.param_shapes()}
+        # as _dense_and_stride(U, capacity), from the last stride (it only grows): this runs every update
+        dense = max(1, self.capacity // 4)
+        stride = self._stride or 1
+        while U // stride > self.capacity - dense:
+            stride *= 2
+        self.snapshots[U] = dict(network.params())  # the newest is always kept (U > U - dense)
         if stride != self._stride:  # the old ones thin out: look at each
             for u in [u for u in self.snapshots if not (u > U - dense or u % stride == 0)]:
                 del self.snapshots[u]
