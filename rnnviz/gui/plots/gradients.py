@@ -16,6 +16,7 @@ from PySide6 import QtCore, QtWidgets
 from PySide6.QtCore import Signal
 
 from . import style
+from .fast_curve import FastPlotDataItem
 from .outputs import _title
 from .run_norms import RunGradients, RunNorms
 from .timeplot import HeatmapImage, TimePlot
@@ -162,7 +163,7 @@ class GradNormPanel(QtWidgets.QFrame):
                     pen = style.pen(colour, 2.0 if kind == "h" else 1.6)
                     if kind == "c":
                         pen.setStyle(QtCore.Qt.PenStyle.DashLine)
-                    curve = pg.PlotDataItem(
+                    curve = FastPlotDataItem(
                         pen=pen, connect="finite", antialias=steps <= style.ANTIALIAS_UP_TO,
                         symbolSize=style.scaled(4),
                     )  # fmt: skip

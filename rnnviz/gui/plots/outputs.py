@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from . import style
+from .fast_curve import FastPlotDataItem
 from .sampled import sampled_caption, sampled_distributions
 from .timeplot import ReadoutPlot, TimePlot, brush
 
@@ -163,7 +164,7 @@ class OutputPanel(QtWidgets.QFrame):
         self.curves, self.target_curves = [], []
         for k in range(n):
             pen = style.unit_pen(k, False, False, thin=steps > style.ANTIALIAS_UP_TO)
-            curve = pg.PlotDataItem(
+            curve = FastPlotDataItem(
                 pen=pen,
                 symbol="o" if marks else None,
                 symbolSize=style.scaled(5),
@@ -177,7 +178,7 @@ class OutputPanel(QtWidgets.QFrame):
             self.curves.append(curve)
             if not self._classes:  # one-hot targets say little as lines; the bar chart marks them
                 tpen = style.pen(pen.color(), 1.0, style=QtCore.Qt.PenStyle.DashLine)
-                target = pg.PlotDataItem(pen=tpen, antialias=steps <= style.ANTIALIAS_UP_TO, connect="finite")
+                target = FastPlotDataItem(pen=tpen, antialias=steps <= style.ANTIALIAS_UP_TO, connect="finite")
                 style.time_curve(target)
                 style.cache_curve(target, steps)
                 pi.addItem(target)
@@ -395,7 +396,7 @@ class LossPanel(QtWidgets.QFrame):
             round(style.scaled(58))
         )  # small losses have long labels: 0.0015
         self.sig_step_requested = self.plot.sig_step_requested
-        self.curve = pg.PlotDataItem(
+        self.curve = FastPlotDataItem(
             pen=style.pen(style.FOREGROUND, 2),
             symbol="o",
             symbolSize=style.scaled(5),

@@ -15,6 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from . import style
+from .fast_curve import FastPlotDataItem
 
 #: one run: its name, its gradients (``engine.trace.Gradients``) and its network
 RunGradients = tuple[str, object, object]
@@ -46,7 +47,7 @@ class RunNorms:
             norms = np.where(raw > 0, raw, np.nan)
             colour = style.unit_colour(k)
             pen = style.pen(colour, 2.5)
-            curve = pg.PlotDataItem(np.arange(1, norms.shape[0] + 1), norms, pen=pen, connect="finite")
+            curve = FastPlotDataItem(np.arange(1, norms.shape[0] + 1), norms, pen=pen, connect="finite")
             self.plot_item.addItem(curve)
             self.curves.append(curve)
             self.norms[name] = norms

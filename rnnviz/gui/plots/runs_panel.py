@@ -16,6 +16,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from . import style
+from .fast_curve import FastPlotDataItem
 from .outputs import _title
 from .timeplot import TimePlot
 
@@ -80,7 +81,7 @@ class RunsPanel(QtWidgets.QFrame):
     def _add(self, k: int, name: str, x0: int, values: np.ndarray) -> str:
         colour = style.unit_colour(k)
         pen = style.pen(colour, 2.5)
-        curve = pg.PlotDataItem(np.arange(x0, x0 + values.shape[0]), values, pen=pen, connect="finite")
+        curve = FastPlotDataItem(np.arange(x0, x0 + values.shape[0]), values, pen=pen, connect="finite")
         self.plot.plot_item.addItem(curve)
         self.curves.append(curve)
         self._values.append((name, values, x0))
@@ -104,7 +105,7 @@ class RunsPanel(QtWidgets.QFrame):
                 "symbolBrush": QtGui.QColor(style.FOREGROUND),
                 "symbolSize": style.scaled(7),
             }
-            curve = pg.PlotDataItem(np.arange(1, T + 1), target, pen=pen, connect="finite", **symbols)
+            curve = FastPlotDataItem(np.arange(1, T + 1), target, pen=pen, connect="finite", **symbols)
             self.plot.plot_item.addItem(curve)
             self.curves.append(curve)
             self._values.append(("target", target, 1))

@@ -88,11 +88,21 @@ def unit_pen(k: int, selected: bool, faded: bool, thin: bool = False) -> QtGui.Q
     """
     colour = unit_colour(k)
     if faded and not selected:
-        colour.setAlpha(FADED_ALPHA_DARK if appearance().theme.is_dark else FADED_ALPHA)
+        colour = faded_colour(colour, FADED_ALPHA_DARK if appearance().theme.is_dark else FADED_ALPHA)
     p = pen(colour, SELECTED_WIDTH if selected else 0.0 if thin else LINE_WIDTH)
     style = (QtCore.Qt.PenStyle.SolidLine, QtCore.Qt.PenStyle.DashLine, QtCore.Qt.PenStyle.DotLine)
     p.setStyle(style[(k // len(UNIT_COLOURS)) % 3])
     return p
+
+
+def faded_colour(colour, alpha: int) -> QtGui.QColor:
+    """``colour`` at ``alpha`` / 255 over the plot background, as an opaque colour: it looks
+    the same as the translucent one where lines do not cross, and an opaque line can be
+    drawn as separate segments (:mod:`.fast_curve`), ~40× faster when antialiased."""
+    c, bg, a = QtGui.QColor(colour), BACKGROUND, alpha / 255
+    return QtGui.QColor.fromRgbF(
+        *(a * x + (1 - a) * y for x, y in zip(c.getRgbF()[:3], bg.getRgbF()[:3], strict=True))
+    )
 
 
 def colormap(kind: str) -> pg.ColorMap:

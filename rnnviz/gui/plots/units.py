@@ -14,6 +14,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Signal
 
 from . import style
+from .fast_curve import FastPlotDataItem
 from .timeplot import HeatmapImage, TimePlot, step_label
 
 #: colour scale for each kind of quantity; "free" takes its levels from the data
@@ -147,7 +148,7 @@ class UnitPanel(QtWidgets.QFrame):
         self.set_heatmap(self._heatmap)
 
     def _add_line(self) -> None:
-        curve = pg.PlotDataItem(symbolSize=style.scaled(5), connect="finite")
+        curve = FastPlotDataItem(symbolSize=style.scaled(5), connect="finite")
         style.time_curve(curve)
         curve.setCurveClickable(True, width=8)
         curve.sigClicked.connect(self._on_curve_clicked)
