@@ -8,7 +8,7 @@ import pytest
 from PySide6 import QtCore, QtGui, QtTest, QtWidgets
 
 from rnnviz.engine import Network, NetworkSpec
-from rnnviz.gui.plots import PlotsArea
+from rnnviz.gui.plots import PlotsArea, style
 from rnnviz.gui.plots.examples import example, per_step_loss, random_session, sine_sequence
 from rnnviz.session.defaults import default_session
 from rnnviz.session.model import Sequence, Session
@@ -328,6 +328,22 @@ def test_clicking_a_curve_selects_its_unit_and_gate(qtbot):
     click(panel.plot, t + 1, values[t, k])
     assert units == [k]
     assert gates == ["o"]
+
+
+def test_clicking_a_line_between_steps_selects_its_unit(qtbot):
+    """A long sequence has no dots: the line itself takes the click, midway between steps."""
+    T = 60
+    assert T > style.SYMBOLS_UP_TO
+    area = show(qtbot, random_session("rnn_tanh", 4, sine_sequence(T), seed=3), size=(1000, 700))
+    panel = area.hidden_panel
+    h = np.vstack([area.trace.h0[:1], area.trace.hidden(0, 0)])  # [T + 1, H]: row t at x = t
+    # the unit whose line stands clearest of the others halfway from step t to t + 1
+    t, k = max(((t, k) for t in range(2, T - 2) for k in range(4)), key=lambda tk: np.sort(
+        np.abs((h[tk[0]] + h[tk[0] + 1]) / 2 - (h[tk[0], tk[1]] + h[tk[0] + 1, tk[1]]) / 2))[1])  # fmt: skip
+    units = []
+    area.sig_unit_selected.connect(units.append)
+    click(panel.plot, t + 0.5, (h[t, k] + h[t + 1, k]) / 2)
+    assert units == [k]
 
 
 def test_heatmap_row_click_selects_a_unit_and_toggle_switches_views(qtbot):

@@ -346,9 +346,13 @@ class UnitPanel(QtWidgets.QFrame):
     def _on_chip_clicked(self) -> None:
         self._select(int(self.sender().property("unit")))
 
-    def _on_curve_clicked(self, curve: pg.PlotDataItem, _ev=None) -> None:
-        if curve in self.curves:
-            self._select(self._shown_units[self.curves.index(curve)])
+    def _on_curve_clicked(self, item, _ev=None) -> None:
+        """``item``: the data item (a click on a dot) or its line (pyqtgraph passes the
+        line's own item on when the line itself is clicked)."""
+        for k, curve in enumerate(self.curves):
+            if item is curve or item is curve.curve:
+                self._select(self._shown_units[k])
+                return
 
     def _on_image_row_clicked(self, row: int) -> None:
         self._select(row)
