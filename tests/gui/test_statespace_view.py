@@ -76,3 +76,29 @@ def test_hovering_a_point_says_t_token_and_h_in_plain_text(main_window):
     panel._on_hovered(None, [Spot()])
     assert panel.readout.text().startswith("t = 1 · '<b>x</b>' · h_t = (")
     assert panel.readout.textFormat() == panel.readout.textFormat().PlainText
+
+
+def test_a_long_run_shades_its_dots_from_pale_to_dark_with_few_brushes(qtbot):
+    """3038 steps (the character model): the dots still go pale → dark with the steps, but
+    share at most TIME_SHADES brushes (pyqtgraph draws each distinct one anew on every
+    zoom); the path is one pixel wide.  A short run keeps a shade per step and a wide path."""
+    from rnnviz.gui import statespace_view as sv
+    from rnnviz.gui.theme import line_width
+
+    panel = sv.RunPanel()
+    qtbot.addWidget(panel)
+    rng = np.random.default_rng(0)
+    for T in (3038, 12):
+        panel.show_run("run", rng.normal(size=(T, 5)), (), "layer 1")
+        brushes = panel.points.data["brush"]
+        assert len(brushes) == T
+        distinct = {id(b) for b in brushes}
+        assert len(distinct) == min(T, sv.TIME_SHADES)
+        luminance = [
+            0.2126 * c.redF() + 0.7152 * c.greenF() + 0.0722 * c.blueF() for c in (b.color() for b in brushes)
+        ]
+        assert luminance[0] > 2 * luminance[-1] and np.all(
+            np.diff(luminance) <= 1e-9
+        )  # pale early, dark late
+        width = panel.path.opts["pen"].widthF()
+        assert width == (0.0 if T > sv.THIN_PATH_FROM else line_width(1.5))
