@@ -66,6 +66,7 @@ class StepAxis(pg.AxisItem):
     def __init__(self) -> None:
         super().__init__("bottom")
         self.tokens: tuple[str, ...] = ()
+        self._widest: tuple = (None, 0)  # (font and token count, the widest label's width)
         self.backward_start = -1  # step T + 1, where a backward direction's h_0 sits
 
     def boundingRect(self):  # noqa: N802 (Qt override)
@@ -75,6 +76,7 @@ class StepAxis(pg.AxisItem):
 
     def set_tokens(self, tokens: tuple[str, ...]) -> None:
         self.tokens = tuple(tokens)
+        self._widest = (None, 0)  # measured when first asked for
         metrics = QtGui.QFontMetrics(self.style["tickFont"] or QtGui.QFont())
         # room for two lines of labels and the axis title ("step t"): pyqtgraph adds the
         # title only to a height it computes itself
@@ -104,16 +106,22 @@ class StepAxis(pg.AxisItem):
             levels = [(1.0, list(range(lo, hi + 1)))]
         if self.tokens and maxVal > minVal:
             # every step with its token when the widest label fits between two steps
-            metrics = QtGui.QFontMetrics(self.style["tickFont"] or QtGui.QFont())
-            widest = max(
-                metrics.horizontalAdvance(s)
-                for s in (str(len(self.tokens)), *(self._short(t) for t in self.tokens))
-            )
-            if size / (maxVal - minVal) >= widest + 4:
+            if size / (maxVal - minVal) >= self._widest_label() + 4:
                 lo, hi = int(np.ceil(minVal)), int(np.floor(maxVal))
                 return [(1.0, list(range(lo, hi + 1)))]
             return levels[:1]  # fewer labels, each with its token
         return levels
+
+    def _widest_label(self) -> int:
+        """The widest label's width in the tick font, measured once per font and tokens
+        (each distinct token once: a text of 3038 characters has about 30)."""
+        font = self.style["tickFont"] or QtGui.QFont()
+        key = (font.key(), len(self.tokens))
+        if self._widest[0] != key:
+            metrics = QtGui.QFontMetrics(font)
+            labels = {str(len(self.tokens)), *(self._short(t) for t in set(self.tokens))}
+            self._widest = (key, max(metrics.horizontalAdvance(s) for s in labels))
+        return self._widest[1]
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph override)
         out = []
