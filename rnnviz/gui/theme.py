@@ -249,28 +249,18 @@ def line_width(width: float) -> float:
 def apply_theme(app: QtWidgets.QApplication, point_size: int = BASE_POINT_SIZE) -> None:
     """Fusion, the current theme's palette and a font readable from the back of a room,
     scaled by the zoom."""
+    from .theme_style import ThemedFusion
+
     a = appearance()
-    if not app.property("rnnviz_fusion"):  # (once: a style sheet hides the style's name)
-        app.setStyle("Fusion")
-        app.setProperty("rnnviz_fusion", True)
+    style = app.style()
+    if not isinstance(style, ThemedFusion):  # set once: setting a style re-polishes every widget
+        style = ThemedFusion()
+        app.setStyle(style)
+    style.outlined = a.theme is HIGH_CONTRAST  # Fusion's check boxes are black on black there
     app.setPalette(palette(a.theme))
-    # Fusion outlines check boxes in the window colour made darker: black on black in high contrast
-    sheet = _OUTLINED_INDICATORS if a.theme is HIGH_CONTRAST else ""
-    if app.styleSheet() != sheet:  # (setting one, even the same, re-polishes every widget)
-        app.setStyleSheet(sheet)
     font = app.font()
     font.setPointSizeF(point_size * a.zoom)
     app.setFont(font)
-
-
-_OUTLINED_INDICATORS = """
-QCheckBox::indicator, QRadioButton::indicator, QGroupBox::indicator {
-    width: 0.9em; height: 0.9em; border: 2px solid #FFFFFF; background: #000000; }
-QRadioButton::indicator { border-radius: 0.5em; }
-QCheckBox::indicator:checked, QRadioButton::indicator:checked, QGroupBox::indicator:checked {
-    background: #FFD700; }
-QCheckBox::indicator:disabled, QRadioButton::indicator:disabled { border-color: #A0A0A0; }
-"""
 
 
 def themed_icon(style: QtWidgets.QStyle, which: QtWidgets.QStyle.StandardPixmap) -> QtGui.QIcon:

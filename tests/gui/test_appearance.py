@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -32,7 +33,10 @@ def test_a_theme_sets_fusion_and_its_palette_and_the_shared_colours(qtbot, main_
     app = QtWidgets.QApplication.instance()
     ink_alias = C.ink  # modules alias the shared colours (INK = C.ink): they must change in place
     appearance().set_theme("dark")
-    assert app.style().name().lower() == "fusion"
+    style = app.style()
+    assert (
+        style.baseStyle() if isinstance(style, QtWidgets.QProxyStyle) else style
+    ).name().lower() == "fusion"
     assert _lightness(app.palette().color(QtGui.QPalette.ColorRole.Window)) < 0.2
     assert _lightness(app.palette().color(QtGui.QPalette.ColorRole.WindowText)) > 0.8
     assert _lightness(ink_alias) > 0.8 and ink_alias is C.ink
@@ -41,6 +45,40 @@ def test_a_theme_sets_fusion_and_its_palette_and_the_shared_colours(qtbot, main_
     assert main_window.theme_actions["high-contrast"].isChecked()
     with pytest.raises(ValueError, match="unknown theme"):
         appearance().set_theme("purple")
+
+
+def _indicator_pixels(box: QtWidgets.QCheckBox) -> np.ndarray:
+    option = QtWidgets.QStyleOptionButton()
+    box.initStyleOption(option)
+    rect = box.style().subElementRect(QtWidgets.QStyle.SubElement.SE_CheckBoxIndicator, option, box)
+    image = box.grab(rect).toImage().convertToFormat(QtGui.QImage.Format.Format_RGB32)
+    a = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+    bgr = a[:, : 4 * image.width()].reshape(image.height(), image.width(), 4)[
+        ..., :3
+    ]  # RGB32 is B, G, R, A in memory
+    return bgr[..., ::-1].astype(int)  # R, G, B
+
+
+@pytest.mark.parametrize("checked", [False, True])
+def test_check_boxes_stand_out_in_high_contrast(qtbot, checked):
+    """Fusion outlines a box in the window colour made darker: black on black.  In high
+    contrast the box has a bright outline (and is yellow when checked); in light it is Fusion's."""
+    box = QtWidgets.QCheckBox("Loop")
+    box.setChecked(checked)
+    qtbot.addWidget(box)
+    box.show()
+    appearance().set_theme("high-contrast")
+    qtbot.wait(1)
+    pixels = _indicator_pixels(box)
+    bright = (pixels.min(axis=2) > 200).sum()  # white outline (or yellow's red and green: >200 too)
+    assert bright >= 2 * pixels.shape[0], "no visible outline"
+    yellow = ((pixels[..., 0] > 200) & (pixels[..., 1] > 180) & (pixels[..., 2] < 80)).sum()
+    assert (yellow > pixels.size // 3 // 6) == checked
+    appearance().set_theme("light")
+    qtbot.wait(1)
+    assert not (
+        (_indicator_pixels(box)[..., 2] < 80) & (_indicator_pixels(box)[..., 0] > 200)
+    ).any()  # Fusion again
 
 
 def test_the_diagrams_are_repainted_in_the_theme(qtbot, main_window):
@@ -190,3 +228,39 @@ def test_every_runs_chains_behind_their_tab_take_the_theme_when_shown(qtbot):
     assert len(chains) >= 2
     assert all(_lightness(_paper(c)) < 0.2 for c in chains)
     window.close()
+
+
+def test_the_timeline_slider_stands_out_in_high_contrast(qtbot):
+    """Fusion draws a slider's groove and handle dark: nothing to see on black.  In high
+    contrast the part played and the handle are yellow, the groove outlined."""
+    slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
+    slider.setRange(1, 100)
+    slider.setValue(50)
+    slider.resize(300, 30)
+    qtbot.addWidget(slider)
+    slider.show()
+
+    def pixels() -> tuple[np.ndarray, np.ndarray]:
+        """Where the slider is yellow, and where it is white."""
+        image = slider.grab().toImage().convertToFormat(QtGui.QImage.Format.Format_RGB32)
+        a = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+        px = a[:, : 4 * image.width()].reshape(image.height(), image.width(), 4)[..., 2::-1].astype(int)
+        return (px[..., 0] > 200) & (px[..., 1] > 180) & (px[..., 2] < 80), px.min(axis=2) > 200
+
+    appearance().set_theme("high-contrast")
+    qtbot.wait(1)
+    option = QtWidgets.QStyleOptionSlider()
+    slider.initStyleOption(option)
+    style = slider.style()
+    handle = style.subControlRect(QtWidgets.QStyle.ComplexControl.CC_Slider, option,
+                                  QtWidgets.QStyle.SubControl.SC_SliderHandle, slider)  # fmt: skip
+    yellow, white = pixels()
+    assert yellow[:, 10 : handle.left()].any(axis=0).all()  # played up to the handle
+    assert (
+        not yellow[:, handle.right() + 3 : 290].any() and white[:, handle.right() + 3 : 290].any(axis=0).all()
+    )
+    middle = handle.center().x()  # the handle: yellow from top to bottom, outlined white
+    assert yellow[:, middle].sum() >= handle.height() - 6 and white[:, middle].any()
+    appearance().set_theme("light")
+    qtbot.wait(1)
+    assert not pixels()[0].any()

@@ -1,0 +1,89 @@
+"""Fusion, with check boxes, radio buttons and sliders drawn to be seen in high contrast.
+
+Fusion outlines an indicator, and a slider's groove and handle, in the window colour
+made darker: black on black in the high-contrast theme, so a check box and the
+timeline's slider could not be seen.  This proxy draws those itself while that theme
+is on (white outlines; black, or yellow where set); in every other theme it is Fusion.  It replaces an application style sheet, which had
+to be set on entering high contrast and cleared on leaving it, and each time
+re-polished every widget of the window (~100 ms with a large session's tables).
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+_PE = QtWidgets.QStyle.PrimitiveElement
+_CC = QtWidgets.QStyle.ComplexControl
+_SC = QtWidgets.QStyle.SubControl
+_STATE = QtWidgets.QStyle.StateFlag
+_INDICATORS = (_PE.PE_IndicatorCheckBox, _PE.PE_IndicatorRadioButton, _PE.PE_IndicatorItemViewItemCheck)
+
+OUTLINE = "#FFFFFF"
+OUTLINE_DISABLED = "#A0A0A0"
+INSIDE = "#000000"
+CHECKED = "#FFD700"
+
+
+class ThemedFusion(QtWidgets.QProxyStyle):
+    """Fusion; its indicators outlined while ``outlined`` is set (the high-contrast theme)."""
+
+    def __init__(self) -> None:
+        super().__init__("Fusion")
+        self.outlined = False
+
+    def drawPrimitive(self, element, option, painter, widget=None) -> None:  # noqa: N802 (Qt override)
+        if not (self.outlined and element in _INDICATORS):
+            super().drawPrimitive(element, option, painter, widget)
+            return
+        state = option.state
+        enabled = bool(state & _STATE.State_Enabled)
+        on = bool(state & _STATE.State_On)
+        partly = bool(state & _STATE.State_NoChange)
+        r = QtCore.QRectF(option.rect).adjusted(1.5, 1.5, -1.5, -1.5)
+        side = min(r.width(), r.height())
+        r = QtCore.QRectF(r.center().x() - side / 2, r.center().y() - side / 2, side, side)
+        painter.save()
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(QtGui.QPen(QtGui.QColor(OUTLINE if enabled else OUTLINE_DISABLED), 2))
+        painter.setBrush(QtGui.QColor(CHECKED if on and enabled else INSIDE))
+        if element == _PE.PE_IndicatorRadioButton:
+            painter.drawEllipse(r)
+        else:
+            painter.drawRect(r)
+            if partly:  # a tri-state box half set: a bar across
+                painter.fillRect(
+                    r.adjusted(side / 4, side * 0.42, -side / 4, -side * 0.42), QtGui.QColor(CHECKED)
+                )
+        painter.restore()
+
+    def drawComplexControl(self, control, option, painter, widget=None) -> None:  # noqa: N802 (Qt override)
+        if not (self.outlined and control == _CC.CC_Slider):
+            super().drawComplexControl(control, option, painter, widget)
+            return
+        groove = QtCore.QRectF(self.subControlRect(control, option, _SC.SC_SliderGroove, widget))
+        handle = QtCore.QRectF(self.subControlRect(control, option, _SC.SC_SliderHandle, widget))
+        enabled = bool(option.state & _STATE.State_Enabled)
+        horizontal = option.orientation == QtCore.Qt.Orientation.Horizontal
+        c = groove.center()
+        if horizontal:
+            bar = QtCore.QRectF(groove.left() + 1, c.y() - 3, groove.width() - 2, 6)
+            done = QtCore.QRectF(bar.left(), bar.top(), handle.center().x() - bar.left(), bar.height())
+        else:
+            bar = QtCore.QRectF(c.x() - 3, groove.top() + 1, 6, groove.height() - 2)
+            done = QtCore.QRectF(
+                bar.left(), handle.center().y(), bar.width(), bar.bottom() - handle.center().y()
+            )
+        outline = QtGui.QColor(OUTLINE if enabled else OUTLINE_DISABLED)
+        painter.save()
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(QtGui.QPen(outline, 1.5))
+        painter.setBrush(QtGui.QColor(INSIDE))
+        painter.drawRoundedRect(bar, 3, 3)
+        if enabled:  # the part already played, as the light theme fills it
+            painter.setPen(QtCore.Qt.PenStyle.NoPen)
+            painter.setBrush(QtGui.QColor(CHECKED))
+            painter.drawRoundedRect(done, 3, 3)
+        painter.setPen(QtGui.QPen(outline, 2))
+        painter.setBrush(QtGui.QColor(CHECKED if enabled else INSIDE))
+        painter.drawRoundedRect(handle.adjusted(1, 1, -1, -1), 3, 3)
+        painter.restore()
