@@ -295,13 +295,7 @@ class GradHeatmapPanel(QtWidgets.QFrame):
         self.image.sig_row_clicked.connect(self._on_image_row_clicked)
         style.cache_item(self.image)
         self.plot.plot_item.addItem(self.image)
-        self.colorbar = pg.ColorBarItem(
-            values=(-1.0, 1.0), colorMap=style.colormap("tanh"), interactive=False, width=12,
-            pen=style.FOREGROUND, colorMapMenu=False,
-        )  # fmt: skip
-        self.colorbar.getAxis("right").setTickFont(style.font(style.AXIS_PT - 1))
-        self.colorbar.getAxis("right").setTextPen(style.FOREGROUND)
-        self.colorbar.getAxis("right").setPen(style.FOREGROUND)
+        self.colorbar = style.make_colorbar((-1.0, 1.0), "tanh")
         self.colorbar.setImageItem(self.image)
         self.plot.plot_item.layout.addItem(self.colorbar, 2, 5)
         self.selection_box = QtWidgets.QGraphicsRectItem()

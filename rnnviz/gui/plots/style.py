@@ -113,6 +113,19 @@ def colormap(kind: str) -> pg.ColorMap:
     return pg.colormap.get("viridis" if kind == "sigmoid" else "CET-CBD1")
 
 
+def make_colorbar(values: tuple[float, float], kind: str) -> pg.ColorBarItem:
+    """A heatmap's colour scale (``kind`` as :func:`colormap`), in the theme's foreground."""
+    bar = pg.ColorBarItem(
+        values=values, colorMap=colormap(kind), interactive=False, width=12, pen=FOREGROUND, colorMapMenu=False
+    )
+    axis = bar.getAxis("right")
+    axis.setTickFont(font(AXIS_PT - 1))
+    axis.setPen(FOREGROUND)
+    axis.setTextPen(FOREGROUND)
+    axis.enableAutoSIPrefix(False)  # as style_plot's axes
+    return bar
+
+
 def font(pt: float, bold: bool = False) -> QtGui.QFont:
     """``pt`` points at zoom 1, scaled by the zoom."""
     f = QtGui.QFont()
@@ -145,6 +158,10 @@ def style_plot(plot: pg.PlotItem) -> None:
         fit_axis_text(axis)
         axis.setStyle(tickTextOffset=3, maxTickLevel=1)  # grid at major and minor ticks only
         cache_item(axis, AXIS_CACHE)
+    for name in ("left", "bottom", "top", "right"):  # the hidden top and right ones too
+        # "0.04", never "40 (×0.001)"; and while this is on pyqtgraph lays out an axis's
+        # title again at every change of its range, hidden or not (a zoom resizes them all)
+        plot.getAxis(name).enableAutoSIPrefix(False)
     plot.showGrid(x=True, y=True, alpha=grid_alpha())
     # room on the right for the last step's tick label ("120"), which is centred on
     # the view's edge and was cut in half

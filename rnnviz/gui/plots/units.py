@@ -76,17 +76,7 @@ class UnitPanel(QtWidgets.QFrame):
         self.image = HeatmapImage()
         self.image.sig_row_clicked.connect(self._on_image_row_clicked)
         style.cache_item(self.image)
-        self.colorbar = pg.ColorBarItem(
-            values=self._levels,
-            colorMap=style.colormap(kind),
-            interactive=False,
-            width=12,
-            pen=style.FOREGROUND,
-            colorMapMenu=False,
-        )
-        self.colorbar.getAxis("right").setTickFont(style.font(style.AXIS_PT - 1))
-        self.colorbar.getAxis("right").setPen(style.FOREGROUND)
-        self.colorbar.getAxis("right").setTextPen(style.FOREGROUND)
+        self.colorbar = style.make_colorbar(self._levels, kind)
         self.colorbar.setImageItem(self.image)
         self.selection_box = QtWidgets.QGraphicsRectItem()
         self.selection_box.setPen(style.pen(style.SELECTED_GATE, 1.5))
