@@ -264,3 +264,22 @@ def test_the_timeline_slider_stands_out_in_high_contrast(qtbot):
     appearance().set_theme("light")
     qtbot.wait(1)
     assert not pixels()[0].any()
+
+
+def test_quiet_hints_in_the_docks_follow_the_theme(main_window, qtbot):
+    """The docks' grey hints read on every theme (they were a fixed dark grey: dim on dark)."""
+    hint = next(
+        label for label in main_window.weights_dock.findChildren(QtWidgets.QLabel)
+        if label.text().startswith("Double-click")
+    )  # fmt: skip
+
+    def ink() -> float:
+        return _lightness(hint.palette().color(hint.foregroundRole()))
+
+    appearance().set_theme("light")
+    qtbot.wait(1)  # (a palette reaches the widgets as an event)
+    assert ink() < 0.5
+    appearance().set_theme("dark")
+    qtbot.wait(1)
+    assert ink() > 0.5
+    appearance().set_theme("light")

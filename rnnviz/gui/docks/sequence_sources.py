@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from rnnviz.session import Sequence
 
@@ -67,7 +67,7 @@ class TextInputWidget(QtWidgets.QWidget):
             self,
         )
         note.setWordWrap(True)
-        note.setStyleSheet("color: #555;")
+        note.setForegroundRole(QtGui.QPalette.ColorRole.PlaceholderText)  # the theme's quiet grey
         form.addRow(note)
 
     def set_sequence(self, seq: Sequence) -> None:

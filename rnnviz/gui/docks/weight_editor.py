@@ -14,7 +14,7 @@ on a scale symmetric around 0 (side by side when the dock is wide, else stacked)
 from __future__ import annotations
 
 import numpy as np
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from rnnviz.engine.optim import Optimizer
 from rnnviz.session import Session
@@ -161,7 +161,7 @@ class WeightEditorDock(QtWidgets.QDockWidget):
         self.scroll.viewport().installEventFilter(self)
         hint = QtWidgets.QLabel("Double-click a number to edit it; Enter applies.", body)
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: #555;")
+        hint.setForegroundRole(QtGui.QPalette.ColorRole.PlaceholderText)  # the theme's quiet grey
         outer.addWidget(hint)
         self.setWidget(body)
 
@@ -379,7 +379,7 @@ class _ParamBlock:
     @staticmethod
     def _caption(container, text: str) -> QtWidgets.QLabel:
         label = QtWidgets.QLabel(text, container)
-        label.setStyleSheet("color: #444;")
+        label.setForegroundRole(QtGui.QPalette.ColorRole.PlaceholderText)
         label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
         return label
 

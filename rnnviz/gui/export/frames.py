@@ -150,7 +150,7 @@ def _host(title: str, view: QtWidgets.QWidget) -> QtWidgets.QWidget:
     name = QtWidgets.QLabel(title or "")
     name.setTextFormat(Qt.TextFormat.PlainText)
     name.setFont(font)
-    name.setStyleSheet("color:#555;")
+    name.setForegroundRole(QtGui.QPalette.ColorRole.PlaceholderText)  # the theme's quiet grey
     top = QtWidgets.QHBoxLayout()
     top.setContentsMargins(10, 4, 10, 0)
     top.addWidget(caption)
