@@ -21,6 +21,7 @@ from .cell import CellDiagram
 from .export import MARGIN, export_scene_png, export_scene_svg
 from .gradients import LEGEND_TEXT as GRAD_LEGEND_TEXT
 from .gradients import grad_legend_pixmap, grads_fit
+from .legend_text import LegendText
 from .mode_switch import FlowSwitch
 from .overview import GradientOverview
 from .rolled import RolledDiagram
@@ -84,12 +85,9 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
         legend = self.legend = QtWidgets.QLabel()
         legend.setPixmap(legend_pixmap())
         legend.setToolTip(LEGEND_TIPS[False])
-        text = self.legend_text = QtWidgets.QLabel(LEGEND_TEXTS[False])
+        # two lines at most, never widening the window; what does not fit ends in "…" (its tooltip has it all)
+        text = self.legend_text = LegendText(LEGEND_TEXTS[False], lines=2)
         text.setForegroundRole(QtGui.QPalette.ColorRole.PlaceholderText)  # muted, in every theme
-        text.setWordWrap(True)  # never widens the window
-        # two lines at most, and none when squeezed (a large zoom): the scale's tooltip says it too
-        text.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
-        text.setMaximumHeight(2 * text.fontMetrics().lineSpacing() + 4)
         self.flow_switch = FlowSwitch()
         self.flow_switch.sig_backward_toggled.connect(self.set_backward)
         self.animate_box = QtWidgets.QCheckBox("Animate the flow")
@@ -135,7 +133,6 @@ class DiagramsView(CursorFollower, QtWidgets.QWidget):
     def set_appearance(self, _appearance) -> None:
         """A new theme or zoom: every scene rebuilt in the theme's colours, the chain at the zoom."""
         self.flow_switch.set_appearance()
-        self.legend_text.setMaximumHeight(2 * self.legend_text.fontMetrics().lineSpacing() + 4)
         self.legend.setPixmap(grad_legend_pixmap() if self.backward else legend_pixmap())
         for v in self.views:
             v.restyle()
