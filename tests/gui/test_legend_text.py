@@ -18,12 +18,12 @@ def _label(qtbot, width: int) -> LegendText:
 
 
 def test_a_narrow_legend_shows_two_whole_lines_and_ends_in_an_ellipsis(qtbot):
-    label = _label(qtbot, 240)
+    label = _label(qtbot, 160)
     lines = label.shown_lines()
     assert len(lines) == 2 and lines[-1].endswith("…")
     assert TEXT.startswith(lines[0])  # the beginning, whole
     fm = label.fontMetrics()
-    assert all(fm.horizontalAdvance(line) <= 240 for line in lines)
+    assert all(fm.horizontalAdvance(line) <= 160 for line in lines)
     assert label.text() == TEXT and TEXT in label.toolTip()  # all of it, on hover
 
 

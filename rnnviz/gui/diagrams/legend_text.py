@@ -15,11 +15,13 @@ from ..plain_text import tooltip
 
 
 class LegendText(QtWidgets.QLabel):
-    """Plain text wrapped to at most ``lines`` lines, the last one elided (see the module doc)."""
+    """Plain text wrapped to at most ``lines`` lines, the last one elided (see the module doc),
+    in the application's font times ``scale`` (two lines as tall as a button beside them)."""
 
-    def __init__(self, text: str = "", lines: int = 2, parent=None) -> None:
+    def __init__(self, text: str = "", lines: int = 2, scale: float = 0.85, parent=None) -> None:
         super().__init__(parent)
-        self.lines = lines
+        self.lines, self.scale = lines, scale
+        self._follow_app_font()
         self.setTextFormat(QtCore.Qt.TextFormat.PlainText)
         # any width (never widens the window); always the height of its lines
         self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Minimum)
@@ -29,6 +31,16 @@ class LegendText(QtWidgets.QLabel):
         super().setText(text)
         self.setToolTip(tooltip(text))
         self.updateGeometry()
+
+    def _follow_app_font(self) -> None:
+        font = QtWidgets.QApplication.font()
+        font.setPointSizeF(font.pointSizeF() * self.scale)
+        self.setFont(font)
+
+    def event(self, event: QtCore.QEvent) -> bool:
+        if event.type() == QtCore.QEvent.Type.ApplicationFontChange:  # a zoom
+            self._follow_app_font()
+        return super().event(event)
 
     def sizeHint(self) -> QtCore.QSize:  # noqa: N802 (Qt override)
         fm = self.fontMetrics()

@@ -90,6 +90,7 @@ class FastPlotDataItem(pg.PlotDataItem):
         plain = self.curve
         plain.sigClicked.disconnect(self.sigClicked)
         plain.setParentItem(None)
+        plain.deleteLater()
         self.curve = FastCurveItem()
         self.curve.setParentItem(self)
         self.curve.stackBefore(self.scatter)  # as pyqtgraph's: the dots on top, the first to take a click
