@@ -89,8 +89,7 @@ class FastPlotDataItem(pg.PlotDataItem):
         super().__init__()  # no data yet: the curve is replaced first
         plain = self.curve
         plain.sigClicked.disconnect(self.sigClicked)
-        plain.setParentItem(None)
-        plain.deleteLater()
+        plain.setParentItem(None)  # Python owns it again: deleted when this returns
         self.curve = FastCurveItem()
         self.curve.setParentItem(self)
         self.curve.stackBefore(self.scatter)  # as pyqtgraph's: the dots on top, the first to take a click
