@@ -392,3 +392,14 @@ def test_clicking_a_gate_title_selects_the_gate(qtbot):
         qtbot.mouseClick(panel, QtCore.Qt.MouseButton.LeftButton, pos=panel.title.geometry().center())
     assert sig.args == ["z"]
     assert area.selection[3] == "z"
+
+
+def test_a_gate_title_stays_on_one_line_when_the_panel_has_room(qtbot):
+    """A word-wrapped title beside a stretch was given a narrow guess of a width: "n_t —
+    candidate (new state) [−1, 1]" wrapped to three lines on a 700 px panel."""
+    area = show(qtbot, example("gru"), size=(1500, 900))
+    panel = area.gate_panels["n"]
+    qtbot.waitUntil(lambda: panel.width() > 600)
+    one_line = panel.title.fontMetrics().lineSpacing()
+    assert panel.title.height() < 1.6 * one_line
+    assert panel.title.width() > panel.width() / 2  # it has the row's room

@@ -84,8 +84,9 @@ class UnitPanel(QtWidgets.QFrame):
 
         head = QtWidgets.QHBoxLayout()
         head.setContentsMargins(0, 0, 0, 0)
-        head.addWidget(self.title)
-        head.addStretch(1)
+        # the title takes the row's room (a word-wrapped label beside a stretch got a narrow
+        # guess of a width, and "r_t — reset gate [0, 1]" wrapped on a 700 px panel)
+        head.addWidget(self.title, 1)
         head.addWidget(self.toggle)
         legend_bar = QtWidgets.QWidget()  # may be cut at the right, never widens the panel
         legend_bar.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
