@@ -12,8 +12,8 @@ Segments overlap at their joins, which shows only where the pen is translucent: 
 fast path is taken for solid, opaque pens wider than a pixel (faded lines are made
 opaque by :func:`~rnnviz.gui.plots.style.faded_colour`).  Any other curve, a fill, a
 shadow, a rotated view or an export is drawn by pyqtgraph as before.  Measured by
-``benchmarks/bench_appearance.py``; checked against pyqtgraph's own drawing, pixel for
-pixel, by ``tests/gui/test_fast_curve.py``.
+``benchmarks/bench_appearance.py``; checked against pyqtgraph's own drawing by
+``tests/gui/test_fast_curve.py`` (the joins' corners may differ: at most 4 % of the pixels drawn).
 """
 
 from __future__ import annotations
