@@ -257,6 +257,8 @@ def apply_theme(app: QtWidgets.QApplication, point_size: int = BASE_POINT_SIZE) 
         style = ThemedFusion()
         app.setStyle(style)
     style.outlined = a.theme is HIGH_CONTRAST  # Fusion's check boxes are black on black there
+    # and dark grey on dark grey in the dark theme: edged in its quiet grey
+    style.edge = QtGui.QColor(a.theme.placeholder) if a.theme.is_dark and not style.outlined else None
     app.setPalette(palette(a.theme))
     font = app.font()
     font.setPointSizeF(point_size * a.zoom)

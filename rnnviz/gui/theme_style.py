@@ -1,4 +1,5 @@
-"""Fusion, with check boxes, radio buttons and sliders drawn to be seen in high contrast.
+"""Fusion, with check boxes, radio buttons and sliders drawn to be seen in high contrast
+(and check boxes and radio buttons edged in the dark theme).
 
 Fusion outlines an indicator, and a slider's groove and handle, in the window colour
 made darker: black on black in the high-contrast theme, so a check box and the
@@ -30,10 +31,13 @@ class ThemedFusion(QtWidgets.QProxyStyle):
     def __init__(self) -> None:
         super().__init__("Fusion")
         self.outlined = False
+        self.edge: QtGui.QColor | None = None  # the dark theme: Fusion's indicators, edged in this
 
     def drawPrimitive(self, element, option, painter, widget=None) -> None:  # noqa: N802 (Qt override)
         if not (self.outlined and element in _INDICATORS):
             super().drawPrimitive(element, option, painter, widget)
+            if self.edge is not None and element in _INDICATORS:
+                self._edge(element, option, painter)
             return
         state = option.state
         enabled = bool(state & _STATE.State_Enabled)
@@ -54,6 +58,25 @@ class ThemedFusion(QtWidgets.QProxyStyle):
                 painter.fillRect(
                     r.adjusted(side / 4, side * 0.42, -side / 4, -side * 0.42), QtGui.QColor(CHECKED)
                 )
+        painter.restore()
+
+    def _edge(self, element, option, painter) -> None:
+        """A thin light edge around Fusion's box or circle: a dark box on a dark window
+        had none to be seen by (Fusion darkens the window colour for it)."""
+        r = QtCore.QRectF(option.rect).adjusted(0.5, 0.5, -0.5, -0.5)
+        side = min(r.width(), r.height())
+        r = QtCore.QRectF(r.center().x() - side / 2, r.center().y() - side / 2, side, side)
+        painter.save()
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+        edge = QtGui.QColor(self.edge)
+        if not option.state & _STATE.State_Enabled:
+            edge.setAlpha(110)
+        painter.setPen(QtGui.QPen(edge, 1))
+        painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+        if element == _PE.PE_IndicatorRadioButton:
+            painter.drawEllipse(r)
+        else:
+            painter.drawRoundedRect(r, 1.5, 1.5)
         painter.restore()
 
     def drawComplexControl(self, control, option, painter, widget=None) -> None:  # noqa: N802 (Qt override)

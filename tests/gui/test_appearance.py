@@ -283,3 +283,18 @@ def test_quiet_hints_in_the_docks_follow_the_theme(main_window, qtbot):
     qtbot.wait(1)
     assert ink() > 0.5
     appearance().set_theme("light")
+
+
+def test_check_boxes_are_edged_in_the_dark_theme(qtbot):
+    """Fusion draws a dark box on the dark window with no edge to be seen by: it is edged
+    in the theme's quiet grey (bright pixels around the box)."""
+    box = QtWidgets.QCheckBox("Loop")
+    qtbot.addWidget(box)
+    box.show()
+    appearance().set_theme("dark")
+    qtbot.wait(1)
+    pixels = _indicator_pixels(box)
+    ring = np.ones(pixels.shape[:2], bool)
+    ring[2:-2, 2:-2] = False  # the outer two pixels all round
+    assert (pixels[ring].min(axis=1) > 100).sum() >= 2 * pixels.shape[0], "no visible edge"
+    appearance().set_theme("light")
