@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from .theme_style import ThemedFusion
+
 BASE_POINT_SIZE = 11
 #: The zoom levels Ctrl+= and Ctrl+− step through (1.0: the normal size).
 ZOOM_LEVELS = (0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
@@ -249,16 +251,14 @@ def line_width(width: float) -> float:
 def apply_theme(app: QtWidgets.QApplication, point_size: int = BASE_POINT_SIZE) -> None:
     """Fusion, the current theme's palette and a font readable from the back of a room,
     scaled by the zoom."""
-    from .theme_style import ThemedFusion
-
     a = appearance()
     style = app.style()
     if not isinstance(style, ThemedFusion):  # set once: setting a style re-polishes every widget
         style = ThemedFusion()
         app.setStyle(style)
-    style.outlined = a.theme is HIGH_CONTRAST  # Fusion's check boxes are black on black there
-    # and dark grey on dark grey in the dark theme: edged in its quiet grey
-    style.edge = QtGui.QColor(a.theme.placeholder) if a.theme.is_dark and not style.outlined else None
+    # Fusion's check boxes and slider are black on black in high contrast, and its
+    # check boxes dark grey on dark grey in the dark theme
+    style.set_theme(a.theme, outlined=a.theme is HIGH_CONTRAST)
     app.setPalette(palette(a.theme))
     font = app.font()
     font.setPointSizeF(point_size * a.zoom)
